@@ -1,0 +1,270 @@
+import { parseArgs } from 'node:util';
+
+/**
+ * The command line: a small command table and `node:util` parseArgs. This
+ * module stays free of heavy imports — `dvt --version` and `dvt --help` load
+ * nothing else.
+ */
+
+export type FlagName =
+  | 'project-dir'
+  | 'profiles-dir'
+  | 'target'
+  | 'vars'
+  | 'select'
+  | 'exclude'
+  | 'selector'
+  | 'resource-type'
+  | 'threads'
+  | 'full-refresh'
+  | 'fail-fast'
+  | 'log-format'
+  | 'debug'
+  | 'output'
+  | 'inline'
+  | 'limit'
+  | 'skip-profile-setup'
+  | 'help'
+  | 'version';
+
+interface FlagSpec {
+  short?: string;
+  /** `list` flags take one or more values, as dbt's `-s a b c` and repeated `-s a -s b`. */
+  kind: 'string' | 'boolean' | 'list';
+  /** Shown in help, e.g. `PATH`. */
+  value?: string;
+  description: string;
+  /** Allowed values of a string flag. */
+  choices?: readonly string[];
+}
+
+const FLAGS: Record<FlagName, FlagSpec> = {
+  'project-dir': { kind: 'string', value: 'DIR', description: 'Directory holding dbt_project.yml (default: the current directory).' },
+  'profiles-dir': { kind: 'string', value: 'DIR', description: 'Directory holding profiles.yml (default: DVT_PROFILES_DIR, DBT_PROFILES_DIR, the project, ~/.dvt, ~/.dbt).' },
+  target: { short: 't', kind: 'string', value: 'NAME', description: 'Profile output to use instead of the profile\'s `target:`.' },
+  vars: { kind: 'string', value: 'YAML', description: 'Variables as a YAML or JSON mapping, overriding the project\'s vars.' },
+  select: { short: 's', kind: 'list', value: 'SELECTOR', description: 'Nodes to include (dbt selection syntax; several values are a union).' },
+  exclude: { kind: 'list', value: 'SELECTOR', description: 'Nodes to leave out.' },
+  selector: { kind: 'string', value: 'NAME', description: 'A named selector from selectors.yml.' },
+  'resource-type': { kind: 'list', value: 'TYPE', description: 'Only these resource types (model, seed, test, snapshot, analysis, source, ...).' },
+  threads: { kind: 'string', value: 'N', description: 'Nodes built at the same time (default: the target\'s `threads`).' },
+  'full-refresh': { short: 'f', kind: 'boolean', description: 'Rebuild incremental models and seeds from scratch.' },
+  'fail-fast': { short: 'x', kind: 'boolean', description: 'Stop at the first failure.' },
+  'log-format': { kind: 'string', value: 'FORMAT', choices: ['text', 'json'], description: 'text (default) or json: one JSON object per event per line.' },
+  debug: { short: 'd', kind: 'boolean', description: 'Show debug logging and stack traces of internal errors.' },
+  output: { short: 'o', kind: 'string', value: 'FORMAT', choices: ['selector', 'name', 'path', 'json'], description: 'selector (default), name, path or json.' },
+  inline: { kind: 'string', value: 'SQL', description: 'SQL to run instead of a selected node.' },
+  limit: { kind: 'string', value: 'N', description: 'Rows to fetch and print (default 5; -1 for all).' },
+  'skip-profile-setup': { kind: 'boolean', description: 'Do not write a profiles.yml.' },
+  help: { short: 'h', kind: 'boolean', description: 'Show help.' },
+  version: { kind: 'boolean', description: 'Print the version and exit.' },
+};
+
+const PROJECT_FLAGS: FlagName[] = ['project-dir', 'profiles-dir', 'target', 'vars'];
+const SELECT_FLAGS: FlagName[] = ['select', 'exclude', 'selector'];
+const RUN_FLAGS: FlagName[] = [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'fail-fast'];
+
+export type CommandName = 'init' | 'debug' | 'parse' | 'compile' | 'list' | 'seed' | 'run' | 'test' | 'build' | 'show' | 'clean';
+
+interface CommandSpec {
+  aliases?: string[];
+  summary: string;
+  flags: FlagName[];
+  /** Name of the positional argument, if the command takes one. */
+  positional?: string;
+}
+
+export const COMMANDS: Record<CommandName, CommandSpec> = {
+  init: { summary: 'Create a new project with a DuckDB profile.', flags: ['skip-profile-setup'], positional: 'NAME' },
+  debug: { summary: 'Show versions, paths, and test every connection the project uses.', flags: PROJECT_FLAGS },
+  parse: { summary: 'Read the project and write target/manifest.json.', flags: PROJECT_FLAGS },
+  compile: { summary: 'Render SQL of the selected nodes into target/compiled.', flags: [...RUN_FLAGS, 'inline'] },
+  list: { aliases: ['ls'], summary: 'List the selected resources.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'resource-type', 'output'] },
+  seed: { summary: 'Load CSV seeds into the target.', flags: [...RUN_FLAGS, 'full-refresh'] },
+  run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh'] },
+  test: { summary: 'Run the selected data tests.', flags: RUN_FLAGS },
+  build: { summary: 'Seed, run and test the selected nodes in dependency order.', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type'] },
+  show: { summary: 'Run a node\'s SQL (or --inline SQL) and print the first rows.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit'] },
+  clean: { summary: 'Delete the clean-targets (target/, dbt_packages/) and .dvt/.', flags: ['project-dir'] },
+};
+
+/** Flags every command accepts. */
+const GLOBAL_FLAGS: FlagName[] = ['log-format', 'debug', 'help'];
+
+export interface Invocation {
+  command?: CommandName;
+  /** Parsed flag values; list flags are arrays, booleans are `true` when given. */
+  flags: Partial<Record<FlagName, string | string[] | boolean>>;
+  positional?: string;
+}
+
+/** Bad command line: printed as is, exit code 2. Kept here so parsing needs no other module. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+export function commandName(word: string): CommandName | undefined {
+  for (const [name, spec] of Object.entries(COMMANDS) as [CommandName, CommandSpec][]) {
+    if (name === word || spec.aliases?.includes(word)) return name;
+  }
+  return undefined;
+}
+
+export function parseCommandLine(argv: string[]): Invocation {
+  const commandIndex = findCommandIndex(argv);
+  const word = commandIndex === -1 ? undefined : argv[commandIndex];
+  const command = word === undefined ? undefined : commandName(word);
+  if (word !== undefined && command === undefined) {
+    throw new UsageError(`Unknown command '${word}'. Commands: ${Object.keys(COMMANDS).join(', ')}. See 'dvt --help'.`);
+  }
+  const rest = commandIndex === -1 ? argv : [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)];
+  const allowed: FlagName[] = command ? [...COMMANDS[command].flags, ...GLOBAL_FLAGS] : [...GLOBAL_FLAGS, 'version'];
+  const invocation = parseFlags(rest, allowed, command);
+  return { ...invocation, command };
+}
+
+/** The first word that is neither a flag nor a flag's value (`dvt --log-format json run`). */
+function findCommandIndex(argv: string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('-')) return i;
+    if (arg === '--') return -1;
+    if (!arg.includes('=') && takesValue(arg)) i++;
+  }
+  return -1;
+}
+
+function takesValue(arg: string): boolean {
+  const spec = arg.startsWith('--')
+    ? FLAGS[arg.slice(2) as FlagName]
+    : Object.values(FLAGS).find((f) => f.short !== undefined && `-${f.short}` === arg);
+  return spec !== undefined && spec.kind !== 'boolean';
+}
+
+function parseFlags(argv: string[], allowed: FlagName[], command: CommandName | undefined): Omit<Invocation, 'command'> {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const name of allowed) {
+    const spec = FLAGS[name];
+    options[name] = { type: spec.kind === 'boolean' ? 'boolean' : 'string', multiple: spec.kind === 'list', ...(spec.short ? { short: spec.short } : {}) };
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true, tokens: true });
+  } catch (e) {
+    throw new UsageError(`${explainParseError(e, argv)} See 'dvt ${command ?? ''}${command ? ' ' : ''}--help'.`);
+  }
+  const flags: Invocation['flags'] = {};
+  const positionals: string[] = [];
+  let lastOption: FlagName | undefined;
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind === 'option') {
+      const name = token.name as FlagName;
+      const spec = FLAGS[name];
+      lastOption = spec.kind === 'list' ? name : undefined;
+      if (spec.kind === 'boolean') {
+        flags[name] = true;
+      } else if (spec.kind === 'list') {
+        flags[name] = [...((flags[name] as string[] | undefined) ?? []), ...splitWords(token.value ?? '')];
+      } else {
+        if (spec.choices && !spec.choices.includes(token.value ?? '')) {
+          throw new UsageError(`Invalid value '${token.value}' for --${name}: expected one of ${spec.choices.join(', ')}.`);
+        }
+        flags[name] = token.value ?? '';
+      }
+    } else if (token.kind === 'positional') {
+      // `-s a b c`: words after a list flag belong to it, as in dbt.
+      if (lastOption) flags[lastOption] = [...(flags[lastOption] as string[]), ...splitWords(token.value)];
+      else positionals.push(token.value);
+    } else {
+      lastOption = undefined;
+    }
+  }
+  const takes = command ? COMMANDS[command].positional : undefined;
+  if (positionals.length > (takes ? 1 : 0)) {
+    throw new UsageError(`Unexpected argument '${positionals[takes ? 1 : 0]}'${command ? ` for 'dvt ${command}'` : ''}.`);
+  }
+  return { flags, positional: positionals[0] };
+}
+
+/** `-s "a b"` is two selectors, as dbt reads it. */
+function splitWords(value: string): string[] {
+  return value.split(/\s+/).filter((w) => w.length > 0);
+}
+
+function explainParseError(e: unknown, argv: string[]): string {
+  const code = (e as { code?: string }).code;
+  const message = (e as Error).message;
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const flag = /'([^']+)'/.exec(message)?.[1] ?? argv.find((a) => a.startsWith('-'));
+    return `Unknown flag '${flag}'.`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const flag = /--[a-z-]+/.exec(message)?.[0];
+    return flag ? `Flag ${flag} needs a value.` : message;
+  }
+  return message;
+}
+
+export function integerFlag(invocation: Invocation, name: 'threads' | 'limit'): number | undefined {
+  const raw = invocation.flags[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || (name === 'threads' && n < 1) || (name === 'limit' && n < -1)) {
+    throw new UsageError(`--${name} expects ${name === 'threads' ? 'a positive integer' : 'an integer (-1 for no limit)'}, got '${String(raw)}'.`);
+  }
+  return n;
+}
+
+export function stringFlag(invocation: Invocation, name: FlagName): string | undefined {
+  const v = invocation.flags[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+export function listFlag(invocation: Invocation, name: FlagName): string[] | undefined {
+  const v = invocation.flags[name];
+  return Array.isArray(v) ? v : undefined;
+}
+
+export function booleanFlag(invocation: Invocation, name: FlagName): boolean {
+  return invocation.flags[name] === true;
+}
+
+export function helpText(command?: CommandName): string {
+  if (!command) {
+    const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length)) + 2;
+    return [
+      'Usage: dvt <command> [flags]',
+      '',
+      'dvt runs dbt projects, across database engines.',
+      '',
+      'Commands:',
+      ...(Object.entries(COMMANDS) as [CommandName, CommandSpec][]).map(
+        ([name, spec]) => `  ${(name + (spec.aliases ? `, ${spec.aliases.join(', ')}` : '')).padEnd(width + 4)}${spec.summary}`,
+      ),
+      '',
+      'Global flags:',
+      ...flagLines([...GLOBAL_FLAGS, 'version']),
+      '',
+      "Run 'dvt <command> --help' for a command's flags.",
+    ].join('\n');
+  }
+  const spec = COMMANDS[command];
+  return [
+    `Usage: dvt ${command}${spec.positional ? ` ${spec.positional}` : ''} [flags]`,
+    '',
+    spec.summary,
+    '',
+    'Flags:',
+    ...flagLines([...spec.flags, ...GLOBAL_FLAGS]),
+  ].join('\n');
+}
+
+function flagLines(names: FlagName[]): string[] {
+  const left = names.map((n) => {
+    const spec = FLAGS[n];
+    return `${spec.short ? `-${spec.short}, ` : '    '}--${n}${spec.value ? ` ${spec.value}` : ''}`;
+  });
+  const width = Math.max(...left.map((l) => l.length)) + 2;
+  return names.map((n, i) => `  ${left[i].padEnd(width)}${FLAGS[n].description}`);
+}

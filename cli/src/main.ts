@@ -1,0 +1,63 @@
+import type { CommandName, Invocation } from './args.js';
+import { stringFlag, UsageError } from './args.js';
+import { Log } from './output/log.js';
+import { COLOURS, PLAIN, useColours } from './output/paint.js';
+
+export interface CommandContext {
+  invocation: Invocation;
+  log: Log;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A command returns its exit code: 0 success, 1 a node failed. Errors are thrown. */
+export type Command = (ctx: CommandContext) => Promise<number>;
+
+// Each command is its own module, imported only when run.
+const COMMAND_MODULES: Partial<Record<CommandName, () => Promise<{ default: Command }>>> = {
+  init: () => import('./commands/init.js'),
+  clean: () => import('./commands/clean.js'),
+};
+
+export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const command = invocation.command as CommandName;
+  const log = new Log({
+    format: stringFlag(invocation, 'log-format') === 'json' ? 'json' : 'text',
+    paint: useColours(process.stdout, env) ? COLOURS : PLAIN,
+    debug: invocation.flags.debug === true,
+  });
+  try {
+    const load = COMMAND_MODULES[command];
+    if (!load) throw new UsageError(`'dvt ${command}' is not available in this build.`);
+    const { default: run } = await load();
+    return await run({ invocation, log, cwd: process.cwd(), env });
+  } catch (e) {
+    return reportError(e, log);
+  }
+}
+
+interface PrintableError extends Error {
+  format(): string;
+  exitCode: number;
+}
+
+/** Core's DvtError, recognised by shape: a second installed copy of core must still be recognised. */
+function isUserError(e: unknown): e is PrintableError {
+  return e instanceof Error && e.name === 'DvtError' && typeof (e as Partial<PrintableError>).format === 'function';
+}
+
+export function reportError(e: unknown, log: Log): number {
+  if (e instanceof UsageError) {
+    log.error('UsageError', e.message);
+    return e.exitCode;
+  }
+  if (isUserError(e)) {
+    log.error('DvtError', (p) => p.red(e.format()), { kind: (e as { kind?: string }).kind });
+    if (log.debugEnabled && e.stack) log.debug('StackTrace', e.stack);
+    return e.exitCode;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  log.error('InternalError', (p) => p.red(`Internal error: ${err.message}`));
+  if (log.debugEnabled && err.stack) log.error('StackTrace', err.stack);
+  return 2;
+}

@@ -1,0 +1,93 @@
+import { PLAIN, type Paint } from './paint.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'text' | 'json';
+
+/** A message that can be printed plain (JSON, files) or coloured (terminal). */
+export type Message = string | ((paint: Paint) => string);
+
+export interface LogOptions {
+  format: LogFormat;
+  paint: Paint;
+  debug: boolean;
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+/**
+ * Every line the CLI prints goes through here: dbt-like text lines with a
+ * time prefix, or one JSON object per event (`{ info: { name, level, msg, ts },
+ * data }`). Secret values registered with `addSecrets` are masked in both,
+ * whatever printed them (a driver error may echo a password).
+ */
+export class Log {
+  private readonly secrets = new Set<string>();
+  private readonly write: (line: string) => void;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: LogOptions) {
+    this.write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
+    this.now = options.now ?? (() => new Date());
+  }
+
+  get format(): LogFormat {
+    return this.options.format;
+  }
+
+  get debugEnabled(): boolean {
+    return this.options.debug;
+  }
+
+  /** Values never to print; short values are ignored (masking `a` would mangle every line). */
+  addSecrets(values: Iterable<string>): void {
+    for (const v of values) if (v.length >= 3) this.secrets.add(v);
+  }
+
+  mask(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join('*****');
+    return out;
+  }
+
+  debug(name: string, msg: Message, data?: Record<string, unknown>): void {
+    if (this.options.debug) this.event('debug', name, msg, data);
+  }
+
+  info(name: string, msg: Message, data?: Record<string, unknown>): void {
+    this.event('info', name, msg, data);
+  }
+
+  warn(name: string, msg: Message, data?: Record<string, unknown>): void {
+    this.event('warn', name, msg, data);
+  }
+
+  error(name: string, msg: Message, data?: Record<string, unknown>): void {
+    this.event('error', name, msg, data);
+  }
+
+  /** Output that is the command's result (list, show): bare lines in text mode. */
+  result(name: string, text: string, data?: Record<string, unknown>): void {
+    if (this.options.format === 'json') this.event('info', name, text, data);
+    else this.write(this.mask(text));
+  }
+
+  event(level: LogLevel, name: string, msg: Message, data: Record<string, unknown> = {}): void {
+    const ts = this.now();
+    if (this.options.format === 'json') {
+      const plain = typeof msg === 'string' ? msg : msg(PLAIN);
+      const line = JSON.stringify({ info: { name, level, msg: plain, ts: ts.toISOString() }, data }, jsonValue);
+      this.write(this.mask(line));
+      return;
+    }
+    const text = typeof msg === 'string' ? msg : msg(this.options.paint);
+    const prefix = ts.toISOString().slice(11, 19);
+    const lines = this.mask(text).split('\n');
+    // Continuation lines align under the first line's text.
+    this.write(lines.map((l, i) => (i === 0 ? `${prefix}  ${l}` : l === '' ? '' : `${' '.repeat(prefix.length)}  ${l}`)).join('\n'));
+  }
+}
+
+/** BigInt (DuckDB and PostgreSQL bigints) as JSON numbers' text. */
+function jsonValue(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
