@@ -1,3 +1,3 @@
-export * from './adapter/contract.js';
+export * from './adapter/index.js';
 export * from './project/types.js';
 export * from './errors.js';

@@ -56,6 +56,11 @@ export type CanonicalKind = CanonicalType['kind'];
  * | timestamptz                 | `string` 'YYYY-MM-DD HH:MM:SS[.ffffff]+00' (UTC)   |
  * | binary                      | `Uint8Array`                                       |
  * | unknown                     | whatever the driver gives, as text where possible  |
+ *
+ * Fractions of seconds carry no trailing zeros and are omitted when zero
+ * (PostgreSQL's text form), so equal instants are equal strings; core's
+ * `normalizeTimestamp`/`normalizeTimestampTz` produce exactly this. In CSV,
+ * binary travels as PostgreSQL's hex text `\x0a1b`, booleans as true/false.
  */
 export type Value = null | boolean | number | bigint | string | Uint8Array;
 
@@ -163,6 +168,12 @@ export interface ExtractStats {
   columns: ColumnMeta[];
 }
 
+/** A columnar data file an engine reads or writes natively (DuckDB: Parquet). */
+export interface DataFile {
+  path: string;
+  format: 'parquet';
+}
+
 export type BulkLoadKind = 'copy' | 'load-data' | 'appender' | 'stage' | 'insert';
 export type ExtractKind = 'copy' | 'stream';
 
@@ -182,6 +193,8 @@ export interface DialectCapabilities {
   incrementalStrategies: string[];
   /** The CSV spec this engine's loader reads losslessly. */
   loadCsv: CsvSpec;
+  /** Most bind parameters one statement may carry (sizes the INSERT batches of the default bulk load). */
+  maxParameters?: number;
 }
 
 /** Pure SQL knowledge about an engine: works with no connection. */
@@ -223,7 +236,10 @@ export interface AdapterContext {
 
 export interface Connection {
   query(sql: string, params?: Value[], opts?: QueryOptions): Promise<QueryResult>;
-  /** Batches of rows with bounded memory; breaking out of the loop releases the cursor. */
+  /**
+   * Batches of rows with bounded memory; breaking out of the loop releases the
+   * cursor. A result with no rows yields one batch with its columns and no rows.
+   */
   stream(sql: string, params?: Value[], opts?: StreamOptions): AsyncIterable<RowBatch>;
   /** Optional: core falls back to information_schema queries. */
   catalog?: Catalog;
@@ -231,7 +247,12 @@ export interface Connection {
   extract?(sql: string, sink: ExtractSink, opts?: QueryOptions): Promise<ExtractStats>;
   /** Optional fast path: append CSV rows into an existing table. */
   bulkLoad?(relation: RelationRef, source: LoadSource, opts?: LoadOptions): Promise<LoadStats>;
+  /** Optional fast path: write the result of `sql` into a data file (e.g. Parquet). */
+  exportFile?(sql: string, file: DataFile, opts?: QueryOptions): Promise<ExtractStats>;
+  /** Optional fast path: append the rows of a data file (columns matched by name) into an existing table. */
+  loadFile?(relation: RelationRef, file: DataFile, opts?: LoadOptions): Promise<LoadStats>;
   ping(): Promise<void>;
+  /** Interrupts whatever statement is running on this connection. */
   cancel?(): Promise<void>;
   close(): Promise<void>;
 }
