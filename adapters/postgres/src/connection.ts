@@ -1,0 +1,317 @@
+import type {
+  Catalog,
+  ColumnMeta,
+  Connection,
+  DialectCapabilities,
+  ExtractSink,
+  ExtractStats,
+  LoadOptions,
+  LoadSource,
+  LoadStats,
+  QueryOptions,
+  QueryResult,
+  RelationRef,
+  RowBatch,
+  StreamOptions,
+  Value,
+} from '@dvt/core';
+import pg from 'pg';
+import type { ClientConfig, FieldDef } from 'pg';
+import Cursor from 'pg-cursor';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { postgresCatalog } from './catalog.js';
+import { builtinTypeName, columnMeta } from './columns.js';
+import { copyFromStdinSql, copyToStdoutSql, stripTrailingSemicolons } from './copy-sql.js';
+import { quotePostgresLiteral, renderPostgresRelation } from './dialect.js';
+import { toDvtError } from './errors.js';
+import { decoderFor, rawTextTypes, toDriverParam } from './values.js';
+
+/** What differs between PostgreSQL and its wire-compatible relatives (Redshift). */
+export interface SessionFlavor {
+  /** Statements run once after connecting (simple protocol, one round trip). */
+  setupSql: string[];
+  /** A single-row, single-column query whose value `capabilities` reads. */
+  versionSql: string;
+  /** Capabilities this server really has, decided from `versionSql`'s value. */
+  capabilities(version: string): Partial<DialectCapabilities>;
+  /** Catalog queries; PostgreSQL's pg_catalog by default. */
+  catalog?: (query: (sql: string, params?: Value[]) => Promise<QueryResult>, database: string) => Catalog;
+}
+
+export interface SessionOptions {
+  searchPath?: string;
+  role?: string;
+}
+
+/** Session settings every dvt connection needs, for values in the contract's form. */
+export function postgresSetupSql(opts: SessionOptions): string[] {
+  const sql = [
+    // timestamptz as UTC text, ISO dates, and floats printed shortest-exact on
+    // servers older than 12 too.
+    `SET TIME ZONE 'UTC'`,
+    `SET datestyle TO 'ISO, MDY'`,
+    `SET intervalstyle TO 'postgres'`,
+    `SET extra_float_digits TO 3`,
+  ];
+  if (opts.searchPath) sql.push(`SELECT pg_catalog.set_config('search_path', ${quotePostgresLiteral(opts.searchPath)}, false)`);
+  if (opts.role) sql.push(`SELECT pg_catalog.set_config('role', ${quotePostgresLiteral(opts.role)}, false)`);
+  return sql;
+}
+
+export function postgresFlavor(opts: SessionOptions): SessionFlavor {
+  return {
+    setupSql: postgresSetupSql(opts),
+    versionSql: `SELECT current_setting('server_version_num')`,
+    capabilities: (version) => ({ merge: Number(version) >= 150000 }),
+  };
+}
+
+const ROWS_AFFECTED_COMMANDS = new Set(['INSERT', 'UPDATE', 'DELETE', 'MERGE', 'COPY', 'SELECT']);
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/** Calls `onAbort` when `signal` fires during `work`; rethrows the signal's reason when it did. */
+async function abortable<T>(signal: AbortSignal | undefined, onAbort: () => void, work: () => Promise<T>): Promise<T> {
+  if (!signal) return work();
+  signal.throwIfAborted();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await work();
+  } catch (e) {
+    if (signal.aborted) throw abortError(signal);
+    throw e;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/**
+ * One session on a PostgreSQL-protocol server. Statements run one at a time,
+ * in order; while a `stream` is being iterated, other calls on the same
+ * connection wait until it ends (use a second connection to write elsewhere).
+ */
+export class PostgresConnection implements Connection {
+  readonly catalog: Catalog;
+  /** The server's version as `versionSql` reports it. */
+  readonly serverVersion: string;
+  /** Capabilities of this server, overriding the dialect's static ones. */
+  readonly capabilities: Partial<DialectCapabilities>;
+  private readonly typeNames = new Map<string, string>();
+  private closed = false;
+
+  private constructor(
+    private readonly client: pg.Client,
+    private readonly clientConfig: ClientConfig,
+    private readonly secrets: readonly (string | undefined)[],
+    version: string,
+    flavor: SessionFlavor,
+  ) {
+    this.serverVersion = version;
+    this.capabilities = flavor.capabilities(version);
+    const query = (sql: string, params?: Value[]) => this.query(sql, params);
+    const database = clientConfig.database ?? '';
+    this.catalog = flavor.catalog ? flavor.catalog(query, database) : postgresCatalog(query, database);
+  }
+
+  /** Connects (trying `attempts` times on connection failures) and prepares the session. */
+  static async open(clientConfig: ClientConfig, flavor: SessionFlavor, attempts = 1): Promise<PostgresConnection> {
+    const secrets = [typeof clientConfig.password === 'string' ? clientConfig.password : undefined];
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= Math.max(1, attempts); attempt++) {
+      const client = new pg.Client({ ...clientConfig, types: rawTextTypes });
+      try {
+        await client.connect();
+      } catch (e) {
+        lastError = e;
+        await client.end().catch(() => undefined);
+        if (attempt < attempts) await new Promise((r) => setTimeout(r, 1000 * attempt));
+        continue;
+      }
+      // An idle session can still lose its socket; the error surfaces on the next call.
+      client.on('error', () => undefined);
+      try {
+        const results = (await client.query([...flavor.setupSql, flavor.versionSql].join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+        const last = Array.isArray(results) ? results[results.length - 1] : results;
+        const version = String((last.rows[0] as Record<string, unknown>)[last.fields[0].name]);
+        return new PostgresConnection(client, clientConfig, secrets, version, flavor);
+      } catch (e) {
+        await client.end().catch(() => undefined);
+        throw toDvtError(e, secrets);
+      }
+    }
+    const where = `${clientConfig.host}:${clientConfig.port}/${clientConfig.database}`;
+    const err = toDvtError(lastError, secrets);
+    err.message = `cannot connect to ${where} as ${clientConfig.user}: ${err.message}`;
+    throw err;
+  }
+
+  async query(sql: string, params: Value[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
+    this.assertOpen();
+    return abortable(opts.signal, () => void this.cancel(), async () => {
+      let result: pg.QueryResult | pg.QueryResult[];
+      try {
+        result = (await this.client.query({ text: sql, values: params.map(toDriverParam), rowMode: 'array' })) as unknown as
+          | pg.QueryResult
+          | pg.QueryResult[];
+      } catch (e) {
+        throw toDvtError(e, this.secrets, sql);
+      }
+      // Several statements without parameters: the last one's result is the answer.
+      const last = Array.isArray(result) ? result[result.length - 1] : result;
+      const fields = last.fields ?? [];
+      const columns = await this.describeFields(fields, true);
+      const rows = decodeRows(last.rows as unknown as (string | null)[][], fields);
+      const out: QueryResult = { columns, rows };
+      if (last.command && ROWS_AFFECTED_COMMANDS.has(last.command) && typeof last.rowCount === 'number' && fields.length === 0) {
+        out.rowsAffected = last.rowCount;
+      }
+      return out;
+    });
+  }
+
+  async *stream(sql: string, params: Value[] = [], opts: StreamOptions = {}): AsyncGenerator<RowBatch> {
+    this.assertOpen();
+    const { signal } = opts;
+    signal?.throwIfAborted();
+    const batchSize = Math.max(1, Math.min(opts.batchSize ?? 1000, 100_000));
+    const cursor = this.client.query(new Cursor(sql, params.map(toDriverParam) as unknown[], { rowMode: 'array', types: rawTextTypes }));
+    const onAbort = () => void this.cancel();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let exhausted = false;
+    let columns: ColumnMeta[] | undefined;
+    let first = true;
+    try {
+      for (;;) {
+        signal?.throwIfAborted();
+        let rows: (string | null)[][];
+        let fields: FieldDef[];
+        try {
+          [rows, fields] = await new Promise<[(string | null)[][], FieldDef[]]>((resolve, reject) =>
+            cursor.read(batchSize, (err, got, result) => (err ? reject(err) : resolve([got as unknown as (string | null)[][], result?.fields ?? []]))),
+          );
+        } catch (e) {
+          exhausted = true;
+          if (signal?.aborted) throw abortError(signal);
+          throw toDvtError(e, this.secrets, sql);
+        }
+        columns ??= await this.describeFields(fields, false);
+        if (rows.length === 0) {
+          exhausted = true;
+          if (first) yield { columns, rows: [] };
+          break;
+        }
+        first = false;
+        // Fewer rows than asked means the portal is complete and the session free again.
+        if (rows.length < batchSize) exhausted = true;
+        yield { columns, rows: decodeRows(rows, fields) };
+        if (exhausted) break;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (!exhausted) await cursor.close().catch(() => undefined);
+    }
+  }
+
+  async extract(sql: string, sink: ExtractSink, opts: QueryOptions = {}): Promise<ExtractStats> {
+    this.assertOpen();
+    const probe = await this.query(`SELECT * FROM (${stripTrailingSemicolons(sql)}) AS _dvt_probe LIMIT 0`, [], opts);
+    const copySql = copyToStdoutSql(sql, probe.columns, sink.csv);
+    return abortable(opts.signal, () => void this.cancel(), async () => {
+      const source = this.client.query(copyTo(copySql));
+      try {
+        await pipeline(source, sink.stream as NodeJS.WritableStream);
+      } catch (e) {
+        throw toDvtError(e, this.secrets, copySql);
+      }
+      return { rows: source.rowCount, columns: probe.columns };
+    });
+  }
+
+  async bulkLoad(relation: RelationRef, source: LoadSource, opts: LoadOptions = {}): Promise<LoadStats> {
+    this.assertOpen();
+    const copySql = copyFromStdinSql(
+      renderPostgresRelation(relation),
+      source.columns.map((c) => c.name),
+      source.csv,
+    );
+    return abortable(opts.signal, () => undefined, async () => {
+      const input = openSource(source);
+      const sink = this.client.query(copyFrom(copySql));
+      try {
+        await pipeline(input, sink, opts.signal ? { signal: opts.signal } : {});
+      } catch (e) {
+        throw toDvtError(e, this.secrets, copySql);
+      }
+      opts.onProgress?.(sink.rowCount);
+      return { rows: sink.rowCount };
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  /** Cancels the running statement from a second session (pg_cancel_backend). */
+  async cancel(): Promise<void> {
+    const pid = (this.client as unknown as { processID: number | null }).processID;
+    if (this.closed || pid === null) return;
+    const helper = new pg.Client({ ...this.clientConfig, types: rawTextTypes });
+    helper.on('error', () => undefined);
+    try {
+      await helper.connect();
+      await helper.query('SELECT pg_cancel_backend($1)', [pid]);
+    } catch (e) {
+      throw toDvtError(e, this.secrets);
+    } finally {
+      await helper.end().catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.end().catch(() => undefined);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw toDvtError(new Error('the connection is closed'), this.secrets);
+  }
+
+  /**
+   * Column metadata for result fields. Built-in types are named from their
+   * OID; others (arrays, enums, domains) are looked up once per connection —
+   * except mid-stream, when the session is busy and they stay `unknown`.
+   */
+  private async describeFields(fields: readonly FieldDef[], canLookUp: boolean): Promise<ColumnMeta[]> {
+    const key = (f: FieldDef) => `${f.dataTypeID}:${f.dataTypeModifier}`;
+    const missing = fields.filter((f) => builtinTypeName(f.dataTypeID, f.dataTypeModifier) === undefined && !this.typeNames.has(key(f)));
+    if (missing.length > 0 && canLookUp) {
+      const res = await this.client.query({
+        text: `SELECT pg_catalog.format_type(t.oid, m.typmod) FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS m(oid, typmod, ord)
+               LEFT JOIN pg_catalog.pg_type t ON t.oid = m.oid ORDER BY m.ord`,
+        values: [`{${missing.map((f) => f.dataTypeID).join(',')}}`, `{${missing.map((f) => f.dataTypeModifier).join(',')}}`],
+        rowMode: 'array',
+      });
+      missing.forEach((f, i) => this.typeNames.set(key(f), String((res.rows[i] as unknown[])[0] ?? 'unknown')));
+    }
+    return fields.map((f) =>
+      columnMeta(f.name, builtinTypeName(f.dataTypeID, f.dataTypeModifier) ?? this.typeNames.get(key(f)) ?? `oid ${f.dataTypeID}`),
+    );
+  }
+}
+
+function decodeRows(rows: readonly (string | null)[][], fields: readonly FieldDef[]): Value[][] {
+  const decoders = fields.map((f) => decoderFor(f.dataTypeID));
+  return rows.map((row) => row.map((v, i) => (v === null ? null : decoders[i](v))));
+}
+
+function openSource(source: LoadSource): Readable | NodeJS.ReadableStream {
+  if (source.path) return createReadStream(source.path);
+  if (source.open) return source.open();
+  throw new Error('bulkLoad: the load source has neither `path` nor `open`');
+}

@@ -1,0 +1,45 @@
+import { DvtError } from '@dvt/core';
+
+/** The fields node-postgres puts on an error the server sent. */
+interface ServerErrorFields {
+  code?: string;
+  detail?: string;
+  hint?: string;
+  position?: string;
+  severity?: string;
+}
+
+function isServerError(e: unknown): e is Error & ServerErrorFields {
+  return e instanceof Error && typeof (e as ServerErrorFields).code === 'string' && /^[0-9A-Z]{5}$/.test((e as ServerErrorFields).code!);
+}
+
+/** Removes every occurrence of each secret from a message. */
+export function redact(message: string, secrets: readonly (string | undefined)[]): string {
+  let out = message;
+  for (const s of secrets) if (s) out = out.split(s).join('****');
+  return out;
+}
+
+/**
+ * A driver or server error as the user should see it: the server's message
+ * with its SQLSTATE, detail and hint, and never a secret of the profile.
+ */
+export function toDvtError(e: unknown, secrets: readonly (string | undefined)[], sql?: string): DvtError {
+  if (e instanceof DvtError) return e;
+  if (isServerError(e)) {
+    const parts = [`${e.message} (SQLSTATE ${e.code})`];
+    if (e.detail) parts.push(`DETAIL: ${e.detail}`);
+    if (e.hint) parts.push(`HINT: ${e.hint}`);
+    if (sql && e.position) parts.push(`at character ${e.position} of: ${sql.length > 500 ? `${sql.slice(0, 500)}...` : sql}`);
+    const err = new DvtError('database', redact(parts.join('\n'), secrets));
+    Object.defineProperty(err, 'sqlState', { value: e.code, enumerable: true });
+    return err;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return new DvtError('database', redact(message, secrets));
+}
+
+/** The SQLSTATE of an error made by `toDvtError`, if it came from the server. */
+export function sqlStateOf(e: unknown): string | undefined {
+  return (e as { sqlState?: string } | undefined)?.sqlState;
+}
