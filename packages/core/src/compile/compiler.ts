@@ -1,0 +1,399 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { callJinja, Environment } from '@dvt/jinja';
+import type { Template } from '@dvt/jinja';
+import type { AdapterDefinition } from '../adapter/contract.js';
+import { DvtError } from '../errors.js';
+import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
+import { RenderState } from './context.js';
+import type { CompileLogger, CompilerServices, NodeRuntime, RenderMode, RenderOptions } from './context.js';
+import { injectCtes, mergeCtes } from './ctes.js';
+import type { InjectedCte } from './ctes.js';
+import { extraFilters } from './filters.js';
+import { MacroRegistry, parseOrThrow, toDvtError } from './macros.js';
+import { parseProjectNodes } from './parse.js';
+import { Relation } from './relation.js';
+import { builtinMacrosDir, collectFiles } from './sources.js';
+import type { JinjaFile } from './sources.js';
+
+export interface CompilerOptions {
+  project: Project;
+  /** Adapter definitions by type, for every profile output the run uses. */
+  adapters: ReadonlyMap<string, AdapterDefinition> | Readonly<Record<string, AdapterDefinition>>;
+  /** Where `compiled/` is written; relative paths resolve against the project root. Default: the project's target-path. */
+  targetPath?: string;
+  /** dbt's `flags` (FULL_REFRESH, WHICH, STORE_FAILURES, EMPTY, ...). */
+  flags?: Record<string, unknown>;
+  /** Environment for `env_var()`; default `process.env`. */
+  env?: Record<string, string | undefined>;
+  invocationId?: string;
+  runStartedAt?: Date;
+  logger?: CompileLogger;
+  /** Write `target/compiled/...` files from compileNode (default true). */
+  writeCompiled?: boolean;
+}
+
+/** What the runner gets for a node. */
+export interface CompiledNode {
+  compiled_code: string;
+  /** Where the node materializes; null for tests and analyses is never the case: they have one too. */
+  relation: Relation;
+  /** Ephemeral models inlined as CTEs, in the order they were injected. */
+  extra_ctes: InjectedCte[];
+}
+
+export interface MacroCallOptions {
+  /** The node the call is made for (`this`, `model`, `config` answer from it). */
+  node?: ExecutableNode;
+  /** The engine whose dispatch candidates win; default: the node's (or the default target's) type. */
+  adapterType?: string;
+  runtime?: NodeRuntime;
+  /** `parse` renders with execute=false (used for relation naming at parse time). Default `execute`. */
+  mode?: RenderMode;
+}
+
+export interface CompileStats {
+  /** Nodes whose refs/sources/configs came from the static parser, without rendering. */
+  staticParsed: number;
+  /** Nodes rendered with execute=false at parse time. */
+  parseRendered: number;
+}
+
+const silentLogger: CompileLogger = { info() {}, debug() {}, warn() {} };
+
+/**
+ * dbt's compilation: the macro registry, the Jinja context, parse
+ * (`execute` false) and compile (`execute` true). One instance per
+ * invocation; `parseProject()` once, then `compileNode` per node.
+ */
+export class Compiler {
+  readonly project: Project;
+  readonly registry: MacroRegistry;
+  readonly stats: CompileStats = { staticParsed: 0, parseRendered: 0 };
+  private readonly env: Environment;
+  private readonly adapters: Map<string, AdapterDefinition>;
+  private readonly services: CompilerServices;
+  private readonly targetPath: string;
+  private readonly writeCompiled: boolean;
+  private readonly templates = new Map<string, Template>();
+  private readonly ephemeralCache = new Map<string, { sql: string; ctes: InjectedCte[] }>();
+  private readonly inProgress = new Set<string>();
+  private graphCache: Record<string, unknown> | undefined;
+  private refIndex: Map<string, ExecutableNode[]> | undefined;
+
+  private constructor(options: CompilerOptions, env: Environment, registry: MacroRegistry) {
+    this.project = options.project;
+    this.env = env;
+    this.registry = registry;
+    this.adapters = new Map(options.adapters instanceof Map ? options.adapters : Object.entries(options.adapters));
+    const root = this.project.config.rootDir;
+    const target = options.targetPath ?? this.project.config.targetPath;
+    this.targetPath = isAbsolute(target) ? target : join(root, target);
+    this.writeCompiled = options.writeCompiled ?? true;
+    this.services = this.makeServices(options);
+  }
+
+  static async create(options: CompilerOptions): Promise<Compiler> {
+    const env = new Environment({ dbtBlocks: true, undefined: 'default', filters: extraFilters });
+    const registry = new MacroRegistry(env, options.project.config.name);
+    registry.addFiles(collectFiles(builtinMacrosDir(), ['.'], '.sql', 'dbt').map((f) => ({ ...f, path: `macros/${f.path}` })), true);
+    const adapters = options.adapters instanceof Map ? [...options.adapters.values()] : Object.values(options.adapters);
+    for (const adapter of adapters) {
+      if (adapter.macrosDir) registry.addFiles(collectFiles(adapter.macrosDir, ['.'], '.sql', `dbt_${adapter.type}`), true);
+    }
+    registry.addFiles(projectMacroFiles(options.project));
+    const compiler = new Compiler(options, env, registry);
+    compiler.collectDocs();
+    for (const definition of registry.definitions()) options.project.macros.set(definition.unique_id, definition);
+    return compiler;
+  }
+
+  /**
+   * dbt's parse: fills every node's refs, sources, depends_on and config
+   * (config() calls over YAML over the project tree), drops disabled nodes,
+   * and names relations with generate_database/schema/alias_name.
+   */
+  parseProject(): void {
+    parseProjectNodes(this, this.project);
+    this.graphCache = undefined;
+    this.refIndex = undefined;
+  }
+
+  /** The parsed template of a node's raw code (cached). */
+  templateOf(node: ExecutableNode): Template {
+    let template = this.templates.get(node.unique_id);
+    if (!template) {
+      template = parseOrThrow(this.env, node.raw_code, node.original_file_path);
+      this.templates.set(node.unique_id, template);
+    }
+    return template;
+  }
+
+  /** Renders a template for a node; errors become DvtErrors with file:line. */
+  render(template: Template, options: RenderOptions): { text: string; state: RenderState } {
+    const state = new RenderState(this.services, options);
+    try {
+      const text = template.render(state.lookupFor(state.packageName, true));
+      return { text, state };
+    } catch (error) {
+      throw toDvtError(error, options.node?.original_file_path);
+    }
+  }
+
+  /** dbt's compile: the node's SQL with execute=true and ephemeral models inlined. Writes target/compiled/. */
+  compileNode(nodeOrId: ExecutableNode | string, runtime: NodeRuntime = {}): CompiledNode {
+    const node = typeof nodeOrId === 'string' ? this.node(nodeOrId) : nodeOrId;
+    const { sql, ctes } = this.compileSql(node, runtime);
+    const compiled_code = injectCtes(sql, ctes);
+    if (this.writeCompiled) this.writeCompiledFile(node, compiled_code);
+    return { compiled_code, relation: this.relationOf(node), extra_ctes: ctes };
+  }
+
+  /**
+   * Calls a macro by name as dbt's materializations do, dispatching
+   * `<adapter>__name` / `default__name` when no macro has the bare name.
+   * Returns the macro's `return()` value, or its rendered text.
+   */
+  callMacro(name: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> = {}, options: MacroCallOptions = {}): unknown {
+    const state = new RenderState(this.services, { node: options.node, mode: options.mode ?? 'execute', runtime: options.runtime, adapterType: options.adapterType });
+    const entry = this.registry.resolve(name, state.packageName) ?? this.dispatchEntry(name, state);
+    try {
+      return callJinja(state.macro(entry), [...args], kwargs);
+    } catch (error) {
+      throw toDvtError(error, entry.definition.original_file_path);
+    }
+  }
+
+  /** Renders a hook (pre/post-hook, on-run-start/end) with execute=true, for a node when given. */
+  renderHook(sql: string, node?: ExecutableNode, runtime: NodeRuntime = {}, locals: Record<string, unknown> = {}): string {
+    const file = node?.original_file_path ?? 'dbt_project.yml';
+    const template = parseOrThrow(this.env, sql, file);
+    return this.render(template, { node, mode: 'execute', runtime, locals }).text;
+  }
+
+  /** The relation a node materializes as (`this`); ephemeral models are CTE names. */
+  relationOf(node: ExecutableNode): Relation {
+    const adapterType = this.services.output(node).type;
+    const dialect = this.adapter(adapterType).dialect;
+    if (node.config.materialized === 'ephemeral' && node.resource_type === 'model') return Relation.ephemeral(dialect, adapterType, node.name);
+    const quoting = { ...this.project.config.quoting, ...(node.config.quoting ?? {}) };
+    return new Relation(dialect, adapterType, {
+      database: node.database,
+      schema: node.schema,
+      identifier: node.alias,
+      type: relationTypeOf(node.config.materialized),
+      quotePolicy: quoting,
+    });
+  }
+
+  node(uniqueId: string): ExecutableNode {
+    const node = this.project.nodes.get(uniqueId);
+    if (!node) throw new DvtError('usage', `no node with unique_id '${uniqueId}'`);
+    return node;
+  }
+
+  adapter(type: string): AdapterDefinition {
+    const adapter = this.adapters.get(type);
+    if (!adapter) throw new DvtError('adapter', `no adapter loaded for type '${type}' (loaded: ${[...this.adapters.keys()].join(', ') || 'none'})`);
+    return adapter;
+  }
+
+  /** The profile output a node is written to: its `target` config, else the profile's target. */
+  outputOf(node: ExecutableNode | undefined): ProfileOutput {
+    const profile = this.project.profile;
+    const name = typeof node?.config.target === 'string' ? node.config.target : profile.target;
+    const output = profile.outputs[name];
+    if (!output) {
+      throw new DvtError('config', `${node ? `${node.unique_id}: ` : ''}target '${name}' is not an output of profile '${profile.name}' (outputs: ${Object.keys(profile.outputs).join(', ')})`, {
+        location: node ? { file: node.original_file_path } : undefined,
+      });
+    }
+    return output;
+  }
+
+  findRef(call: RefCall, from: ExecutableNode | undefined): ExecutableNode | undefined {
+    if (!this.refIndex) {
+      this.refIndex = new Map();
+      for (const node of this.project.nodes.values()) {
+        if (node.resource_type === 'test' || node.resource_type === 'analysis') continue;
+        const list = this.refIndex.get(node.name) ?? [];
+        list.push(node);
+        this.refIndex.set(node.name, list);
+      }
+    }
+    let candidates = this.refIndex.get(call.name) ?? [];
+    if (call.package) candidates = candidates.filter((n) => n.package_name === call.package);
+    if (call.version !== undefined && call.version !== null) {
+      candidates = candidates.filter((n) => String(n.version) === String(call.version));
+    } else if (candidates.length > 1) {
+      const latest = candidates.filter((n) => n.version === undefined || n.version === null || String(n.version) === String(n.latest_version));
+      if (latest.length > 0) candidates = latest;
+    }
+    if (candidates.length <= 1) return candidates[0];
+    // Same name in several packages: the caller's own package, then the root project.
+    const own = from ? candidates.find((n) => n.package_name === from.package_name) : undefined;
+    return own ?? candidates.find((n) => n.package_name === this.project.config.name) ?? candidates[0];
+  }
+
+  findSource(sourceName: string, tableName: string): SourceDefinition | undefined {
+    for (const source of this.project.sources.values()) {
+      if (source.source_name === sourceName && source.name === tableName) return source;
+    }
+    return undefined;
+  }
+
+  private compileSql(node: ExecutableNode, runtime: NodeRuntime): { sql: string; ctes: InjectedCte[] } {
+    const locals: Record<string, unknown> = {};
+    if (node.test_metadata) locals._dbt_generic_test_kwargs = this.renderTestKwargs(node);
+    const { text, state } = this.render(this.templateOf(node), { node, mode: 'execute', runtime, locals });
+    const chains = state.record.ephemerals.map((id) => this.compileEphemeral(id, node));
+    return { sql: text, ctes: mergeCtes(...chains) };
+  }
+
+  /** An ephemeral model's own SQL plus the CTEs it needs, dependencies first. */
+  private compileEphemeral(uniqueId: string, from: ExecutableNode): InjectedCte[] {
+    const ephemeral = this.node(uniqueId);
+    let compiled = this.ephemeralCache.get(uniqueId);
+    if (!compiled) {
+      if (this.inProgress.has(uniqueId)) {
+        throw new DvtError('compile', `ephemeral models reference each other in a cycle through '${uniqueId}'`, { location: { file: from.original_file_path } });
+      }
+      this.inProgress.add(uniqueId);
+      try {
+        compiled = this.compileSql(ephemeral, {});
+      } finally {
+        this.inProgress.delete(uniqueId);
+      }
+      this.ephemeralCache.set(uniqueId, compiled);
+    }
+    return [...compiled.ctes, { id: Relation.addEphemeralPrefix(ephemeral.name), sql: compiled.sql }];
+  }
+
+  /**
+   * dbt's test kwargs: strings are rendered natively (so `ref('x')` becomes a
+   * relation, `{{ get_where_subquery(...) }}` the filtered model), except
+   * `column_name`, which stays text.
+   */
+  private renderTestKwargs(node: ExecutableNode): Record<string, unknown> {
+    const kwargs = node.test_metadata?.kwargs ?? {};
+    const functionLike = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s;
+    const renderValue = (value: unknown, topKey?: string): unknown => {
+      if (typeof value === 'string') {
+        if (topKey === 'column_name') return value;
+        const source = functionLike.test(value) ? `{{ ${value} }}` : value;
+        if (!source.includes('{{') && !source.includes('{%')) return value;
+        const template = parseOrThrow(this.env, source, node.original_file_path);
+        const state = new RenderState(this.services, { node, mode: 'execute' });
+        try {
+          return template.renderNative(state.lookupFor(state.packageName));
+        } catch (error) {
+          throw toDvtError(error, node.original_file_path);
+        }
+      }
+      if (Array.isArray(value)) return value.map((v) => renderValue(v));
+      if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v)]));
+      }
+      return value;
+    };
+    return Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [k, renderValue(v, k)]));
+  }
+
+  private dispatchEntry(name: string, state: RenderState) {
+    const adapter = this.adapter(state.adapterType);
+    return this.registry.dispatch(name, null, [adapter.type, ...(adapter.parentTypes ?? [])], this.project.config.dispatch, state.packageName);
+  }
+
+  private writeCompiledFile(node: ExecutableNode, sql: string): void {
+    // Generic tests live in a YAML file: dbt writes them under `<yaml path>/<test name>.sql`.
+    const relative = /\.ya?ml$/.test(node.original_file_path) ? `${node.original_file_path}/${node.path}` : node.original_file_path;
+    const file = join(this.targetPath, 'compiled', node.package_name, relative);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, sql);
+  }
+
+  private collectDocs(): void {
+    for (const file of this.project.docFiles ?? []) {
+      if (!file.contents.includes('{%')) continue;
+      const template = parseOrThrow(this.env, file.contents, file.path);
+      for (const block of template.blocks) {
+        if (block.kind !== 'docs') continue;
+        const uniqueId = `doc.${file.package}.${block.name}`;
+        const existing = this.project.docs.get(uniqueId);
+        if (existing) {
+          throw new DvtError('compile', `two docs blocks named '${block.name}' in package '${file.package}': ${existing.original_file_path} and ${file.path}`, {
+            location: { file: file.path, line: block.line },
+          });
+        }
+        this.project.docs.set(uniqueId, {
+          unique_id: uniqueId,
+          name: block.name,
+          package_name: file.package,
+          original_file_path: file.path,
+          block_contents: block.raw.trim(),
+        });
+      }
+    }
+  }
+
+  private makeServices(options: CompilerOptions): CompilerServices {
+    const project = this.project;
+    return {
+      project,
+      registry: this.registry,
+      flags: { FULL_REFRESH: false, STORE_FAILURES: false, EMPTY: false, WHICH: 'compile', ...options.flags },
+      env: options.env ?? process.env,
+      invocationId: options.invocationId ?? randomUUID(),
+      runStartedAt: options.runStartedAt ?? new Date(),
+      logger: options.logger ?? silentLogger,
+      adapter: (type) => this.adapter(type),
+      output: (node) => this.outputOf(node),
+      lookupVar: (name, packageName) => (typeof project.lookupVar === 'function' ? project.lookupVar(packageName, name) : lookupVarFallback(project, name)),
+      findRef: (call, from) => this.findRef(call, from),
+      findSource: (s, t) => this.findSource(s, t),
+      relationOf: (node) => this.relationOf(node),
+      sourceRelation: (source, adapterType) =>
+        new Relation(this.adapter(adapterType).dialect, adapterType, {
+          database: source.database,
+          schema: source.schema,
+          identifier: source.identifier,
+          type: 'table',
+          quotePolicy: { ...project.config.quoting, ...(source.quoting ?? {}) },
+        }),
+      graph: () => (this.graphCache ??= buildGraph(project)),
+    };
+  }
+}
+
+function relationTypeOf(materialized: string): 'table' | 'view' | null {
+  if (materialized === 'view') return 'view';
+  if (materialized === 'table' || materialized === 'incremental' || materialized === 'seed' || materialized === 'snapshot') return 'table';
+  return null;
+}
+
+function lookupVarFallback(project: Project, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(project.cliVars, name)) return project.cliVars[name];
+  if (Object.prototype.hasOwnProperty.call(project.config.vars, name)) return project.config.vars[name];
+  return undefined;
+}
+
+function projectMacroFiles(project: Project): JinjaFile[] {
+  const roots = new Map((project.packages ?? []).map((p) => [p.name, p.rootDir]));
+  if (project.macroFiles) {
+    return project.macroFiles.map((f) => ({ path: f.path, packageName: f.package, rootPath: roots.get(f.package) ?? project.config.rootDir, contents: f.contents }));
+  }
+  return collectFiles(project.config.rootDir, project.config.macroPaths, '.sql', project.config.name);
+}
+
+/** `graph`: nodes and sources as dicts, keyed by unique_id. */
+function buildGraph(project: Project): Record<string, unknown> {
+  const nodes: Record<string, unknown> = {};
+  for (const [id, node] of project.nodes) nodes[id] = { ...node, raw_sql: node.raw_code };
+  const sources: Record<string, unknown> = {};
+  for (const [id, source] of project.sources) sources[id] = { ...source };
+  const exposures: Record<string, unknown> = {};
+  for (const [id, exposure] of project.exposures) exposures[id] = { ...exposure };
+  return { nodes, sources, exposures, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {} };
+}
+

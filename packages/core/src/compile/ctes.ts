@@ -1,0 +1,100 @@
+/** An ephemeral model inlined into a query: `<id> as (<sql>)`. */
+export interface InjectedCte {
+  /** `__dbt__cte__<name>` */
+  id: string;
+  sql: string;
+}
+
+/**
+ * Prepends ephemeral models as CTEs, as dbt does: into the query's own
+ * top-level `with` clause when it has one (after `recursive`, if present),
+ * otherwise in a new `with` clause. Strings, quoted identifiers and comments
+ * are skipped when looking for `with`, and a `with` nested in parentheses is
+ * not the query's own.
+ */
+export function injectCtes(sql: string, ctes: readonly InjectedCte[]): string {
+  if (ctes.length === 0) return sql;
+  const definitions = ctes.map((cte) => `${cte.id} as (\n${cte.sql}\n)`).join(', ');
+  const found = findTopLevelWith(sql);
+  if (!found) {
+    const lead = sql.length - sql.trimStart().length;
+    return `${sql.slice(0, lead)}with ${definitions}\n${sql.slice(lead)}`;
+  }
+  return `${sql.slice(0, found.end)} ${definitions},${sql.slice(found.end)}`;
+}
+
+/** Order-preserving union of CTE lists by id (first occurrence wins). */
+export function mergeCtes(...lists: readonly (readonly InjectedCte[])[]): InjectedCte[] {
+  const seen = new Set<string>();
+  const out: InjectedCte[] = [];
+  for (const list of lists) {
+    for (const cte of list) {
+      if (seen.has(cte.id)) continue;
+      seen.add(cte.id);
+      out.push(cte);
+    }
+  }
+  return out;
+}
+
+/** End offset of the top-level `with` (or `with recursive`) keyword. */
+function findTopLevelWith(sql: string): { end: number } | undefined {
+  let depth = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === "'" || c === '"' || c === '`') {
+      i = skipQuoted(sql, i, c);
+      continue;
+    }
+    if (c === '-' && sql[i + 1] === '-') {
+      const nl = sql.indexOf('\n', i);
+      i = nl < 0 ? sql.length : nl + 1;
+      continue;
+    }
+    if (c === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      i = close < 0 ? sql.length : close + 2;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (isWordStart(c)) {
+      let j = i + 1;
+      while (j < sql.length && isWordChar(sql[j])) j++;
+      const word = sql.slice(i, j).toLowerCase();
+      if (depth === 0 && word === 'with') {
+        const next = /^\s+recursive\b/i.exec(sql.slice(j));
+        return { end: next ? j + next[0].length : j };
+      }
+      i = j;
+      continue;
+    }
+    i++;
+  }
+  return undefined;
+}
+
+function skipQuoted(sql: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) {
+        i += 2;
+        continue;
+      }
+      return i + 1;
+    }
+    if (sql[i] === '\\' && quote === "'") i++;
+    i++;
+  }
+  return sql.length;
+}
+
+function isWordStart(c: string): boolean {
+  return /[A-Za-z_]/.test(c);
+}
+
+function isWordChar(c: string): boolean {
+  return /[A-Za-z0-9_$]/.test(c);
+}

@@ -1,0 +1,125 @@
+import { pyStr } from '@dvt/jinja';
+import { DvtError } from '../errors.js';
+import { mergeConfig } from '../project/config.js';
+import type { ExecutableNode, NodeConfig, Project, RefCall } from '../project/types.js';
+import type { Compiler } from './compiler.js';
+
+/** What parsing one node found in its code. */
+interface Found {
+  refs: RefCall[];
+  sources: [string, string][];
+  configs: Record<string, unknown>[];
+}
+
+/**
+ * dbt's parse over every node: find refs, sources and config() calls (the
+ * static parser when the template is simple, a render with execute=false
+ * otherwise), merge configs, drop disabled nodes, resolve dependencies and
+ * name each node's relation.
+ */
+export function parseProjectNodes(compiler: Compiler, project: Project): void {
+  for (const node of project.nodes.values()) {
+    if (node.resource_type === 'seed' || node.test_metadata) continue;
+    const found = findCalls(compiler, node);
+    node.refs = found.refs;
+    node.sources = found.sources;
+    for (const layer of found.configs) node.config = mergeConfig(node.config, layer) as NodeConfig;
+    node.tags = [...node.config.tags];
+    node.meta = { ...node.config.meta };
+  }
+
+  const disabled = new Map<string, ExecutableNode>();
+  for (const [id, node] of project.nodes) {
+    if (node.config.enabled === false) {
+      disabled.set(id, node);
+      project.nodes.delete(id);
+    }
+  }
+
+  for (const [id, node] of [...project.nodes]) {
+    if (!resolveDependencies(compiler, project, node, disabled)) project.nodes.delete(id);
+  }
+
+  for (const node of project.nodes.values()) nameRelation(compiler, node);
+}
+
+function findCalls(compiler: Compiler, node: ExecutableNode): Found {
+  const template = compiler.templateOf(node);
+  const analysis = template.staticAnalysis();
+  if (analysis.simple) {
+    compiler.stats.staticParsed++;
+    return {
+      refs: analysis.refs.map((r) => ({ name: r.name, ...(r.package ? { package: r.package } : {}), ...(r.version !== undefined && r.version !== null ? { version: r.version } : {}) })),
+      sources: analysis.sources.map(([s, t]) => [s, t] as [string, string]),
+      configs: analysis.configs,
+    };
+  }
+  compiler.stats.parseRendered++;
+  const { state } = compiler.render(template, { node, mode: 'parse' });
+  return state.record;
+}
+
+/** Fills depends_on.nodes; false when the node must leave the graph (a test of a disabled node). */
+function resolveDependencies(compiler: Compiler, project: Project, node: ExecutableNode, disabled: ReadonlyMap<string, ExecutableNode>): boolean {
+  const nodes: string[] = [];
+  for (const ref of node.refs) {
+    const target = compiler.findRef(ref, node);
+    if (target) {
+      if (!nodes.includes(target.unique_id)) nodes.push(target.unique_id);
+      continue;
+    }
+    const wasDisabled = [...disabled.values()].some((d) => d.name === ref.name && (!ref.package || d.package_name === ref.package));
+    if (wasDisabled && node.resource_type === 'test') return false;
+    const label = `${ref.package ? `${ref.package}.` : ''}${ref.name}`;
+    const version = ref.version !== undefined && ref.version !== null ? ` (version ${String(ref.version)})` : '';
+    throw new DvtError(
+      'compile',
+      `${describe(node)} depends on a node named '${label}'${version} which ${wasDisabled ? 'is disabled' : 'was not found'}`,
+      { location: { file: node.original_file_path, line: lineOfCall(node, 'ref', ref.name) } },
+    );
+  }
+  for (const [sourceName, tableName] of node.sources) {
+    const source = compiler.findSource(sourceName, tableName);
+    if (!source) {
+      throw new DvtError('compile', `${describe(node)} depends on a source named '${sourceName}.${tableName}' which was not found`, {
+        location: { file: node.original_file_path, line: lineOfCall(node, 'source', tableName) },
+      });
+    }
+    if (!nodes.includes(source.unique_id)) nodes.push(source.unique_id);
+  }
+  node.depends_on = { ...node.depends_on, nodes };
+  return true;
+}
+
+function describe(node: ExecutableNode): string {
+  const kind = node.resource_type.charAt(0).toUpperCase() + node.resource_type.slice(1);
+  return `${kind} '${node.unique_id}' (${node.original_file_path})`;
+}
+
+/** The line of the first `ref(... 'name' ...)` in the node's code; YAML nodes answer their own line. */
+function lineOfCall(node: ExecutableNode, fn: string, name: string): number | undefined {
+  if (node.test_metadata) return node.line;
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`\\b${fn}\\s*\\([^)]*['"]${escaped}['"]`);
+  const lines = node.raw_code.split('\n');
+  const index = lines.findIndex((line) => pattern.test(line));
+  if (index >= 0) return index + 1;
+  const anywhere = pattern.exec(node.raw_code);
+  return anywhere ? node.raw_code.slice(0, anywhere.index).split('\n').length : node.line;
+}
+
+/** database / schema / alias through the (overridable) generate_*_name macros. */
+function nameRelation(compiler: Compiler, node: ExecutableNode): void {
+  const config = node.config;
+  const snapshotTarget = node.resource_type === 'snapshot';
+  const call = (macro: string, custom: unknown): string | null => {
+    const value = compiler.callMacro(macro, [custom ?? null, { ...node }], {}, { node, mode: 'parse' });
+    if (value === null || value === undefined) return null;
+    const text = pyStr(value).trim();
+    return text === '' || text === 'None' ? null : text;
+  };
+  const database = snapshotTarget && typeof config.target_database === 'string' ? config.target_database : call('generate_database_name', config.database);
+  if (database !== null) node.database = database;
+  node.schema = (snapshotTarget && typeof config.target_schema === 'string' ? config.target_schema : call('generate_schema_name', config.schema)) ?? node.schema;
+  node.alias = call('generate_alias_name', config.alias) ?? node.name;
+}

@@ -1,0 +1,57 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** A file of Jinja the compiler reads macros (or docs blocks) from. */
+export interface JinjaFile {
+  /** Path relative to its package root, '/' separated (dbt's original_file_path). */
+  path: string;
+  packageName: string;
+  /** Absolute path of the package root. */
+  rootPath: string;
+  contents: string;
+}
+
+/** The builtin macros shipped in this package (`macros/**.sql`). */
+export function builtinMacrosDir(): string {
+  // src/compile/ and dist/compile/ are both two levels below the package root.
+  return fileURLToPath(new URL('../../macros/', import.meta.url));
+}
+
+/** Every file under `dirs` (relative to `rootPath`) whose name ends with `extension`, sorted by path. */
+export function collectFiles(rootPath: string, dirs: readonly string[], extension: string, packageName: string): JinjaFile[] {
+  const out: JinjaFile[] = [];
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    for (const absolute of walk(join(rootPath, dir), extension)) {
+      if (seen.has(absolute)) continue;
+      seen.add(absolute);
+      out.push({
+        path: relative(rootPath, absolute).split(sep).join('/'),
+        packageName,
+        rootPath,
+        contents: readFileSync(absolute, 'utf8'),
+      });
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function walk(dir: string, extension: string): string[] {
+  let entries: string[];
+  try {
+    if (!statSync(dir).isDirectory()) return [];
+    entries = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const name of entries.sort()) {
+    if (name.startsWith('.')) continue;
+    const full = join(dir, name);
+    const stat = statSync(full);
+    if (stat.isDirectory()) out.push(...walk(full, extension));
+    else if (name.endsWith(extension)) out.push(full);
+  }
+  return out;
+}
