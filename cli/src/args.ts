@@ -171,6 +171,7 @@ function parseFlags(argv: string[], allowed: FlagName[], command: CommandName | 
           throw new UsageError(`Invalid value '${token.value}' for --${name}: expected one of ${spec.choices.join(', ')}.`);
         }
         flags[name] = token.value ?? '';
+        if (name === 'threads' || name === 'limit') integerFlag({ flags }, name);
       }
     } else if (token.kind === 'positional') {
       // `-s a b c`: words after a list flag belong to it, as in dbt.
@@ -206,7 +207,7 @@ function explainParseError(e: unknown, argv: string[]): string {
   return message;
 }
 
-export function integerFlag(invocation: Invocation, name: 'threads' | 'limit'): number | undefined {
+export function integerFlag(invocation: Pick<Invocation, 'flags'>, name: 'threads' | 'limit'): number | undefined {
   const raw = invocation.flags[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);

@@ -17,11 +17,11 @@ export interface LogOptions {
 /**
  * Every line the CLI prints goes through here: dbt-like text lines with a
  * time prefix, or one JSON object per event (`{ info: { name, level, msg, ts },
- * data }`). Secret values registered with `addSecrets` are masked in both,
+ * data }`). Secret values are masked (see `setMask`) in both,
  * whatever printed them (a driver error may echo a password).
  */
 export class Log {
-  private readonly secrets = new Set<string>();
+  private maskText: (text: string) => string = (text) => text;
   private readonly write: (line: string) => void;
   private readonly now: () => Date;
 
@@ -38,15 +38,13 @@ export class Log {
     return this.options.debug;
   }
 
-  /** Values never to print; short values are ignored (masking `a` would mangle every line). */
-  addSecrets(values: Iterable<string>): void {
-    for (const v of values) if (v.length >= 3) this.secrets.add(v);
+  /** Installs the secret masking (core's `maskSecrets` over the profile's secret values) once a profile is loaded. */
+  setMask(mask: (text: string) => string): void {
+    this.maskText = mask;
   }
 
   mask(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) out = out.split(secret).join('*****');
-    return out;
+    return this.maskText(text);
   }
 
   debug(name: string, msg: Message, data?: Record<string, unknown>): void {
@@ -74,7 +72,8 @@ export class Log {
   event(level: LogLevel, name: string, msg: Message, data: Record<string, unknown> = {}): void {
     const ts = this.now();
     if (this.options.format === 'json') {
-      const plain = typeof msg === 'string' ? msg : msg(PLAIN);
+      // Masked before and after serialising: JSON escaping could hide a secret containing quotes.
+      const plain = this.mask(typeof msg === 'string' ? msg : msg(PLAIN));
       const line = JSON.stringify({ info: { name, level, msg: plain, ts: ts.toISOString() }, data }, jsonValue);
       this.write(this.mask(line));
       return;
