@@ -1,4 +1,5 @@
 export * from './adapter/index.js';
-export * from './project/types.js';
+export * from './project/index.js';
+export * from './artifacts/index.js';
 export * from './errors.js';
 export * from './compile/index.js';

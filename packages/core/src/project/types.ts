@@ -88,8 +88,10 @@ export interface NodeBase {
   meta: Record<string, unknown>;
   tags: string[];
   config: NodeConfig;
-  /** Schema YAML that documented this node, if any. */
+  /** Schema YAML that documented this node, if any (`my_project://models/schema.yml`). */
   patch_path?: string | null;
+  /** dvt: the 1-based line the node was defined on (schema YAML nodes), for messages. */
+  line?: number;
 }
 
 /** A node made from SQL (models, tests, snapshots, analyses, seeds). */
@@ -102,7 +104,7 @@ export interface ExecutableNode extends NodeBase {
   database: string;
   schema: string;
   alias: string;
-  checksum: { name: 'sha256'; checksum: string };
+  checksum: { name: 'sha256' | 'none'; checksum: string };
   columns: Record<string, ColumnInfo>;
   /** Literal calls found by parse: ref(...) args, source(...) args. */
   refs: RefCall[];
@@ -110,6 +112,8 @@ export interface ExecutableNode extends NodeBase {
   depends_on: { macros: string[]; nodes: string[] };
   version?: string | number | null;
   latest_version?: string | number | null;
+  /** Schema YAML entry the node came from (`models.orders`), for generic tests. */
+  file_key_name?: string | null;
   /** Set for tests. */
   test_metadata?: TestMetadata;
   /** The node a generic test is attached to. */
@@ -173,6 +177,14 @@ export interface Exposure {
   name: string;
   package_name: string;
   original_file_path: string;
+  path?: string;
+  fqn?: string[];
+  label?: string | null;
+  url?: string | null;
+  maturity?: string | null;
+  tags?: string[];
+  meta?: Record<string, unknown>;
+  config?: { enabled: boolean; tags?: string[]; meta?: Record<string, unknown> };
   type: string;
   owner: Record<string, unknown>;
   description: string;
@@ -237,6 +249,56 @@ export interface Project {
   /** Values given with --vars (override project vars). */
   cliVars: Record<string, unknown>;
   warnings: ProjectWarning[];
+  /** Every macro file (macro-paths, and `generic/` under test-paths) of every package, in load order. */
+  macroFiles: ProjectFile[];
+  /** Markdown files under docs-paths (the compiler extracts `{% docs %}` blocks). */
+  docFiles: ProjectFile[];
+  /** `macros:` entries of schema YAML, by `<package>.<macro name>`. */
+  macroPatches: Map<string, MacroPatch>;
+  /** The root project and installed packages (dbt_packages/), root first. */
+  packages: PackageInfo[];
+  /** `selectors:` of selectors.yml, unvalidated (the selection module checks them). */
+  selectors: SelectorsFile | null;
+  /**
+   * Var lookup for code in `packageName`: --vars, then the root project's vars
+   * scoped to the package, its global vars, then the package's own vars.
+   * `undefined` = not defined.
+   */
+  lookupVar(packageName: string, name: string): unknown;
+}
+
+export interface ProjectFile {
+  /** Relative to its package root, '/' separated. */
+  path: string;
+  package: string;
+  absolutePath: string;
+  contents: string;
+}
+
+export interface MacroPatch {
+  name: string;
+  package_name: string;
+  description: string;
+  arguments: { name: string; type?: string | null; description: string }[];
+  meta: Record<string, unknown>;
+  docs: { show: boolean };
+  patch_path: string;
+}
+
+export interface PackageInfo {
+  name: string;
+  /** Absolute path of the package's root (where its dbt_project.yml is). */
+  rootDir: string;
+  config: ProjectConfig;
+  isRoot: boolean;
+}
+
+export interface SelectorsFile {
+  /** Path relative to the project root. */
+  file: string;
+  definitions: unknown[];
+  /** 1-based line of each definition, by index. */
+  lines: (number | undefined)[];
 }
 
 export interface ProjectWarning {

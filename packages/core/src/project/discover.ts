@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+
+export interface DiscoveredFile {
+  /** Relative to the package root, '/' separated (`models/staging/stg_orders.sql`). */
+  originalFilePath: string;
+  /** Relative to the resource folder it was found under (`staging/stg_orders.sql`). */
+  path: string;
+  /** The resource folder (`models`). */
+  resourcePath: string;
+  absolutePath: string;
+}
+
+/** Files under each of `resourcePaths` whose names end in one of `extensions`, sorted for stable output. */
+export function discoverFiles(rootDir: string, resourcePaths: readonly string[], extensions: readonly string[]): DiscoveredFile[] {
+  const found: DiscoveredFile[] = [];
+  const seen = new Set<string>();
+  for (const resourcePath of resourcePaths) {
+    const base = join(rootDir, resourcePath);
+    if (!existsSync(base) || !statSync(base).isDirectory()) continue;
+    walk(base, '', (relative, absolutePath) => {
+      if (!extensions.some((ext) => relative.toLowerCase().endsWith(ext))) return;
+      const originalFilePath = posix.join(resourcePath, relative);
+      if (seen.has(originalFilePath)) return;
+      seen.add(originalFilePath);
+      found.push({ originalFilePath, path: relative, resourcePath, absolutePath });
+    });
+  }
+  return found.sort((a, b) => (a.originalFilePath < b.originalFilePath ? -1 : a.originalFilePath > b.originalFilePath ? 1 : 0));
+}
+
+function walk(dir: string, prefix: string, visit: (relative: string, absolute: string) => void): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    // Hidden files and folders (editor swap files, .git) are never project files.
+    if (entry.name.startsWith('.')) continue;
+    const absolute = join(dir, entry.name);
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) walk(absolute, relative, visit);
+    else if (entry.isFile()) visit(relative, absolute);
+  }
+}
+
+/** `staging/stg_orders.sql` -> `['staging']` */
+export function folderParts(path: string): string[] {
+  const parts = path.split('/');
+  parts.pop();
+  return parts;
+}
+
+/** `staging/stg_orders.sql` -> `stg_orders` */
+export function baseName(path: string): string {
+  const file = path.split('/').pop()!;
+  const dot = file.lastIndexOf('.');
+  return dot > 0 ? file.slice(0, dot) : file;
+}

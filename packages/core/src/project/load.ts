@@ -1,0 +1,263 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { DvtError } from '../errors.js';
+import { configFromTree, resolveConfig, treeKindOf } from './config.js';
+import { readProjectFile } from './dbtProject.js';
+import { baseName, discoverFiles, folderParts } from './discover.js';
+import type { DiscoveredFile } from './discover.js';
+import { loadProfile } from './profiles.js';
+import { renderYamlTree } from './render.js';
+import type { YamlRenderContext } from './render.js';
+import { applySchemaFile, skipSchemaRender } from './schema.js';
+import type { SchemaContext } from './schema.js';
+import type {
+  ExecutableNode, Exposure, MacroPatch, PackageInfo, ProfileOutput, Project, ProjectConfig, ProjectFile, ProjectWarning,
+  SelectorsFile, SourceDefinition,
+} from './types.js';
+import { parseCliVars, varLookup } from './vars.js';
+import { isRecord, parseYaml } from './yaml.js';
+
+export interface LoadProjectOptions {
+  projectDir: string;
+  profilesDir?: string;
+  /** `--target`: overrides the profile's `target:`. */
+  target?: string;
+  /** `--vars`: the raw YAML/JSON text, or already-parsed values. */
+  vars?: string | Record<string, unknown>;
+  /** `--profile`: overrides dbt_project.yml's `profile:`. */
+  profileName?: string;
+  /** Environment for env_var() and profile lookup; defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * Load a dbt project from disk: dbt_project.yml, the profile, installed
+ * packages, and every model, seed, snapshot, analysis, singular and generic
+ * test, source, exposure, macro file and docs file. Nothing is compiled here:
+ * `raw_code` is the file text and `depends_on` is filled by the compiler.
+ * Nodes disabled by config stay in `nodes` with `config.enabled === false`.
+ */
+export function loadProject(options: LoadProjectOptions): Project {
+  const env = options.env ?? process.env;
+  const cliVars = typeof options.vars === 'string' ? parseCliVars(options.vars) : { ...(options.vars ?? {}) };
+  const projectDir = resolve(options.projectDir);
+  const cliOnly = (name: string): unknown => (Object.prototype.hasOwnProperty.call(cliVars, name) ? cliVars[name] : undefined);
+  const root = readProjectFile(projectDir, { env, lookupVar: cliOnly });
+  const warnings: ProjectWarning[] = [...root.warnings];
+
+  const profile = loadProfile({
+    profilesDir: options.profilesDir,
+    projectDir,
+    env,
+    profileName: options.profileName ?? root.config.profile,
+    target: options.target,
+    cliVars,
+  });
+  const output = profile.outputs[profile.target]!;
+  const defaultDatabase = targetDatabase(output);
+  const defaultSchema = String(output.config.schema ?? output.config.dataset ?? 'main');
+
+  const packages: PackageInfo[] = [{ name: root.config.name, rootDir: projectDir, config: root.config, isRoot: true }];
+  const installDir = join(projectDir, root.packagesInstallPath);
+  if (existsSync(installDir)) {
+    for (const entry of readdirSync(installDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const dir = join(installDir, entry.name);
+      if (!entry.isDirectory() || !existsSync(join(dir, 'dbt_project.yml'))) continue;
+      const pkg = readProjectFile(dir, { env, lookupVar: cliOnly });
+      packages.push({ name: pkg.config.name, rootDir: dir, config: pkg.config, isRoot: false });
+    }
+  }
+  const packageNames = new Set(packages.map((p) => p.name));
+  const ownVars = new Map(packages.map((p) => [p.name, p.config.vars]));
+  const lookupVar = (packageName: string, name: string): unknown =>
+    varLookup(cliVars, root.config.vars, packageName, packageNames, packageName === root.config.name ? {} : ownVars.get(packageName))(name);
+
+  const nodes = new Map<string, ExecutableNode>();
+  const sources = new Map<string, SourceDefinition>();
+  const exposures = new Map<string, Exposure>();
+  const macroPatches = new Map<string, MacroPatch>();
+  const macroFiles: ProjectFile[] = [];
+  const docFiles: ProjectFile[] = [];
+  const patchedBy = new Map<string, string>();
+  const targetContext = {
+    name: profile.target, type: output.type, schema: defaultSchema, database: defaultDatabase, threads: output.threads, profile_name: profile.name,
+  };
+
+  for (const pkg of packages) {
+    const pkgConfig = pkg.config;
+    const read = (file: DiscoveredFile): string => readFileSync(file.absolutePath, 'utf8');
+    const nodeBase = { pkg, root: root.config, defaultDatabase, defaultSchema, nodes };
+
+    for (const file of discoverFiles(pkg.rootDir, pkgConfig.modelPaths, ['.sql'])) addSqlNode('model', file, read(file), nodeBase);
+    for (const file of discoverFiles(pkg.rootDir, pkgConfig.analysisPaths, ['.sql'])) addSqlNode('analysis', file, read(file), nodeBase);
+    for (const file of discoverFiles(pkg.rootDir, pkgConfig.seedPaths, ['.csv'])) addSqlNode('seed', file, read(file), nodeBase);
+    for (const file of discoverFiles(pkg.rootDir, pkgConfig.testPaths, ['.sql'])) {
+      // `<test-path>/generic/` holds `{% test %}` definitions: macros, not singular tests.
+      if (file.path.startsWith('generic/')) macroFiles.push(projectFile(pkg.name, file, read(file)));
+      else addSqlNode('test', file, read(file), nodeBase);
+    }
+    for (const file of discoverFiles(pkg.rootDir, pkgConfig.snapshotPaths, ['.sql'])) {
+      for (const block of snapshotBlocks(read(file), file.originalFilePath)) addSqlNode('snapshot', file, block.body, { ...nodeBase, name: block.name });
+    }
+    for (const file of discoverFiles(pkg.rootDir, pkgConfig.macroPaths, ['.sql'])) macroFiles.push(projectFile(pkg.name, file, read(file)));
+    for (const file of discoverFiles(pkg.rootDir, pkgConfig.docsPaths, ['.md'])) docFiles.push(projectFile(pkg.name, file, read(file)));
+  }
+
+  for (const pkg of packages) {
+    const pkgConfig = pkg.config;
+    const renderContext: YamlRenderContext = {
+      env,
+      allowSecrets: false,
+      lookupVar: (name) => lookupVar(pkg.name, name),
+      globals: { target: targetContext, project_name: root.config.name },
+    };
+    const schemaPaths: [string, string][] = [];
+    for (const resourcePath of [...pkgConfig.modelPaths, ...pkgConfig.seedPaths, ...pkgConfig.snapshotPaths, ...pkgConfig.analysisPaths, ...pkgConfig.testPaths, ...pkgConfig.macroPaths]) {
+      for (const file of discoverFiles(pkg.rootDir, [resourcePath], ['.yml', '.yaml'])) schemaPaths.push([resourcePath, file.originalFilePath]);
+    }
+    const seen = new Set<string>();
+    for (const [resourcePath, originalFilePath] of schemaPaths) {
+      if (seen.has(originalFilePath)) continue;
+      seen.add(originalFilePath);
+      const source = parseYaml(readFileSync(join(pkg.rootDir, originalFilePath), 'utf8'), originalFilePath);
+      renderYamlTree(source, source.value, renderContext, skipSchemaRender);
+      const ctx: SchemaContext = {
+        packageName: pkg.name, rootPath: pkg.rootDir, project: root.config, resourcePath, defaultDatabase, defaultSchema,
+        nodes, sources, exposures, macroPatches, warnings, patchedBy,
+      };
+      applySchemaFile(source, ctx);
+    }
+  }
+
+  return {
+    config: root.config,
+    profile,
+    nodes,
+    sources,
+    macros: new Map(),
+    docs: new Map(),
+    exposures,
+    cliVars,
+    warnings,
+    macroFiles,
+    docFiles,
+    macroPatches,
+    packages,
+    selectors: readSelectors(projectDir),
+    lookupVar,
+  };
+}
+
+/**
+ * The database nodes live in by default: the output's `database` (or
+ * `dbname`), or for file databases (DuckDB's `path`) the file's stem, as
+ * dbt-duckdb names its catalog.
+ */
+export function targetDatabase(output: ProfileOutput): string {
+  const { database, dbname, path } = output.config;
+  if (typeof database === 'string' && database) return database;
+  if (typeof dbname === 'string' && dbname) return dbname;
+  if (typeof path === 'string' && path) {
+    if (path === ':memory:') return 'memory';
+    const file = basename(path);
+    const dot = file.indexOf('.');
+    return dot > 0 ? file.slice(0, dot) : file;
+  }
+  return output.type === 'duckdb' ? 'memory' : '';
+}
+
+interface NodeBuildContext {
+  pkg: PackageInfo;
+  root: ProjectConfig;
+  defaultDatabase: string;
+  defaultSchema: string;
+  nodes: Map<string, ExecutableNode>;
+  /** Overrides the file name (snapshot blocks are named by their tag). */
+  name?: string;
+}
+
+function addSqlNode(resourceType: ExecutableNode['resource_type'], file: DiscoveredFile, rawCode: string, ctx: NodeBuildContext): void {
+  const name = ctx.name ?? baseName(file.path);
+  const packageName = ctx.pkg.name;
+  const uniqueId = `${resourceType}.${packageName}.${name}`;
+  const existing = ctx.nodes.get(uniqueId);
+  if (existing) {
+    throw new DvtError(
+      'config',
+      `dbt found two ${resourceType}s with the name "${name}": ${existing.original_file_path} and ${file.originalFilePath}. Rename one of them.`,
+      { location: { file: file.originalFilePath } },
+    );
+  }
+  const fqn = [packageName, ...folderParts(file.path), name];
+  const kind = treeKindOf(resourceType);
+  const layers: Record<string, unknown>[] = [];
+  if (!ctx.pkg.isRoot) layers.push(configFromTree(kind, ctx.pkg.config.configTrees[kind], fqn));
+  layers.push(configFromTree(kind, ctx.root.configTrees[kind], fqn));
+  if (kind === 'tests') layers.push(configFromTree(kind, ctx.root.configTrees.data_tests, fqn));
+  const config = resolveConfig(resourceType, ...layers);
+  const checksum = createHash('sha256').update(readFileSync(file.absolutePath)).digest('hex');
+  ctx.nodes.set(uniqueId, {
+    unique_id: uniqueId,
+    resource_type: resourceType,
+    name,
+    package_name: packageName,
+    path: file.path,
+    original_file_path: file.originalFilePath,
+    root_path: ctx.pkg.rootDir,
+    fqn,
+    description: '',
+    meta: config.meta,
+    tags: config.tags,
+    config,
+    patch_path: null,
+    raw_code: resourceType === 'seed' ? '' : rawCode,
+    language: 'sql',
+    database: typeof config.database === 'string' && config.database ? config.database : ctx.defaultDatabase,
+    schema: ctx.defaultSchema,
+    alias: typeof config.alias === 'string' && config.alias ? config.alias : name,
+    checksum: { name: 'sha256', checksum },
+    columns: {},
+    refs: [],
+    sources: [],
+    depends_on: { macros: [], nodes: [] },
+  });
+}
+
+function projectFile(packageName: string, file: DiscoveredFile, contents: string): ProjectFile {
+  return { path: file.originalFilePath, package: packageName, absolutePath: file.absolutePath, contents };
+}
+
+/**
+ * `{% snapshot name %} ... {% endsnapshot %}` blocks of a snapshot file. The
+ * body (what the compiler renders) is the text between the tags.
+ */
+export function snapshotBlocks(text: string, file: string): { name: string; body: string; line: number }[] {
+  const blocks: { name: string; body: string; line: number }[] = [];
+  const open = /\{%-?\s*snapshot\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}/g;
+  for (let match = open.exec(text); match; match = open.exec(text)) {
+    const start = match.index + match[0].length;
+    const close = /\{%-?\s*endsnapshot\s*-?%\}/g;
+    close.lastIndex = start;
+    const end = close.exec(text);
+    const line = text.slice(0, match.index).split('\n').length;
+    if (!end) throw new DvtError('config', `snapshot '${match[1]}' has no {% endsnapshot %}`, { location: { file, line } });
+    blocks.push({ name: match[1]!, body: text.slice(start, end.index), line });
+    open.lastIndex = end.index + end[0].length;
+  }
+  return blocks;
+}
+
+function readSelectors(projectDir: string): SelectorsFile | null {
+  const path = join(projectDir, 'selectors.yml');
+  if (!existsSync(path)) return null;
+  const source = parseYaml(readFileSync(path, 'utf8'), 'selectors.yml');
+  const doc = source.value;
+  if (doc === null) return { file: 'selectors.yml', definitions: [], lines: [] };
+  if (!isRecord(doc) || !Array.isArray(doc.selectors)) {
+    throw new DvtError('config', "selectors.yml must have a top-level 'selectors:' list", { location: { file: 'selectors.yml', line: 1 } });
+  }
+  const definitions = doc.selectors;
+  return { file: 'selectors.yml', definitions, lines: definitions.map((_, i) => source.lineOf(definitions, i)) };
+}
+

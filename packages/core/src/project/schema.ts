@@ -1,0 +1,318 @@
+import { DvtError } from '../errors.js';
+import { configFromTree, mergeConfig, resolveConfig } from './config.js';
+import { folderParts } from './discover.js';
+import { buildGenericTest, literalCalls } from './tests.js';
+import type { GenericTestSite, TestTarget } from './tests.js';
+import type { ColumnInfo, ExecutableNode, Exposure, MacroPatch, ProjectConfig, ProjectWarning, SourceDefinition } from './types.js';
+import type { YamlFile } from './yaml.js';
+import { isRecord } from './yaml.js';
+
+/**
+ * Applies one schema YAML file (version 2 properties) to the loaded nodes:
+ * patches models/seeds/snapshots/analyses, defines sources, exposures and
+ * macro descriptions, and turns every generic test entry into a test node.
+ */
+
+const TOP_KEYS = new Set([
+  'version', 'models', 'seeds', 'snapshots', 'analyses', 'sources', 'macros', 'exposures', 'metrics', 'groups',
+  'semantic_models', 'saved_queries', 'unit_tests', 'data_tests', 'functions',
+]);
+const PATCH_KEYS = new Set([
+  'name', 'description', 'config', 'meta', 'tags', 'docs', 'columns', 'data_tests', 'tests', 'access', 'group',
+  'latest_version', 'versions', 'constraints', 'deprecation_date', 'time_spine', 'quote_columns', 'column_types', 'relation',
+]);
+const SKIP_RENDER = new Set(['description', 'data_tests', 'tests', 'pre-hook', 'post-hook', 'pre_hook', 'post_hook', '+pre-hook', '+post-hook']);
+
+/** dbt leaves descriptions (doc() calls), test arguments and hooks for the compiler. */
+export function skipSchemaRender(path: readonly string[]): boolean {
+  return SKIP_RENDER.has(path[path.length - 1] ?? '');
+}
+
+export interface SchemaContext {
+  packageName: string;
+  rootPath: string;
+  project: ProjectConfig;
+  /** Resource path the file sits under (`models`), to derive fqn folders. */
+  resourcePath: string;
+  defaultDatabase: string;
+  defaultSchema: string;
+  nodes: Map<string, ExecutableNode>;
+  sources: Map<string, SourceDefinition>;
+  exposures: Map<string, Exposure>;
+  macroPatches: Map<string, MacroPatch>;
+  warnings: ProjectWarning[];
+  /** unique_id -> file that patched it, to refuse a second patch. */
+  patchedBy: Map<string, string>;
+}
+
+export function applySchemaFile(source: YamlFile, ctx: SchemaContext): void {
+  const doc = source.value;
+  const file = source.file;
+  if (doc === null || doc === undefined) return;
+  if (!isRecord(doc)) throw new DvtError('config', 'a schema YAML file must be a mapping', { location: { file, line: 1 } });
+  const at = (container: unknown, key?: string | number) => ({ file, line: source.lineOf(container, key) });
+  if (doc.version === undefined) {
+    throw new DvtError('config', "schema YAML has no 'version: 2' at the top", { location: { file, line: 1 } });
+  }
+  if (Number(doc.version) !== 2) {
+    throw new DvtError('config', `schema YAML version ${String(doc.version)} is not supported; use 'version: 2'`, { location: at(doc, 'version') });
+  }
+  for (const key of Object.keys(doc)) {
+    if (!TOP_KEYS.has(key)) ctx.warnings.push({ message: `Unknown top-level key '${key}' in schema YAML is ignored`, location: at(doc, key) });
+  }
+  const relative = file.startsWith(`${ctx.resourcePath}/`) ? file.slice(ctx.resourcePath.length + 1) : file;
+  const folders = folderParts(relative);
+
+  const list = (key: string): unknown[] => {
+    const value = doc[key];
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) throw new DvtError('config', `'${key}' must be a list`, { location: at(doc, key) });
+    return value;
+  };
+
+  for (const key of ['models', 'seeds', 'snapshots', 'analyses'] as const) {
+    const resourceType = key === 'models' ? 'model' : key === 'seeds' ? 'seed' : key === 'snapshots' ? 'snapshot' : 'analysis';
+    const entries = list(key);
+    entries.forEach((entry, index) => patchNode(source, entries, index, entry, key, resourceType, folders, ctx));
+  }
+  const sources = list('sources');
+  sources.forEach((entry, index) => defineSource(source, sources, index, entry, folders, ctx));
+  const macros = list('macros');
+  macros.forEach((entry, index) => {
+    if (!isRecord(entry) || typeof entry.name !== 'string') throw new DvtError('config', "each 'macros' entry needs a name", { location: at(macros, index) });
+    ctx.macroPatches.set(`${ctx.packageName}.${entry.name}`, {
+      name: entry.name,
+      package_name: ctx.packageName,
+      description: String(entry.description ?? ''),
+      arguments: Array.isArray(entry.arguments)
+        ? entry.arguments.filter(isRecord).map((a) => ({ name: String(a.name), type: a.type == null ? null : String(a.type), description: String(a.description ?? '') }))
+        : [],
+      meta: isRecord(entry.meta) ? entry.meta : {},
+      docs: { show: isRecord(entry.docs) && entry.docs.show === false ? false : true },
+      patch_path: `${ctx.packageName}://${file}`,
+    });
+  });
+  const exposures = list('exposures');
+  exposures.forEach((entry, index) => defineExposure(source, exposures, index, entry, folders, ctx));
+}
+
+function columnsOf(source: YamlFile, owner: Record<string, unknown>): { columns: Record<string, ColumnInfo>; raw: Record<string, unknown>[] } {
+  const value = owner.columns;
+  if (value === undefined || value === null) return { columns: {}, raw: [] };
+  if (!Array.isArray(value)) throw new DvtError('config', "'columns' must be a list", { location: { file: source.file, line: source.lineOf(owner, 'columns') } });
+  const columns: Record<string, ColumnInfo> = {};
+  const raw: Record<string, unknown>[] = [];
+  value.forEach((column, index) => {
+    if (!isRecord(column) || column.name === undefined || column.name === null) {
+      throw new DvtError('config', 'each column needs a name', { location: { file: source.file, line: source.lineOf(value, index) } });
+    }
+    const name = String(column.name);
+    const config = isRecord(column.config) ? column.config : {};
+    columns[name] = {
+      name,
+      description: String(column.description ?? ''),
+      meta: { ...(isRecord(column.meta) ? column.meta : {}), ...(isRecord(config.meta) ? config.meta : {}) },
+      data_type: column.data_type == null ? null : String(column.data_type),
+      constraints: Array.isArray(column.constraints) ? column.constraints : [],
+      quote: typeof column.quote === 'boolean' ? column.quote : null,
+      tags: [...stringList(column.tags), ...stringList(config.tags)],
+    };
+    raw.push(column);
+  });
+  return { columns, raw };
+}
+
+function stringList(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  return (Array.isArray(value) ? value : [value]).map(String);
+}
+
+function testsOf(entry: Record<string, unknown>): { key: string; tests: unknown[] } | undefined {
+  for (const key of ['data_tests', 'tests']) {
+    if (Array.isArray(entry[key])) return { key, tests: entry[key] as unknown[] };
+  }
+  return undefined;
+}
+
+function addTests(
+  source: YamlFile,
+  owner: Record<string, unknown>,
+  siteBase: Omit<GenericTestSite, 'line' | 'columnName' | 'inheritedTags'>,
+  columnName: string | null,
+  inheritedTags: string[],
+  ctx: SchemaContext,
+): void {
+  const found = testsOf(owner);
+  if (!found) return;
+  found.tests.forEach((test, index) => {
+    const node = buildGenericTest(test, { ...siteBase, line: source.lineOf(found.tests, index), columnName, inheritedTags });
+    if (ctx.nodes.has(node.unique_id)) {
+      throw new DvtError('config', `test '${node.name}' is defined twice with the same arguments`, { location: { file: source.file, line: node.line } });
+    }
+    ctx.nodes.set(node.unique_id, node);
+  });
+}
+
+function patchNode(
+  source: YamlFile,
+  entries: unknown[],
+  index: number,
+  entry: unknown,
+  yamlKey: 'models' | 'seeds' | 'snapshots' | 'analyses',
+  resourceType: ExecutableNode['resource_type'],
+  folders: string[],
+  ctx: SchemaContext,
+): void {
+  const file = source.file;
+  const line = source.lineOf(entries, index);
+  if (!isRecord(entry) || typeof entry.name !== 'string') {
+    throw new DvtError('config', `each '${yamlKey}' entry needs a 'name'`, { location: { file, line } });
+  }
+  for (const key of Object.keys(entry)) {
+    if (!PATCH_KEYS.has(key)) ctx.warnings.push({ message: `Unknown property '${key}' of ${resourceType} '${entry.name}' is ignored`, location: { file, line: source.lineOf(entry, key) } });
+  }
+  const uniqueId = `${resourceType}.${ctx.packageName}.${entry.name}`;
+  const node = ctx.nodes.get(uniqueId);
+  if (!node) {
+    ctx.warnings.push({
+      message: `${file} describes ${resourceType} '${entry.name}', but no such ${resourceType} exists in package '${ctx.packageName}'`,
+      location: { file, line },
+    });
+    return;
+  }
+  const previous = ctx.patchedBy.get(uniqueId);
+  if (previous) {
+    throw new DvtError('config', `${resourceType} '${entry.name}' is described twice: in ${previous} and here`, { location: { file, line } });
+  }
+  ctx.patchedBy.set(uniqueId, `${file}:${line ?? '?'}`);
+
+  const patchConfig: Record<string, unknown> = {};
+  if (entry.tags !== undefined) patchConfig.tags = stringList(entry.tags);
+  if (isRecord(entry.meta)) patchConfig.meta = entry.meta;
+  if (isRecord(entry.docs)) patchConfig.docs = entry.docs;
+  if (entry.config !== undefined) {
+    if (!isRecord(entry.config)) throw new DvtError('config', `'config' of '${entry.name}' must be a mapping`, { location: { file, line: source.lineOf(entry, 'config') } });
+    Object.assign(patchConfig, mergeConfig(patchConfig, entry.config));
+  }
+  node.config = mergeConfig(node.config, patchConfig);
+  node.tags = [...node.config.tags];
+  node.meta = node.config.meta;
+  node.description = String(entry.description ?? '');
+  node.patch_path = `${ctx.packageName}://${file}`;
+  const { columns, raw } = columnsOf(source, entry);
+  node.columns = columns;
+  if (entry.latest_version !== undefined) node.latest_version = entry.latest_version as string | number;
+
+  const target: TestTarget = { yamlKey, name: node.name, uniqueId };
+  const siteBase = {
+    packageName: ctx.packageName, rootPath: ctx.rootPath, originalFilePath: file, folders, target, project: ctx.project,
+    defaultDatabase: ctx.defaultDatabase, defaultSchema: ctx.defaultSchema,
+  };
+  addTests(source, entry, siteBase, null, [], ctx);
+  for (const column of raw) addTests(source, column, siteBase, String(column.name), columns[String(column.name)]!.tags, ctx);
+}
+
+function defineSource(source: YamlFile, entries: unknown[], index: number, entry: unknown, folders: string[], ctx: SchemaContext): void {
+  const file = source.file;
+  const line = source.lineOf(entries, index);
+  if (!isRecord(entry) || typeof entry.name !== 'string') throw new DvtError('config', "each 'sources' entry needs a 'name'", { location: { file, line } });
+  const tables = entry.tables ?? [];
+  if (!Array.isArray(tables)) throw new DvtError('config', `'tables' of source '${entry.name}' must be a list`, { location: { file, line: source.lineOf(entry, 'tables') } });
+  const sourceConfig = isRecord(entry.config) ? entry.config : {};
+  const sourceMeta = { ...(isRecord(entry.meta) ? entry.meta : {}) };
+  const sourceTags = stringList(entry.tags);
+  tables.forEach((table, tableIndex) => {
+    const tableLine = source.lineOf(tables, tableIndex);
+    if (!isRecord(table) || typeof table.name !== 'string') {
+      throw new DvtError('config', `each table of source '${entry.name}' needs a 'name'`, { location: { file, line: tableLine } });
+    }
+    const uniqueId = `source.${ctx.packageName}.${entry.name}.${table.name}`;
+    if (ctx.sources.has(uniqueId)) {
+      throw new DvtError('config', `source '${entry.name}.${table.name}' is defined twice`, { location: { file, line: tableLine } });
+    }
+    const fqn = [ctx.packageName, ...folders, entry.name as string, table.name];
+    const tableConfig = isRecord(table.config) ? table.config : {};
+    const config = resolveConfig(
+      'source',
+      configFromTree('sources', ctx.project.configTrees.sources, fqn),
+      { tags: sourceTags, meta: sourceMeta },
+      sourceConfig,
+      { tags: stringList(table.tags), meta: isRecord(table.meta) ? table.meta : {} },
+      tableConfig,
+    );
+    const { columns, raw } = columnsOf(source, table);
+    const pick = (key: string): unknown => table[key] ?? tableConfig[key] ?? entry[key] ?? sourceConfig[key];
+    const connection = table.connection ?? entry.connection;
+    const definition: SourceDefinition = {
+      unique_id: uniqueId,
+      resource_type: 'source',
+      name: table.name,
+      package_name: ctx.packageName,
+      path: file,
+      original_file_path: file,
+      root_path: ctx.rootPath,
+      fqn,
+      description: String(table.description ?? ''),
+      meta: config.meta,
+      tags: config.tags,
+      config,
+      patch_path: null,
+      line: tableLine,
+      source_name: entry.name as string,
+      source_description: String(entry.description ?? ''),
+      identifier: table.identifier == null ? table.name : String(table.identifier),
+      database: String(entry.database ?? ctx.defaultDatabase),
+      schema: String(entry.schema ?? entry.name),
+      loader: String(entry.loader ?? ''),
+      columns,
+      ...(typeof connection === 'string' ? { connection } : {}),
+      loaded_at_field: (pick('loaded_at_field') as string | undefined) ?? null,
+      freshness: pick('freshness') ?? null,
+      quoting: { ...(isRecord(entry.quoting) ? entry.quoting : {}), ...(isRecord(table.quoting) ? table.quoting : {}) } as Record<string, boolean>,
+    };
+    ctx.sources.set(uniqueId, definition);
+    const target: TestTarget = { yamlKey: 'sources', name: table.name, sourceName: entry.name as string, uniqueId };
+    const siteBase = {
+      packageName: ctx.packageName, rootPath: ctx.rootPath, originalFilePath: file, folders, target, project: ctx.project,
+      defaultDatabase: ctx.defaultDatabase, defaultSchema: ctx.defaultSchema,
+    };
+    addTests(source, table, siteBase, null, [], ctx);
+    for (const column of raw) addTests(source, column, siteBase, String(column.name), columns[String(column.name)]!.tags, ctx);
+  });
+}
+
+function defineExposure(source: YamlFile, entries: unknown[], index: number, entry: unknown, folders: string[], ctx: SchemaContext): void {
+  const file = source.file;
+  const line = source.lineOf(entries, index);
+  if (!isRecord(entry) || typeof entry.name !== 'string') throw new DvtError('config', "each 'exposures' entry needs a 'name'", { location: { file, line } });
+  const validTypes = ['dashboard', 'notebook', 'analysis', 'ml', 'application'];
+  if (!validTypes.includes(String(entry.type))) {
+    throw new DvtError('config', `exposure '${entry.name}' has type ${JSON.stringify(entry.type ?? null)}; expected one of ${validTypes.join(', ')}`, {
+      location: { file, line: source.lineOf(entry, 'type') },
+    });
+  }
+  const dependsOn = Array.isArray(entry.depends_on) ? entry.depends_on : [];
+  const calls = literalCalls(dependsOn);
+  const config = isRecord(entry.config) ? entry.config : {};
+  const uniqueId = `exposure.${ctx.packageName}.${entry.name}`;
+  ctx.exposures.set(uniqueId, {
+    unique_id: uniqueId,
+    name: entry.name,
+    package_name: ctx.packageName,
+    original_file_path: file,
+    path: file,
+    fqn: [ctx.packageName, ...folders, entry.name],
+    label: entry.label == null ? null : String(entry.label),
+    url: entry.url == null ? null : String(entry.url),
+    maturity: entry.maturity == null ? null : String(entry.maturity),
+    tags: [...stringList(entry.tags), ...stringList(config.tags)],
+    meta: { ...(isRecord(entry.meta) ? entry.meta : {}), ...(isRecord(config.meta) ? config.meta : {}) },
+    config: { enabled: config.enabled !== false },
+    type: String(entry.type),
+    owner: isRecord(entry.owner) ? entry.owner : {},
+    description: String(entry.description ?? ''),
+    depends_on: { nodes: [] },
+    refs: calls.refs,
+    sources: calls.sources,
+  });
+}

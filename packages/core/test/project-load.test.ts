@@ -1,0 +1,284 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DvtError, loadProject, maskSecrets, profileSecrets } from '../src/index.js';
+
+const FIXTURE = join(import.meta.dirname, 'fixtures', 'shop');
+const ENV = { HOME: '/nonexistent-home' };
+
+const temps: string[] = [];
+function copyFixture(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'dvt-project-'));
+  temps.push(dir);
+  cpSync(FIXTURE, dir, { recursive: true });
+  return dir;
+}
+afterEach(() => {
+  for (const dir of temps.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function loadError(fn: () => unknown): DvtError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DvtError);
+    return error as DvtError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('loadProject: dbt_project.yml', () => {
+  it('reads names, default paths and rendered values', () => {
+    const project = loadProject({ projectDir: FIXTURE, env: { ...ENV, SHOP_TARGET_PATH: 'out' } });
+    expect(project.config.name).toBe('shop');
+    expect(project.config.profile).toBe('shop');
+    expect(project.config.targetPath).toBe('out');
+    expect(project.config.cleanTargets).toEqual(['out']);
+    expect(project.config.snapshotPaths).toEqual(['snapshots']);
+    expect(project.config.testPaths).toEqual(['tests']);
+    // on-run-start is left for run time, as dbt does.
+    expect(project.config.onRunStart).toEqual(['create schema if not exists {{ target.schema }}_audit']);
+  });
+
+  it('names the file and line of malformed YAML', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'dbt_project.yml'), 'name: shop\nprofile: shop\nmodels:\n  shop:\n    - [unclosed\n');
+    const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(error.location?.file).toBe('dbt_project.yml');
+    expect(error.location?.line).toBeGreaterThanOrEqual(5);
+  });
+
+  it('errors on a missing env var without default, naming file and line', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'dbt_project.yml'), "name: shop\nprofile: shop\n\ntarget-path: \"{{ env_var('NOPE_NOT_SET') }}\"\n");
+    const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(error.message).toContain("Env var required but not provided: 'NOPE_NOT_SET'");
+    expect(error.location).toEqual({ file: 'dbt_project.yml', line: 4 });
+  });
+});
+
+describe('loadProject: profiles', () => {
+  it('uses the project dir profiles.yml, renders env vars natively, threads default', () => {
+    const project = loadProject({ projectDir: FIXTURE, env: { ...ENV, SHOP_DB: 'x/warehouse.duckdb' } });
+    expect(project.profile.target).toBe('dev');
+    const dev = project.profile.outputs.dev!;
+    expect(dev.type).toBe('duckdb');
+    expect(dev.threads).toBe(4);
+    expect(dev.config.path).toBe('x/warehouse.duckdb');
+    const model = project.nodes.get('model.shop.stg_orders')!;
+    expect(model.database).toBe('warehouse');
+    expect(model.schema).toBe('main');
+  });
+
+  it('honours --target and lists valid targets when it is wrong', () => {
+    const project = loadProject({ projectDir: FIXTURE, env: ENV, target: 'prod' });
+    expect(project.profile.target).toBe('prod');
+    expect(project.profile.outputs.prod!.threads).toBe(1);
+    expect(project.nodes.get('model.shop.stg_orders')!.schema).toBe('analytics');
+    const error = loadError(() => loadProject({ projectDir: FIXTURE, env: ENV, target: 'qa' }));
+    expect(error.message).toContain("does not have a target named 'qa'");
+    expect(error.message).toContain('dev, prod');
+  });
+
+  it('looks in --profiles-dir, DVT_PROFILES_DIR, DBT_PROFILES_DIR before the project dir', () => {
+    const dir = copyFixture();
+    const other = mkdtempSync(join(tmpdir(), 'dvt-profiles-'));
+    temps.push(other);
+    writeFileSync(join(other, 'profiles.yml'), 'shop:\n  target: elsewhere\n  outputs:\n    elsewhere: {type: duckdb, path: e.duckdb}\n');
+    expect(loadProject({ projectDir: dir, env: { ...ENV, DBT_PROFILES_DIR: other } }).profile.target).toBe('elsewhere');
+    expect(loadProject({ projectDir: dir, env: { ...ENV, DVT_PROFILES_DIR: other, DBT_PROFILES_DIR: '/nope' } }).profile.target).toBe('elsewhere');
+    expect(loadProject({ projectDir: dir, env: ENV, profilesDir: other }).profile.target).toBe('elsewhere');
+    rmSync(join(dir, 'profiles.yml'));
+    const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(error.message).toContain('Could not find profiles.yml');
+    expect(error.message).toContain(join('/nonexistent-home', '.dvt'));
+    expect(error.message).toContain(join('/nonexistent-home', '.dbt'));
+  });
+
+  it('reports a missing profile with the ones available', () => {
+    const error = loadError(() => loadProject({ projectDir: FIXTURE, env: ENV, profileName: 'nope' }));
+    expect(error.message).toContain("Could not find profile named 'nope'");
+    expect(error.message).toContain('shop');
+  });
+
+  it('keeps DBT_ENV_SECRET_ values usable but unprintable', () => {
+    const project = loadProject({ projectDir: FIXTURE, env: { ...ENV, DBT_ENV_SECRET_SHOP_PASSWORD: 's3cr3t-pw' }, target: 'prod' });
+    expect(project.profile.outputs.prod!.config.password).toBe('s3cr3t-pw');
+    expect(profileSecrets(project.profile)).toEqual(['s3cr3t-pw']);
+    expect(JSON.stringify(project.profile)).not.toContain('secrets');
+    expect(maskSecrets('password=s3cr3t-pw;', profileSecrets(project.profile))).toBe('password=*****;');
+  });
+
+  it('refuses secret env vars outside profiles.yml', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'dbt_project.yml'), "name: shop\nprofile: shop\ntarget-path: \"{{ env_var('DBT_ENV_SECRET_X') }}\"\n");
+    const error = loadError(() => loadProject({ projectDir: dir, env: { ...ENV, DBT_ENV_SECRET_X: 'hidden' } }));
+    expect(error.message).toContain('Secret env vars');
+    expect(error.message).not.toContain('hidden');
+  });
+});
+
+describe('loadProject: nodes and configs', () => {
+  const project = loadProject({ projectDir: FIXTURE, env: ENV });
+
+  it('discovers every resource with dbt identities', () => {
+    const ids = [...project.nodes.keys()].filter((id) => !id.startsWith('test.') || !id.split('.')[2]!.includes('_'));
+    expect(ids).toEqual(expect.arrayContaining([
+      'model.shop.stg_orders', 'model.shop.stg_customers', 'model.shop.fct_orders', 'model.shop.dim_customers',
+      'seed.shop.raw_orders', 'seed.shop.raw_customers', 'snapshot.shop.orders_snapshot', 'analysis.shop.order_counts',
+    ]));
+    const model = project.nodes.get('model.shop.fct_orders')!;
+    expect(model.fqn).toEqual(['shop', 'marts', 'fct_orders']);
+    expect(model.path).toBe('marts/fct_orders.sql');
+    expect(model.original_file_path).toBe('models/marts/fct_orders.sql');
+    expect(model.raw_code).toContain("{{ config(unique_key='order_id') }}");
+    expect(model.checksum.name).toBe('sha256');
+    expect(model.checksum.checksum).toMatch(/^[0-9a-f]{64}$/);
+    expect(project.nodes.get('test.shop.assert_positive_amount')!.raw_code).toContain('amount < 0');
+    expect(project.nodes.get('snapshot.shop.orders_snapshot')!.raw_code).toContain("strategy='check'");
+    expect(project.nodes.get('snapshot.shop.orders_snapshot')!.raw_code).not.toContain('endsnapshot');
+  });
+
+  it('resolves the dbt_project.yml config tree with folder nesting and accumulation', () => {
+    const fct = project.nodes.get('model.shop.fct_orders')!;
+    expect(fct.config.materialized).toBe('incremental');
+    expect(fct.config.tags).toEqual(['shop', 'marts']);
+    expect(fct.config.meta).toEqual({ owner: 'data', tier: 'gold', contains_pii: false });
+    expect(fct.config.post_hook).toEqual([{ sql: 'analyze {{ this }}', transaction: true }]);
+    const stg = project.nodes.get('model.shop.stg_orders')!;
+    expect(stg.config.materialized).toBe('view');
+    expect(stg.config.schema).toBe('staging');
+    expect(stg.config.tags).toEqual(['shop', 'staging', 'orders']);
+    expect(stg.tags).toEqual(['shop', 'staging', 'orders']);
+    const seed = project.nodes.get('seed.shop.raw_orders')!;
+    expect(seed.config.materialized).toBe('seed');
+    expect(seed.config.quote_columns).toBe(false);
+    expect(seed.config.column_types).toEqual({ amount: 'decimal(10,2)' });
+    expect(seed.raw_code).toBe('');
+  });
+
+  it('renders schema YAML values with target and var, leaving descriptions for the compiler', () => {
+    expect(project.nodes.get('model.shop.dim_customers')!.config.materialized).toBe('view');
+    expect(loadProject({ projectDir: FIXTURE, env: ENV, target: 'prod' }).nodes.get('model.shop.dim_customers')!.config.materialized).toBe('table');
+    expect(project.nodes.get('model.shop.fct_orders')!.description).toBe("Orders with customer names, env={{ env_var('SHOP_ENV', 'dev') }}");
+    const withVars = loadProject({ projectDir: FIXTURE, env: ENV, vars: '{raw_schema: landing}' });
+    expect(withVars.sources.get('source.shop.raw.orders')!.schema).toBe('landing');
+    expect(project.sources.get('source.shop.raw.orders')!.schema).toBe('main');
+  });
+
+  it('patches models with descriptions, columns and patch_path', () => {
+    const stg = project.nodes.get('model.shop.stg_orders')!;
+    expect(stg.description).toBe('One row per order.');
+    expect(stg.patch_path).toBe('shop://models/staging/schema.yml');
+    expect(stg.columns.order_id!.description).toBe('Primary key.');
+    expect(stg.columns.status!.tags).toEqual(['status_col']);
+  });
+
+  it('defines sources with identifiers, fqn and source tests', () => {
+    const orders = project.sources.get('source.shop.raw.orders')!;
+    expect(orders.identifier).toBe('raw_orders');
+    expect(orders.fqn).toEqual(['shop', 'staging', 'raw', 'orders']);
+    expect(orders.loader).toBe('seeds');
+    expect(orders.tags).toEqual(['raw']);
+    expect(orders.database).toBe('shop');
+    const test = [...project.nodes.values()].find((n) => n.name === 'source_unique_raw_orders_id')!;
+    expect(test.sources).toEqual([['raw', 'orders']]);
+    expect(test.test_metadata!.kwargs.model).toBe("{{ get_where_subquery(source('raw', 'orders')) }}");
+    expect(test.attached_node).toBeNull();
+  });
+
+  it('builds generic tests with dbt names, hashes and metadata', () => {
+    const tests = [...project.nodes.values()].filter((n) => n.resource_type === 'test');
+    const byName = new Map(tests.map((t) => [t.name, t]));
+    const unique = byName.get('unique_stg_orders_order_id')!;
+    expect(unique.unique_id).toMatch(/^test\.shop\.unique_stg_orders_order_id\.[0-9a-f]{10}$/);
+    expect(unique.test_metadata).toEqual({
+      name: 'unique', namespace: null,
+      kwargs: { column_name: 'order_id', model: "{{ get_where_subquery(ref('stg_orders')) }}" },
+    });
+    expect(unique.attached_node).toBe('model.shop.stg_orders');
+    expect(unique.column_name).toBe('order_id');
+    expect(unique.fqn).toEqual(['shop', 'staging', 'unique_stg_orders_order_id']);
+    expect(unique.raw_code).toBe('{{ test_unique(**_dbt_generic_test_kwargs) }}');
+    expect(unique.config.severity).toBe('warn');
+
+    const accepted = byName.get('accepted_values_stg_orders_status__placed__shipped__completed__returned')!;
+    expect(accepted.config.severity).toBe('error');
+    expect(accepted.test_metadata!.kwargs.values).toEqual(['placed', 'shipped', 'completed', 'returned']);
+    expect(accepted.tags).toEqual(['status_col']);
+
+    const rel = byName.get('relationships_stg_orders_customer_id__customer_id__ref_stg_customers_')!;
+    expect(rel.refs).toEqual([{ name: 'stg_orders' }, { name: 'stg_customers' }]);
+
+    expect(byName.get('stg_customers_pk_unique')!.unique_id).toMatch(/^test\.shop\.stg_customers_pk_unique\.[0-9a-f]{10}$/);
+    expect(byName.get('not_null_stg_customers_customer_id')!.config.where).toBe('customer_id > 0');
+
+    const range = byName.get('dbt_utils_accepted_range_fct_orders_order_id__True__0')!;
+    expect(range.test_metadata!.namespace).toBe('dbt_utils');
+    expect(range.test_metadata!.kwargs).toMatchObject({ min_value: 0, inclusive: true, column_name: 'order_id' });
+    expect(range.raw_code).toBe('{{ dbt_utils.test_accepted_range(**_dbt_generic_test_kwargs) }}');
+  });
+
+  it('records macro files (including tests/generic), docs files, macro patches, exposures, selectors', () => {
+    expect(project.macroFiles.map((f) => f.path)).toEqual(['tests/generic/is_even.sql', 'macros/cents.sql']);
+    expect(project.macroFiles[1]!.contents).toContain('cents_to_dollars');
+    expect(project.docFiles.map((f) => f.path)).toEqual(['macros/overview.md']);
+    expect(project.macroPatches.get('shop.cents_to_dollars')!.arguments[0]!.type).toBe('string');
+    const exposure = project.exposures.get('exposure.shop.weekly_report')!;
+    expect(exposure.refs).toEqual([{ name: 'fct_orders' }]);
+    expect(exposure.sources).toEqual([['raw', 'customers']]);
+    expect(project.selectors!.definitions).toHaveLength(2);
+  });
+
+  it('scopes vars per package, with --vars winning', () => {
+    expect(project.lookupVar('shop', 'start_date')).toBe('2024-01-01');
+    expect(project.lookupVar('shop', 'region')).toBe('emea');
+    expect(project.lookupVar('other_pkg', 'region')).toBeUndefined();
+    const withCli = loadProject({ projectDir: FIXTURE, env: ENV, vars: '{"start_date": "2025-06-01"}' });
+    expect(withCli.lookupVar('shop', 'start_date')).toBe('2025-06-01');
+  });
+});
+
+describe('loadProject: schema YAML errors', () => {
+  it('requires version: 2', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/marts.yml'), 'models:\n  - name: fct_orders\n');
+    const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(error.message).toContain("version: 2");
+    expect(error.location?.file).toBe('models/marts/marts.yml');
+  });
+
+  it('refuses a model described twice and points at the second', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\n\nmodels:\n  - name: stg_orders\n');
+    const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(error.message).toContain("model 'stg_orders' is described twice");
+    expect(error.location).toEqual({ file: 'models/marts/more.yml', line: 4 });
+  });
+
+  it('refuses two models with one name', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/stg_orders.sql'), 'select 1');
+    const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(error.message).toContain('models/staging/stg_orders.sql');
+    expect(error.message).toContain('models/marts/stg_orders.sql');
+  });
+
+  it('warns about unknown keys and patches for missing models, with lines', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nmodles: []\nmodels:\n  - name: ghost\n');
+    const project = loadProject({ projectDir: dir, env: ENV });
+    expect(project.warnings).toEqual(expect.arrayContaining([
+      expect.objectContaining({ location: { file: 'models/marts/more.yml', line: 2 } }),
+      expect.objectContaining({ location: { file: 'models/marts/more.yml', line: 4 } }),
+    ]));
+  });
+
+  it('gives a bad test entry a line', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nmodels:\n  - name: dim_customers\n    columns:\n      - name: id\n        data_tests:\n          - unique: 3\n');
+    const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(error.location).toEqual({ file: 'models/marts/more.yml', line: 7 });
+  });
+});
