@@ -42,7 +42,10 @@ const asBigint: ValueDecoder = (text) => BigInt(text);
 const asBoolean: ValueDecoder = (text) => text === 't' || text === 'true';
 
 // Number() already reads 'NaN', 'Infinity' and '-Infinity' and keeps -0.
-const asFloat: ValueDecoder = (text) => Number(text);
+const asDouble: ValueDecoder = (text) => Number(text);
+// real prints its shortest float4 digits; fround gives back the exact float4
+// value, so writing it into a real column again stores the same bits.
+const asReal: ValueDecoder = (text) => Math.fround(Number(text));
 
 /** bytea in the server's `hex` output format (the default since 9.0). */
 const asBinary: ValueDecoder = (text) => {
@@ -78,8 +81,8 @@ const DECODERS = new Map<number, ValueDecoder>([
   [OID.int4, asInteger],
   [OID.oid, asInteger],
   [OID.int8, asBigint],
-  [OID.float4, asFloat],
-  [OID.float8, asFloat],
+  [OID.float4, asReal],
+  [OID.float8, asDouble],
 ]);
 
 /**
