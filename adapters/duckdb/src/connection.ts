@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { StatementType, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import {
+  type Catalog,
+  type Connection,
+  type DataFile,
+  type ExtractSink,
+  type ExtractStats,
+  type LoadOptions,
+  type LoadSource,
+  type LoadStats,
+  type QueryOptions,
+  type QueryResult,
+  type RelationRef,
+  type RowBatch,
+  type StreamOptions,
+  type Value,
+} from '@dvt/core';
+import { duckdbCatalog } from './catalog.js';
+import { copyToCsvSql, copyToParquetSql, insertFromCsvSql, insertFromParquetSql } from './copy-sql.js';
+import { databaseError } from './errors.js';
+import type { InstanceLease } from './instances.js';
+import { convertRows, resultShape, toDuckDBParams } from './values.js';
+
+const DEFAULT_BATCH_ROWS = 2048;
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const e = new Error('The operation was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+function tempFile(extension: string): string {
+  return path.join(os.tmpdir(), `dvt-duckdb-${process.pid}-${randomUUID()}.${extension}`);
+}
+
+export class DuckDBAdapterConnection implements Connection {
+  readonly catalog: Catalog = duckdbCatalog(this);
+  private closed = false;
+
+  constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly lease: InstanceLease,
+    private readonly secrets: string[],
+  ) {}
+
+  /** Runs `work`, interrupting DuckDB if `signal` fires meanwhile. */
+  private async guarded<T>(signal: AbortSignal | undefined, context: string | undefined, work: () => Promise<T>): Promise<T> {
+    if (signal?.aborted) throw abortError(signal);
+    const onAbort = () => this.conn.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await work();
+    } catch (e) {
+      if (signal?.aborted) throw abortError(signal);
+      throw databaseError(e, this.secrets, context);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private run(sql: string, params: Value[] = []): Promise<DuckDBMaterializedResult> {
+    // Without parameters DuckDB accepts several statements in one string (hooks, scripts).
+    return params.length === 0 ? this.conn.run(sql) : this.conn.run(sql, toDuckDBParams(params));
+  }
+
+  async query(sql: string, params: Value[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
+    return this.guarded(opts.signal, undefined, async () => {
+      const result = await this.run(sql, params);
+      const shape = resultShape(result.columnNames(), result.columnTypes());
+      const rows = convertRows(await result.getRows(), shape.convert);
+      const out: QueryResult = { columns: shape.columns, rows };
+      if (isDml(result)) out.rowsAffected = result.rowsChanged;
+      return out;
+    });
+  }
+
+  async *stream(sql: string, params: Value[] = [], opts: StreamOptions = {}): AsyncGenerator<RowBatch> {
+    const { signal } = opts;
+    const batchRows = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_ROWS);
+    const result = await this.guarded(signal, undefined, () =>
+      params.length === 0 ? this.conn.stream(sql) : this.conn.stream(sql, toDuckDBParams(params)),
+    );
+    const shape = resultShape(result.columnNames(), result.columnTypes());
+    let pending: Value[][] = [];
+    let yielded = false;
+    for (;;) {
+      const chunk = await this.guarded(signal, undefined, () => result.fetchChunk());
+      if (!chunk || chunk.rowCount === 0) break;
+      for (const row of convertRows(chunk.getRows(), shape.convert)) pending.push(row);
+      while (pending.length >= batchRows) {
+        const rows = pending.length === batchRows ? pending : pending.slice(0, batchRows);
+        pending = pending.length === batchRows ? [] : pending.slice(batchRows);
+        yielded = true;
+        yield { columns: shape.columns, rows };
+        if (signal?.aborted) throw abortError(signal);
+      }
+    }
+    // An empty result still yields its columns once.
+    if (pending.length > 0 || !yielded) yield { columns: shape.columns, rows: pending };
+    // Leaving the loop early (break) drops `result`: DuckDB releases a pending
+    // streaming result as soon as the connection runs its next statement.
+  }
+
+  async bulkLoad(relation: RelationRef, source: LoadSource, opts: LoadOptions = {}): Promise<LoadStats> {
+    let file = source.path;
+    let temp: string | undefined;
+    try {
+      if (file === undefined) {
+        if (!source.open) throw new Error('bulk load source has neither a path nor a stream');
+        // read_csv needs a file: spool the stream to a temporary one.
+        temp = tempFile('csv');
+        await pipeline(source.open() as NodeJS.ReadableStream, createWriteStream(temp), { signal: opts.signal });
+        file = temp;
+      }
+      const sql = insertFromCsvSql(relation, source.columns, source.csv, file);
+      const result = await this.guarded(opts.signal, `loading ${source.path ?? 'a CSV stream'} into ${relation.schema}.${relation.identifier}`, () => this.conn.run(sql));
+      const rows = Number(result.rowsChanged);
+      opts.onProgress?.(rows);
+      return { rows };
+    } finally {
+      if (temp) await rm(temp, { force: true });
+    }
+  }
+
+  /** Column metadata of a query without running it. */
+  private async describeQuery(sql: string): Promise<ReturnType<typeof resultShape>['columns']> {
+    const prepared = await this.conn.prepare(sql);
+    const names: string[] = [];
+    const types = [];
+    for (let i = 0; i < prepared.columnCount; i++) {
+      names.push(prepared.columnName(i));
+      types.push(prepared.columnType(i));
+    }
+    return resultShape(names, types).columns;
+  }
+
+  async extract(sql: string, sink: ExtractSink, opts: QueryOptions = {}): Promise<ExtractStats> {
+    const temp = tempFile('csv');
+    try {
+      const { columns, rows } = await this.guarded(opts.signal, undefined, async () => {
+        const columns = await this.describeQuery(sql);
+        const result = await this.conn.run(copyToCsvSql(sql, columns, sink.csv, temp));
+        return { columns, rows: Number(result.rowsChanged) };
+      });
+      // COPY writes a file; hand its bytes to the sink without ending it (the caller owns the sink).
+      await pipeline(createReadStream(temp), sink.stream, { end: false, signal: opts.signal });
+      return { rows, columns };
+    } finally {
+      await rm(temp, { force: true });
+    }
+  }
+
+  async exportFile(sql: string, file: DataFile, opts: QueryOptions = {}): Promise<ExtractStats> {
+    return this.guarded(opts.signal, `exporting to ${file.path}`, async () => {
+      const columns = await this.describeQuery(sql);
+      const result = await this.conn.run(copyToParquetSql(sql, file.path));
+      return { rows: Number(result.rowsChanged), columns };
+    });
+  }
+
+  async loadFile(relation: RelationRef, file: DataFile, opts: LoadOptions = {}): Promise<LoadStats> {
+    return this.guarded(opts.signal, `loading ${file.path}`, async () => {
+      const result = await this.conn.run(insertFromParquetSql(relation, file.path));
+      const rows = Number(result.rowsChanged);
+      opts.onProgress?.(rows);
+      return { rows };
+    });
+  }
+
+  async ping(): Promise<void> {
+    await this.query('select 1');
+  }
+
+  async cancel(): Promise<void> {
+    this.conn.interrupt();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.conn.closeSync();
+    this.lease.release();
+  }
+}
+
+const DML = new Set<StatementType>([StatementType.INSERT, StatementType.UPDATE, StatementType.DELETE, StatementType.MERGE_INTO]);
+
+function isDml(result: DuckDBMaterializedResult): boolean {
+  return DML.has(result.statementType);
+}
