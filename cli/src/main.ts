@@ -17,6 +17,7 @@ export type Command = (ctx: CommandContext) => Promise<number>;
 const COMMAND_MODULES: Partial<Record<CommandName, () => Promise<{ default: Command }>>> = {
   init: () => import('./commands/init.js'),
   clean: () => import('./commands/clean.js'),
+  debug: () => import('./commands/debug.js'),
 };
 
 export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessEnv = process.env): Promise<number> {

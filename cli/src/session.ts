@@ -1,0 +1,105 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import type { AdapterDefinition, Compiler, Project } from '@dvt/core';
+import { listFlag, stringFlag } from './args.js';
+import { createAdapterDiscovery, type DiscoveredAdapter } from './adapters/discovery.js';
+import type { CommandContext } from './main.js';
+
+/**
+ * What every project command starts from: the loaded project, the adapters
+ * its outputs need (and only those), and a parsed compiler. Secrets of the
+ * profile are registered with the log before anything can print them.
+ */
+export interface Session {
+  projectDir: string;
+  project: Project;
+  compiler: Compiler;
+  /** Absolute target path (`target/`). */
+  targetPath: string;
+  resolveAdapter(type: string): Promise<AdapterDefinition>;
+  discover(type: string): Promise<DiscoveredAdapter>;
+  /** The adapters loaded for this project, by type. */
+  adapters: Map<string, AdapterDefinition>;
+}
+
+export function projectDirOf(ctx: CommandContext): string {
+  return resolve(ctx.cwd, stringFlag(ctx.invocation, 'project-dir') ?? '.');
+}
+
+export async function openSession(ctx: CommandContext, opts: { which: string } = { which: ctx.invocation.command ?? 'run' }): Promise<Session> {
+  const core = await import('@dvt/core');
+  const { invocation, log, env } = ctx;
+  const projectDir = projectDirOf(ctx);
+  const project = core.loadProject({
+    projectDir,
+    profilesDir: stringFlag(invocation, 'profiles-dir'),
+    target: stringFlag(invocation, 'target'),
+    vars: stringFlag(invocation, 'vars'),
+    env,
+  });
+  const outputs = Object.values(project.profile.outputs);
+  const secrets = new Set<string>(core.profileSecrets(project.profile));
+  const installMask = () => log.setMask((text) => core.maskSecrets(text, [...secrets]));
+  installMask();
+  for (const w of project.warnings) log.warn('ProjectWarning', w.location ? `${w.location.file}${w.location.line ? `:${w.location.line}` : ''}: ${w.message}` : w.message);
+
+  const discovery = createAdapterDiscovery({ projectDir, outputs });
+  const adapters = new Map<string, AdapterDefinition>();
+  for (const output of usedOutputs(project)) {
+    const definition = await discovery.resolve(output.type);
+    adapters.set(output.type, definition);
+    for (const s of core.secretValues(output.config, definition.configSchema)) secrets.add(s);
+  }
+  installMask();
+
+  const targetPath = absoluteTargetPath(project);
+  const compiler = await core.Compiler.create({
+    project,
+    adapters,
+    targetPath,
+    env,
+    flags: {
+      WHICH: opts.which,
+      FULL_REFRESH: invocation.flags['full-refresh'] === true,
+      FAIL_FAST: invocation.flags['fail-fast'] === true,
+      SELECT: listFlag(invocation, 'select') ?? null,
+      EXCLUDE: listFlag(invocation, 'exclude') ?? null,
+    },
+    logger: {
+      info: (message: string) => log.info('JinjaLogInfo', message),
+      debug: (message: string) => log.debug('JinjaLogDebug', message),
+      warn: (message: string) => log.warn('JinjaLogWarning', message),
+    },
+  });
+  compiler.parseProject();
+  return {
+    projectDir,
+    project,
+    compiler,
+    targetPath,
+    adapters,
+    resolveAdapter: discovery.resolve,
+    discover: discovery.discover,
+  };
+}
+
+/**
+ * Profile outputs the project uses: the default target, plus every output a
+ * node (`config.target`) or source (`connection:`) names. Other outputs of
+ * the profile may be for engines that are not installed here.
+ */
+export function usedOutputs(project: Project): Project['profile']['outputs'][string][] {
+  const names = new Set<string>([project.profile.target]);
+  for (const node of project.nodes.values()) if (typeof node.config.target === 'string') names.add(node.config.target);
+  for (const source of project.sources.values()) if (source.connection) names.add(source.connection);
+  const outputs = [];
+  for (const name of names) {
+    const output = project.profile.outputs[name];
+    if (output) outputs.push(output);
+  }
+  return outputs;
+}
+
+export function absoluteTargetPath(project: Project): string {
+  const { targetPath, rootDir } = project.config;
+  return isAbsolute(targetPath) ? targetPath : join(rootDir, targetPath);
+}
