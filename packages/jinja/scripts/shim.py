@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import jinja2
 import jinja2.runtime
-from jinja2.loaders import DictLoader
+from jinja2.loaders import FunctionLoader
 from jinja2.nativetypes import NativeEnvironment
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -62,8 +62,19 @@ def make_environment(undefined: str = "default", files=None, native: bool = Fals
     return cls(
         extensions=EXTENSIONS,
         undefined=UNDEFINED_CLASSES[undefined],
-        loader=DictLoader(dict(files or {})),
+        loader=_file_loader(dict(files or {})),
     )
+
+
+def _file_loader(files):
+    # A template's filename is its name, so errors inside included or
+    # imported files are reported against that file.
+    def load(name):
+        if name not in files:
+            return None
+        return files[name], name, lambda: True
+
+    return FunctionLoader(load)
 
 
 # --- the host values -------------------------------------------------------
