@@ -116,6 +116,7 @@ export class Compiler {
    */
   parseProject(): void {
     parseProjectNodes(this, this.project);
+    this.renderDescriptions();
     this.graphCache = undefined;
     this.refIndex = undefined;
   }
@@ -157,7 +158,12 @@ export class Compiler {
    */
   callMacro(name: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> = {}, options: MacroCallOptions = {}): unknown {
     const state = new RenderState(this.services, { node: options.node, mode: options.mode ?? 'execute', runtime: options.runtime, adapterType: options.adapterType });
-    const entry = this.registry.resolve(name, state.packageName) ?? this.dispatchEntry(name, state);
+    const dot = name.indexOf('.');
+    const entry =
+      dot > 0
+        ? this.registry.inPackage(name.slice(0, dot), name.slice(dot + 1))
+        : (this.registry.resolve(name, state.packageName) ?? this.dispatchEntry(name, state));
+    if (!entry) throw new DvtError('compile', `no macro named '${name}'`);
     try {
       return callJinja(state.macro(entry), [...args], kwargs);
     } catch (error) {
@@ -334,6 +340,34 @@ export class Compiler {
           block_contents: block.raw.trim(),
         });
       }
+    }
+  }
+
+  /** `{{ doc('name') }}` in node, column and source descriptions. */
+  private renderDescriptions(): void {
+    const render = (text: string, packageName: string, file: string): string => {
+      if (!text.includes('{{')) return text;
+      const doc = (...args: unknown[]): string => {
+        const [first, second] = args.map(String);
+        const [pkg, name] = second === undefined ? [undefined, first] : [first, second];
+        const found =
+          this.project.docs.get(`doc.${pkg ?? packageName}.${name}`) ??
+          (pkg ? undefined : [...this.project.docs.values()].find((d) => d.name === name));
+        if (!found) throw new DvtError('compile', `documentation for '${name}' not found (no {% docs ${name} %} block)`);
+        return found.block_contents;
+      };
+      const template = parseOrThrow(this.env, text, file);
+      try {
+        return template.render({ doc });
+      } catch (error) {
+        throw toDvtError(error, file);
+      }
+    };
+    const documented = [...this.project.nodes.values(), ...this.project.sources.values()];
+    for (const item of documented) {
+      const file = item.patch_path?.replace(/^[^:]+:\/\//, '') ?? item.original_file_path;
+      item.description = render(item.description, item.package_name, file);
+      for (const column of Object.values(item.columns)) column.description = render(column.description, item.package_name, file);
     }
   }
 

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Compiler } from '../src/compile/index.js';
+import { isDvtError } from '../src/errors.js';
+import type { DvtError } from '../src/errors.js';
+import { compilerFor, projectCopy } from './compile-support.js';
+
+// Each context member, rendered as a hook for the `orders` model of the fixture.
+let compiler: Compiler;
+let cleanup: () => void;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  const copy = projectCopy('compile-shop');
+  cleanup = copy.cleanup;
+  compiler = await compilerFor(copy.dir, {
+    env: { SHOP_REGION: 'emea', DBT_ENV_SECRET_KEY: 'sekrit' },
+    vars: { min_amount: 25 },
+    flags: { FULL_REFRESH: false, WHICH: 'run' },
+    invocationId: '00000000-0000-0000-0000-000000000001',
+    runStartedAt: new Date(Date.UTC(2024, 2, 5, 7, 8, 9)),
+    logger: { info: (m) => logged.push(`info:${m}`), debug: (m) => logged.push(`debug:${m}`), warn: (m) => logged.push(`warn:${m}`) },
+  });
+  compiler.parseProject();
+});
+afterAll(() => cleanup());
+
+const orders = () => compiler.node('model.compile_shop.orders');
+const render = (sql: string, runtime = {}) => compiler.renderHook(sql, orders(), runtime);
+
+function compileError(fn: () => unknown): DvtError {
+  try {
+    fn();
+  } catch (error) {
+    if (isDvtError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a compile error');
+}
+
+describe('context members', () => {
+  it('this, ref and source print as quoted relations', () => {
+    expect(render('{{ this }}')).toBe('"warehouse"."analytics"."orders"');
+    expect(render("{{ ref('stg_orders') }}")).toBe('"warehouse"."analytics"."stg_orders"');
+    expect(render("{{ ref('compile_shop', 'stg_orders') }}")).toBe('"warehouse"."analytics"."stg_orders"');
+    expect(render("{{ source('raw', 'orders') }}")).toBe('"warehouse"."raw_data"."orders"');
+    expect(render("{{ ref('stg_customers') }}")).toBe('__dbt__cte__stg_customers');
+  });
+
+  it('relations expose their parts and pass dbt_utils-style checks', () => {
+    expect(render('{{ this.database }}|{{ this.schema }}|{{ this.identifier }}|{{ this.name }}|{{ this.is_table }}')).toBe('warehouse|analytics|orders|orders|True');
+    expect(render("{{ this is mapping and this.get('metadata', {}).get('type', '').endswith('Relation') }}")).toBe('True');
+    expect(render('{{ this.include(database=False) }}')).toBe('"analytics"."orders"');
+    expect(render("{{ this.incorporate(path={'identifier': 'orders__dbt_tmp'}) }}")).toBe('"warehouse"."analytics"."orders__dbt_tmp"');
+    expect(render("{{ api.Relation.create(schema='s', identifier='t') }}")).toBe('"s"."t"');
+  });
+
+  it('config reads the node config; config() records nothing at execute time that leaks', () => {
+    expect(render("{{ config.get('materialized') }}|{{ config.get('unique_key') }}|{{ config.get('nope', 'dflt') }}")).toBe('incremental|id|dflt');
+    expect(render("{{ config.require('materialized') }}")).toBe('incremental');
+    expect(compileError(() => render("{{ config.require('nope') }}")).message).toContain("required config 'nope'");
+  });
+
+  it('var: --vars over project vars, defaults, lists', () => {
+    expect(render("{{ var('min_amount') }}|{{ var('missing', 'd') }}|{{ var('statuses') | join(',') }}")).toBe('25|d|placed,shipped,returned');
+    const error = compileError(() => render("select {{ var('nowhere') }}"));
+    expect(error.message).toContain("required var 'nowhere'");
+    expect(error.message).toContain('model.compile_shop.orders');
+    expect(error.location).toEqual({ file: 'models/marts/orders.sql', line: 1 });
+  });
+
+  it('env_var: value, default, missing, secrets refused', () => {
+    expect(render("{{ env_var('SHOP_REGION') }}|{{ env_var('NOPE', 'x') }}")).toBe('emea|x');
+    expect(compileError(() => render("{{ env_var('NOPE') }}")).message).toContain("env var required but not provided: 'NOPE'");
+    const secret = compileError(() => render("{{ env_var('DBT_ENV_SECRET_KEY') }}"));
+    expect(secret.message).toContain('DBT_ENV_SECRET_');
+    expect(secret.message).not.toContain('sekrit');
+  });
+
+  it('target: names and non-secret fields only', () => {
+    expect(render('{{ target.name }}|{{ target.type }}|{{ target.schema }}|{{ target.database }}|{{ target.threads }}|{{ target.profile_name }}|{{ target.host }}')).toBe(
+      'dev|testdb|analytics|warehouse|4|compile_shop|db.internal',
+    );
+    expect(render('{{ target.password }}')).toBe('');
+    expect(render('{{ target }}')).not.toContain('hunter2');
+  });
+
+  it('is_incremental() follows what the runner knows', () => {
+    const sql = '{{ is_incremental() }}';
+    expect(render(sql, { relationExists: true, relationType: 'table' })).toBe('True');
+    expect(render(sql, { relationExists: false })).toBe('False');
+    expect(render(sql, { relationExists: true, relationType: 'view' })).toBe('False');
+    expect(render(sql, { relationExists: true, relationType: 'table', fullRefresh: true })).toBe('False');
+    const customers = compiler.node('model.compile_shop.customers');
+    expect(compiler.renderHook(sql, customers, { relationExists: true, relationType: 'table' })).toBe('False');
+  });
+
+  it('execute, model, graph, project_name, database, schema, flags', () => {
+    expect(render('{{ execute }}|{{ model.name }}|{{ model.config.materialized }}|{{ project_name }}|{{ database }}|{{ schema }}|{{ flags.WHICH }}')).toBe(
+      'True|orders|incremental|compile_shop|warehouse|analytics|run',
+    );
+    expect(render("{{ graph.nodes['model.compile_shop.customers'].config.materialized }}")).toBe('table');
+    expect(render("{{ graph.sources.values() | map(attribute='name') | sort | join(',') }}")).toBe('customers,orders,payments');
+  });
+
+  it('adapter: type, quote, dispatch', () => {
+    expect(render("{{ adapter.type() }}|{{ adapter.quote('a b') }}")).toBe('testdb|"a b"');
+    expect(render("{{ adapter.dispatch('cents', 'compile_shop')('x') }}")).toBe('(x::decimal(18, 2) / 100)');
+  });
+
+  it('return, log, print, exceptions', () => {
+    expect(render("{% macro pick() %}{{ return([1, 2]) }}{% endmacro %}{{ pick() | length }}")).toBe('2');
+    render("{{ log('quiet') }}{{ log('loud', info=True) }}{{ print('printed') }}{% do exceptions.warn('careful') %}");
+    expect(logged).toEqual(expect.arrayContaining(['debug:quiet', 'info:loud', 'info:printed', 'warn:careful']));
+    const error = compileError(() => render("\n\n{{ exceptions.raise_compiler_error('bad input') }}"));
+    expect(error.message).toBe('bad input');
+    expect(error.location).toEqual({ file: 'models/marts/orders.sql', line: 3 });
+  });
+
+  it('run_started_at, invocation_id, modules.datetime', () => {
+    expect(render("{{ run_started_at.strftime('%Y-%m-%d %H:%M:%S') }}|{{ invocation_id }}")).toBe('2024-03-05 07:08:09|00000000-0000-0000-0000-000000000001');
+    expect(render('{{ run_started_at.isoformat() }}')).toBe('2024-03-05T07:08:09+00:00');
+    expect(render("{{ modules.datetime.datetime.now().year > 2000 }}")).toBe('True');
+  });
+
+  it('json, yaml, zip, set, local_md5', () => {
+    expect(render("{{ tojson({'b': 1, 'a': [True, None]}) }}")).toBe('{"b": 1, "a": [true, null]}');
+    expect(render("{{ fromjson('{\"a\": [1, 2]}').a[1] }}|{{ fromjson('nope', 'fallback') }}")).toBe('2|fallback');
+    expect(render("{{ fromyaml('a: [x, y]').a | join('-') }}")).toBe('x-y');
+    expect(render("{{ toyaml({'a': 1}) | trim }}")).toBe('a: 1');
+    expect(render("{% for a, b in zip([1, 2], ['x', 'y']) %}{{ a }}{{ b }}{% endfor %}")).toBe('1x2y');
+    expect(render("{{ set([1, 1, 2]) | length }}")).toBe('2');
+    expect(render("{{ local_md5('dvt') }}")).toBe('c4137a0a1cf3d44391a742ec11b318c6');
+  });
+
+  it('builtin namespace and cross-database helpers', () => {
+    expect(render("{{ dbt.concat(['a', 'b']) }}|{{ dbt.type_string() }}|{{ dbt.type_int() }}")).toBe('a || b|varchar|integer');
+  });
+});

@@ -1,0 +1,212 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Compiler } from '../src/compile/index.js';
+import { compilerFor, projectCopy, tidy } from './compile-support.js';
+
+let compiler: Compiler;
+let dir: string;
+let cleanup: () => void;
+
+beforeAll(async () => {
+  ({ dir, cleanup } = projectCopy('compile-shop'));
+  compiler = await compilerFor(dir);
+  compiler.parseProject();
+});
+afterAll(() => cleanup());
+
+const node = (id: string) => compiler.node(id);
+
+describe('parse', () => {
+  it('takes the static fast path for simple models and renders the rest', () => {
+    // stg_orders, stg_customers, assert_no_negative_paid and order_counts are literal
+    // ref/source/config only; the others call macros, var(), loops or is_incremental().
+    expect(compiler.stats).toEqual({ staticParsed: 5, parseRendered: 5 });
+  });
+
+  it('fills refs, sources and depends_on', () => {
+    const orders = node('model.compile_shop.orders');
+    expect(orders.refs).toEqual([{ name: 'stg_orders' }, { name: 'int_payments' }]);
+    expect(orders.depends_on.nodes).toEqual(['model.compile_shop.stg_orders', 'model.compile_shop.int_payments']);
+    expect(node('model.compile_shop.stg_orders').depends_on.nodes).toEqual(['source.compile_shop.raw.orders']);
+    expect(node('model.compile_shop.int_payments').depends_on.nodes).toEqual(['model.compile_shop.stg_payments']);
+  });
+
+  it('merges config() over the project tree', () => {
+    const orders = node('model.compile_shop.orders');
+    expect(orders.config.materialized).toBe('incremental');
+    expect(orders.config.unique_key).toBe('id');
+    expect(orders.config.tags).toEqual(['marts', 'finance']);
+    expect(orders.tags).toEqual(['marts', 'finance']);
+    expect(node('model.compile_shop.customers').config.materialized).toBe('table');
+    expect(node('model.compile_shop.stg_customers').config.materialized).toBe('ephemeral');
+  });
+
+  it('drops disabled nodes', () => {
+    expect(compiler.project.nodes.has('model.compile_shop.legacy')).toBe(false);
+  });
+
+  it('names relations through generate_*_name, with the project override of generate_schema_name', () => {
+    const revenue = node('model.compile_shop.revenue');
+    expect([revenue.database, revenue.schema, revenue.alias]).toEqual(['warehouse', 'finance', 'revenue_daily']);
+    const orders = node('model.compile_shop.orders');
+    expect([orders.database, orders.schema, orders.alias]).toEqual(['warehouse', 'analytics', 'orders']);
+    // The builtin behaviour is still reachable in the dbt namespace.
+    expect(compiler.callMacro('dbt.generate_schema_name', ['finance', null], {}, { node: revenue })).toBe('analytics_finance');
+  });
+
+  it('registers macros for the manifest and docs blocks', () => {
+    expect(compiler.project.macros.get('macro.compile_shop.cents')?.original_file_path).toBe('macros/money.sql');
+    expect(compiler.project.macros.get('macro.compile_shop.test_is_positive')?.line).toBe(1);
+    expect(compiler.project.macros.get('macro.dbt.generate_schema_name')?.package_name).toBe('dbt');
+    const doc = compiler.project.docs.get('doc.compile_shop.orders');
+    expect(doc?.block_contents).toBe('One row per order, with what was paid.');
+  });
+});
+
+describe('compile', () => {
+  it('renders a model with vars, dispatch and ephemeral CTEs', () => {
+    const out = compiler.compileNode('model.compile_shop.orders', { relationExists: false });
+    expect(tidy(out.compiled_code)).toBe(tidy(EXPECTED_ORDERS));
+    expect(out.relation.render()).toBe('"warehouse"."analytics"."orders"');
+    expect(out.extra_ctes.map((c) => c.id)).toEqual(['__dbt__cte__stg_payments', '__dbt__cte__int_payments']);
+  });
+
+  it('renders the incremental branch when the table exists', () => {
+    const out = compiler.compileNode('model.compile_shop.orders', { relationExists: true, relationType: 'table' });
+    expect(out.compiled_code).toContain('and o.id > (select max(id) from "warehouse"."analytics"."orders")');
+  });
+
+  it("merges ephemeral CTEs into the model's own with clause", () => {
+    const out = compiler.compileNode('model.compile_shop.customers');
+    expect(tidy(out.compiled_code)).toBe(tidy(EXPECTED_CUSTOMERS));
+  });
+
+  it('dispatches through parent adapter types and the project dispatch search order', () => {
+    const out = compiler.compileNode('model.compile_shop.revenue');
+    expect(tidy(out.compiled_code)).toBe(
+      'select cast(round(paid::numeric, 2) as varchar) as paid_text\nfrom "warehouse"."analytics"."orders"',
+    );
+  });
+
+  it('writes target/compiled/<package>/<path>', () => {
+    compiler.compileNode('model.compile_shop.orders');
+    const file = join(dir, 'target', 'compiled', 'compile_shop', 'models', 'marts', 'orders.sql');
+    expect(readFileSync(file, 'utf8')).toContain('__dbt__cte__int_payments as (');
+  });
+
+  it('builds generic tests from the builtin test macros', () => {
+    const tests = [...compiler.project.nodes.values()].filter((n) => n.test_metadata);
+    const byName = (name: string) => tests.find((t) => t.test_metadata!.name === name)!;
+
+    expect(tidy(compiler.compileNode(byName('unique')).compiled_code)).toBe(
+      tidy(`select
+    id as unique_field,
+    count(*) as n_records
+from "warehouse"."analytics"."orders"
+where id is not null
+group by id
+having count(*) > 1`),
+    );
+    expect(tidy(compiler.compileNode(byName('not_null')).compiled_code)).toBe(
+      tidy(`select id
+from (select * from "warehouse"."analytics"."orders" where status != 'returned') dbt_subquery
+where id is null`),
+    );
+    expect(tidy(compiler.compileNode(byName('accepted_values')).compiled_code)).toBe(
+      tidy(`with observed as (
+    select status as value_field, count(*) as n_records
+    from "warehouse"."analytics"."orders"
+    group by status
+)
+select *
+from observed
+where value_field not in ('placed', 'shipped', 'returned')`),
+    );
+    const relationships = byName('relationships');
+    expect(relationships.depends_on.nodes).toEqual(['model.compile_shop.customers', 'model.compile_shop.orders']);
+    expect(tidy(compiler.compileNode(relationships).compiled_code)).toBe(
+      tidy(`with child as (
+    select id as from_field
+    from "warehouse"."analytics"."customers"
+    where id is not null
+),
+parent as (
+    select id as to_field
+    from "warehouse"."analytics"."orders"
+)
+select child.from_field
+from child
+left join parent on child.from_field = parent.to_field
+where parent.to_field is null`),
+    );
+    expect(tidy(compiler.compileNode(byName('is_positive')).compiled_code)).toBe('select * from "warehouse"."analytics"."orders" where paid <= 0');
+    const written = join(dir, 'target', 'compiled', 'compile_shop', 'models', 'schema.yml', `${byName('unique').path}`);
+    expect(existsSync(written)).toBe(true);
+  });
+
+  it('compiles singular tests and analyses', () => {
+    expect(compiler.compileNode('test.compile_shop.assert_no_negative_paid').compiled_code.trim()).toBe(
+      'select * from "warehouse"."analytics"."orders" where paid < 0',
+    );
+    expect(compiler.compileNode('analysis.compile_shop.order_counts').compiled_code.trim()).toBe(
+      'select status, count(*) from "warehouse"."analytics"."orders" group by 1',
+    );
+  });
+});
+
+describe('callMacro', () => {
+  it('returns return() values with their type and rendered text otherwise', () => {
+    expect(compiler.callMacro('dbt.type_string')).toBe('varchar');
+    expect(compiler.callMacro('cents', ['amount'])).toBe('(amount::decimal(18, 2) / 100)');
+  });
+
+  it('dispatches a name with no bare macro: <type>__, parents, default__', () => {
+    expect(compiler.callMacro('dollars', ['x'])).toBe('round(x::numeric, 2)');
+    expect(() => compiler.callMacro('no_such_macro')).toThrow(/no macro named 'no_such_macro'.*'testdb__no_such_macro', 'postgres__no_such_macro', 'default__no_such_macro'/);
+  });
+});
+
+const EXPECTED_ORDERS = `
+with __dbt__cte__stg_payments as (
+select order_id, (amount_cents::decimal(18, 2) / 100) as amount
+from "warehouse"."raw_data"."payments"
+), __dbt__cte__int_payments as (
+with totals as (
+    select order_id, sum(amount) as paid
+    from __dbt__cte__stg_payments
+    group by order_id
+)
+select * from totals
+)
+select
+    o.id,
+    o.status,
+    o.status = 'placed' as is_placed,
+    o.status = 'shipped' as is_shipped,
+    o.status = 'returned' as is_returned,
+    p.paid
+from "warehouse"."analytics"."stg_orders" o
+left join __dbt__cte__int_payments p on p.order_id = o.id
+where o.amount >= 10
+`;
+
+const EXPECTED_CUSTOMERS = `
+with __dbt__cte__stg_customers as (
+select id, name
+from "warehouse"."raw_data"."customers"
+), customer_orders as (
+    select customer_id, count(*) as n_orders
+    from "warehouse"."analytics"."orders"
+    group by customer_id
+)
+select c.id, c.name, c.name || '!' as shout, coalesce(co.n_orders, 0) as n_orders
+from __dbt__cte__stg_customers c
+left join customer_orders co on co.customer_id = c.id
+`;
+
+describe('docs', () => {
+  it("renders doc() in descriptions", () => {
+    expect(node('model.compile_shop.orders').description).toBe('One row per order, with what was paid.');
+  });
+});

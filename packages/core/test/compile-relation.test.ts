@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { Relation } from '../src/compile/relation.js';
+import { testDialect } from './compile-support.js';
+
+const orders = new Relation(testDialect, 'duckdb', { database: 'wh', schema: 'main', identifier: 'orders', type: 'table' });
+
+describe('Relation', () => {
+  it('renders quoted per part and prints as its SQL name', () => {
+    expect(orders.render()).toBe('"wh"."main"."orders"');
+    expect(String(orders)).toBe('"wh"."main"."orders"');
+  });
+
+  it('include() and quote() drop parts or quoting without changing the original', () => {
+    expect(orders.include({ database: false }).render()).toBe('"main"."orders"');
+    expect(orders.quote({ identifier: false }).render()).toBe('"wh"."main".orders');
+    expect(orders.render()).toBe('"wh"."main"."orders"');
+  });
+
+  it('incorporate() replaces path parts and type', () => {
+    const tmp = orders.incorporate({ path: { identifier: 'orders__dbt_tmp' }, type: 'view' });
+    expect(tmp.render()).toBe('"wh"."main"."orders__dbt_tmp"');
+    expect(tmp.is_view).toBe(true);
+    expect(tmp.is_table).toBe(false);
+    expect(tmp.name).toBe('orders__dbt_tmp');
+  });
+
+  it('answers metadata the way dbt_utils checks for relations', () => {
+    expect((orders.get('metadata') as { type: string }).type).toBe('DuckdbRelation');
+    expect(orders.get('nope', 'fallback')).toBe('fallback');
+  });
+
+  it('ephemeral relations are bare CTE names', () => {
+    const cte = Relation.ephemeral(testDialect, 'duckdb', 'stg');
+    expect(cte.render()).toBe('__dbt__cte__stg');
+    expect(cte.is_cte).toBe(true);
+  });
+});
