@@ -2,7 +2,7 @@ import type { Catalog, ColumnMeta, QueryResult, RelationInfo, RelationKind, Rela
 import { DvtError } from '@dvt/core';
 import { columnMeta } from './columns.js';
 
-type Query = (sql: string, params?: Value[]) => Promise<QueryResult>;
+export type CatalogQuery = (sql: string, params?: Value[]) => Promise<QueryResult>;
 
 const KINDS: Record<string, RelationKind> = {
   r: 'table',
@@ -11,6 +11,18 @@ const KINDS: Record<string, RelationKind> = {
   m: 'materialized_view',
   f: 'external',
 };
+
+/**
+ * The catalog queries, each taking `$1` = schema (and `$2` = relation name).
+ * listRelations returns (name, relkind, comment, row estimate, bytes);
+ * describe returns (name, native type, not null, comment).
+ */
+export interface CatalogSql {
+  listSchemas: string;
+  listRelations: string;
+  describe: string;
+  relationExists: string;
+}
 
 const LIST_SCHEMAS = `
 SELECT n.nspname
@@ -39,12 +51,19 @@ const RELATION_EXISTS = `
 SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname = $1 AND c.relname = $2`;
 
+export const POSTGRES_CATALOG_SQL: CatalogSql = {
+  listSchemas: LIST_SCHEMAS,
+  listRelations: LIST_RELATIONS,
+  describe: DESCRIBE,
+  relationExists: RELATION_EXISTS,
+};
+
 /**
  * The catalog read from pg_catalog: one database (the connected one), with
  * native types as `format_type` spells them, comments, and the planner's row
  * estimate.
  */
-export function postgresCatalog(query: Query, connectedDatabase: string): Catalog {
+export function postgresCatalog(query: CatalogQuery, connectedDatabase: string, sql: CatalogSql = POSTGRES_CATALOG_SQL): Catalog {
   const checkDatabase = (database: string | undefined) => {
     if (database !== undefined && database !== connectedDatabase) {
       throw new DvtError(
@@ -56,12 +75,12 @@ export function postgresCatalog(query: Query, connectedDatabase: string): Catalo
   return {
     async listSchemas(database) {
       checkDatabase(database);
-      const res = await query(LIST_SCHEMAS);
+      const res = await query(sql.listSchemas);
       return res.rows.map((r) => r[0] as string);
     },
     async listRelations(schema, database) {
       checkDatabase(database);
-      const res = await query(LIST_RELATIONS, [schema]);
+      const res = await query(sql.listRelations, [schema]);
       return res.rows.map(([name, kind, comment, tuples, bytes]): RelationInfo => {
         const info: RelationInfo = { database: connectedDatabase, schema, identifier: name as string, kind: KINDS[kind as string] ?? 'other' };
         if (comment !== null) info.comment = comment as string;
@@ -74,9 +93,9 @@ export function postgresCatalog(query: Query, connectedDatabase: string): Catalo
     },
     async describe(relation: RelationRef) {
       checkDatabase(relation.database);
-      const res = await query(DESCRIBE, [relation.schema, relation.identifier]);
+      const res = await query(sql.describe, [relation.schema, relation.identifier]);
       if (res.rows.length === 0) {
-        const exists = await query(RELATION_EXISTS, [relation.schema, relation.identifier]);
+        const exists = await query(sql.relationExists, [relation.schema, relation.identifier]);
         return exists.rows.length > 0 ? [] : undefined;
       }
       return res.rows.map(([name, nativeType, notNull, comment]): ColumnMeta => {

@@ -23,6 +23,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { postgresCatalog } from './catalog.js';
+import type { CatalogSql } from './catalog.js';
 import { builtinTypeName, columnMeta } from './columns.js';
 import { copyFromStdinSql, copyToStdoutSql, stripTrailingSemicolons } from './copy-sql.js';
 import { quotePostgresLiteral, renderPostgresRelation } from './dialect.js';
@@ -37,8 +38,8 @@ export interface SessionFlavor {
   versionSql: string;
   /** Capabilities this server really has, decided from `versionSql`'s value. */
   capabilities(version: string): Partial<DialectCapabilities>;
-  /** Catalog queries; PostgreSQL's pg_catalog by default. */
-  catalog?: (query: (sql: string, params?: Value[]) => Promise<QueryResult>, database: string) => Catalog;
+  /** Catalog queries; PostgreSQL's own by default. */
+  catalogSql?: CatalogSql;
 }
 
 export interface SessionOptions {
@@ -101,7 +102,7 @@ export class PostgresConnection implements Connection {
   readonly serverVersion: string;
   /** Capabilities of this server, overriding the dialect's static ones. */
   readonly capabilities: Partial<DialectCapabilities>;
-  private readonly typeNames = new Map<string, string>();
+  private readonly typeNames = new Map<number, string>();
   private closed = false;
 
   private constructor(
@@ -115,7 +116,7 @@ export class PostgresConnection implements Connection {
     this.capabilities = flavor.capabilities(version);
     const query = (sql: string, params?: Value[]) => this.query(sql, params);
     const database = clientConfig.database ?? '';
-    this.catalog = flavor.catalog ? flavor.catalog(query, database) : postgresCatalog(query, database);
+    this.catalog = postgresCatalog(query, database, flavor.catalogSql);
   }
 
   /** Connects (trying `attempts` times on connection failures) and prepares the session. */
@@ -288,20 +289,17 @@ export class PostgresConnection implements Connection {
    * except mid-stream, when the session is busy and they stay `unknown`.
    */
   private async describeFields(fields: readonly FieldDef[], canLookUp: boolean): Promise<ColumnMeta[]> {
-    const key = (f: FieldDef) => `${f.dataTypeID}:${f.dataTypeModifier}`;
-    const missing = fields.filter((f) => builtinTypeName(f.dataTypeID, f.dataTypeModifier) === undefined && !this.typeNames.has(key(f)));
+    const missing = [...new Set(fields.map((f) => f.dataTypeID))].filter((oid) => builtinTypeName(oid, -1) === undefined && !this.typeNames.has(oid));
     if (missing.length > 0 && canLookUp) {
+      // OIDs are integers from the protocol, so inlining them is safe; this
+      // form also runs on Redshift's leader node, which has no unnest().
       const res = await this.client.query({
-        text: `SELECT pg_catalog.format_type(t.oid, m.typmod) FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY AS m(oid, typmod, ord)
-               LEFT JOIN pg_catalog.pg_type t ON t.oid = m.oid ORDER BY m.ord`,
-        values: [`{${missing.map((f) => f.dataTypeID).join(',')}}`, `{${missing.map((f) => f.dataTypeModifier).join(',')}}`],
+        text: `SELECT t.oid::int8, pg_catalog.format_type(t.oid, NULL) FROM pg_catalog.pg_type t WHERE t.oid IN (${missing.join(', ')})`,
         rowMode: 'array',
       });
-      missing.forEach((f, i) => this.typeNames.set(key(f), String((res.rows[i] as unknown[])[0] ?? 'unknown')));
+      for (const [oid, name] of res.rows as [string, string][]) this.typeNames.set(Number(oid), name);
     }
-    return fields.map((f) =>
-      columnMeta(f.name, builtinTypeName(f.dataTypeID, f.dataTypeModifier) ?? this.typeNames.get(key(f)) ?? `oid ${f.dataTypeID}`),
-    );
+    return fields.map((f) => columnMeta(f.name, builtinTypeName(f.dataTypeID, f.dataTypeModifier) ?? this.typeNames.get(f.dataTypeID) ?? `oid ${f.dataTypeID}`));
   }
 }
 

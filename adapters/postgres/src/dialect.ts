@@ -49,6 +49,8 @@ export const postgresCapabilities: DialectCapabilities = {
   extract: 'copy',
   incrementalStrategies: ['append', 'delete+insert', 'merge', 'microbatch'],
   loadCsv: { ...DEFAULT_CSV },
+  // The protocol counts bind parameters in an int16.
+  maxParameters: 65535,
 };
 
 export function renderPostgresRelation(relation: RelationRef, quote: (id: string) => string = quotePostgresIdentifier): string {

@@ -1,4 +1,4 @@
-import { DvtError } from '@dvt/core';
+import { DvtError, maskSecrets } from '@dvt/core';
 
 /** The fields node-postgres puts on an error the server sent. */
 interface ServerErrorFields {
@@ -13,11 +13,8 @@ function isServerError(e: unknown): e is Error & ServerErrorFields {
   return e instanceof Error && typeof (e as ServerErrorFields).code === 'string' && /^[0-9A-Z]{5}$/.test((e as ServerErrorFields).code!);
 }
 
-/** Removes every occurrence of each secret from a message. */
-export function redact(message: string, secrets: readonly (string | undefined)[]): string {
-  let out = message;
-  for (const s of secrets) if (s) out = out.split(s).join('****');
-  return out;
+function present(secrets: readonly (string | undefined)[]): string[] {
+  return secrets.filter((s): s is string => Boolean(s));
 }
 
 /**
@@ -31,12 +28,12 @@ export function toDvtError(e: unknown, secrets: readonly (string | undefined)[],
     if (e.detail) parts.push(`DETAIL: ${e.detail}`);
     if (e.hint) parts.push(`HINT: ${e.hint}`);
     if (sql && e.position) parts.push(`at character ${e.position} of: ${sql.length > 500 ? `${sql.slice(0, 500)}...` : sql}`);
-    const err = new DvtError('database', redact(parts.join('\n'), secrets));
+    const err = new DvtError('database', maskSecrets(parts.join('\n'), present(secrets)));
     Object.defineProperty(err, 'sqlState', { value: e.code, enumerable: true });
     return err;
   }
   const message = e instanceof Error ? e.message : String(e);
-  return new DvtError('database', redact(message, secrets));
+  return new DvtError('database', maskSecrets(message, present(secrets)));
 }
 
 /** The SQLSTATE of an error made by `toDvtError`, if it came from the server. */
