@@ -1,0 +1,175 @@
+import { DvtError } from '../errors.js';
+import type { Project, ResourceType } from '../project/types.js';
+import { fnmatch } from './match.js';
+
+/** What selection methods look at, the same for nodes, sources and exposures. */
+export interface Selectable {
+  unique_id: string;
+  resource_type: ResourceType | 'exposure';
+  name: string;
+  package_name: string;
+  fqn: string[];
+  tags: string[];
+  original_file_path: string;
+  config: Record<string, unknown>;
+  /** Set for generic tests. */
+  testName?: string;
+  sourceName?: string;
+  version?: string | number | null;
+}
+
+export function selectables(project: Project): Selectable[] {
+  const out: Selectable[] = [];
+  for (const node of project.nodes.values()) {
+    if (node.config.enabled === false) continue;
+    out.push({
+      unique_id: node.unique_id, resource_type: node.resource_type, name: node.name, package_name: node.package_name,
+      fqn: node.fqn, tags: node.tags, original_file_path: node.original_file_path, config: node.config,
+      ...(node.test_metadata ? { testName: node.test_metadata.name } : {}), version: node.version ?? null,
+    });
+  }
+  for (const source of project.sources.values()) {
+    if (source.config.enabled === false) continue;
+    out.push({
+      unique_id: source.unique_id, resource_type: 'source', name: source.name, package_name: source.package_name, fqn: source.fqn,
+      tags: source.tags, original_file_path: source.original_file_path, config: source.config, sourceName: source.source_name,
+    });
+  }
+  for (const exposure of project.exposures.values()) {
+    if (exposure.config?.enabled === false) continue;
+    out.push({
+      unique_id: exposure.unique_id, resource_type: 'exposure', name: exposure.name, package_name: exposure.package_name,
+      fqn: exposure.fqn ?? [exposure.package_name, exposure.name], tags: exposure.tags ?? [], original_file_path: exposure.original_file_path,
+      config: { ...exposure.config },
+    });
+  }
+  return out;
+}
+
+export interface MethodContext {
+  rootProject: string;
+}
+
+/** Does `item` match `method[.args]:value`? */
+export function matchesMethod(item: Selectable, method: string, args: readonly string[], value: string, ctx: MethodContext): boolean {
+  switch (method) {
+    case 'fqn':
+      return isNode(item) && fqnMatches(item.fqn, value);
+    case 'tag':
+      return item.tags.some((tag) => fnmatch(tag, value));
+    case 'path':
+      return pathMatches(item.original_file_path, value);
+    case 'file': {
+      const file = item.original_file_path.split('/').pop()!;
+      const stem = file.includes('.') ? file.slice(0, file.lastIndexOf('.')) : file;
+      return isNode(item) && (fnmatch(file, value) || fnmatch(stem, value));
+    }
+    case 'package':
+      return fnmatch(item.package_name, value === 'this' ? ctx.rootProject : value);
+    case 'config':
+      return configMatches(item.config, args, value);
+    case 'resource_type':
+      return item.resource_type === value;
+    case 'test_type':
+      return item.resource_type === 'test' && testTypeMatches(item, value);
+    case 'test_name':
+      return item.resource_type === 'test' && fnmatch(item.testName ?? item.name, value);
+    case 'source':
+      return item.resource_type === 'source' && sourceMatches(item, value);
+    case 'exposure': {
+      if (item.resource_type !== 'exposure') return false;
+      const parts = value.split('.');
+      return parts.length === 1 ? fnmatch(item.name, value) : fnmatch(item.package_name, parts[0]!) && fnmatch(item.name, parts.slice(1).join('.'));
+    }
+    case 'access':
+      return item.resource_type === 'model' && String(item.config.access ?? 'protected') === value;
+    case 'group':
+      return typeof item.config.group === 'string' && fnmatch(item.config.group, value);
+    case 'version':
+      return versionMatches(item, value);
+    default:
+      throw new DvtError('usage', `selector method '${method}' cannot be matched here`);
+  }
+}
+
+function isNode(item: Selectable): boolean {
+  return item.resource_type !== 'source' && item.resource_type !== 'exposure';
+}
+
+/**
+ * dbt's fqn match: the value equals the node's name, or its dot-separated
+ * parts match the start of the fqn (`shop.staging` = everything under
+ * models/staging of package shop); `*` in a part matches the rest.
+ */
+export function fqnMatches(fqn: readonly string[], value: string): boolean {
+  const leaf = fqn[fqn.length - 1]!;
+  if (leaf === value || fnmatch(leaf, value)) return true;
+  const flat = fqn.flatMap((part) => part.split('.'));
+  const parts = value.split('.');
+  if (flat.length < parts.length) return false;
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i] === '*') return true;
+    if (!fnmatch(flat[i]!, parts[i]!)) return false;
+  }
+  return true;
+}
+
+function pathMatches(filePath: string, selector: string): boolean {
+  const pattern = selector.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
+  if (pattern === '' || pattern === '.') return true;
+  // The file itself, or any folder containing it.
+  const parts = filePath.split('/');
+  for (let i = parts.length; i > 0; i--) {
+    if (fnmatch(parts.slice(0, i).join('/'), pattern)) return true;
+  }
+  return false;
+}
+
+function configMatches(config: Record<string, unknown>, keys: readonly string[], value: string): boolean {
+  let current: unknown = config;
+  for (const key of keys) {
+    if (current === null || typeof current !== 'object' || Array.isArray(current)) return false;
+    current = (current as Record<string, unknown>)[key];
+  }
+  const same = (v: unknown): boolean => {
+    if (v === null || v === undefined) return false;
+    if (typeof v === 'boolean' || typeof v === 'number') return String(v).toLowerCase() === value.toLowerCase();
+    return typeof v === 'string' && fnmatch(v, value);
+  };
+  return Array.isArray(current) ? current.some(same) : same(current);
+}
+
+function testTypeMatches(item: Selectable, value: string): boolean {
+  switch (value) {
+    case 'generic':
+    case 'schema':
+      return item.testName !== undefined;
+    case 'singular':
+    case 'data':
+      return item.testName === undefined;
+    case 'unit':
+      return false;
+    default:
+      throw new DvtError('usage', `Invalid test type '${value}': expected generic, singular or unit`);
+  }
+}
+
+function sourceMatches(item: Selectable, value: string): boolean {
+  const parts = value.split('.');
+  let pkg = '*';
+  let source: string;
+  let table = '*';
+  if (parts.length === 1) source = parts[0]!;
+  else if (parts.length === 2) [source, table] = parts as [string, string];
+  else if (parts.length === 3) [pkg, source, table] = parts as [string, string, string];
+  else throw new DvtError('usage', `Invalid source selector "source:${value}": expected source, source.table or package.source.table`);
+  return fnmatch(item.package_name, pkg) && fnmatch(item.sourceName ?? '', source) && fnmatch(item.name, table);
+}
+
+function versionMatches(item: Selectable, value: string): boolean {
+  if (item.version === null || item.version === undefined) return false;
+  if (value === 'latest' || value === 'prerelease' || value === 'old') {
+    throw new DvtError('usage', `version:${value} is not supported yet; select a version by number`);
+  }
+  return String(item.version) === value;
+}
