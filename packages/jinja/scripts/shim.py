@@ -9,6 +9,8 @@ The environment is configured the way dbt configures its own (and the way
 
 from __future__ import annotations
 
+import copy
+
 import jinja2
 import jinja2.runtime
 from jinja2.loaders import FunctionLoader
@@ -103,12 +105,19 @@ def source(source_name, table_name):
     return f'"db"."{source_name}"."{table_name}"'
 
 
-def var(name, default=None, *rest):
-    if name in PROJECT_VARS:
-        return PROJECT_VARS[name]
-    if default is None and not rest:
-        raise ValueError(f"Required var '{name}' not found")
-    return default
+def make_var():
+    # Fresh values per case, so a case that mutates a var cannot leak into
+    # the next one.
+    project_vars = copy.deepcopy(PROJECT_VARS)
+
+    def var(name, default=None):
+        if name in project_vars:
+            return project_vars[name]
+        if default is None:
+            raise ValueError(f"Required var '{name}' not found")
+        return default
+
+    return var
 
 
 def config(*args, **kwargs):
@@ -158,13 +167,14 @@ def host_value(name, scope):
         "return": _return,
         "ref": ref,
         "source": source,
-        "var": var,
         "config": config,
         "fail": fail,
         "make_adder": make_adder,
     }
     if name in simple:
         return simple[name]
+    if name == "var":
+        return make_var()
     if name == "adapter":
         return Adapter(scope)
     raise KeyError(f"unknown host value {name!r}")
