@@ -5,3 +5,4 @@ export * from './errors.js';
 export * from './compile/index.js';
 export * from './graph/index.js';
 export * from './select/index.js';
+export * from './run/index.js';

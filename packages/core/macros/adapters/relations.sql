@@ -1,0 +1,67 @@
+{#- DDL the runner's materializations issue. Each name dispatches, so an
+    adapter's `<type>__<name>` or a project macro of the same name replaces it. -#}
+
+{% macro create_table_as(temporary, relation, compiled_code) -%}
+  {{ return(adapter.dispatch('create_table_as', 'dbt')(temporary, relation, compiled_code)) }}
+{%- endmacro %}
+
+{% macro default__create_table_as(temporary, relation, compiled_code) -%}
+create {% if temporary %}temporary {% endif %}table {{ relation }} as (
+{{ compiled_code }}
+)
+{%- endmacro %}
+
+{% macro create_view_as(relation, compiled_code) -%}
+  {{ return(adapter.dispatch('create_view_as', 'dbt')(relation, compiled_code)) }}
+{%- endmacro %}
+
+{% macro default__create_view_as(relation, compiled_code) -%}
+create view {{ relation }} as (
+{{ compiled_code }}
+)
+{%- endmacro %}
+
+{#- Used when the engine can replace a view in one statement. -#}
+{% macro get_replace_view_sql(relation, compiled_code) -%}
+  {{ return(adapter.dispatch('get_replace_view_sql', 'dbt')(relation, compiled_code)) }}
+{%- endmacro %}
+
+{% macro default__get_replace_view_sql(relation, compiled_code) -%}
+create or replace view {{ relation }} as (
+{{ compiled_code }}
+)
+{%- endmacro %}
+
+{% macro drop_relation(relation) -%}
+  {{ return(adapter.dispatch('drop_relation', 'dbt')(relation)) }}
+{%- endmacro %}
+
+{% macro default__drop_relation(relation) -%}
+drop {{ relation.type or 'table' }} if exists {{ relation }} cascade
+{%- endmacro %}
+
+{#- `to_relation` keeps its schema: a rename never moves a relation. -#}
+{% macro rename_relation(from_relation, to_relation) -%}
+  {{ return(adapter.dispatch('rename_relation', 'dbt')(from_relation, to_relation)) }}
+{%- endmacro %}
+
+{% macro default__rename_relation(from_relation, to_relation) -%}
+alter {{ from_relation.type or 'table' }} {{ from_relation }} rename to {{ adapter.quote(to_relation.identifier) }}
+{%- endmacro %}
+
+{% macro truncate_relation(relation) -%}
+  {{ return(adapter.dispatch('truncate_relation', 'dbt')(relation)) }}
+{%- endmacro %}
+
+{% macro default__truncate_relation(relation) -%}
+truncate table {{ relation }}
+{%- endmacro %}
+
+{#- `relation` carries the database and schema; its identifier is ignored. -#}
+{% macro create_schema(relation) -%}
+  {{ return(adapter.dispatch('create_schema', 'dbt')(relation)) }}
+{%- endmacro %}
+
+{% macro default__create_schema(relation) -%}
+create schema if not exists {{ relation.without_identifier() }}
+{%- endmacro %}

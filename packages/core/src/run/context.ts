@@ -1,0 +1,131 @@
+import type { AdapterDefinition, ColumnMeta, RelationInfo, RelationRef } from '../adapter/contract.js';
+import type { CompleteConnection } from '../adapter/defaults/index.js';
+import { Relation, type RelationType } from '../compile/relation.js';
+import type { ExecutableNode, HookConfig, Project } from '../project/types.js';
+import { asStatements, type StatementLog } from './statements.js';
+import type { Compiler, NodeRuntime } from '../compile/index.js';
+
+/** Everything a materialization needs for one node. */
+export interface NodeExecution {
+  node: ExecutableNode;
+  project: Project;
+  compiler: Compiler;
+  connection: CompleteConnection;
+  adapter: AdapterDefinition;
+  fullRefresh: boolean;
+  signal: AbortSignal;
+  sql: StatementLog;
+  /** Compiles the node (timed as the `compile` phase); the result is also what run_results records. */
+  compile(runtime: NodeRuntime): string;
+  log(level: 'debug' | 'info' | 'warn', message: string): void;
+}
+
+/** What a materialization reports back; the runner adds timing and thread. */
+export interface MaterializationResult {
+  status: 'success' | 'pass' | 'warn' | 'fail';
+  message: string;
+  compiledCode: string | null;
+  relation: Relation | null;
+  rowsAffected?: number;
+  code?: string;
+  failures?: number | null;
+}
+
+export function callSqlMacro(x: NodeExecution, name: string, ...args: unknown[]): string[] {
+  const value = x.compiler.callMacro(name, args, {}, { node: x.node, adapterType: x.adapter.type });
+  return asStatements(value, name);
+}
+
+export function makeRelation(x: Pick<NodeExecution, 'adapter'>, ref: RelationRef, type: RelationType = null): Relation {
+  return new Relation(x.adapter.dialect, x.adapter.type, {
+    database: ref.database ?? null,
+    schema: ref.schema,
+    identifier: ref.identifier,
+    type,
+  });
+}
+
+/** The relation a node builds (database, schema, alias and quoting as the compiler resolved them). */
+export function nodeRelation(x: NodeExecution, type: RelationType = null): Relation {
+  return x.compiler.relationOf(x.node).incorporate({ type });
+}
+
+/** Whether a macro exists under `name`, directly or as a dispatched `<type>__name` / `default__name`. */
+export function macroExists(x: NodeExecution, name: string): boolean {
+  const registry = x.compiler.registry;
+  if (registry.resolve(name, x.node.package_name)) return true;
+  const chain = [x.adapter.type, ...(x.adapter.parentTypes ?? []), 'default'];
+  return chain.some((prefix) => registry.resolve(`${prefix}__${name}`, x.node.package_name) !== undefined);
+}
+
+/** A sibling of `relation` with a suffixed name (`__dbt_tmp`, `__dbt_backup`), kept within the engine's identifier limit. */
+export function suffixed(x: Pick<NodeExecution, 'adapter'>, relation: Relation, suffix: string, type: RelationType): Relation {
+  const max = x.adapter.dialect.capabilities.maxIdentifierLength;
+  const base = relation.identifier ?? '';
+  const identifier = base.length + suffix.length > max ? base.slice(0, Math.max(1, max - suffix.length)) + suffix : base + suffix;
+  return relation.incorporate({ path: { identifier }, type });
+}
+
+/**
+ * The relation as it exists in the database, if it does. Names compare
+ * exactly first, then without case (engines fold unquoted names).
+ */
+export async function findRelation(x: Pick<NodeExecution, 'connection'>, ref: RelationRef): Promise<RelationInfo | undefined> {
+  const all = await x.connection.catalog.listRelations(ref.schema, ref.database);
+  return (
+    all.find((r) => r.identifier === ref.identifier) ??
+    all.find((r) => r.identifier.toLowerCase() === ref.identifier.toLowerCase())
+  );
+}
+
+export function relationTypeOf(info: RelationInfo | undefined): RelationType {
+  if (!info) return null;
+  return info.kind === 'view' ? 'view' : info.kind === 'materialized_view' ? 'materialized_view' : 'table';
+}
+
+export async function describeColumns(x: Pick<NodeExecution, 'connection'>, relation: Relation): Promise<ColumnMeta[]> {
+  return (await x.connection.catalog.describe(relation.toRef())) ?? [];
+}
+
+/** Drops `relation` if it exists, whatever its kind. */
+export async function dropIfExists(x: NodeExecution, relation: Relation): Promise<void> {
+  const info = await findRelation(x, relation.toRef());
+  if (!info) return;
+  await x.sql.run(callSqlMacro(x, 'drop_relation', relation.incorporate({ type: relationTypeOf(info) })));
+}
+
+/** Runs `body` inside a transaction where the engine has them; rolls back on failure. */
+export async function inTransaction<T>(x: NodeExecution, body: () => Promise<T>): Promise<T> {
+  if (!x.adapter.dialect.capabilities.transactions) return body();
+  await x.connection.query('begin');
+  try {
+    const out = await body();
+    await x.connection.query('commit');
+    return out;
+  } catch (e) {
+    try {
+      await x.connection.query('rollback');
+    } catch {
+      // The original error says what went wrong; a failed rollback adds nothing.
+    }
+    throw e;
+  }
+}
+
+/** Renders and runs the node's hooks of one kind (`transaction: true` ones run inside the build transaction). */
+export async function runHooks(x: NodeExecution, hooks: readonly HookConfig[], inTransactionPhase: boolean): Promise<void> {
+  for (const hook of hooks) {
+    if (hook.transaction !== inTransactionPhase) continue;
+    const sql = x.compiler.renderHook(hook.sql, x.node).trim();
+    if (sql.length > 0) await x.sql.run(sql);
+  }
+}
+
+/** Applies the node's `grants` config after it is built. */
+export async function applyGrants(x: NodeExecution, relation: Relation): Promise<void> {
+  for (const [privilege, grantees] of Object.entries(x.node.config.grants ?? {})) {
+    const list = (Array.isArray(grantees) ? grantees : [grantees]).filter((g): g is string => typeof g === 'string' && g.length > 0);
+    if (list.length === 0) continue;
+    await x.sql.run(callSqlMacro(x, 'get_grant_sql', relation, privilege, list));
+  }
+}

@@ -1,0 +1,37 @@
+import { DvtError } from '../../errors.js';
+import { findRelation, nodeRelation, type MaterializationResult, type NodeExecution } from '../context.js';
+import { materializeIncremental } from './incremental.js';
+import { materializeTable } from './table.js';
+import { materializeView } from './view.js';
+
+/** dbt's should_full_refresh: the node's `full_refresh` config, when set, beats the flag. */
+export function shouldFullRefresh(configured: unknown, flag: boolean): boolean {
+  return typeof configured === 'boolean' ? configured : flag;
+}
+
+/**
+ * Builds a model: looks at what exists in the database, compiles with that
+ * knowledge (`is_incremental()`), then runs its materialization.
+ */
+export async function materializeModel(x: NodeExecution): Promise<MaterializationResult> {
+  const materialized = String(x.node.config.materialized ?? 'view');
+  const existing = await findRelation(x, nodeRelation(x).toRef());
+  const fullRefresh = shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh);
+  const relationType = existing?.kind === 'view' ? 'view' : existing ? 'table' : undefined;
+  const compiledCode = x.compile({ relationExists: existing !== undefined, relationType, fullRefresh });
+  switch (materialized) {
+    case 'view':
+      return materializeView(x, compiledCode);
+    case 'table':
+      return materializeTable(x, compiledCode);
+    case 'incremental':
+      if (existing?.kind === 'table' && !fullRefresh) return materializeIncremental(x, compiledCode);
+      return materializeTable(x, compiledCode);
+    default:
+      // A project's own {% materialization %} needs Jinja to run statements
+      // while rendering (the synchronous database bridge); until then, say so.
+      throw new DvtError('compile', `materialization '${materialized}' of ${x.node.unique_id} is not supported (dvt builds view, table, incremental and ephemeral models)`, {
+        location: { file: x.node.original_file_path },
+      });
+  }
+}

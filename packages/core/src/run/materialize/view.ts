@@ -1,0 +1,28 @@
+import { callSqlMacro, findRelation, inTransaction, nodeRelation, runHooks, applyGrants, type MaterializationResult, type NodeExecution } from '../context.js';
+import { buildAndSwap } from './swap.js';
+
+/**
+ * A view: replaced in one statement where the engine has `create or replace
+ * view` and nothing but a view stands in the way; otherwise built under a
+ * temporary name and swapped in (a table becoming a view, or engines without
+ * `or replace`).
+ */
+export async function materializeView(x: NodeExecution, compiledCode: string): Promise<MaterializationResult> {
+  const target = nodeRelation(x, 'view');
+  const existing = await findRelation(x, target.toRef());
+  if (x.adapter.dialect.capabilities.createOrReplace && (!existing || existing.kind === 'view')) {
+    await runHooks(x, x.node.config.pre_hook ?? [], false);
+    await inTransaction(x, async () => {
+      await runHooks(x, x.node.config.pre_hook ?? [], true);
+      await x.sql.run(callSqlMacro(x, 'get_replace_view_sql', target, compiledCode));
+      await applyGrants(x, target);
+      await runHooks(x, x.node.config.post_hook ?? [], true);
+    });
+    await runHooks(x, x.node.config.post_hook ?? [], false);
+  } else {
+    await buildAndSwap(x, target, async (tmp) => {
+      await x.sql.run(callSqlMacro(x, 'create_view_as', tmp, compiledCode));
+    });
+  }
+  return { status: 'success', message: 'CREATE VIEW', code: 'CREATE VIEW', compiledCode, relation: target };
+}

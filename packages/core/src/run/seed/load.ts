@@ -1,0 +1,218 @@
+import { stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { CanonicalType, ColumnSpec, CsvSpec, Dialect, LoadSource } from '../../adapter/contract.js';
+import { CsvWriter, readCsvBatches } from '../../adapter/csv.js';
+import type { Relation } from '../../compile/relation.js';
+import type { ExecutableNode } from '../../project/types.js';
+import {
+  applyGrants,
+  callSqlMacro,
+  describeColumns,
+  findRelation,
+  inTransaction,
+  nodeRelation,
+  runHooks,
+  type MaterializationResult,
+  type NodeExecution,
+} from '../context.js';
+import { buildAndSwap } from '../materialize/swap.js';
+import { shouldFullRefresh } from '../materialize/model.js';
+import { normaliseSeedValue, type SeedKind } from './infer.js';
+import { scanSeed, type SeedScan } from './scan.js';
+
+/**
+ * Seeds up to this size are scanned completely before loading, so their types
+ * are exactly dbt's. Bigger files are typed from their first SAMPLE_ROWS rows
+ * and the engine's typed load validates the rest; when it rejects a value, the
+ * whole file is scanned and the load runs again (still atomic: nothing is
+ * swapped in until a load succeeds). One JS pass over a large file would
+ * otherwise cost more than the load itself.
+ */
+export const FULL_SCAN_BYTES = 32 * 1024 * 1024;
+export const SAMPLE_ROWS = 20_000;
+
+const KIND_TYPES: Record<SeedKind, CanonicalType> = {
+  integer: { kind: 'integer' },
+  bigint: { kind: 'bigint' },
+  float: { kind: 'double' },
+  date: { kind: 'date' },
+  timestamp: { kind: 'timestamp' },
+  boolean: { kind: 'boolean' },
+  text: { kind: 'text' },
+};
+
+export interface SeedColumn {
+  /** As written in the header. */
+  name: string;
+  /** As written in DDL (quoted when quote_columns is on). */
+  sqlName: string;
+  kind: SeedKind;
+  type: CanonicalType;
+  dataType: string;
+}
+
+export interface SeedPlan {
+  file: string;
+  displayPath: string;
+  delimiter: string;
+  columns: SeedColumn[];
+  needsNormalising: boolean;
+  complete: boolean;
+}
+
+/** Column names, kinds and DDL types for a scanned seed, with `column_types` overrides applied. */
+export function seedColumns(scan: SeedScan, node: ExecutableNode, dialect: Dialect): SeedColumn[] {
+  const overrides = new Map(Object.entries(node.config.column_types ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const quote = node.config.quote_columns === true;
+  return scan.inference.result().map(({ name, kind }) => {
+    const override = overrides.get(name.toLowerCase());
+    const type = override !== undefined ? dialect.toCanonicalType(override) : KIND_TYPES[kind];
+    return {
+      name,
+      sqlName: quote ? dialect.quoteIdentifier(name) : name,
+      // An override keeps its spelling: the rows are read as that type.
+      kind: override !== undefined ? kindForOverride(type) : kind,
+      type,
+      dataType: override ?? dialect.fromCanonicalType(type),
+    };
+  });
+}
+
+function kindForOverride(type: CanonicalType): SeedKind {
+  switch (type.kind) {
+    case 'smallint':
+    case 'integer':
+      return 'integer';
+    case 'bigint':
+      return 'bigint';
+    case 'decimal':
+    case 'real':
+    case 'double':
+      return 'float';
+    case 'boolean':
+      return 'boolean';
+    case 'date':
+      return 'date';
+    case 'timestamp':
+    case 'timestamptz':
+      return 'timestamp';
+    default:
+      return 'text';
+  }
+}
+
+export async function planSeed(node: ExecutableNode, dialect: Dialect, forceFullScan = false): Promise<SeedPlan> {
+  const file = path.join(node.root_path, node.original_file_path);
+  const delimiter = typeof node.config.delimiter === 'string' && node.config.delimiter.length > 0 ? node.config.delimiter : ',';
+  const size = (await stat(file)).size;
+  const full = forceFullScan || size <= FULL_SCAN_BYTES;
+  const scan = await scanSeed(file, node.original_file_path, delimiter, full ? undefined : SAMPLE_ROWS);
+  return {
+    file,
+    displayPath: node.original_file_path,
+    delimiter,
+    columns: seedColumns(scan, node, dialect),
+    needsNormalising: scan.inference.needsNormalising,
+    complete: scan.complete,
+  };
+}
+
+/**
+ * The rows as the engine should read them: the file itself when no value
+ * needs rewriting (the fast path: the adapter's bulk load reads the file
+ * directly), else a stream that rewrites NULL markers, grouped numbers and
+ * boolean case on the way.
+ */
+function loadSource(plan: SeedPlan, tableColumns: readonly string[]): LoadSource {
+  const columns: ColumnSpec[] = plan.columns.map((c, i) => ({ name: tableColumns[i] ?? c.name, type: c.type, nativeType: c.dataType }));
+  const csv: CsvSpec = { delimiter: plan.delimiter, header: true, nullString: '', forceQuoteText: false };
+  if (!plan.needsNormalising) return { columns, csv, path: plan.file };
+  const out: CsvSpec = { delimiter: ',', header: true, nullString: '', forceQuoteText: false };
+  const writer = new CsvWriter(out);
+  const kinds = plan.columns.map((c) => c.kind);
+  async function* rewrite(): AsyncGenerator<string> {
+    let first = true;
+    for await (const batch of readCsvBatches(createReadStream(plan.file), { delimiter: plan.delimiter, nullString: '' })) {
+      let text = '';
+      for (const record of batch) {
+        if (first) {
+          first = false;
+          text += writer.header(columns.map((c) => c.name));
+          continue;
+        }
+        if (record.length === 1 && record[0] === null) continue;
+        text += writer.row(record.map((v, i) => normaliseSeedValue(v, kinds[i] ?? 'text')));
+      }
+      if (text.length > 0) yield text;
+    }
+  }
+  return { columns, csv: out, open: () => Readable.from(rewrite()) };
+}
+
+async function loadInto(x: NodeExecution, plan: SeedPlan, relation: Relation): Promise<number> {
+  const tableColumns = (await describeColumns(x, relation)).map((c) => c.name);
+  const stats = await x.connection.bulkLoad(relation.toRef(), loadSource(plan, tableColumns), { signal: x.signal });
+  x.sql.note(`-- loaded ${stats.rows} rows from ${plan.displayPath} into ${relation.render()}`);
+  return stats.rows;
+}
+
+function sameColumns(existing: readonly string[], plan: SeedPlan): boolean {
+  return existing.length === plan.columns.length && existing.every((name, i) => name.toLowerCase() === plan.columns[i]!.name.toLowerCase());
+}
+
+/**
+ * Loads a seed. Re-seeding a table with the same columns empties and refills
+ * it in one transaction (views on it keep working); anything else — first
+ * load, --full-refresh, changed columns — builds a new table and swaps it in.
+ */
+async function loadSeed(x: NodeExecution, plan: SeedPlan): Promise<number> {
+  const target = nodeRelation(x, 'table');
+  const existing = await findRelation(x, target.toRef());
+  const fullRefresh = shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh);
+  let rows = 0;
+  if (existing?.kind === 'table' && !fullRefresh && sameColumns((await describeColumns(x, target)).map((c) => c.name), plan)) {
+    const existingTypes = (await describeColumns(x, target)).map((c) => c.type.kind);
+    if (existingTypes.every((kind, i) => kind === plan.columns[i]!.type.kind)) {
+      await runHooks(x, x.node.config.pre_hook ?? [], false);
+      await inTransaction(x, async () => {
+        await runHooks(x, x.node.config.pre_hook ?? [], true);
+        await x.sql.run(callSqlMacro(x, 'truncate_relation', target));
+        rows = await loadInto(x, plan, target);
+        await applyGrants(x, target);
+        await runHooks(x, x.node.config.post_hook ?? [], true);
+      });
+      await runHooks(x, x.node.config.post_hook ?? [], false);
+      return rows;
+    }
+  }
+  await buildAndSwap(x, target, async (tmp) => {
+    const columns = plan.columns.map((c) => ({ name: c.sqlName, data_type: c.dataType }));
+    await x.sql.run(callSqlMacro(x, 'get_create_seed_table_sql', tmp, columns));
+    rows = await loadInto(x, plan, tmp);
+  });
+  return rows;
+}
+
+export async function materializeSeed(x: NodeExecution): Promise<MaterializationResult> {
+  const dialect = x.adapter.dialect;
+  let plan = await planSeed(x.node, dialect);
+  let rows: number;
+  try {
+    rows = await loadSeed(x, plan);
+  } catch (e) {
+    if (plan.complete) throw e;
+    x.log('info', `seed ${plan.displayPath}: the load rejected a value beyond the first ${SAMPLE_ROWS} rows; inferring types from the whole file`);
+    plan = await planSeed(x.node, dialect, true);
+    rows = await loadSeed(x, plan);
+  }
+  return {
+    status: 'success',
+    message: `INSERT ${rows}`,
+    code: 'INSERT',
+    rowsAffected: rows,
+    compiledCode: null,
+    relation: nodeRelation(x, 'table'),
+  };
+}

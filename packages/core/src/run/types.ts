@@ -1,0 +1,75 @@
+import type { AdapterDefinition, QueryResult } from '../adapter/contract.js';
+import type { RunResult } from '../artifacts/types.js';
+import type { Compiler } from '../compile/compiler.js';
+import type { ExecutableNode, Project } from '../project/types.js';
+
+/** The commands the runner executes (the CLI maps its sub-commands onto these). */
+export type RunCommandName = 'run' | 'seed' | 'test' | 'build' | 'compile';
+
+export interface RunCommandOptions {
+  command: RunCommandName;
+  project: Project;
+  compiler: Compiler;
+  /** unique_ids chosen by selection (tests included as the selector decided). */
+  selection: readonly string[];
+  /** Overrides the profile output's `threads`. */
+  threads?: number;
+  fullRefresh?: boolean;
+  failFast?: boolean;
+  /** Absolute path of the target directory (`target/`). */
+  targetPath: string;
+  /** The CLI's adapter discovery: type -> definition. */
+  resolveAdapter(type: string): Promise<AdapterDefinition>;
+  events?: RunEventHandler;
+  /** Aborts the whole run (Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface ShowOptions {
+  project: Project;
+  compiler: Compiler;
+  /** A node to show, or inline SQL (rendered by the caller, e.g. with compiler.renderHook). */
+  node?: ExecutableNode;
+  inlineSql?: string;
+  limit: number;
+  resolveAdapter(type: string): Promise<AdapterDefinition>;
+}
+
+export type ShowResult = Pick<QueryResult, 'columns' | 'rows'>;
+
+export interface RunOutcome {
+  results: RunResult[];
+  /** Seconds from start to end of the run. */
+  elapsed: number;
+  /** True when every result is success/pass/warn (what exit code 0 means). */
+  success: boolean;
+}
+
+export interface RunSummary {
+  pass: number;
+  warn: number;
+  error: number;
+  skip: number;
+  total: number;
+}
+
+export interface NodeDescription {
+  unique_id: string;
+  resource_type: string;
+  name: string;
+  /** `sql table model main.customers`, `seed file main.raw_orders`, `test not_null_orders_id`. */
+  description: string;
+  index: number;
+  total: number;
+}
+
+export type RunEvent =
+  | { type: 'run_start'; command: RunCommandName; counts: Record<string, number>; countsText: string; threads: number; target: string }
+  | { type: 'hooks_start'; phase: 'on-run-start' | 'on-run-end'; count: number }
+  | { type: 'hook_end'; phase: 'on-run-start' | 'on-run-end'; index: number; total: number; sql: string; status: 'success' | 'error'; execution_time: number; message?: string }
+  | { type: 'node_start'; node: NodeDescription; thread_id: string }
+  | { type: 'node_end'; node: NodeDescription; result: RunResult }
+  | { type: 'log'; level: 'debug' | 'info' | 'warn'; message: string; unique_id?: string }
+  | { type: 'run_end'; elapsed: number; summary: RunSummary; results: RunResult[] };
+
+export type RunEventHandler = (event: RunEvent) => void;
