@@ -1,1 +1,5 @@
 export * from './services.js';
+export * from './context.js';
+export { describeAdapterConformance, BUILTIN_SUITES } from './conformance.js';
+export { TYPE_SAMPLES, sameValue, assertSameValues, numbersSql, type TypeSample } from './samples.js';
+export { MOVEMENT_COLUMNS, movementRow } from './suites/data-movement.js';
