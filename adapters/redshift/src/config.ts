@@ -1,0 +1,78 @@
+import type { ConfigProperty } from '@dvt/core';
+import { DvtError } from '@dvt/core';
+import { clientConfig as postgresClientConfig, databaseOf } from '@dvt/adapter-postgres';
+import type { SslMode } from '@dvt/adapter-postgres';
+
+/** A profile output of `type: redshift`, with dbt-redshift's key names plus dvt's S3 staging extras. */
+export interface RedshiftConfig {
+  host: string;
+  port?: number;
+  user: string;
+  password?: string;
+  dbname?: string;
+  database?: string;
+  schema: string;
+  threads?: number;
+  method?: 'database' | 'iam';
+  cluster_id?: string;
+  iam_profile?: string;
+  region?: string;
+  sslmode?: SslMode;
+  ra3_node?: boolean;
+  autocommit?: boolean;
+  connect_timeout?: number;
+  role?: string;
+  retries?: number;
+  search_path?: string;
+  /** dvt: bucket (optionally with a key prefix) for COPY/UNLOAD staging, `my-bucket/dvt/`. */
+  s3_bucket?: string;
+  /** dvt: IAM role ARN the cluster assumes to read and write `s3_bucket`. */
+  iam_role?: string;
+}
+
+export const redshiftConfigSchema: ConfigProperty[] = [
+  { name: 'host', type: 'string', required: true, description: 'Cluster or workgroup endpoint' },
+  { name: 'port', type: 'number', default: 5439 },
+  { name: 'user', type: 'string', required: true, aliases: ['username'] },
+  { name: 'password', type: 'string', secret: true, aliases: ['pass'] },
+  { name: 'dbname', type: 'string', required: true, aliases: ['database'] },
+  { name: 'schema', type: 'string', required: true },
+  { name: 'threads', type: 'number', default: 1 },
+  { name: 'method', type: 'string', default: 'database', description: "'database' (user and password) or 'iam'" },
+  { name: 'cluster_id', type: 'string', description: 'Cluster identifier, for method: iam' },
+  { name: 'iam_profile', type: 'string', description: 'AWS profile name, for method: iam' },
+  { name: 'region', type: 'string' },
+  { name: 'sslmode', type: 'string', default: 'prefer' },
+  { name: 'ra3_node', type: 'boolean', default: false, description: 'RA3 nodes read relations of other databases' },
+  { name: 'autocommit', type: 'boolean', default: true },
+  { name: 'connect_timeout', type: 'number', default: 10 },
+  { name: 'role', type: 'string' },
+  { name: 'retries', type: 'number', default: 1 },
+  { name: 'search_path', type: 'string' },
+  { name: 's3_bucket', type: 'string', description: 'dvt: S3 bucket[/prefix] used to stage COPY loads' },
+  { name: 'iam_role', type: 'string', description: 'dvt: IAM role ARN the cluster assumes for s3_bucket' },
+];
+
+export function describeRedshiftTarget(config: RedshiftConfig): { database: string; schema: string } {
+  return { database: databaseOf(config), schema: config.schema };
+}
+
+/**
+ * node-postgres options for a Redshift output. `method: iam` needs
+ * temporary credentials from AWS (GetClusterCredentials), which this package
+ * does not fetch: it says so instead of failing at authentication.
+ */
+export function redshiftClientConfig(config: RedshiftConfig, projectDir: string): ReturnType<typeof postgresClientConfig> {
+  const method = config.method ?? 'database';
+  if (method === 'iam') {
+    throw new DvtError(
+      'config',
+      "redshift profile: method 'iam' is not supported yet (it needs AWS GetClusterCredentials); use method: database with a user and password",
+    );
+  }
+  if (method !== 'database') throw new DvtError('config', `redshift profile: method must be 'database' or 'iam'; got '${String(method)}'`);
+  if (config.autocommit === false) {
+    throw new DvtError('config', 'redshift profile: autocommit: false is not supported; dvt opens transactions itself where a materialization needs one');
+  }
+  return postgresClientConfig({ ...config, application_name: 'dvt' }, projectDir, 5439);
+}

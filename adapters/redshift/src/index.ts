@@ -1,0 +1,36 @@
+import type { AdapterDefinition } from '@dvt/core';
+import { ADAPTER_API_VERSION } from '@dvt/core';
+import { PostgresConnection, sameServerAndDatabase } from '@dvt/adapter-postgres';
+import { fileURLToPath } from 'node:url';
+import type { RedshiftConfig } from './config.js';
+import { describeRedshiftTarget, redshiftClientConfig, redshiftConfigSchema } from './config.js';
+import { redshiftConnection } from './connection.js';
+import { redshiftDialect } from './dialect.js';
+import { redshiftFlavor } from './session.js';
+
+export * from './config.js';
+export * from './connection.js';
+export * from './dialect.js';
+export * from './session.js';
+export * from './types.js';
+
+/** `type: redshift` outputs. */
+const redshiftAdapter: AdapterDefinition<RedshiftConfig> = {
+  apiVersion: ADAPTER_API_VERSION,
+  type: 'redshift',
+  displayName: 'Amazon Redshift',
+  color: '#8C4FFF',
+  configSchema: redshiftConfigSchema,
+  dialect: redshiftDialect,
+  macrosDir: fileURLToPath(new URL('../macros', import.meta.url)),
+  parentTypes: ['postgres'],
+  describeTarget: describeRedshiftTarget,
+  canSee: (own, other) => sameServerAndDatabase(own as unknown as Record<string, unknown>, other, ['redshift'], 5439),
+  async connect(config, ctx) {
+    const flavor = redshiftFlavor({ searchPath: config.search_path, staged: false });
+    const session = await PostgresConnection.open(redshiftClientConfig(config, ctx.projectDir), flavor, Number(config.retries ?? 1));
+    return redshiftConnection(session);
+  },
+};
+
+export default redshiftAdapter;
