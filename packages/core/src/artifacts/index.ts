@@ -1,1 +1,6 @@
 export * from './types.js';
+export { buildManifest, writeManifest, MANIFEST_SCHEMA } from './manifest.js';
+export type { CompiledInfo, ManifestOptions } from './manifest.js';
+export { buildRunResults, writeRunResults, RUN_RESULTS_SCHEMA } from './runResults.js';
+export { customEnv, isoUtc, DBT_COMPAT_VERSION } from './common.js';
+export type { ArtifactMetadataOptions } from './common.js';
