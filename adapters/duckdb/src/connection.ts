@@ -25,7 +25,7 @@ import { duckdbCatalog } from './catalog.js';
 import { copyToCsvSql, copyToParquetSql, insertFromCsvSql, insertFromParquetSql } from './copy-sql.js';
 import { databaseError } from './errors.js';
 import type { InstanceLease } from './instances.js';
-import { convertRows, resultShape, toDuckDBParams } from './values.js';
+import { convertRows, duckDBParamTypes, resultShape, toDuckDBParams } from './values.js';
 
 const DEFAULT_BATCH_ROWS = 2048;
 
@@ -68,7 +68,7 @@ export class DuckDBAdapterConnection implements Connection {
 
   private run(sql: string, params: Value[] = []): Promise<DuckDBMaterializedResult> {
     // Without parameters DuckDB accepts several statements in one string (hooks, scripts).
-    return params.length === 0 ? this.conn.run(sql) : this.conn.run(sql, toDuckDBParams(params));
+    return params.length === 0 ? this.conn.run(sql) : this.conn.run(sql, toDuckDBParams(params), duckDBParamTypes(params));
   }
 
   async query(sql: string, params: Value[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
@@ -86,7 +86,7 @@ export class DuckDBAdapterConnection implements Connection {
     const { signal } = opts;
     const batchRows = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_ROWS);
     const result = await this.guarded(signal, undefined, () =>
-      params.length === 0 ? this.conn.stream(sql) : this.conn.stream(sql, toDuckDBParams(params)),
+      params.length === 0 ? this.conn.stream(sql) : this.conn.stream(sql, toDuckDBParams(params), duckDBParamTypes(params)),
     );
     const shape = resultShape(result.columnNames(), result.columnTypes());
     let pending: Value[][] = [];

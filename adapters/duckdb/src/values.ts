@@ -3,6 +3,7 @@ import {
   DuckDBDateValue,
   DuckDBTypeId,
   blobValue,
+  DOUBLE,
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
@@ -91,4 +92,13 @@ export function convertRows(rows: DuckDBValue[][], convert: Convert[]): Value[][
 /** Bind parameters: DuckDB infers each one's type from where it is used, casting text as needed. */
 export function toDuckDBParams(params: Value[]): DuckDBValue[] {
   return params.map((p) => (p instanceof Uint8Array ? blobValue(p) : p));
+}
+
+/**
+ * Explicit bind types where inference goes wrong: the driver binds every
+ * integral JS number as an integer, so -1.5e300 would overflow BIGINT.
+ * `undefined` entries leave the driver's inference in place.
+ */
+export function duckDBParamTypes(params: Value[]): DuckDBType[] {
+  return params.map((p) => (typeof p === 'number' && !Number.isSafeInteger(p) ? DOUBLE : undefined)) as DuckDBType[];
 }

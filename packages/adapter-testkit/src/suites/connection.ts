@@ -171,10 +171,11 @@ export const connectionSuite: ConformanceSuite = {
       const table = ctx.relation(ctx.uniqueName('cat_t'));
       const view = ctx.relation(ctx.uniqueName('cat_v'));
       const t = (kind: Parameters<typeof dialect.fromCanonicalType>[0]) => dialect.fromCanonicalType(kind);
+      const q = (name: string) => dialect.quoteIdentifier(name);
       await connection.query(
-        `create table ${dialect.renderRelation(table)} (id ${t({ kind: 'bigint' })}, amount ${t({ kind: 'decimal', precision: 12, scale: 2 })}, name ${t({ kind: 'text' })}, at ${t({ kind: 'timestamp' })})`,
+        `create table ${dialect.renderRelation(table)} (${q('id')} ${t({ kind: 'bigint' })}, ${q('amount')} ${t({ kind: 'decimal', precision: 12, scale: 2 })}, ${q('name')} ${t({ kind: 'text' })}, ${q('at')} ${t({ kind: 'timestamp' })})`,
       );
-      await connection.query(`create view ${dialect.renderRelation(view)} as select id, name from ${dialect.renderRelation(table)}`);
+      await connection.query(`create view ${dialect.renderRelation(view)} as select ${q('id')}, ${q('name')} from ${dialect.renderRelation(table)}`);
 
       const schemas = await connection.catalog.listSchemas();
       assert(schemas.includes(ctx.schema), `listSchemas lacks ${ctx.schema}`);

@@ -130,14 +130,20 @@ function assertCsvHolds(text: string, csv: CsvSpec, expected: Value[][]): void {
     assert(JSON.stringify(header) === JSON.stringify(MOVEMENT_COLUMNS.map((c) => c.name)), `header ${JSON.stringify(header)}`);
   }
   assert(records.length === expected.length, `extracted ${records.length} records, expected ${expected.length}`);
+  const byId = new Map(expected.map((r) => [String(r[0]), r]));
   const problems: string[] = [];
-  records.forEach((record, r) => {
+  for (const record of records) {
+    const want = byId.get(String(record[0]));
+    if (!want) {
+      problems.push(`unexpected id ${record[0]}`);
+      continue;
+    }
     MOVEMENT_COLUMNS.forEach((c, i) => {
       const field = record[i];
       const got = field === null ? null : textToValue(field, c.type);
-      if (problems.length < 10 && !sameValue(c.type, expected[r][i], got)) problems.push(`record ${r + 1} ${c.name}: expected ${show(expected[r][i])}, got ${show(got)}`);
+      if (problems.length < 10 && !sameValue(c.type, want[i], got)) problems.push(`id ${record[0]} ${c.name}: expected ${show(want[i])}, got ${show(got)}`);
     });
-  });
+  }
   assert(problems.length === 0, problems.join('; '));
 }
 
