@@ -332,6 +332,35 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     expect(diff.rows).toEqual([]);
   });
 
+  it('aborts a load (nothing appended) and an extraction, leaving the session usable', async () => {
+    await conn.query(`CREATE TABLE ${q('abort_load')} (id int)`);
+    const controller = new AbortController();
+    async function* slowRows() {
+      for (let i = 0; ; i++) {
+        yield `${i}\n`;
+        if (i === 100) controller.abort(new Error('load aborted'));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    }
+    const load = conn.bulkLoad(
+      { schema, identifier: 'abort_load' },
+      { csv: { ...DEFAULT_CSV, header: false }, columns: [{ name: 'id', type: { kind: 'integer' } }], open: () => Readable.from(slowRows()) },
+      { signal: controller.signal },
+    );
+    await expect(load).rejects.toThrow('load aborted');
+    expect((await conn.query(`SELECT count(*) FROM ${q('abort_load')}`)).rows).toEqual([[0n]]);
+
+    const stop = new AbortController();
+    const sink = new Writable({ write: (_c, _e, cb) => cb() });
+    setTimeout(() => stop.abort(new Error('extract aborted')), 200);
+    const started = Date.now();
+    await expect(
+      conn.extract('SELECT g, pg_sleep(CASE WHEN g = 2 THEN 10 ELSE 0 END) FROM generate_series(1, 3) g', { csv: DEFAULT_CSV, stream: sink }, { signal: stop.signal }),
+    ).rejects.toThrow('extract aborted');
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await conn.query('SELECT 4 AS ok')).rows).toEqual([[4]]);
+  });
+
   it('pings and closes; a closed connection refuses work clearly', async () => {
     const c = await adapter.connect(localConfig, ctx);
     await c.ping();
