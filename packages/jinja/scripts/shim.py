@@ -199,9 +199,16 @@ def build_scope(env, case):
     for ns, filename in case.get("namespaces", {}).items():
         bound.append((namespaces[ns], filename))
     for target, filename in bound:
-        module = env.get_template(filename).make_module(vars=scope, shared=True)
-        for name in sorted(module.__dict__):
-            value = getattr(module, name)
+        # Run the file's top level in a context whose globals are the live
+        # scope. Its macros are read from the context rather than from a
+        # module, because a module hides names starting with `_` and dbt's
+        # namespaces do not (`dbt_utils._is_relation`).
+        template = env.get_template(filename)
+        context = template.new_context(scope, shared=True)
+        for _ in template.root_render_func(context):
+            pass
+        for name in sorted(context.vars):
+            value = context.vars[name]
             if isinstance(value, jinja2.runtime.Macro):
                 target[name] = value
     return scope
