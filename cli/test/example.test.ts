@@ -1,0 +1,137 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { copyExample, dvt, type Run } from './helpers.js';
+
+// The example project end to end on embedded DuckDB, as the demo runs it.
+describe('the jaffle-shop example', () => {
+  let dir: string;
+  let first: Run;
+
+  beforeAll(() => {
+    dir = copyExample();
+    first = dvt(['build'], { cwd: dir });
+  });
+
+  it('builds with every node green', () => {
+    expect(first.code, first.output).toBe(0);
+    expect(first.stdout).toMatch(/Found \d+ models, 3 seeds, \d+ data tests/);
+    expect(first.stdout).toMatch(/^\d\d:\d\d:\d\d {2}1 of \d+ START seed file main_raw\.raw_customers \.+ \[RUN\]$/m);
+    expect(first.stdout).toMatch(/OK created sql incremental model main\.order_status_latest \.+ \[.+ in \d+\.\d\ds\]/);
+    expect(first.stdout).toMatch(/OK loaded seed file main_raw\.raw_orders \.+ \[INSERT 1100 in/);
+    expect(first.stdout).toMatch(/PASS unique_customers_customer_id \.+ \[PASS in/);
+    expect(first.stdout).toMatch(/Finished running .* in 0 hours 0 minutes and [\d.]+ seconds/);
+    expect(first.stdout).toMatch(/Completed successfully/);
+    expect(first.stdout).toMatch(/Done\. PASS=\d+ WARN=0 ERROR=0 SKIP=0 TOTAL=\d+/);
+  });
+
+  it('writes manifest.json and run_results.json with a result per node', () => {
+    const total = Number(/TOTAL=(\d+)/.exec(first.stdout)?.[1]);
+    const runResults = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
+    expect(runResults.results).toHaveLength(total);
+    expect(runResults.metadata.dbt_schema_version).toMatch(/run-results\/v6/);
+    const manifest = JSON.parse(readFileSync(join(dir, 'target', 'manifest.json'), 'utf8'));
+    expect(manifest.nodes['model.jaffle_shop.customers']).toBeDefined();
+    expect(existsSync(join(dir, 'target', 'compiled', 'jaffle_shop', 'models', 'marts', 'customers.sql'))).toBe(true);
+  });
+
+  it('builds again, taking the incremental path, still green', () => {
+    const again = dvt(['build'], { cwd: dir });
+    expect(again.code, again.output).toBe(0);
+    expect(again.stdout).toMatch(/Completed successfully/);
+  });
+
+  it('shows the first rows of a mart', () => {
+    const r = dvt(['show', '--select', 'customers', '--limit', '3'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/Previewing node 'customers'/);
+    const tableLines = r.stdout.split('\n').filter((l) => l.startsWith('|'));
+    expect(tableLines).toHaveLength(2 + 3);
+    expect(tableLines[0]).toMatch(/\| customer_id +\| full_name/);
+  });
+
+  it('shows inline SQL with ref()', () => {
+    const r = dvt(['show', '--inline', "select count(*) as n from {{ ref('stg_orders') }}"], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/\| 1100 +\|/);
+  });
+
+  it('lists resources as selectors, names, paths and JSON', () => {
+    const selectors = dvt(['ls', '--resource-type', 'model'], { cwd: dir });
+    expect(selectors.code, selectors.output).toBe(0);
+    expect(selectors.stdout.trim().split('\n')).toContain('jaffle_shop.marts.customers');
+    const names = dvt(['ls', '-s', 'tag:marts', '--resource-type', 'model', '--output', 'name'], { cwd: dir });
+    expect(names.stdout.trim().split('\n').sort()).toEqual(['customers', 'order_status_latest', 'orders']);
+    const paths = dvt(['ls', '-s', '+customers', '--resource-type', 'seed', '-o', 'path'], { cwd: dir });
+    expect(paths.stdout.trim().split('\n').sort()).toEqual(['seeds/raw_customers.csv', 'seeds/raw_orders.csv', 'seeds/raw_payments.csv']);
+    const json = dvt(['ls', '-s', 'stg_orders', '--resource-type', 'model', '-o', 'json'], { cwd: dir });
+    expect(JSON.parse(json.stdout.trim())).toMatchObject({ name: 'stg_orders', resource_type: 'model', unique_id: 'model.jaffle_shop.stg_orders' });
+  });
+
+  it('prints one JSON object per line with --log-format json', () => {
+    const r = dvt(['run', '-s', 'stg_customers', '--log-format', 'json'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    const events = r.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    for (const e of events) {
+      expect(e.info).toMatchObject({ name: expect.any(String), level: expect.any(String), msg: expect.any(String), ts: expect.any(String) });
+      expect(e.data).toBeTypeOf('object');
+    }
+    const finished = events.find((e) => e.info.name === 'NodeFinished');
+    expect(finished.data.run_result).toMatchObject({ unique_id: 'model.jaffle_shop.stg_customers', status: 'success' });
+    expect(events.at(-1).info.msg).toMatch(/^Done\. PASS=1/);
+  });
+
+  it('colours statuses only when asked and never with NO_COLOR', () => {
+    const plain = dvt(['run', '-s', 'stg_customers'], { cwd: dir });
+    expect(plain.stdout).not.toMatch(/\u001b\[/);
+    const forced = dvt(['run', '-s', 'stg_customers'], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
+    expect(forced.stdout).toMatch(/\u001b\[32mOK in/);
+    const both = dvt(['run', '-s', 'stg_customers'], { cwd: dir, env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    expect(both.stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it('compiles one node and prints its SQL with the ephemeral model inlined', () => {
+    const r = dvt(['compile', '-s', 'orders'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/Compiled node 'orders' is:/);
+    expect(r.stdout).toMatch(/__dbt__cte__int_order_payments/);
+  });
+
+  it('a failing test and a failing model exit 1 with dbt\'s summary; descendants are skipped', () => {
+    const failingTest = join(dir, 'tests', 'always_fails.sql');
+    const brokenModel = join(dir, 'models', 'broken_model.sql');
+    const downstream = join(dir, 'models', 'after_broken.sql');
+    writeFileSync(failingTest, 'select 1 as x union all select 2 as x\n');
+    writeFileSync(brokenModel, 'select no_such_column from {{ ref(\'stg_orders\') }}\n');
+    writeFileSync(downstream, "select * from {{ ref('broken_model') }}\n");
+    try {
+      const t = dvt(['test', '-s', 'always_fails'], { cwd: dir });
+      expect(t.code, t.output).toBe(1);
+      expect(t.stdout).toMatch(/FAIL 2 always_fails \.+ \[FAIL 2 in/);
+      expect(t.stdout).toMatch(/Completed with 1 error and 0 warnings:/);
+      expect(t.stdout).toMatch(/Failure in test always_fails \(tests\/always_fails\.sql\)/);
+      const m = dvt(['run', '-s', 'broken_model+'], { cwd: dir });
+      expect(m.code, m.output).toBe(1);
+      expect(m.stdout).toMatch(/ERROR creating sql view model main\.broken_model \.+ \[ERROR in/);
+      expect(m.stdout).toMatch(/SKIP relation main\.after_broken \.+ \[SKIP\]/);
+      expect(m.stdout).toMatch(/Error in model broken_model \(models\/broken_model\.sql\)\n.*no_such_column/);
+      expect(m.stdout).toMatch(/Done\. PASS=0 WARN=0 ERROR=1 SKIP=1 TOTAL=2/);
+    } finally {
+      for (const f of [failingTest, brokenModel, downstream]) rmSync(f);
+    }
+  });
+
+  it('debug reports the DuckDB connection', () => {
+    const r = dvt(['debug'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/Connection 'dev' \(duckdb\): OK/);
+    expect(r.stdout).toMatch(/adapter: @dvt\/adapter-duckdb/);
+  });
+
+  it('clean removes target/ (and the database in it)', () => {
+    const r = dvt(['clean'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    expect(existsSync(join(dir, 'target'))).toBe(false);
+    expect(existsSync(join(dir, 'models'))).toBe(true);
+  });
+});
