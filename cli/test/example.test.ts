@@ -50,6 +50,12 @@ describe('the jaffle-shop example', () => {
     expect(tableLines[0]).toMatch(/\| customer_id +\| full_name/);
   });
 
+  it('shows a seed from the table it was loaded into', () => {
+    const r = dvt(['show', '-s', 'raw_orders', '--limit', '2'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(4);
+  });
+
   it('shows inline SQL with ref()', () => {
     const r = dvt(['show', '--inline', "select count(*) as n from {{ ref('stg_orders') }}"], { cwd: dir });
     expect(r.code, r.output).toBe(0);
