@@ -1,5 +1,5 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
-import type { Document, Node as YamlNode } from 'yaml';
+import type { Document, Node as YamlNode, ScalarTag, Tags } from 'yaml';
 import { DvtError } from '../errors.js';
 
 /**
@@ -22,10 +22,17 @@ interface Lines {
 
 export function parseYaml(text: string, file: string): YamlFile {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { version: '1.1', merge: true, uniqueKeys: false, lineCounter, prettyErrors: false });
+  const doc = parseDocument(text, {
+    version: '1.1',
+    merge: true,
+    uniqueKeys: false,
+    lineCounter,
+    prettyErrors: false,
+    customTags: pyyamlTags,
+  });
   const problem = doc.errors[0];
   if (problem) {
-    const line = problem.linePos?.[0]?.line;
+    const line = lineCounter.linePos(problem.pos[0]).line;
     const reason = problem.message.split('\n')[0]!.replace(/ at line \d+, column \d+.*$/, '');
     throw new DvtError('config', `invalid YAML: ${reason}`, { location: { file, line } });
   }
@@ -44,6 +51,16 @@ export function parseYaml(text: string, file: string): YamlFile {
       return lines.members.get(key) ?? lines.self;
     },
   };
+}
+
+/** PyYAML's booleans: `y`/`n` are strings there, unlike in YAML 1.1 proper. */
+const PYYAML_TRUE: ScalarTag = { identify: (v) => v === true, default: true, tag: 'tag:yaml.org,2002:bool', test: /^(?:[Yy]es|YES|[Tt]rue|TRUE|[Oo]n|ON)$/, resolve: () => true };
+const PYYAML_FALSE: ScalarTag = { identify: (v) => v === false, default: true, tag: 'tag:yaml.org,2002:bool', test: /^(?:[Nn]o|NO|[Ff]alse|FALSE|[Oo]ff|OFF)$/, resolve: () => false };
+
+function pyyamlTags(tags: Tags): Tags {
+  // Dates stay text: `2024-01-01` prints as PyYAML's date would, and a JS Date would not.
+  const kept = tags.filter((tag) => typeof tag === 'string' || (tag.tag !== 'tag:yaml.org,2002:timestamp' && tag.tag !== 'tag:yaml.org,2002:bool'));
+  return [PYYAML_TRUE, PYYAML_FALSE, ...kept];
 }
 
 function record(doc: Document, node: YamlNode | null | unknown, value: unknown, registry: WeakMap<object, Lines>, lineAt: (o: number | undefined) => number): void {
