@@ -76,18 +76,27 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
-/** Calls `onAbort` when `signal` fires during `work`; rethrows the signal's reason when it did. */
-async function abortable<T>(signal: AbortSignal | undefined, onAbort: () => void, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs `work`; when `signal` fires meanwhile, starts `onAbort` (cancelling the
+ * statement) and, once `work` settles, waits for that cancel to finish before
+ * rethrowing the signal's reason — so a late cancel cannot hit the next statement.
+ */
+async function abortable<T>(signal: AbortSignal | undefined, onAbort: () => Promise<void>, work: () => Promise<T>): Promise<T> {
   if (!signal) return work();
   signal.throwIfAborted();
-  signal.addEventListener('abort', onAbort, { once: true });
+  let cancelling: Promise<void> | undefined;
+  const listener = () => {
+    cancelling = onAbort().catch(() => undefined);
+  };
+  signal.addEventListener('abort', listener, { once: true });
   try {
     return await work();
   } catch (e) {
     if (signal.aborted) throw abortError(signal);
     throw e;
   } finally {
-    signal.removeEventListener('abort', onAbort);
+    signal.removeEventListener('abort', listener);
+    await cancelling;
   }
 }
 
@@ -153,7 +162,7 @@ export class PostgresConnection implements Connection {
 
   async query(sql: string, params: Value[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
     this.assertOpen();
-    return abortable(opts.signal, () => void this.cancel(), async () => {
+    return abortable(opts.signal, () => this.cancel(), async () => {
       let result: pg.QueryResult | pg.QueryResult[];
       try {
         result = (await this.client.query({ text: sql, values: params.map(toDriverParam), rowMode: 'array' })) as unknown as
@@ -181,7 +190,12 @@ export class PostgresConnection implements Connection {
     signal?.throwIfAborted();
     const batchSize = Math.max(1, Math.min(opts.batchSize ?? 1000, 100_000));
     const cursor = this.client.query(new Cursor(sql, params.map(toDriverParam) as unknown[], { rowMode: 'array', types: rawTextTypes }));
-    const onAbort = () => void this.cancel();
+    // Between reads the server runs nothing: the loop's own check stops it.
+    let reading = false;
+    let cancelling: Promise<void> | undefined;
+    const onAbort = () => {
+      if (reading) cancelling = this.cancel().catch(() => undefined);
+    };
     signal?.addEventListener('abort', onAbort, { once: true });
     let exhausted = false;
     let columns: ColumnMeta[] | undefined;
@@ -191,6 +205,7 @@ export class PostgresConnection implements Connection {
         signal?.throwIfAborted();
         let rows: (string | null)[][];
         let fields: FieldDef[];
+        reading = true;
         try {
           [rows, fields] = await new Promise<[(string | null)[][], FieldDef[]]>((resolve, reject) =>
             cursor.read(batchSize, (err, got, result) => (err ? reject(err) : resolve([got as unknown as (string | null)[][], result?.fields ?? []]))),
@@ -199,6 +214,8 @@ export class PostgresConnection implements Connection {
           exhausted = true;
           if (signal?.aborted) throw abortError(signal);
           throw toDvtError(e, this.secrets, sql);
+        } finally {
+          reading = false;
         }
         columns ??= await this.describeFields(fields, false);
         if (rows.length === 0) {
@@ -214,6 +231,7 @@ export class PostgresConnection implements Connection {
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      await cancelling;
       if (!exhausted) await cursor.close().catch(() => undefined);
     }
   }
@@ -222,7 +240,7 @@ export class PostgresConnection implements Connection {
     this.assertOpen();
     const probe = await this.query(`SELECT * FROM (${stripTrailingSemicolons(sql)}) AS _dvt_probe LIMIT 0`, [], opts);
     const copySql = copyToStdoutSql(sql, probe.columns, sink.csv);
-    return abortable(opts.signal, () => void this.cancel(), async () => {
+    return abortable(opts.signal, () => this.cancel(), async () => {
       const source = this.client.query(copyTo(copySql));
       try {
         await pipeline(source, sink.stream as NodeJS.WritableStream);
@@ -240,7 +258,7 @@ export class PostgresConnection implements Connection {
       source.columns.map((c) => c.name),
       source.csv,
     );
-    return abortable(opts.signal, () => undefined, async () => {
+    return abortable(opts.signal, async () => undefined, async () => {
       const input = openSource(source);
       const sink = this.client.query(copyFrom(copySql));
       try {

@@ -141,6 +141,13 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     expect((await conn.query('SELECT 1 AS ok')).rows).toEqual([[1]]);
   });
 
+  it('a cancel that arrives while the session is idle does not hit the next statement', async () => {
+    for (let i = 0; i < 5; i++) {
+      await conn.cancel();
+      expect((await conn.query('SELECT pg_sleep(0.01), 1 AS x')).rows[0][1]).toBe(1);
+    }
+  });
+
   it('cancels a stream when the signal aborts, mid-batch or between batches', async () => {
     const controller = new AbortController();
     const started = Date.now();
