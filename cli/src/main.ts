@@ -14,10 +14,18 @@ export interface CommandContext {
 export type Command = (ctx: CommandContext) => Promise<number>;
 
 // Each command is its own module, imported only when run.
-const COMMAND_MODULES: Partial<Record<CommandName, () => Promise<{ default: Command }>>> = {
+const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Command }>> = {
   init: () => import('./commands/init.js'),
   clean: () => import('./commands/clean.js'),
   debug: () => import('./commands/debug.js'),
+  parse: () => import('./commands/parse.js'),
+  compile: () => import('./commands/compile.js'),
+  list: () => import('./commands/list.js'),
+  seed: () => import('./commands/run.js'),
+  run: () => import('./commands/run.js'),
+  test: () => import('./commands/run.js'),
+  build: () => import('./commands/run.js'),
+  show: () => import('./commands/show.js'),
 };
 
 export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -28,9 +36,7 @@ export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessE
     debug: invocation.flags.debug === true,
   });
   try {
-    const load = COMMAND_MODULES[command];
-    if (!load) throw new UsageError(`'dvt ${command}' is not available in this build.`);
-    const { default: run } = await load();
+    const { default: run } = await COMMAND_MODULES[command]();
     return await run({ invocation, log, cwd: process.cwd(), env });
   } catch (e) {
     return reportError(e, log);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { AdapterDefinition, Compiler, Project } from '@dvt/core';
 import { listFlag, stringFlag } from './args.js';
@@ -19,6 +20,11 @@ export interface Session {
   discover(type: string): Promise<DiscoveredAdapter>;
   /** The adapters loaded for this project, by type. */
   adapters: Map<string, AdapterDefinition>;
+  /** Shared by the Jinja context (`invocation_id`) and the artifacts. */
+  invocationId: string;
+  startedAt: Date;
+  /** `DBT_ENV_CUSTOM_ENV_*` values, as artifacts record them. */
+  customEnv(env: NodeJS.ProcessEnv): Record<string, string>;
 }
 
 export function projectDirOf(ctx: CommandContext): string {
@@ -28,6 +34,8 @@ export function projectDirOf(ctx: CommandContext): string {
 export async function openSession(ctx: CommandContext, opts: { which: string } = { which: ctx.invocation.command ?? 'run' }): Promise<Session> {
   const core = await import('@dvt/core');
   const { invocation, log, env } = ctx;
+  const startedAt = new Date();
+  const invocationId = randomUUID();
   const projectDir = projectDirOf(ctx);
   const project = core.loadProject({
     projectDir,
@@ -57,6 +65,8 @@ export async function openSession(ctx: CommandContext, opts: { which: string } =
     adapters,
     targetPath,
     env,
+    invocationId,
+    runStartedAt: startedAt,
     flags: {
       WHICH: opts.which,
       FULL_REFRESH: invocation.flags['full-refresh'] === true,
@@ -79,6 +89,9 @@ export async function openSession(ctx: CommandContext, opts: { which: string } =
     adapters,
     resolveAdapter: discovery.resolve,
     discover: discovery.discover,
+    invocationId,
+    startedAt,
+    customEnv: core.customEnv,
   };
 }
 

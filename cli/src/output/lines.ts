@@ -52,27 +52,6 @@ export function doneLine(paint: Paint, t: Tally): string {
   return `Done. ${part('PASS', t.pass, 'good')} ${part('WARN', t.warn, 'warn')} ${part('ERROR', t.error, 'bad')} ${part('SKIP', t.skip, 'warn')} TOTAL=${t.total}`;
 }
 
-/** `5 models, 3 seeds, 12 data tests, 3 sources` in dbt's order and spelling. */
-export function countsPhrase(counts: Record<string, number>): string {
-  const label: Record<string, [string, string]> = {
-    model: ['model', 'models'],
-    snapshot: ['snapshot', 'snapshots'],
-    seed: ['seed', 'seeds'],
-    test: ['data test', 'data tests'],
-    analysis: ['analysis', 'analyses'],
-    source: ['source', 'sources'],
-    exposure: ['exposure', 'exposures'],
-    macro: ['macro', 'macros'],
-    operation: ['operation', 'operations'],
-  };
-  const parts: string[] = [];
-  for (const [type, [one, many]] of Object.entries(label)) {
-    const n = counts[type] ?? 0;
-    if (n > 0) parts.push(`${n} ${n === 1 ? one : many}`);
-  }
-  return parts.length === 0 ? 'nothing' : parts.join(', ');
-}
-
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
