@@ -240,6 +240,34 @@ describe('loadProject: nodes and configs', () => {
   });
 });
 
+describe('loadProject: model versions', () => {
+  const project = loadProject({ projectDir: FIXTURE, env: ENV });
+
+  it('turns <name>_v<n>.sql files into versions of one model', () => {
+    expect(project.nodes.has('model.shop.dim_orders_v1')).toBe(false);
+    const v1 = project.nodes.get('model.shop.dim_orders.v1')!;
+    const v2 = project.nodes.get('model.shop.dim_orders.v2')!;
+    expect(v1.name).toBe('dim_orders');
+    expect(v1.version).toBe(1);
+    expect(v1.latest_version).toBe(2);
+    expect(v1.alias).toBe('dim_orders_v1');
+    expect(v1.fqn).toEqual(['shop', 'marts', 'dim_orders', 'v1']);
+    expect(Object.keys(v1.columns)).toEqual(['order_id']);
+    expect(Object.keys(v2.columns)).toEqual(['order_id', 'status']);
+    expect(v2.config.tags).toContain('v2');
+    expect(v1.config.tags).not.toContain('v2');
+    expect(v2.description).toBe('Orders, versioned.');
+  });
+
+  it('gives each version its own tests', () => {
+    const names = [...project.nodes.values()].filter((n) => n.attached_node?.startsWith('model.shop.dim_orders.')).map((n) => n.name).sort();
+    expect(names).toEqual(['not_null_dim_orders_v1_order_id', 'not_null_dim_orders_v2_order_id']);
+    const test = [...project.nodes.values()].find((n) => n.name === 'not_null_dim_orders_v2_order_id')!;
+    expect(test.test_metadata!.kwargs.model).toBe("{{ get_where_subquery(ref('dim_orders', version=2)) }}");
+    expect(test.refs).toEqual([{ name: 'dim_orders', version: 2 }]);
+  });
+});
+
 describe('loadProject: schema YAML errors', () => {
   it('requires version: 2', () => {
     const dir = copyFixture();

@@ -171,45 +171,137 @@ function patchNode(
   for (const key of Object.keys(entry)) {
     if (!PATCH_KEYS.has(key)) ctx.warnings.push({ message: `Unknown property '${key}' of ${resourceType} '${entry.name}' is ignored`, location: { file, line: source.lineOf(entry, key) } });
   }
-  const uniqueId = `${resourceType}.${ctx.packageName}.${entry.name}`;
+  if (resourceType === 'model' && entry.versions !== undefined) {
+    patchVersions(source, entry, line, folders, ctx);
+    return;
+  }
+  const node = claimNode(`${resourceType}.${ctx.packageName}.${entry.name}`, resourceType, entry.name, source, line, ctx);
+  if (node) applyPatch(source, node, entry, undefined, yamlKey, folders, ctx);
+}
+
+function claimNode(uniqueId: string, resourceType: string, label: string, source: YamlFile, line: number | undefined, ctx: SchemaContext): ExecutableNode | undefined {
+  const file = source.file;
   const node = ctx.nodes.get(uniqueId);
   if (!node) {
     ctx.warnings.push({
-      message: `${file} describes ${resourceType} '${entry.name}', but no such ${resourceType} exists in package '${ctx.packageName}'`,
+      message: `${file} describes ${resourceType} '${label}', but no such ${resourceType} exists in package '${ctx.packageName}'`,
       location: { file, line },
     });
-    return;
+    return undefined;
   }
   const previous = ctx.patchedBy.get(uniqueId);
   if (previous) {
-    throw new DvtError('config', `${resourceType} '${entry.name}' is described twice: in ${previous} and here`, { location: { file, line } });
+    throw new DvtError('config', `${resourceType} '${label}' is described twice: in ${previous} and here`, { location: { file, line } });
   }
   ctx.patchedBy.set(uniqueId, `${file}:${line ?? '?'}`);
+  return node;
+}
 
+/**
+ * `versions:` of a model: each `v` is built from `<name>_v<v>.sql` (or the
+ * file named by `defined_in`), and becomes `model.<pkg>.<name>.v<v>` with
+ * `version`/`latest_version` set; the latest may also live in `<name>.sql`.
+ */
+function patchVersions(source: YamlFile, entry: Record<string, unknown>, line: number | undefined, folders: string[], ctx: SchemaContext): void {
+  const file = source.file;
+  const name = entry.name as string;
+  const versions = entry.versions;
+  if (!Array.isArray(versions) || versions.length === 0) {
+    throw new DvtError('config', `'versions' of model '${name}' must be a non-empty list`, { location: { file, line: source.lineOf(entry, 'versions') } });
+  }
+  const numbers = versions.map((v, i) => {
+    if (!isRecord(v) || v.v === undefined || v.v === null) {
+      throw new DvtError('config', `each version of model '${name}' needs 'v'`, { location: { file, line: source.lineOf(versions, i) } });
+    }
+    return v.v as string | number;
+  });
+  const latest = (entry.latest_version as string | number | undefined) ?? [...numbers].sort((a, b) => (Number(a) > Number(b) ? 1 : -1)).pop()!;
+  versions.forEach((version, i) => {
+    const v = numbers[i]!;
+    const versionEntry = version as Record<string, unknown>;
+    const versionLine = source.lineOf(versions, i);
+    const definedIn = typeof versionEntry.defined_in === 'string' ? versionEntry.defined_in : `${name}_v${v}`;
+    let fileId = `model.${ctx.packageName}.${definedIn}`;
+    if (!ctx.nodes.has(fileId) && String(v) === String(latest) && versionEntry.defined_in === undefined) fileId = `model.${ctx.packageName}.${name}`;
+    const node = claimNode(fileId, 'model', `${name}' version '${v}`, source, versionLine, ctx);
+    if (!node) return;
+    ctx.nodes.delete(fileId);
+    node.unique_id = `model.${ctx.packageName}.${name}.v${v}`;
+    node.name = name;
+    node.version = v;
+    node.latest_version = latest;
+    node.fqn = [...node.fqn.slice(0, -1), name, `v${v}`];
+    if (!node.config.alias) node.alias = `${name}_v${v}`;
+    ctx.nodes.set(node.unique_id, node);
+    applyPatch(source, node, entry, versionEntry, 'models', folders, ctx);
+  });
+}
+
+function applyPatch(
+  source: YamlFile,
+  node: ExecutableNode,
+  entry: Record<string, unknown>,
+  versionEntry: Record<string, unknown> | undefined,
+  yamlKey: string,
+  folders: string[],
+  ctx: SchemaContext,
+): void {
+  const file = source.file;
   const patchConfig: Record<string, unknown> = {};
-  if (entry.tags !== undefined) patchConfig.tags = stringList(entry.tags);
-  if (isRecord(entry.meta)) patchConfig.meta = entry.meta;
-  if (isRecord(entry.docs)) patchConfig.docs = entry.docs;
-  if (entry.config !== undefined) {
-    if (!isRecord(entry.config)) throw new DvtError('config', `'config' of '${entry.name}' must be a mapping`, { location: { file, line: source.lineOf(entry, 'config') } });
-    Object.assign(patchConfig, mergeConfig(patchConfig, entry.config));
+  for (const layer of versionEntry ? [entry, versionEntry] : [entry]) {
+    if (layer.tags !== undefined) Object.assign(patchConfig, mergeConfig(patchConfig, { tags: stringList(layer.tags) }));
+    if (isRecord(layer.meta)) Object.assign(patchConfig, mergeConfig(patchConfig, { meta: layer.meta }));
+    if (isRecord(layer.docs)) Object.assign(patchConfig, mergeConfig(patchConfig, { docs: layer.docs }));
+    if (layer.config !== undefined) {
+      if (!isRecord(layer.config)) throw new DvtError('config', `'config' of '${entry.name}' must be a mapping`, { location: { file, line: source.lineOf(layer, 'config') } });
+      Object.assign(patchConfig, mergeConfig(patchConfig, layer.config));
+    }
   }
   node.config = mergeConfig(node.config, patchConfig);
   node.tags = [...node.config.tags];
   node.meta = node.config.meta;
-  node.description = String(entry.description ?? '');
+  if (typeof node.config.alias === 'string' && node.config.alias) node.alias = node.config.alias;
+  node.description = String(versionEntry?.description ?? entry.description ?? '');
   node.patch_path = `${ctx.packageName}://${file}`;
-  const { columns, raw } = columnsOf(source, entry);
+  const base = columnsOf(source, entry);
+  let columns = base.columns;
+  let raw = base.raw;
+  if (versionEntry) [columns, raw] = versionColumns(source, versionEntry, base.columns, base.raw);
   node.columns = columns;
-  if (entry.latest_version !== undefined) node.latest_version = entry.latest_version as string | number;
+  if (!versionEntry && entry.latest_version !== undefined) node.latest_version = entry.latest_version as string | number;
 
-  const target: TestTarget = { yamlKey, name: node.name, uniqueId };
+  const target: TestTarget = { yamlKey, name: node.name, uniqueId: node.unique_id, version: node.version ?? null };
   const siteBase = {
     packageName: ctx.packageName, rootPath: ctx.rootPath, originalFilePath: file, folders, target, project: ctx.project,
     defaultDatabase: ctx.defaultDatabase, defaultSchema: ctx.defaultSchema,
   };
   addTests(source, entry, siteBase, null, [], ctx);
+  if (versionEntry) addTests(source, versionEntry, siteBase, null, [], ctx);
   for (const column of raw) addTests(source, column, siteBase, String(column.name), columns[String(column.name)]!.tags, ctx);
+}
+
+/** A version's columns: the model's, filtered by `include`/`exclude`, then the version's own. */
+function versionColumns(
+  source: YamlFile,
+  versionEntry: Record<string, unknown>,
+  baseColumns: Record<string, ColumnInfo>,
+  baseRaw: Record<string, unknown>[],
+): [Record<string, ColumnInfo>, Record<string, unknown>[]] {
+  const items = Array.isArray(versionEntry.columns) ? versionEntry.columns : [];
+  let keep = new Set(Object.keys(baseColumns));
+  const own: unknown[] = [];
+  for (const item of items) {
+    if (isRecord(item) && (item.include !== undefined || item.exclude !== undefined)) {
+      if (item.include !== undefined && item.include !== 'all' && item.include !== '*') keep = new Set(stringList(item.include));
+      for (const name of stringList(item.exclude)) keep.delete(name);
+    } else own.push(item);
+  }
+  const versioned = columnsOf(source, { columns: own });
+  const columns: Record<string, ColumnInfo> = {};
+  for (const [name, info] of Object.entries(baseColumns)) if (keep.has(name)) columns[name] = info;
+  Object.assign(columns, versioned.columns);
+  const raw = [...baseRaw.filter((c) => keep.has(String(c.name)) && !(String(c.name) in versioned.columns)), ...versioned.raw];
+  return [columns, raw];
 }
 
 function defineSource(source: YamlFile, entries: unknown[], index: number, entry: unknown, folders: string[], ctx: SchemaContext): void {

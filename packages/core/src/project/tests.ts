@@ -180,7 +180,8 @@ export function buildGenericTest(entry: unknown, site: GenericTestSite): Executa
   if (site.columnName !== null) args.column_name = site.columnName;
   const isSource = site.target.yamlKey === 'sources';
   const testType = `${isSource ? 'source_' : ''}${parsed.namespace ? `${parsed.namespace}_` : ''}${parsed.testName}`;
-  const targetName = isSource ? `${site.target.sourceName}_${site.target.name}` : site.target.name;
+  const version = site.target.version;
+  const targetName = isSource ? `${site.target.sourceName}_${site.target.name}` : version != null ? `${site.target.name}_v${version}` : site.target.name;
   const [shortName, fullName] = synthesizeTestNames(testType, targetName, args);
   const name = parsed.customName ?? fullName;
   const compiledName = parsed.customName ?? shortName;
