@@ -1,0 +1,65 @@
+// Jinja2's builtin tests (`x is defined`, `x is divisibleby 3`, ...).
+import * as ops from './ops.js';
+import { BUILTIN, MACRO, type TestImpl, LoopContext } from './runtime.js';
+import { Undefined } from './undefined.js';
+import { PyFloat, PyTuple, isFloat, isInt, isMapping, num } from './values.js';
+import { pyError } from './errors.js';
+
+const isNumberValue = (v: unknown) => typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v instanceof PyFloat;
+
+export const TESTS: Record<string, TestImpl> = {
+  boolean: (_rt, v) => typeof v === 'boolean',
+  callable: (_rt, v) => typeof v === 'function' || v instanceof LoopContext,
+  defined: (_rt, v) => !(v instanceof Undefined),
+  undefined: (_rt, v) => v instanceof Undefined,
+  divisibleby: (_rt, v, a) => {
+    const d = a[0];
+    if (num(d) === 0) throw pyError('ZeroDivisionError', 'integer division or modulo by zero');
+    return ops.eq(ops.mod(v, d), 0);
+  },
+  eq: (_rt, v, a) => ops.eq(v, a[0]),
+  ne: (_rt, v, a) => !ops.eq(v, a[0]),
+  lt: (_rt, v, a) => ops.compare(v, a[0], '<') < 0,
+  le: (_rt, v, a) => ops.compare(v, a[0], '<=') <= 0,
+  gt: (_rt, v, a) => ops.compare(v, a[0], '>') > 0,
+  ge: (_rt, v, a) => ops.compare(v, a[0], '>=') >= 0,
+  escaped: () => false,
+  even: (_rt, v) => {
+    if (!isNumberValue(v)) throw pyError('TypeError', 'not all arguments converted during string formatting');
+    return ops.eq(ops.mod(v, 2), 0);
+  },
+  odd: (_rt, v) => {
+    if (!isNumberValue(v)) throw pyError('TypeError', 'not all arguments converted during string formatting');
+    return ops.eq(ops.mod(v, 2), 1);
+  },
+  false: (_rt, v) => v === false,
+  true: (_rt, v) => v === true,
+  none: (_rt, v) => v === null || v === undefined,
+  float: (_rt, v) => isFloat(v),
+  integer: (_rt, v) => isInt(v),
+  number: (_rt, v) => isNumberValue(v),
+  string: (_rt, v) => typeof v === 'string',
+  mapping: (_rt, v) => isMapping(v),
+  sequence: (_rt, v) => typeof v === 'string' || Array.isArray(v) || isMapping(v),
+  iterable: (_rt, v) =>
+    typeof v === 'string' || Array.isArray(v) || isMapping(v) || (v !== null && typeof v === 'object' && Symbol.iterator in v),
+  in: (_rt, v, a) => ops.contains(a[0], v),
+  lower: (rt, v) => typeof v === 'string' && rt.truthy(/\p{Ll}/u.test(v) && v === v.toLowerCase()),
+  upper: (rt, v) => typeof v === 'string' && rt.truthy(/\p{Lu}/u.test(v) && v === v.toUpperCase()),
+  sameas: (_rt, v, a) => {
+    const o = a[0];
+    if (typeof v === 'number' && typeof o === 'number') return v === o && !(isFloat(v) !== isFloat(o));
+    return v === o || ((v === null || v === undefined) && (o === null || o === undefined));
+  },
+  filter: (rt, v) => typeof v === 'string' && rt.filters.has(v),
+  test: (rt, v) => typeof v === 'string' && rt.tests.has(v),
+};
+TESTS['=='] = TESTS.eq;
+TESTS.equalto = TESTS.eq;
+TESTS['!='] = TESTS.ne;
+TESTS['<'] = TESTS.lt;
+TESTS.lessthan = TESTS.lt;
+TESTS['<='] = TESTS.le;
+TESTS['>'] = TESTS.gt;
+TESTS.greaterthan = TESTS.gt;
+TESTS['>='] = TESTS.ge;
