@@ -178,7 +178,7 @@ export class Parser {
     const innermost = this.endTokenStack[this.endTokenStack.length - 1];
     if (innermost) {
       const list = innermost.map((e) => `'${e}'`);
-      const words = list.length > 1 ? list.slice(0, -1).join(', ') + ' or ' + list[list.length - 1] : list[0];
+      const words = list.join(' or ');
       parts.push(`Jinja was looking for the following tags: ${words}.`);
     }
     if (this.stack.length) parts.push(`The innermost block that needs to be closed is '${this.stack[this.stack.length - 1]}'.`);
@@ -312,7 +312,7 @@ export class Parser {
     const line = this.next().line;
     const target = this.parseAssignTarget(null, true);
     if (this.skipOp('=')) {
-      const expr = this.parseTuple(false, false);
+      const expr = this.parseTuple(true, false);
       this.expectBlockEnd();
       return { k: 'set', line, target, expr };
     }
