@@ -5,6 +5,7 @@ import { arg, pyCapitalize, pySplit, pyTitle } from './methods.js';
 import * as ops from './ops.js';
 import type { FilterImpl, Runtime } from './runtime.js';
 import { Undefined } from './undefined.js';
+import { GroupTuple, groupTuple } from './group-tuple.js';
 import {
   PyDict,
   PyFloat,
@@ -23,21 +24,6 @@ import {
   tuple,
 } from './values.js';
 
-/** groupby's result rows: a tuple with `.grouper` and `.list`. */
-export class GroupTuple extends PyTuple {
-  get grouper(): unknown {
-    return this[0];
-  }
-  get list(): unknown {
-    return this[1];
-  }
-}
-
-function groupTuple(grouper: unknown, list: unknown[]): GroupTuple {
-  const g = new GroupTuple();
-  g.push(grouper, list);
-  return g;
-}
 
 const kw = (k: Record<string, unknown> | null, name: string, fallback: unknown): unknown =>
   k !== null && Object.prototype.hasOwnProperty.call(k, name) ? k[name] : fallback;

@@ -1,7 +1,7 @@
 // Jinja2's default globals: range, dict, namespace, cycler, joiner.
 import { pyError } from './errors.js';
 import { Cycler, builtin } from './runtime.js';
-import { Namespace, PyDict, isMapping, mappingItems, num } from './values.js';
+import { Namespace, PyDict, isMapping, mappingItems, num, view } from './values.js';
 
 /** Jinja2's sandbox refuses ranges longer than this. */
 const MAX_RANGE = 100000;
@@ -12,7 +12,7 @@ function intArg(v: unknown): number {
   throw pyError('TypeError', `'${v === null ? 'NoneType' : typeof v === 'string' ? 'str' : 'float'}' object cannot be interpreted as an integer`);
 }
 
-function range(args: unknown[]): number[] {
+function range(args: unknown[]): unknown[] {
   let start = 0;
   let stop: number;
   let step = 1;
@@ -27,7 +27,7 @@ function range(args: unknown[]): number[] {
   if (len > MAX_RANGE) throw pyError('OverflowError', `Range too big. The sandbox blocks ranges larger than MAX_RANGE (${MAX_RANGE}).`);
   const out: number[] = [];
   for (let i = 0; i < len; i++) out.push(start + i * step);
-  return out;
+  return view(step === 1 ? `range(${start}, ${stop})` : `range(${start}, ${stop}, ${step})`, out);
 }
 
 function fillFrom(target: PyDict, args: unknown[], kwargs: Record<string, unknown> | null, iterate: (v: unknown) => unknown[]): void {

@@ -208,7 +208,8 @@ export function tokenize(source: string, filename: string): Token[] {
       pos += op!.length;
     }
   }
-  tokens.push({ type: T.Eof, value: '', line });
+  // Jinja2 reports the end of input at the line of the last token
+  tokens.push({ type: T.Eof, value: '', line: tokens.length ? tokens[tokens.length - 1].line : 1 });
   return tokens;
 }
 

@@ -22,6 +22,7 @@ import {
   pyStr,
   pyTypeName,
   tuple,
+  view,
 } from './values.js';
 
 export type MethodImpl = (rt: Runtime, self: any, args: unknown[], kwargs: Record<string, unknown> | null) => unknown;
@@ -392,9 +393,9 @@ const LIST_METHODS: Record<string, MethodImpl> = {
 };
 
 const DICT_METHODS: Record<string, MethodImpl> = {
-  items: (_rt, self) => mappingItems(self).map(([k, v]) => tuple([k, v])),
-  keys: (_rt, self) => mappingKeys(self),
-  values: (_rt, self) => mappingItems(self).map(([, v]) => v),
+  items: (_rt, self) => view('dict_items', mappingItems(self).map(([k, v]) => tuple([k, v]))),
+  keys: (_rt, self) => view('dict_keys', mappingKeys(self)),
+  values: (_rt, self) => view('dict_values', mappingItems(self).map(([, v]) => v)),
   get: (_rt, self, a) => {
     const v = mappingGet(self, a[0]);
     return v === undefined ? (a.length > 1 ? a[1] : null) : v;

@@ -21,6 +21,7 @@ import {
   tuple,
 } from './values.js';
 import { getMethod } from './methods.js';
+import { GroupTuple } from './group-tuple.js';
 import { percentFormat } from './format.js';
 
 /** Context handed to render: a plain object or a lookup function object. */
@@ -614,7 +615,9 @@ export class Runtime {
   // ---- attribute and item access (sandboxed) ----
 
   getattr(obj: unknown, name: string): unknown {
+    if (name.startsWith('_') && !isMapping(obj)) return this.unsafe(obj, name);
     if (obj instanceof Undefined) return obj.access();
+    if (obj instanceof GroupTuple && (name === 'grouper' || name === 'list')) return obj[name];
     if (typeof obj === 'string' || Array.isArray(obj) || obj instanceof PyDict || isPlainObject(obj) || obj instanceof Map) {
       if (isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, name)) {
         const own = obj[name];

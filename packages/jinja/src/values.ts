@@ -19,6 +19,21 @@ export class PyTuple<T = unknown> extends Array<T> {
   }
 }
 
+/** A list-like result printed as Python's dict views and ranges are (`dict_items([...])`, `range(0, 3)`). */
+export class PyView<T = unknown> extends Array<T> {
+  label = '';
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+}
+
+export function view(label: string, items: readonly unknown[]): PyView {
+  const v = new PyView<unknown>();
+  for (let i = 0; i < items.length; i++) v.push(items[i]);
+  v.label = label;
+  return v;
+}
+
 export function tuple(items: readonly unknown[]): PyTuple {
   const t = new PyTuple<unknown>();
   for (let i = 0; i < items.length; i++) t.push(items[i]);
@@ -183,6 +198,7 @@ export function pyTypeName(value: unknown): string {
   }
   if (value instanceof PyFloat) return 'float';
   if (value instanceof PyTuple) return 'tuple';
+  if (value instanceof PyView) return value.label.startsWith('range(') ? 'range' : value.label;
   if (Array.isArray(value)) return 'list';
   if (isMapping(value)) return 'dict';
   if (value instanceof Namespace) return 'Namespace';
@@ -265,6 +281,10 @@ export function pyRepr(value: unknown): string {
   if (value instanceof PyTuple) {
     if (value.length === 1) return '(' + pyRepr(value[0]) + ',)';
     return '(' + value.map(pyRepr).join(', ') + ')';
+  }
+  if (value instanceof PyView) {
+    if (value.label.startsWith('range(')) return value.label;
+    return value.label + '([' + value.map(pyRepr).join(', ') + '])';
   }
   if (Array.isArray(value)) return '[' + value.map(pyRepr).join(', ') + ']';
   if (isMapping(value)) {
