@@ -1,4 +1,4 @@
-import { DvtError, maskSecrets } from '@dvt/core';
+import { DvtError, maskError } from '@dvt/core';
 
 /** The fields node-postgres puts on an error the server sent. */
 interface ServerErrorFields {
@@ -13,8 +13,9 @@ function isServerError(e: unknown): e is Error & ServerErrorFields {
   return e instanceof Error && typeof (e as ServerErrorFields).code === 'string' && /^[0-9A-Z]{5}$/.test((e as ServerErrorFields).code!);
 }
 
-function present(secrets: readonly (string | undefined)[]): string[] {
-  return secrets.filter((s): s is string => Boolean(s));
+/** `text` with every secret masked (core's masking, reached through maskError). */
+function masked(text: string, secrets: readonly (string | undefined)[]): string {
+  return maskError(new Error(text), secrets.filter((s): s is string => Boolean(s))).message;
 }
 
 /**
@@ -28,12 +29,12 @@ export function toDvtError(e: unknown, secrets: readonly (string | undefined)[],
     if (e.detail) parts.push(`DETAIL: ${e.detail}`);
     if (e.hint) parts.push(`HINT: ${e.hint}`);
     if (sql && e.position) parts.push(`at character ${e.position} of: ${sql.length > 500 ? `${sql.slice(0, 500)}...` : sql}`);
-    const err = new DvtError('database', maskSecrets(parts.join('\n'), present(secrets)));
+    const err = new DvtError('database', masked(parts.join('\n'), secrets));
     Object.defineProperty(err, 'sqlState', { value: e.code, enumerable: true });
     return err;
   }
   const message = e instanceof Error ? e.message : String(e);
-  return new DvtError('database', maskSecrets(message, present(secrets)));
+  return new DvtError('database', masked(message, secrets));
 }
 
 /** The SQLSTATE of an error made by `toDvtError`, if it came from the server. */
