@@ -1,4 +1,4 @@
-import { DvtError, secretValues, type AdapterContext } from '@dvt/core';
+import { DvtError, maskSecrets, secretValues, type AdapterContext } from '@dvt/core';
 import { configSchema, resolveConfig, type DuckDBConfig, type ResolvedConfig } from './config.js';
 import { DuckDBAdapterConnection } from './connection.js';
 import { quoteIdentifier, quoteLiteral } from './dialect.js';
@@ -62,7 +62,8 @@ export async function connectDuckDB(config: DuckDBConfig, ctx: AdapterContext): 
     conn?.closeSync();
     lease.release();
     if (e instanceof DvtError) throw e;
-    throw new DvtError('database', `cannot prepare DuckDB connection to ${resolved.path}: ${(e as Error).message}`);
+    // A failed SET echoes its value, which may be a credential (s3_secret_access_key...).
+    throw new DvtError('database', maskSecrets(`cannot prepare DuckDB connection to ${resolved.path}: ${(e as Error).message}`, secrets));
   }
   ctx.logger.debug(`duckdb: connected to ${resolved.path} (database ${resolved.database})`);
   return new DuckDBAdapterConnection(conn, lease, secrets);

@@ -172,3 +172,19 @@ describe('Parquet', () => {
     expect((await c.query('select sum(id), max(name), sum(amount) from from_parquet')).rows[0]).toEqual([499500n, 'n999', '749250.0']);
   });
 });
+
+describe('secrets', () => {
+  it('masks secret config values that an engine error echoes', async () => {
+    const c = await connect({ password: 'hunter2-in-profile' });
+    const e = await c.query("select 'hunter2-in-profile'::integer").catch((err: unknown) => err);
+    expect(isDvtError(e) && e.kind).toBe('database');
+    expect((e as Error).message).toMatch(/Could not convert string '\*\*\*\*' to INT32/);
+  });
+});
+
+describe('database name of a file with several dots', () => {
+  it('matches what DuckDB itself calls the catalog', async () => {
+    const c = await connect({ path: 'my.data.duckdb' });
+    expect((await c.query('select current_database()')).rows[0][0]).toBe(databaseNameForPath('my.data.duckdb'));
+  });
+});
