@@ -37,7 +37,7 @@ describe('manifest', () => {
     const ok = validate(manifest);
     expect(validate.errors ?? []).toEqual([]);
     expect(ok).toBe(true);
-  });
+  }, 120_000);
 
   it('carries metadata, graph maps and dvt extras', () => {
     expect(manifest.metadata!.dbt_schema_version).toBe('https://schemas.getdbt.com/dbt/manifest/v12.json');
@@ -96,12 +96,12 @@ describe('run results', () => {
     expect(json.elapsed_time).toBe(1.5);
     expect(json.results[1].failures).toBe(3);
     expect(json.metadata.dbt_schema_version).toBe('https://schemas.getdbt.com/dbt/run-results/v6.json');
-  });
+  }, 60_000);
 
   it('a schema check that can fail: a bad status is rejected', () => {
     if (!haveSchemas) return;
     const validate = validator('run-results-v6.json');
     const bad = JSON.parse(JSON.stringify({ metadata: { dbt_schema_version: 'x' }, results: [{ ...results[0], status: 'great' }], elapsed_time: 1 }));
     expect(validate(bad)).toBe(false);
-  });
+  }, 60_000);
 });

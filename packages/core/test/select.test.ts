@@ -53,20 +53,24 @@ describe('selection methods', () => {
   it('fqn: bare names, package/folder prefixes and wildcards', () => {
     expect(pick({ select: ['stg_orders'] })).toEqual(['model.shop.stg_orders']);
     expect(pick({ select: ['shop.staging'] })).toEqual(['model.shop.stg_customers', 'model.shop.stg_orders']);
-    expect(pick({ select: ['shop.marts.*'] })).toEqual(['model.shop.dim_customers', 'model.shop.fct_orders']);
+    expect(pick({ select: ['shop.marts.*'] })).toEqual(['model.shop.dim_customers', 'model.shop.dim_orders.v1', 'model.shop.dim_orders.v2', 'model.shop.fct_orders']);
     expect(pick({ select: ['stg_*'] })).toEqual(['model.shop.stg_customers', 'model.shop.stg_orders']);
-    expect(pick({ select: ['fqn:shop'] })).toHaveLength(8);
+    expect(pick({ select: ['fqn:shop'] })).toHaveLength(10);
+    expect(pick({ select: ['dim_orders'] })).toEqual(['model.shop.dim_orders.v1', 'model.shop.dim_orders.v2']);
+    expect(pick({ select: ['shop.marts.dim_orders.v1'] })).toEqual(['model.shop.dim_orders.v1']);
+    expect(pick({ select: ['dim_orders_v2'] })).toEqual(['model.shop.dim_orders.v2']);
+    expect(pick({ select: ['dim_orders.v2'] })).toEqual(['model.shop.dim_orders.v2']);
   });
 
   it('tag, path, file, package, resource_type, config', () => {
-    expect(pick({ select: ['tag:marts'] })).toEqual(['model.shop.dim_customers', 'model.shop.fct_orders']);
+    expect(pick({ select: ['tag:marts'] })).toEqual(['model.shop.dim_customers', 'model.shop.dim_orders.v1', 'model.shop.dim_orders.v2', 'model.shop.fct_orders']);
     expect(pick({ select: ['tag:raw'] })).toEqual(['source.shop.raw.customers', 'source.shop.raw.orders']);
     expect(pick({ select: ['path:models/staging'] })).toEqual(['model.shop.stg_customers', 'model.shop.stg_orders', 'source.shop.raw.customers', 'source.shop.raw.orders']);
     expect(pick({ select: ['path:models/marts/fct_orders.sql'] })).toEqual(['model.shop.fct_orders']);
     expect(pick({ select: ['path:seeds/*.csv'] })).toEqual(['seed.shop.raw_customers', 'seed.shop.raw_orders']);
     expect(pick({ select: ['file:fct_orders.sql'] })).toEqual(['model.shop.fct_orders']);
     expect(pick({ select: ['file:fct_orders'] })).toEqual(['model.shop.fct_orders']);
-    expect(pick({ select: ['package:this'] })).toHaveLength(12);
+    expect(pick({ select: ['package:this'] })).toHaveLength(13);
     expect(pick({ select: ['resource_type:seed'] })).toEqual(['seed.shop.raw_customers', 'seed.shop.raw_orders']);
     expect(pick({ select: ['config.materialized:incremental'] })).toEqual(['model.shop.fct_orders']);
     expect(pick({ select: ['config.meta.tier:gold'] })).toEqual(['model.shop.fct_orders']);
@@ -102,8 +106,9 @@ describe('graph operators, set operations and exclusion', () => {
     ]);
     expect(pick({ select: ['1+fct_orders'] })).toEqual(['model.shop.fct_orders', 'model.shop.stg_customers', 'model.shop.stg_orders']);
     expect(pick({ select: ['stg_customers+'] })).toEqual([
-      'analysis.shop.order_counts', 'exposure.shop.weekly_report', 'model.shop.dim_customers', 'model.shop.fct_orders', 'model.shop.stg_customers', 'snapshot.shop.orders_snapshot',
-    ].filter((id) => id !== 'snapshot.shop.orders_snapshot'));
+      'analysis.shop.order_counts', 'exposure.shop.weekly_report', 'model.shop.dim_customers', 'model.shop.dim_orders.v1', 'model.shop.dim_orders.v2',
+      'model.shop.fct_orders', 'model.shop.stg_customers',
+    ]);
     expect(pick({ select: ['stg_customers+1'] })).toEqual(['model.shop.dim_customers', 'model.shop.fct_orders', 'model.shop.stg_customers']);
   });
 
@@ -145,14 +150,15 @@ describe('indirect test selection', () => {
 
 describe('selectors.yml', () => {
   it('--selector evaluates a named definition with exclusions', () => {
-    expect(pick({ selector: 'nightly' })).toEqual(['model.shop.dim_customers', 'model.shop.fct_orders']);
+    expect(pick({ selector: 'nightly' })).toEqual(['model.shop.dim_customers', 'model.shop.dim_orders.v1', 'model.shop.dim_orders.v2', 'model.shop.fct_orders']);
     expect(pick({ selector: 'orders_tree' })).toEqual([
-      'analysis.shop.order_counts', 'exposure.shop.weekly_report', 'model.shop.fct_orders', 'model.shop.stg_orders', 'snapshot.shop.orders_snapshot',
-    ].filter((id) => id !== 'snapshot.shop.orders_snapshot'));
+      'analysis.shop.order_counts', 'exposure.shop.weekly_report', 'model.shop.dim_orders.v1', 'model.shop.dim_orders.v2', 'model.shop.fct_orders',
+      'model.shop.stg_orders', 'snapshot.shop.orders_snapshot',
+    ]);
   });
 
   it('the default selector applies when nothing is selected', () => {
-    expect(pick({})).toEqual(['model.shop.dim_customers', 'model.shop.fct_orders']);
+    expect(pick({})).toEqual(['model.shop.dim_customers', 'model.shop.dim_orders.v1', 'model.shop.dim_orders.v2', 'model.shop.fct_orders']);
     expect(pick({ exclude: ['resource_type:model'] })).not.toContain('model.shop.fct_orders');
   });
 

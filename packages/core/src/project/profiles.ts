@@ -113,9 +113,3 @@ export function profileSecrets(profile: Profile): readonly string[] {
   return (profile as { secrets?: string[] }).secrets ?? [];
 }
 
-/** Replace every secret in `text` with `*****`. */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('*****');
-  return out;
-}

@@ -54,7 +54,7 @@ export interface MethodContext {
 export function matchesMethod(item: Selectable, method: string, args: readonly string[], value: string, ctx: MethodContext): boolean {
   switch (method) {
     case 'fqn':
-      return isNode(item) && fqnMatches(item.fqn, value);
+      return isNode(item) && fqnMatches(item.fqn, value, item.version !== null && item.version !== undefined);
     case 'tag':
       return item.tags.some((tag) => fnmatch(tag, value));
     case 'path':
@@ -99,11 +99,17 @@ function isNode(item: Selectable): boolean {
 /**
  * dbt's fqn match: the value equals the node's name, or its dot-separated
  * parts match the start of the fqn (`shop.staging` = everything under
- * models/staging of package shop); `*` in a part matches the rest.
+ * models/staging of package shop); `*` in a part matches the rest. A
+ * versioned model (fqn ending `name, v2`) also answers to `name` (every
+ * version), `name_v2` and `name.v2`.
  */
-export function fqnMatches(fqn: readonly string[], value: string): boolean {
+export function fqnMatches(fqn: readonly string[], value: string, versioned = false): boolean {
   const leaf = fqn[fqn.length - 1]!;
-  if (leaf === value || fnmatch(leaf, value)) return true;
+  if (versioned && fqn.length >= 2) {
+    const name = fqn[fqn.length - 2]!;
+    if (name === value || fnmatch(name, value)) return true;
+    if (`${name}_${leaf}` === value.split('.').slice(-2).join('_')) return true;
+  } else if (leaf === value || fnmatch(leaf, value)) return true;
   const flat = fqn.flatMap((part) => part.split('.'));
   const parts = value.split('.');
   if (flat.length < parts.length) return false;
