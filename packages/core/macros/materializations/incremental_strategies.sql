@@ -35,7 +35,8 @@ select {{ columns }} from {{ temp_relation }}
 
 {% macro default__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
   {%- set statements = [] -%}
-  {%- set keys = [unique_key] if unique_key is string else (unique_key or []) -%}
+  {%- set keys = [] -%}
+  {%- if unique_key is string -%}{%- do keys.append(unique_key) -%}{%- elif unique_key -%}{%- do keys.extend(unique_key) -%}{%- endif -%}
   {%- if keys | length > 0 -%}
     {%- set matches = [] -%}
     {%- for key in keys -%}
@@ -70,7 +71,8 @@ and {{ predicate }}
 {%- endmacro %}
 
 {% macro default__get_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
-  {%- set keys = [unique_key] if unique_key is string else (unique_key or []) -%}
+  {%- set keys = [] -%}
+  {%- if unique_key is string -%}{%- do keys.append(unique_key) -%}{%- elif unique_key -%}{%- do keys.extend(unique_key) -%}{%- endif -%}
   {%- set conditions = [] -%}
   {%- for key in keys -%}
     {%- do conditions.append(null_safe_equals('dbt_internal_source.' ~ key, 'dbt_internal_dest.' ~ key)) -%}

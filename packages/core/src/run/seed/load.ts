@@ -30,8 +30,8 @@ import { scanSeed, type SeedScan } from './scan.js';
  * swapped in until a load succeeds). One JS pass over a large file would
  * otherwise cost more than the load itself.
  */
-export const FULL_SCAN_BYTES = 32 * 1024 * 1024;
-export const SAMPLE_ROWS = 20_000;
+export const FULL_SCAN_BYTES = 2 * 1024 * 1024;
+export const SAMPLE_ROWS = 10_000;
 
 const KIND_TYPES: Record<SeedKind, CanonicalType> = {
   integer: { kind: 'integer' },
