@@ -4,6 +4,7 @@ import type { AdapterDefinition, Compiler, Project } from '@dvt/core';
 import { listFlag, stringFlag } from './args.js';
 import { createAdapterDiscovery, type DiscoveredAdapter } from './adapters/discovery.js';
 import type { CommandContext } from './main.js';
+import { cliVersion } from './version.js';
 
 /**
  * What every project command starts from: the loaded project, the adapters
@@ -31,9 +32,16 @@ export function projectDirOf(ctx: CommandContext): string {
   return resolve(ctx.cwd, stringFlag(ctx.invocation, 'project-dir') ?? '.');
 }
 
-export async function openSession(ctx: CommandContext, opts: { which: string } = { which: ctx.invocation.command ?? 'run' }): Promise<Session> {
+export interface SessionOptions {
+  /** Print dbt's header lines (version, registered adapters); `dvt ls` keeps its output to the list. */
+  header?: boolean;
+}
+
+export async function openSession(ctx: CommandContext, opts: SessionOptions = {}): Promise<Session> {
   const core = await import('@dvt/core');
   const { invocation, log, env } = ctx;
+  const header = opts.header ?? true;
+  if (header) log.info('MainReportVersion', `Running with dvt=${cliVersion()}`, { version: cliVersion() });
   const startedAt = new Date();
   const invocationId = randomUUID();
   const projectDir = projectDirOf(ctx);
@@ -53,7 +61,15 @@ export async function openSession(ctx: CommandContext, opts: { which: string } =
   const discovery = createAdapterDiscovery({ projectDir, outputs });
   const adapters = new Map<string, AdapterDefinition>();
   for (const output of usedOutputs(project)) {
-    const definition = await discovery.resolve(output.type);
+    const found = await discovery.discover(output.type);
+    const definition = found.definition;
+    if (header && !adapters.has(output.type)) {
+      log.info('AdapterRegistered', `Registered adapter: ${output.type}=${found.version ?? 'unknown'} (${found.packageName})`, {
+        adapter_name: output.type,
+        adapter_version: found.version,
+        package: found.packageName,
+      });
+    }
     adapters.set(output.type, definition);
     for (const s of core.secretValues(output.config, definition.configSchema)) secrets.add(s);
   }
@@ -68,7 +84,7 @@ export async function openSession(ctx: CommandContext, opts: { which: string } =
     invocationId,
     runStartedAt: startedAt,
     flags: {
-      WHICH: opts.which,
+      WHICH: invocation.command,
       FULL_REFRESH: invocation.flags['full-refresh'] === true,
       FAIL_FAST: invocation.flags['fail-fast'] === true,
       SELECT: listFlag(invocation, 'select') ?? null,

@@ -48,7 +48,7 @@ export class Log {
   }
 
   debug(name: string, msg: Message, data?: Record<string, unknown>): void {
-    if (this.options.debug) this.event('debug', name, msg, data);
+    this.event('debug', name, msg, data);
   }
 
   info(name: string, msg: Message, data?: Record<string, unknown>): void {
@@ -70,6 +70,7 @@ export class Log {
   }
 
   event(level: LogLevel, name: string, msg: Message, data: Record<string, unknown> = {}): void {
+    if (level === 'debug' && !this.options.debug) return;
     const ts = this.now();
     if (this.options.format === 'json') {
       // Masked before and after serialising: JSON escaping could hide a secret containing quotes.

@@ -51,7 +51,8 @@ export class RunReporter {
         this.nodeEnd(event.node, event.result);
         return;
       case 'log':
-        this.log.event(event.level, 'RunnerLog', event.message, event.unique_id ? { unique_id: event.unique_id } : {});
+        // Adapters' and the runner's chatter (connections opened, ...) is for --debug; warnings always show.
+        this.log.event(event.level === 'warn' ? 'warn' : 'debug', 'RunnerLog', event.message, event.unique_id ? { unique_id: event.unique_id } : {});
         return;
       case 'run_end':
         this.runEnd(event.elapsed, event.summary);
@@ -73,6 +74,10 @@ export class RunReporter {
   }
 
   private runEnd(elapsed: number, summary: RunSummary): void {
+    if (!this.options.perNode) {
+      for (const { node, result } of this.failures) this.log.error('RunResultError', (p) => p.red(this.failureText(node, result)), { unique_id: node.unique_id });
+      return;
+    }
     const ran = countsText(this.ran) || 'nothing';
     this.log.info('Formatting', '');
     this.log.info('FinishedRunningStats', `Finished running ${ran} in ${humanDuration(elapsed)} (${seconds(elapsed)}).`, { execution_time: elapsed });
