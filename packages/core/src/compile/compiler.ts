@@ -10,7 +10,7 @@ import { RenderState } from './context.js';
 import type { CompileLogger, CompilerServices, NodeRuntime, RenderMode, RenderOptions } from './context.js';
 import { injectCtes, mergeCtes } from './ctes.js';
 import type { InjectedCte } from './ctes.js';
-import { extraFilters } from './filters.js';
+import { extraFilters, extraTests } from './filters.js';
 import { MacroRegistry, parseOrThrow, toDvtError } from './macros.js';
 import { parseProjectNodes } from './parse.js';
 import { Relation } from './relation.js';
@@ -95,7 +95,7 @@ export class Compiler {
   }
 
   static async create(options: CompilerOptions): Promise<Compiler> {
-    const env = new Environment({ dbtBlocks: true, undefined: 'default', filters: extraFilters });
+    const env = new Environment({ dbtBlocks: true, undefined: 'default', filters: extraFilters, tests: extraTests });
     const registry = new MacroRegistry(env, options.project.config.name);
     registry.addFiles(collectFiles(builtinMacrosDir(), ['.'], '.sql', 'dbt').map((f) => ({ ...f, path: `macros/${f.path}` })), true);
     const adapters = options.adapters instanceof Map ? [...options.adapters.values()] : Object.values(options.adapters);
@@ -321,10 +321,7 @@ export class Compiler {
 
   private collectDocs(): void {
     for (const file of this.project.docFiles ?? []) {
-      if (!file.contents.includes('{%')) continue;
-      const template = parseOrThrow(this.env, file.contents, file.path);
-      for (const block of template.blocks) {
-        if (block.kind !== 'docs') continue;
+      for (const block of docsBlocks(file.contents, file.path)) {
         const uniqueId = `doc.${file.package}.${block.name}`;
         const existing = this.project.docs.get(uniqueId);
         if (existing) {
@@ -337,7 +334,7 @@ export class Compiler {
           name: block.name,
           package_name: file.package,
           original_file_path: file.path,
-          block_contents: block.raw.trim(),
+          block_contents: block.contents.trim(),
         });
       }
     }
@@ -398,6 +395,22 @@ export class Compiler {
       graph: () => (this.graphCache ??= buildGraph(project)),
     };
   }
+}
+
+/** `{% docs name %}...{% enddocs %}` blocks: their contents are kept as written, never rendered. */
+function docsBlocks(text: string, file: string): { name: string; line: number; contents: string }[] {
+  const blocks: { name: string; line: number; contents: string }[] = [];
+  const open = /\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}/g;
+  for (let match = open.exec(text); match; match = open.exec(text)) {
+    const line = text.slice(0, match.index).split('\n').length;
+    const close = /\{%-?\s*enddocs\s*-?%\}/g;
+    close.lastIndex = match.index + match[0].length;
+    const end = close.exec(text);
+    if (!end) throw new DvtError('compile', `docs block '${match[1]}' has no {% enddocs %}`, { location: { file, line } });
+    blocks.push({ name: match[1]!, line, contents: text.slice(match.index + match[0].length, end.index) });
+    open.lastIndex = end.index + end[0].length;
+  }
+  return blocks;
 }
 
 function relationTypeOf(materialized: string): 'table' | 'view' | null {

@@ -1,4 +1,5 @@
-import { pyStr } from '@dvt/jinja';
+import { isMapping, pyStr } from '@dvt/jinja';
+import { Relation } from './relation.js';
 
 /** dbt's extra filters. Our renders are textual, so these mostly normalise the value's type. */
 export const extraFilters: Record<string, (value: unknown, ...args: unknown[]) => unknown> = {
@@ -23,4 +24,13 @@ export const extraFilters: Record<string, (value: unknown, ...args: unknown[]) =
       return value;
     }
   },
+};
+
+/**
+ * `is mapping` also holds for relations: dbt's relations are mappings, and
+ * dbt_utils recognises them by `obj is mapping and obj.get('metadata')...`.
+ * (Marking Relation as a mapping for the engine would print it as a dict.)
+ */
+export const extraTests: Record<string, (value: unknown) => boolean> = {
+  mapping: (value) => value instanceof Relation || isMapping(value),
 };

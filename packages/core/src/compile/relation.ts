@@ -1,3 +1,4 @@
+import { isKwargs, toJS } from '@dvt/jinja';
 import type { Dialect, RelationRef } from '../adapter/contract.js';
 
 /** dbt's relation types; `cte` marks an ephemeral model inlined as a CTE. */
@@ -123,13 +124,13 @@ export class Relation {
     return this.render();
   }
 
-  /** `include(database=False)`: keyword form from Jinja arrives as one options object. */
+  /** `include(database=False)` from Jinja, or `include({ database: false })` from TS. */
   include(opts: Partial<RelationPolicy> = {}): Relation {
-    return this.copy({ includePolicy: { ...this.include_policy, ...pickPolicy(opts) } });
+    return this.copy({ includePolicy: { ...this.include_policy, ...pickPolicy(options(opts)) } });
   }
 
   quote(opts: Partial<RelationPolicy> = {}): Relation {
-    return this.copy({ quotePolicy: { ...this.quote_policy, ...pickPolicy(opts) } });
+    return this.copy({ quotePolicy: { ...this.quote_policy, ...pickPolicy(options(opts)) } });
   }
 
   without_identifier(): Relation {
@@ -137,7 +138,8 @@ export class Relation {
   }
 
   /** `incorporate(path={...}, type=...)` */
-  incorporate(opts: { path?: Partial<Record<'database' | 'schema' | 'identifier', string | null>>; type?: RelationType } = {}): Relation {
+  incorporate(given: { path?: Partial<Record<'database' | 'schema' | 'identifier', string | null>>; type?: RelationType } = {}): Relation {
+    const opts = options(given) as typeof given;
     const path = opts.path ?? {};
     return this.copy({
       database: 'database' in path ? path.database : this.database,
@@ -162,6 +164,11 @@ export class Relation {
       ...change,
     });
   }
+}
+
+/** Keyword arguments from Jinja arrive as a Kwargs object holding engine values. */
+function options<T>(given: T): T {
+  return (isKwargs(given) ? toJS(given.values) : given ?? {}) as T;
 }
 
 function pickPolicy(opts: Partial<RelationPolicy>): Partial<RelationPolicy> {
