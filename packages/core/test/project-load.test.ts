@@ -221,7 +221,7 @@ describe('loadProject: nodes and configs', () => {
   });
 
   it('records macro files (including tests/generic), docs files, macro patches, exposures, selectors', () => {
-    expect(project.macroFiles.map((f) => f.path)).toEqual(['tests/generic/is_even.sql', 'macros/cents.sql']);
+    expect(project.macroFiles.map((f) => f.path)).toEqual(['tests/generic/is_even.sql', 'macros/cents.sql', 'macros/utils.sql']);
     expect(project.macroFiles[1]!.contents).toContain('cents_to_dollars');
     expect(project.docFiles.map((f) => f.path)).toEqual(['macros/overview.md']);
     expect(project.macroPatches.get('shop.cents_to_dollars')!.arguments[0]!.type).toBe('string');
@@ -265,6 +265,34 @@ describe('loadProject: model versions', () => {
     const test = [...project.nodes.values()].find((n) => n.name === 'not_null_dim_orders_v2_order_id')!;
     expect(test.test_metadata!.kwargs.model).toBe("{{ get_where_subquery(ref('dim_orders', version=2)) }}");
     expect(test.refs).toEqual([{ name: 'dim_orders', version: 2 }]);
+  });
+});
+
+describe('loadProject: packages and YAML snapshots', () => {
+  const project = loadProject({ projectDir: FIXTURE, env: ENV });
+
+  it('loads installed packages with their own configs, vars and macros', () => {
+    expect(project.packages.map((p) => [p.name, p.isRoot])).toEqual([['shop', true], ['shop_utils', false]]);
+    const calendar = project.nodes.get('model.shop_utils.util_calendar')!;
+    expect(calendar.fqn).toEqual(['shop_utils', 'util_calendar']);
+    expect(calendar.config.materialized).toBe('table');
+    expect(calendar.config.tags).toEqual(['utils']);
+    // the root project's tree for the package applies over the package's own
+    expect(calendar.config.schema).toBe('utils');
+    // root vars scoped to the package beat the package's own vars
+    expect(calendar.alias).toBe('calendar_from-root');
+    expect(calendar.description).toBe("Starts at {{ var('calendar_start') }}");
+    expect(project.lookupVar('shop_utils', 'calendar_start')).toBe('2020-01-01');
+    expect(project.lookupVar('shop', 'calendar_start')).toBeUndefined();
+    expect(project.macroFiles.map((f) => [f.package, f.path])).toContainEqual(['shop_utils', 'macros/utils.sql']);
+  });
+
+  it('creates snapshots defined only in YAML', () => {
+    const snapshot = project.nodes.get('snapshot.shop.customers_snapshot')!;
+    expect(snapshot.raw_code).toBe("select * from {{ source('raw', 'customers') }}");
+    expect(snapshot.config).toMatchObject({ materialized: 'snapshot', unique_key: 'id', strategy: 'check', check_cols: 'all' });
+    expect(snapshot.original_file_path).toBe('snapshots/customers_snapshot.yml');
+    expect(snapshot.fqn).toEqual(['shop', 'customers_snapshot']);
   });
 });
 

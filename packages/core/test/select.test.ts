@@ -55,7 +55,8 @@ describe('selection methods', () => {
     expect(pick({ select: ['shop.staging'] })).toEqual(['model.shop.stg_customers', 'model.shop.stg_orders']);
     expect(pick({ select: ['shop.marts.*'] })).toEqual(['model.shop.dim_customers', 'model.shop.dim_orders.v1', 'model.shop.dim_orders.v2', 'model.shop.fct_orders']);
     expect(pick({ select: ['stg_*'] })).toEqual(['model.shop.stg_customers', 'model.shop.stg_orders']);
-    expect(pick({ select: ['fqn:shop'] })).toHaveLength(10);
+    expect(pick({ select: ['fqn:shop'] })).toHaveLength(11);
+    expect(pick({ select: ['shop_utils'] })).toEqual(['model.shop_utils.util_calendar']);
     expect(pick({ select: ['dim_orders'] })).toEqual(['model.shop.dim_orders.v1', 'model.shop.dim_orders.v2']);
     expect(pick({ select: ['shop.marts.dim_orders.v1'] })).toEqual(['model.shop.dim_orders.v1']);
     expect(pick({ select: ['dim_orders_v2'] })).toEqual(['model.shop.dim_orders.v2']);
@@ -70,7 +71,8 @@ describe('selection methods', () => {
     expect(pick({ select: ['path:seeds/*.csv'] })).toEqual(['seed.shop.raw_customers', 'seed.shop.raw_orders']);
     expect(pick({ select: ['file:fct_orders.sql'] })).toEqual(['model.shop.fct_orders']);
     expect(pick({ select: ['file:fct_orders'] })).toEqual(['model.shop.fct_orders']);
-    expect(pick({ select: ['package:this'] })).toHaveLength(13);
+    expect(pick({ select: ['package:this'] })).toHaveLength(14);
+    expect(pick({ select: ['package:shop_utils'] })).toEqual(['model.shop_utils.util_calendar']);
     expect(pick({ select: ['resource_type:seed'] })).toEqual(['seed.shop.raw_customers', 'seed.shop.raw_orders']);
     expect(pick({ select: ['config.materialized:incremental'] })).toEqual(['model.shop.fct_orders']);
     expect(pick({ select: ['config.meta.tier:gold'] })).toEqual(['model.shop.fct_orders']);
@@ -124,7 +126,7 @@ describe('graph operators, set operations and exclusion', () => {
     expect(pick({ select: ['dim_customers', 'fct_orders'] })).toEqual(['model.shop.dim_customers', 'model.shop.fct_orders']);
     expect(pick({ select: ['tag:shop'], exclude: ['tag:marts'] })).toEqual(['model.shop.stg_customers', 'model.shop.stg_orders']);
     expect(pick({ exclude: ['resource_type:source resource_type:exposure resource_type:model'] })).toEqual([
-      'analysis.shop.order_counts', 'seed.shop.raw_customers', 'seed.shop.raw_orders', 'snapshot.shop.orders_snapshot',
+      'analysis.shop.order_counts', 'seed.shop.raw_customers', 'seed.shop.raw_orders', 'snapshot.shop.customers_snapshot', 'snapshot.shop.orders_snapshot',
     ]);
   });
 });

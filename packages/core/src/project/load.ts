@@ -125,6 +125,12 @@ export function loadProject(options: LoadProjectOptions): Project {
       const ctx: SchemaContext = {
         packageName: pkg.name, rootPath: pkg.rootDir, project: root.config, resourcePath, defaultDatabase, defaultSchema,
         nodes, sources, exposures, macroPatches, warnings, patchedBy,
+        addYamlSnapshot: (name, rawCode, file) => {
+          const relative = file.slice(resourcePath.length + 1);
+          const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/') + 1) : '';
+          const discovered: DiscoveredFile = { originalFilePath: file, path: `${folder}${name}.yml`, resourcePath, absolutePath: join(pkg.rootDir, file) };
+          addSqlNode('snapshot', discovered, rawCode, { pkg, root: root.config, defaultDatabase, defaultSchema, nodes, name });
+        },
       };
       applySchemaFile(source, ctx);
     }

@@ -43,6 +43,8 @@ export interface SchemaContext {
   warnings: ProjectWarning[];
   /** unique_id -> file that patched it, to refuse a second patch. */
   patchedBy: Map<string, string>;
+  /** Adds a snapshot defined only in YAML (`relation:`), as if read from `file`. */
+  addYamlSnapshot(name: string, rawCode: string, file: string): void;
 }
 
 export function applySchemaFile(source: YamlFile, ctx: SchemaContext): void {
@@ -170,6 +172,13 @@ function patchNode(
   }
   for (const key of Object.keys(entry)) {
     if (!PATCH_KEYS.has(key)) ctx.warnings.push({ message: `Unknown property '${key}' of ${resourceType} '${entry.name}' is ignored`, location: { file, line: source.lineOf(entry, key) } });
+  }
+  if (resourceType === 'snapshot' && entry.relation !== undefined && !ctx.nodes.has(`snapshot.${ctx.packageName}.${entry.name}`)) {
+    // dbt 1.9 snapshots: the YAML names the relation to snapshot, no SQL file.
+    if (typeof entry.relation !== 'string' || !/^\s*(ref|source)\(/.test(entry.relation)) {
+      throw new DvtError('config', `'relation' of snapshot '${entry.name}' must be ref('...') or source('...', '...')`, { location: { file, line: source.lineOf(entry, 'relation') } });
+    }
+    ctx.addYamlSnapshot(entry.name, `select * from {{ ${entry.relation.trim()} }}`, file);
   }
   if (resourceType === 'model' && entry.versions !== undefined) {
     patchVersions(source, entry, line, folders, ctx);
