@@ -91,7 +91,7 @@ describe('the jaffle-shop example', () => {
     const plain = dvt(['run', '-s', 'stg_customers'], { cwd: dir });
     expect(plain.stdout).not.toMatch(/\u001b\[/);
     const forced = dvt(['run', '-s', 'stg_customers'], { cwd: dir, env: { NO_COLOR: undefined, FORCE_COLOR: '1' } });
-    expect(forced.stdout).toMatch(/\u001b\[32mOK in/);
+    expect(forced.stdout).toMatch(/\[\u001b\[32m[A-Z ]+ in \d/);
     const both = dvt(['run', '-s', 'stg_customers'], { cwd: dir, env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
     expect(both.stdout).not.toMatch(/\u001b\[/);
   });

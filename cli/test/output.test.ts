@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countsPhrase, doneLine, LINE_WIDTH, progressLine } from '../src/output/lines.js';
+import { doneLine, LINE_WIDTH, progressLine } from '../src/output/lines.js';
 import { Log } from '../src/output/log.js';
 import { COLOURS, PLAIN, useColours } from '../src/output/paint.js';
 
@@ -19,9 +19,6 @@ describe('progressLine', () => {
 });
 
 describe('summary phrases', () => {
-  it('counts in dbt order and spelling', () => {
-    expect(countsPhrase({ test: 12, seed: 3, model: 1, source: 2 })).toBe('1 model, 3 seeds, 12 data tests, 2 sources');
-  });
   it('prints the Done line', () => {
     expect(doneLine(PLAIN, { pass: 7, warn: 1, error: 0, skip: 2, total: 10 })).toBe('Done. PASS=7 WARN=1 ERROR=0 SKIP=2 TOTAL=10');
   });
