@@ -188,7 +188,9 @@ def build_scope(env, case):
     locals), as dbt does; it is one live dict so that macros defined in any
     file can call macros from any other."""
     scope = dict(env.globals)
-    scope.update(case.get("context", {}))
+    # A copy: templates mutate context lists and dicts, and the case itself
+    # is written out afterwards.
+    scope.update(copy.deepcopy(case.get("context", {})))
     for name in case.get("host", []):
         scope[name] = host_value(name, scope)
     namespaces = {ns: {} for ns in case.get("namespaces", {})}

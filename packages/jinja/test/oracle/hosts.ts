@@ -41,7 +41,9 @@ function source(sourceName: unknown, tableName: unknown): string {
 function makeVar(): (...args: unknown[]) => unknown {
   const projectVars: Record<string, unknown> = structuredClone(PROJECT_VARS);
   return (...args: unknown[]) => {
-    const [[name, fallback]] = splitArgs(args);
+    const [positional, kwargs] = splitArgs(args);
+    const name = positional[0];
+    const fallback = positional.length > 1 ? positional[1] : kwargs.default;
     const key = String(name);
     if (Object.hasOwn(projectVars, key)) return projectVars[key];
     if (fallback === undefined || fallback === null) throw new Error(`Required var '${key}' not found`);
@@ -75,7 +77,9 @@ class Adapter {
   }
 
   dispatch(...args: unknown[]): unknown {
-    const [[macroName, macroNamespace]] = splitArgs(args);
+    const [positional, kwargs] = splitArgs(args);
+    const macroName = positional[0];
+    const macroNamespace = positional.length > 1 ? positional[1] : kwargs.macro_namespace;
     const lookup = (name: string): unknown => {
       if (macroNamespace === undefined || macroNamespace === null) return this._scope.get(name);
       const ns = this._scope.get(String(macroNamespace)) as Record<string, unknown> | undefined;
@@ -119,7 +123,7 @@ function hostValue(name: string, scope: Map<string, unknown>): unknown {
  * this one live scope as its globals, never its caller's locals.
  */
 export function buildScope(env: Environment, c: OracleCase): ContextLookup {
-  const scope = new Map<string, unknown>(Object.entries(c.context ?? {}));
+  const scope = new Map<string, unknown>(Object.entries(structuredClone(c.context ?? {})));
   for (const name of c.host ?? []) scope.set(name, hostValue(name, scope));
   const namespaces = new Map<string, Record<string, unknown>>();
   for (const ns of Object.keys(c.namespaces ?? {})) {

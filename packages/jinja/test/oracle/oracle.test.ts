@@ -14,7 +14,8 @@ function needsEnvironment(c: OracleCase): boolean {
 
 /** The rendered text, or for native cases the Python repr of the value. */
 function render(c: OracleCase): string {
-  if (!needsEnvironment(c)) return renderString(c.template, c.context ?? {});
+  // A copy: templates mutate context lists and dicts.
+  if (!needsEnvironment(c)) return renderString(c.template, structuredClone(c.context ?? {}));
   const files = c.files ?? {};
   const options: EnvironmentOptions = {
     undefined: c.undefined ?? 'default',
