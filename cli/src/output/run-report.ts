@@ -110,7 +110,10 @@ export class RunReporter {
       const head = `${result.status === 'warn' ? 'Warning' : 'Failure'} in ${where}`;
       return result.message ? `${head}\n  ${result.message}` : `${head}\n  Got ${plural(result.failures ?? 0, 'result')}`;
     }
-    return `${result.status === 'skipped' ? 'Skipped' : 'Error'} in ${where}\n  ${result.message ?? 'unknown error'}`;
+    const message = result.message ?? 'unknown error';
+    // The runner's message may already say where (`Database Error in model x (path)`): don't say it twice.
+    if (message.split('\n')[0].includes(` in ${node.resource_type} ${node.name}`)) return message;
+    return `${result.status === 'skipped' ? 'Skipped' : 'Error'} in ${where}\n  ${message}`;
   }
 }
 
