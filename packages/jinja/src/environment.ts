@@ -1,10 +1,11 @@
 // Environment and Template: the public face of the engine.
-import type { Expr, MacroDef, Stmt } from './ast.js';
-import { JinjaError, TemplateSyntaxError } from './errors.js';
+import type { MacroDef, Stmt } from './ast.js';
+import { JinjaError } from './errors.js';
 import { FILTERS } from './filters.js';
 import { defaultGlobals } from './globals.js';
 import { dropTrailingNewline, tokenize } from './lexer.js';
 import { nativeConcat } from './native.js';
+import { checkFilterAndTestNames } from './name-check.js';
 import { Parser } from './parser.js';
 import {
   Frame,
@@ -178,7 +179,8 @@ export class Environment {
     try {
       const tokens = tokenize(text, filename);
       const body = new Parser(tokens, filename, text, { dbtBlocks: this.dbtBlocks }).parseTemplate();
-      this.checkNames(body);
+      const { filters, tests } = this.runtime;
+      checkFilterAndTestNames(body, (n) => filters.has(n), (n) => tests.has(n));
       return new Template(this, filename, source, body);
     } catch (e) {
       if (e instanceof JinjaError) e.locate(filename, e.lineno, source);
@@ -199,127 +201,6 @@ export class Environment {
     const t = this.parse(found.source, found.filename);
     this.cache.set(name, t);
     return t;
-  }
-
-  /** Jinja2 reports unknown filters and tests when compiling, wherever they are. */
-  private checkNames(body: Stmt[]): void {
-    const check = (e: Expr | null): void => {
-      if (e === null) return;
-      if (e.k === 'filter' && !this.runtime.filters.has(e.name)) throw new TemplateSyntaxError(`No filter named '${e.name}'.`, e.line);
-      if (e.k === 'test' && !this.runtime.tests.has(e.name)) throw new TemplateSyntaxError(`No test named '${e.name}'.`, e.line);
-      forEachChildExpr(e, check);
-    };
-    forEachStmtExpr(body, check);
-  }
-}
-
-function forEachChildExpr(e: Expr, f: (e: Expr | null) => void): void {
-  switch (e.k) {
-    case 'tuple':
-    case 'list':
-    case 'concat':
-      e.items.forEach(f);
-      break;
-    case 'dict':
-      e.keys.forEach(f);
-      e.values.forEach(f);
-      break;
-    case 'getattr':
-      f(e.obj);
-      break;
-    case 'getitem':
-      f(e.obj);
-      f(e.key);
-      break;
-    case 'slice':
-      f(e.start);
-      f(e.stop);
-      f(e.step);
-      break;
-    case 'call':
-    case 'filter':
-    case 'test':
-      f(e.k === 'call' ? e.fn : e.node);
-      e.args.forEach(f);
-      e.kwargs.forEach(([, v]) => f(v));
-      f(e.dynArgs);
-      f(e.dynKwargs);
-      break;
-    case 'cond':
-      f(e.test);
-      f(e.then);
-      f(e.else);
-      break;
-    case 'bin':
-    case 'and':
-    case 'or':
-      f(e.left);
-      f(e.right);
-      break;
-    case 'not':
-    case 'neg':
-    case 'pos':
-      f(e.node);
-      break;
-    case 'compare':
-      f(e.first);
-      e.operands.forEach(f);
-      break;
-  }
-}
-
-function forEachStmtExpr(body: Stmt[], f: (e: Expr | null) => void): void {
-  for (const s of body) {
-    switch (s.k) {
-      case 'print':
-      case 'do':
-      case 'set':
-        f(s.expr);
-        break;
-      case 'if':
-        s.tests.forEach(f);
-        s.bodies.forEach((b) => forEachStmtExpr(b, f));
-        if (s.else) forEachStmtExpr(s.else, f);
-        break;
-      case 'for':
-        f(s.iter);
-        f(s.test);
-        forEachStmtExpr(s.body, f);
-        if (s.else) forEachStmtExpr(s.else, f);
-        break;
-      case 'setblock':
-        f(s.filter);
-        forEachStmtExpr(s.body, f);
-        break;
-      case 'macro':
-        s.macro.defaults.forEach(f);
-        forEachStmtExpr(s.macro.body, f);
-        break;
-      case 'callblock':
-        f(s.call);
-        s.macro.defaults.forEach(f);
-        forEachStmtExpr(s.macro.body, f);
-        break;
-      case 'filterblock':
-        f(s.filter);
-        forEachStmtExpr(s.body, f);
-        break;
-      case 'with':
-        s.values.forEach(f);
-        forEachStmtExpr(s.body, f);
-        break;
-      case 'include':
-      case 'import':
-      case 'fromimport':
-      case 'extends':
-        f(s.template);
-        break;
-      case 'block':
-      case 'autoescape':
-      case 'dbtblock':
-        forEachStmtExpr(s.body, f);
-        break;
-    }
   }
 }
 

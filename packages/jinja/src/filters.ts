@@ -1,16 +1,19 @@
 // Jinja2's builtin filters with Jinja2 3.1's semantics.
 import { pyError } from './errors.js';
 import { formatExp, formatValue, percentFormat } from './format.js';
-import { arg, pyCapitalize, pySplit, pyTitle } from './methods.js';
+import { arg, pyCapitalize, titleChar } from './methods.js';
 import * as ops from './ops.js';
 import type { FilterImpl, Runtime } from './runtime.js';
 import { Undefined } from './undefined.js';
 import { GroupTuple, groupTuple } from './group-tuple.js';
 import {
+  Markup,
   PyDict,
   PyFloat,
   PyTuple,
   floatRepr,
+  generator,
+  isGenerator,
   isFloat,
   isInt,
   isMapping,
@@ -28,7 +31,9 @@ import {
 const kw = (k: Record<string, unknown> | null, name: string, fallback: unknown): unknown =>
   k !== null && Object.prototype.hasOwnProperty.call(k, name) ? k[name] : fallback;
 
-function lengthOf(v: unknown): number {
+function lengthOf(v0: unknown): number {
+  const v = v0 instanceof Markup ? v0.s : v0;
+  if (isGenerator(v)) throw pyError('TypeError', "object of type 'generator' has no len()");
   if (typeof v === 'string') {
     let n = 0;
     for (let i = 0; i < v.length; i++) {
@@ -287,7 +292,7 @@ function textWrap(line: string, width: number, breakLong: boolean): string[] {
   return lines;
 }
 
-function selectOrReject(rt: Runtime, value: unknown, args: unknown[], kwargs: Record<string, unknown> | null, byAttr: boolean, want: boolean): unknown[] {
+function selectOrReject(rt: Runtime, value: unknown, args: unknown[], kwargs: Record<string, unknown> | null, byAttr: boolean, want: boolean): unknown {
   let rest = args;
   let getter: (x: unknown) => unknown = (x) => x;
   if (byAttr) {
@@ -298,11 +303,11 @@ function selectOrReject(rt: Runtime, value: unknown, args: unknown[], kwargs: Re
   if (rest.length) {
     const name = String(rest[0]);
     const impl = rt.tests.get(name);
-    if (!impl) throw pyError('TemplateRuntimeError', `No test named '${name}'.`);
+    if (!impl) throw pyError('TemplateRuntimeError', `No test named '${name}' found.`);
     const targs = rest.slice(1);
     test = (x) => impl(rt, x, targs, kwargs);
   } else test = (x) => rt.truthy(x);
-  return rt.iterate(value).filter((x) => test(getter(x)) === want);
+  return generator(rt.iterate(value).filter((x) => test(getter(x)) === want));
 }
 
 function minmax(rt: Runtime, value: unknown, kwargs: Record<string, unknown> | null, args: unknown[], wantMax: boolean): unknown {
@@ -324,6 +329,44 @@ function minmax(rt: Runtime, value: unknown, kwargs: Record<string, unknown> | n
   return best;
 }
 
+/** Python's pprint.pformat (width 80, dict keys sorted). */
+function pformat(v: unknown, indent: number, allowance: number): string {
+  const sortedItems = (d: unknown) =>
+    mappingItems(d).sort((a, b) => {
+      try {
+        return ops.compare(a[0], b[0], '<');
+      } catch {
+        return 0;
+      }
+    });
+  const flat = (x: unknown): string => {
+    if (isMapping(x)) return '{' + sortedItems(x).map(([k, val]) => flat(k) + ': ' + flat(val)).join(', ') + '}';
+    if (Array.isArray(x) && !(x instanceof PyTuple) && !isGenerator(x)) return '[' + x.map(flat).join(', ') + ']';
+    if (x instanceof PyTuple) return x.length === 1 ? '(' + flat(x[0]) + ',)' : '(' + x.map(flat).join(', ') + ')';
+    return pyRepr(x);
+  };
+  const rep = flat(v);
+  if (rep.length <= 80 - indent - allowance) return rep;
+  if (isMapping(v)) {
+    const items = sortedItems(v);
+    if (!items.length) return rep;
+    const inner = indent + 1;
+    const parts = items.map(([k, val], i) => {
+      const kr = flat(k);
+      return kr + ': ' + pformat(val, inner + kr.length + 2, i === items.length - 1 ? allowance + 1 : 1);
+    });
+    return '{' + parts.join(',\n' + ' '.repeat(inner)) + '}';
+  }
+  if (Array.isArray(v) && v.length && !isGenerator(v)) {
+    const isTuple = v instanceof PyTuple;
+    const inner = indent + 1;
+    const parts = v.map((x, i) => pformat(x, inner, i === v.length - 1 ? allowance + 1 : 1));
+    const body = parts.join(',\n' + ' '.repeat(inner));
+    return isTuple ? '(' + body + (v.length === 1 ? ',' : '') + ')' : '[' + body + ']';
+  }
+  return rep;
+}
+
 export const FILTERS: Record<string, FilterImpl> = {
   abs: (_rt, v) => {
     if (typeof v === 'bigint') return v < 0n ? -v : v;
@@ -332,7 +375,7 @@ export const FILTERS: Record<string, FilterImpl> = {
     if (v instanceof PyFloat) return makeFloat(Math.abs(v.value));
     throw pyError('TypeError', `bad operand type for abs(): '${pyTypeName(v)}'`);
   },
-  attr: (rt, v, a) => rt.getattr(v, String(a[0])),
+  attr: (rt, v, a) => rt.attrOnly(v, String(a[0])),
   batch: (rt, v, a, k) => {
     const size = Number(arg(a, k, 0, 'linecount', 1));
     const fill = arg(a, k, 1, 'fill_with', null);
@@ -349,7 +392,7 @@ export const FILTERS: Record<string, FilterImpl> = {
       if (fill !== null && fill !== undefined) while (cur.length < size) cur.push(fill);
       out.push(cur);
     }
-    return out;
+    return generator(out);
   },
   capitalize: (rt, v) => pyCapitalize(toStr(rt, v)),
   center: (rt, v, a, k) => {
@@ -379,7 +422,7 @@ export const FILTERS: Record<string, FilterImpl> = {
       return caseSensitive ? x : ignoreCase(x);
     }, reverse);
   },
-  escape: (rt, v) => htmlEscape(toStr(rt, v)),
+  escape: (rt, v) => (v instanceof Markup ? v : new Markup(htmlEscape(toStr(rt, v)))),
   filesizeformat: (rt, v, a, k) => {
     const bytes = num(toFloat(v, NaN));
     const binary = rt.truthy(arg(a, k, 0, 'binary', false));
@@ -401,7 +444,7 @@ export const FILTERS: Record<string, FilterImpl> = {
     return items.length ? items[0] : rt.undef(null, undefined, 'No first item, sequence was empty.');
   },
   float: (_rt, v, a, k) => toFloat(v, arg(a, k, 0, 'default', new PyFloat(0))),
-  forceescape: (rt, v) => htmlEscape(toStr(rt, v)),
+  forceescape: (rt, v) => new Markup(htmlEscape(toStr(rt, v))),
   format: (rt, v, a, k) => {
     if (a.length && k && Object.keys(k).length) throw pyError('FilterArgumentError', "can't handle positional and keyword arguments at the same time");
     if (k && Object.keys(k).length) return percentFormat(toStr(rt, v), PyDict.from(Object.entries(k)), rt);
@@ -451,7 +494,7 @@ export const FILTERS: Record<string, FilterImpl> = {
   items: (_rt, v) => {
     if (v instanceof Undefined) return [];
     if (!isMapping(v)) throw pyError('TypeError', 'Can only get item pairs from a mapping.');
-    return mappingItems(v).map(([key, val]) => tuple([key, val]));
+    return generator(mappingItems(v).map(([key, val]) => tuple([key, val])));
   },
   join: (rt, v, a, k) => {
     const sep = toStr(rt, arg(a, k, 0, 'd', ''));
@@ -471,18 +514,18 @@ export const FILTERS: Record<string, FilterImpl> = {
     const items = rt.iterate(v);
     if (!a.length && k && Object.prototype.hasOwnProperty.call(k, 'attribute')) {
       const fallback = kw(k, 'default', undefined);
-      return items.map(makeAttrGetter(rt, k.attribute, null, fallback));
+      return generator(items.map(makeAttrGetter(rt, k.attribute, null, fallback === null ? undefined : fallback)));
     }
     if (!a.length) throw pyError('FilterArgumentError', 'map requires a filter argument');
     const name = String(a[0]);
     const impl = rt.filters.get(name);
-    if (!impl) throw pyError('TemplateRuntimeError', `No filter named '${name}'.`);
+    if (!impl) throw pyError('TemplateRuntimeError', `No filter named '${name}' found.`);
     const fargs = a.slice(1);
-    return items.map((x) => impl(rt, x, fargs, k));
+    return generator(items.map((x) => impl(rt, x, fargs, k)));
   },
   max: (rt, v, a, k) => minmax(rt, v, k, a, true),
   min: (rt, v, a, k) => minmax(rt, v, k, a, false),
-  pprint: (_rt, v) => pyRepr(v),
+  pprint: (_rt, v) => pformat(v, 0, 0),
   random: (rt, v) => {
     const items = rt.iterate(v);
     if (!items.length) return rt.undef(null, undefined, 'No random item, sequence was empty.');
@@ -527,7 +570,7 @@ export const FILTERS: Record<string, FilterImpl> = {
     const f = method === 'ceil' ? Math.ceil : Math.floor;
     return makeFloat(f(num(v) * p) / p);
   },
-  safe: (rt, v) => (typeof v === 'string' ? v : toStr(rt, v)),
+  safe: (rt, v) => (v instanceof Markup ? v : new Markup(toStr(rt, v))),
   select: (rt, v, a, k) => selectOrReject(rt, v, a, k, false, true),
   selectattr: (rt, v, a, k) => selectOrReject(rt, v, a, k, true, true),
   slice: (rt, v, a, k) => {
@@ -546,7 +589,7 @@ export const FILTERS: Record<string, FilterImpl> = {
       if (fill !== null && fill !== undefined && i >= withExtra) tmp.push(fill);
       out.push(tmp);
     }
-    return out;
+    return generator(out);
   },
   sort: (rt, v, a, k) => {
     const reverse = rt.truthy(arg(a, k, 0, 'reverse', false));
@@ -567,7 +610,12 @@ export const FILTERS: Record<string, FilterImpl> = {
     for (const it of items) total = ops.add(total, it);
     return total;
   },
-  title: (rt, v) => pyTitle(toStr(rt, v)),
+  title: (rt, v) =>
+    toStr(rt, v)
+      .split(/([-\s({[<]+)/)
+      .filter((item) => item !== '')
+      .map((item) => titleChar(item) + item.slice(String.fromCodePoint(item.codePointAt(0)!).length).toLowerCase())
+      .join(''),
   tojson: (_rt, v, a, k) => {
     const s = pyJsonDumps(v, arg(a, k, 0, 'indent', null));
     return s.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027');
@@ -611,7 +659,7 @@ export const FILTERS: Record<string, FilterImpl> = {
         out.push(item);
       }
     }
-    return out;
+    return generator(out);
   },
   upper: (rt, v) => toStr(rt, v).toUpperCase(),
   urlencode: (rt, v) => {
@@ -624,10 +672,11 @@ export const FILTERS: Record<string, FilterImpl> = {
     const trimUrlLimit = arg(a, k, 0, 'trim_url_limit', null);
     const nofollow = rt.truthy(arg(a, k, 1, 'nofollow', false));
     const target = arg(a, k, 2, 'target', null);
-    const rel = ['noopener', ...(nofollow ? ['nofollow'] : [])].join(' ');
+    const rel = ['noopener', ...(nofollow ? ['nofollow'] : [])].sort().join(' ');
     return s
       .split(/(\s+)/)
       .map((word) => {
+        if (/^[^\s@<>]+@\w[\w.-]*\.\w+$/.test(word) && !word.includes(':')) return `<a href="mailto:${htmlEscape(word)}">${htmlEscape(word)}</a>`;
         const m = /^([(<]*)((?:https?:\/\/|www\.)[^\s<>]+?)([.,)>]*)$/.exec(word);
         if (!m) return htmlEscape(word);
         const url = m[2];

@@ -127,16 +127,31 @@ export function pyTitle(s: string): string {
   let out = '';
   let prevCased = false;
   for (const c of s) {
-    out += prevCased ? c.toLowerCase() : c.toUpperCase();
+    out += prevCased ? c.toLowerCase() : titleChar(c);
     prevCased = isCased(c) || /\p{Lt}|\p{Lu}|\p{Ll}/u.test(c);
   }
   return out;
 }
 
+// Characters whose titlecase differs from their uppercase (the Latin digraphs).
+const TITLECASE: Record<string, string> = {
+  '\u01c4': '\u01c5', '\u01c5': '\u01c5', '\u01c6': '\u01c5',
+  '\u01c7': '\u01c8', '\u01c8': '\u01c8', '\u01c9': '\u01c8',
+  '\u01ca': '\u01cb', '\u01cb': '\u01cb', '\u01cc': '\u01cb',
+  '\u01f1': '\u01f2', '\u01f2': '\u01f2', '\u01f3': '\u01f2',
+};
+
+/** The first character of `s` in titlecase. */
+export function titleChar(s: string): string {
+  if (!s) return s;
+  const first = String.fromCodePoint(s.codePointAt(0)!);
+  return TITLECASE[first] ?? first.toUpperCase();
+}
+
 export function pyCapitalize(s: string): string {
   if (!s) return s;
   const first = String.fromCodePoint(s.codePointAt(0)!);
-  return first.toUpperCase() + s.slice(first.length).toLowerCase();
+  return titleChar(first) + s.slice(first.length).toLowerCase();
 }
 
 function adjustIndices(s: string, start: unknown, end: unknown): [number, number] {
@@ -239,7 +254,7 @@ function joinItems(rt: Runtime, sep: string, iterable: unknown): string {
 const STR_METHODS: Record<string, MethodImpl> = {
   upper: (_rt, s) => s.toUpperCase(),
   lower: (_rt, s) => s.toLowerCase(),
-  casefold: (_rt, s) => s.toLowerCase(),
+  casefold: (_rt, s: string) => s.toLowerCase().replace(/\u00df/g, 'ss').replace(/\u03c2/g, '\u03c3'),
   swapcase: (_rt, s: string) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
   title: (_rt, s) => pyTitle(s),
   capitalize: (_rt, s) => pyCapitalize(s),
@@ -329,14 +344,19 @@ const STR_METHODS: Record<string, MethodImpl> = {
   encode: (_rt, s) => s,
 };
 
-function listIndex(self: unknown[], value: unknown): number {
-  for (let i = 0; i < self.length; i++) if (ops.eq(self[i], value)) return i;
+function listIndex(self: unknown[], value: unknown, start: unknown = 0, end: unknown = null): number {
+  const len = self.length;
+  let a = intArg(start, '');
+  let b = end === null || end === undefined ? len : intArg(end, '');
+  if (a < 0) a = Math.max(0, len + a);
+  if (b < 0) b = Math.max(0, len + b);
+  for (let i = a; i < Math.min(b, len); i++) if (ops.eq(self[i], value)) return i;
   return -1;
 }
 
 const SEQ_METHODS: Record<string, MethodImpl> = {
   index: (_rt, self: unknown[], a) => {
-    const i = listIndex(self, a[0]);
+    const i = listIndex(self, a[0], a[1], a[2]);
     if (i < 0) throw pyError('ValueError', self instanceof PyTuple ? 'tuple.index(x): x not in tuple' : `${pyRepr(a[0])} is not in list`);
     return i;
   },

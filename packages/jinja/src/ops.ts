@@ -2,6 +2,7 @@
 // truthiness and membership.
 import { pyError } from './errors.js';
 import {
+  Markup,
   PyDict,
   PyFloat,
   PyTuple,
@@ -47,12 +48,23 @@ function checkUndefined(a: unknown, b: unknown): void {
   if (b instanceof Undefined) b.fail();
 }
 
-function intResult(a: unknown, b: unknown, fast: number, slow: (x: bigint, y: bigint) => bigint): number | bigint {
-  if (typeof a === 'number' && typeof b === 'number' && Number.isSafeInteger(fast)) return fast;
+function intResult(a: unknown, b: unknown, fast: (x: number, y: number) => number, slow: (x: bigint, y: bigint) => bigint): number | bigint {
+  if (typeof a === 'number' && typeof b === 'number') {
+    const r = fast(a, b);
+    if (Number.isSafeInteger(r)) return r;
+  }
   return makeInt(slow(big(a), big(b)));
 }
 
+function escapeText(v: unknown): string {
+  if (v instanceof Markup) return v.s;
+  return String(v).replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&#34;' : '&#39;'));
+}
+
 export function add(a: unknown, b: unknown): unknown {
+  if (a instanceof Markup || b instanceof Markup) {
+    if ((typeof a === 'string' || a instanceof Markup) && (typeof b === 'string' || b instanceof Markup)) return new Markup(escapeText(a) + escapeText(b));
+  }
   if (typeof a === 'number' && typeof b === 'number' && Number.isInteger(a) && Number.isInteger(b)) {
     const r = a + b;
     if (Number.isSafeInteger(r)) return Object.is(a, -0) || Object.is(b, -0) ? makeFloat(r) : r;
@@ -77,7 +89,7 @@ export function add(a: unknown, b: unknown): unknown {
 
 export function sub(a: unknown, b: unknown): unknown {
   if (isNumeric(a) && isNumeric(b)) {
-    if (isIntLike(a) && isIntLike(b)) return intResult(a, b, (a as number) - (b as number), (x, y) => x - y);
+    if (isIntLike(a) && isIntLike(b)) return intResult(a, b, (x, y) => x - y, (x, y) => x - y);
     return makeFloat(num(a) - num(b));
   }
   checkUndefined(a, b);
@@ -95,7 +107,7 @@ function repeat(seq: unknown, n: unknown): unknown {
 
 export function mul(a: unknown, b: unknown): unknown {
   if (isNumeric(a) && isNumeric(b)) {
-    if (isIntLike(a) && isIntLike(b)) return intResult(a, b, (a as number) * (b as number), (x, y) => x * y);
+    if (isIntLike(a) && isIntLike(b)) return intResult(a, b, (x, y) => x * y, (x, y) => x * y);
     return makeFloat(num(a) * num(b));
   }
   if ((typeof a === 'string' || Array.isArray(a)) && isIntLike(b)) return repeat(a, b);
@@ -223,6 +235,7 @@ export function truthy(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Undefined) return v.truthy();
   if (v instanceof PyFloat) return v.value !== 0;
+  if (v instanceof Markup) return v.s.length > 0;
   if (isMapping(v)) {
     const custom = (v as { __bool__?: unknown }).__bool__;
     if (typeof custom === 'function') return Boolean(custom.call(v));
@@ -231,7 +244,9 @@ export function truthy(v: unknown): boolean {
   return true;
 }
 
-export function eq(a: unknown, b: unknown): boolean {
+export function eq(a0: unknown, b0: unknown): boolean {
+  const a = a0 instanceof Markup ? a0.s : a0;
+  const b = b0 instanceof Markup ? b0.s : b0;
   if (a === b) return typeof a !== 'number' || !Number.isNaN(a);
   if (a === null || a === undefined) return b === null || b === undefined;
   const ta = typeof a;
@@ -263,7 +278,9 @@ export function eq(a: unknown, b: unknown): boolean {
 }
 
 /** Python's ordering: <0, 0, >0; raises TypeError between unorderable types. */
-export function compare(a: unknown, b: unknown, op: string): number {
+export function compare(a0: unknown, b0: unknown, op: string): number {
+  const a = a0 instanceof Markup ? a0.s : a0;
+  const b = b0 instanceof Markup ? b0.s : b0;
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : a === b ? 0 : NaN;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (isNumeric(a) && isNumeric(b)) {
@@ -288,7 +305,9 @@ export function compare(a: unknown, b: unknown, op: string): number {
   throw pyError('TypeError', `'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);
 }
 
-export function contains(container: unknown, item: unknown): boolean {
+export function contains(container0: unknown, item0: unknown): boolean {
+  const container = container0 instanceof Markup ? container0.s : container0;
+  const item = item0 instanceof Markup ? item0.s : item0;
   if (typeof container === 'string') {
     if (typeof item !== 'string') throw pyError('TypeError', `'in <string>' requires string as left operand, not ${pyTypeName(item)}`);
     return container.includes(item);

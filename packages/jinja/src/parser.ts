@@ -524,7 +524,7 @@ export class Parser {
     const items: Target[] = [first];
     while (this.skipOp(',')) {
       if (this.isTupleEnd(extraEnd) || this.isOp('=')) break;
-      items.push(this.parseSingleTarget(false));
+      items.push(this.parseSingleTarget(withNamespace));
     }
     return { k: 'tuple', line: first.line, items };
   }

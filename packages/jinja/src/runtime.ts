@@ -1,15 +1,18 @@
 // The evaluator: walks the syntax tree with Python semantics.
 import type { Expr, MacroDef, Stmt, Target, CallArgs } from './ast.js';
-import { JinjaError, MacroReturn, SecurityError, TemplateNotFound, TemplateRuntimeError, TemplateSyntaxError, UndefinedError, pyError } from './errors.js';
+import { JinjaError, MacroReturn, SecurityError, TemplateNotFound, TemplateRuntimeError, UndefinedError, pyError } from './errors.js';
 import * as ops from './ops.js';
 import { Undefined, MISSING, type UndefinedMode } from './undefined.js';
 import {
   Kwargs,
+  Markup,
   Namespace,
+  PY_REPR,
   PY_STR,
   PyDict,
   PyFloat,
   PyTuple,
+  isFloat,
   isMapping,
   isPlainObject,
   mappingGet,
@@ -190,6 +193,8 @@ const enum Ctl {
   Break,
   Continue,
 }
+
+const OBJECT_DUNDERS = new Set(['__class__', '__dict__', '__doc__', '__init__', '__module__', '__repr__', '__str__', '__eq__', '__hash__', '__getattr__', '__getitem__', '__iter__', '__len__', '__slots__', '__weakref__', '__reduce__', '__new__', '__subclasshook__', '__init_subclass__', '__format__', '__sizeof__', '__dir__', '__ne__', '__lt__', '__le__', '__gt__', '__ge__', '__bool__', '__call__', '__add__', '__radd__', '__contains__', '__setattr__', '__delattr__', '__getattribute__', '__reduce_ex__']);
 
 const BLOCKED_ATTRS = new Set([
   'constructor', '__proto__', 'prototype', 'call', 'apply', 'bind', 'caller', 'arguments',
@@ -396,23 +401,25 @@ export class Runtime {
 
   private execFor(s: Extract<Stmt, { k: 'for' }>, f: Frame, iterable: unknown, depth0: number): string {
     let items = this.iterate(iterable);
-    const inner = new Frame(f, f.root);
     if (s.test) {
       const kept: unknown[] = [];
       for (const item of items) {
-        this.assign(s.target, item, inner);
-        if (this.truthy(this.eval(s.test, inner))) kept.push(item);
+        const probe = new Frame(f, f.root);
+        this.assign(s.target, item, probe);
+        if (this.truthy(this.eval(s.test, probe))) kept.push(item);
       }
       items = kept;
     }
-    if (items.length === 0) {
-      return s.else ? this.exec(s.else, f) : '';
-    }
     const recurse = s.recursive ? (sub: unknown) => this.execFor(s, f, sub, depth0 + 1) : null;
     const loop = new LoopContext(items, depth0, recurse);
-    inner.set('loop', loop);
     let out = '';
+    // Jinja2 clears its "no iteration" flag at the end of a body, so a body left by break or
+    // continue does not count and the else block can still run.
+    let completed = false;
     for (let i = 0; i < items.length; i++) {
+      // every iteration starts from the enclosing scope, as Jinja2's compiled loops do
+      const inner = new Frame(f, f.root);
+      inner.set('loop', loop);
       loop.index0 = i;
       this.assign(s.target, items[i], inner);
       out += this.exec(s.body, inner);
@@ -420,8 +427,9 @@ export class Runtime {
         const c = this.ctl;
         this.ctl = Ctl.None;
         if (c === Ctl.Break) break;
-      }
+      } else completed = true;
     }
+    if (!completed && s.else) out += this.exec(s.else, f);
     return out;
   }
 
@@ -429,6 +437,7 @@ export class Runtime {
   iterate(value: unknown): unknown[] {
     if (Array.isArray(value)) return value.slice();
     if (typeof value === 'string') return Array.from(value);
+    if (value instanceof Markup) return Array.from(value.s);
     if (value instanceof PyDict) return value.keys();
     if (value instanceof Undefined) return value.iter();
     if (value instanceof Map) return [...value.keys()];
@@ -614,9 +623,14 @@ export class Runtime {
 
   // ---- attribute and item access (sandboxed) ----
 
-  getattr(obj: unknown, name: string): unknown {
+  getattr(obj0: unknown, name: string): unknown {
+    const obj = obj0 instanceof Markup ? obj0.s : obj0;
+    if (obj instanceof Undefined) {
+      // Python's Undefined object has these attributes, which the sandbox then refuses.
+      if (OBJECT_DUNDERS.has(name)) return this.unsafe(obj, name);
+      return obj.access();
+    }
     if (name.startsWith('_') && !isMapping(obj)) return this.unsafe(obj, name);
-    if (obj instanceof Undefined) return obj.access();
     if (obj instanceof GroupTuple && (name === 'grouper' || name === 'list')) return obj[name];
     if (typeof obj === 'string' || Array.isArray(obj) || obj instanceof PyDict || isPlainObject(obj) || obj instanceof Map) {
       if (isPlainObject(obj) && Object.prototype.hasOwnProperty.call(obj, name)) {
@@ -638,7 +652,9 @@ export class Runtime {
     if (obj instanceof TemplateModule) return obj.exports.has(name) ? obj.exports.get(name) : this.undef(name, obj);
     if (obj === null || obj === undefined || typeof obj !== 'object') {
       if (typeof obj === 'function') return this.functionAttr(obj as (...a: unknown[]) => unknown, name);
-      if (typeof obj === 'number' || obj instanceof PyFloat) {
+      if (typeof obj === 'number' || typeof obj === 'bigint' || typeof obj === 'boolean') {
+        if (name === 'real') return typeof obj === 'boolean' ? (obj ? 1 : 0) : obj;
+        if (name === 'imag') return isFloat(obj) ? new PyFloat(0) : 0;
         const m = getMethod(obj, name);
         if (m !== undefined) return builtin(name, (args, kwargs) => m(this, obj, args, kwargs));
       }
@@ -656,6 +672,17 @@ export class Runtime {
       return this.undef(name, obj);
     }
     return this.hostAttr(obj as object, name);
+  }
+
+  /** getattr() without the item fallback, as the `attr` filter does. */
+  attrOnly(obj: unknown, name: string): unknown {
+    if (isMapping(obj) && !(typeof obj === 'object' && obj !== null && !isPlainObject(obj) && !(obj instanceof PyDict) && !(obj instanceof Map))) {
+      if (name.startsWith('_')) return this.unsafe(obj, name);
+      const m = getMethod(obj, name);
+      if (m !== undefined) return builtin(name, (args, kwargs) => m(this, obj, args, kwargs));
+      return this.undef(name, obj);
+    }
+    return this.getattr(obj, name);
   }
 
   private unsafe(obj: unknown, name: string): Undefined {
@@ -860,6 +887,7 @@ export class Runtime {
       if (macro !== undefined) return macro.rt.invokeMacro(macro, args, kwargs);
       const impl = (fn as unknown as Record<symbol, InternalFn | undefined>)[BUILTIN];
       if (impl !== undefined) return impl(args, kwargs);
+      for (let i = 0; i < args.length; i++) if (args[i] instanceof Markup) args[i] = (args[i] as Markup).s;
       let result: unknown;
       try {
         result = kwargs === null ? fn(...args) : fn(...args, new Kwargs(kwargs));
@@ -891,6 +919,7 @@ export class Runtime {
     };
     Object.defineProperty(fn, 'name', { value: def.name });
     (fn as unknown as Record<symbol, Macro>)[MACRO] = macro;
+    (fn as unknown as Record<symbol, () => string>)[PY_REPR] = () => `<Macro '${def.name}'>`;
     return fn;
   }
 
@@ -970,14 +999,14 @@ export class Runtime {
 
   private evalFilter(e: Extract<Expr, { k: 'filter' }>, value: unknown, f: Frame): unknown {
     const impl = this.filters.get(e.name);
-    if (impl === undefined) throw new TemplateSyntaxError(`No filter named '${e.name}'.`, e.line);
+    if (impl === undefined) throw new TemplateRuntimeError(`No filter named '${e.name}' found.`);
     const [args, kwargs] = this.evalArgs(e, f);
     return impl(this, value, args, kwargs);
   }
 
   private evalTest(e: Extract<Expr, { k: 'test' }>, f: Frame): boolean {
     const impl = this.tests.get(e.name);
-    if (impl === undefined) throw new TemplateSyntaxError(`No test named '${e.name}'.`, e.line);
+    if (impl === undefined) throw new TemplateRuntimeError(`No test named '${e.name}' found.`);
     const value = this.eval(e.node, f);
     const [args, kwargs] = this.evalArgs(e, f);
     const r = impl(this, value, args, kwargs);

@@ -1,8 +1,8 @@
 // Jinja2's builtin tests (`x is defined`, `x is divisibleby 3`, ...).
 import * as ops from './ops.js';
-import { BUILTIN, MACRO, type TestImpl, LoopContext } from './runtime.js';
+import { type TestImpl, LoopContext } from './runtime.js';
 import { Undefined } from './undefined.js';
-import { PyFloat, PyTuple, isFloat, isInt, isMapping, num } from './values.js';
+import { Markup, PyFloat, PyView, isFloat, isInt, isMapping, num } from './values.js';
 import { pyError } from './errors.js';
 
 const isNumberValue = (v: unknown) => typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v instanceof PyFloat;
@@ -23,7 +23,7 @@ export const TESTS: Record<string, TestImpl> = {
   le: (_rt, v, a) => ops.compare(v, a[0], '<=') <= 0,
   gt: (_rt, v, a) => ops.compare(v, a[0], '>') > 0,
   ge: (_rt, v, a) => ops.compare(v, a[0], '>=') >= 0,
-  escaped: () => false,
+  escaped: (_rt, v) => v instanceof Markup,
   even: (_rt, v) => {
     if (!isNumberValue(v)) throw pyError('TypeError', 'not all arguments converted during string formatting');
     return ops.eq(ops.mod(v, 2), 0);
@@ -38,11 +38,12 @@ export const TESTS: Record<string, TestImpl> = {
   float: (_rt, v) => isFloat(v),
   integer: (_rt, v) => isInt(v),
   number: (_rt, v) => isNumberValue(v),
-  string: (_rt, v) => typeof v === 'string',
+  string: (_rt, v) => typeof v === 'string' || v instanceof Markup,
   mapping: (_rt, v) => isMapping(v),
-  sequence: (_rt, v) => typeof v === 'string' || Array.isArray(v) || isMapping(v),
+  sequence: (_rt, v) => typeof v === 'string' || v instanceof Markup || (Array.isArray(v) && !(v instanceof PyView)) || isMapping(v),
   iterable: (_rt, v) =>
-    typeof v === 'string' || Array.isArray(v) || isMapping(v) || (v !== null && typeof v === 'object' && Symbol.iterator in v),
+    typeof v === 'string' ||
+    v instanceof Markup || Array.isArray(v) || isMapping(v) || (v !== null && typeof v === 'object' && Symbol.iterator in v),
   in: (_rt, v, a) => ops.contains(a[0], v),
   lower: (rt, v) => typeof v === 'string' && rt.truthy(/\p{Ll}/u.test(v) && v === v.toLowerCase()),
   upper: (rt, v) => typeof v === 'string' && rt.truthy(/\p{Lu}/u.test(v) && v === v.toUpperCase()),

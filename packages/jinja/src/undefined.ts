@@ -2,7 +2,7 @@
 // attribute access, calls and arithmetic; 'strict' fails on any use; 'chainable' also lets
 // attribute and item access through.
 import { UndefinedError } from './errors.js';
-import { PY_STR, isNone, pyTypeName } from './values.js';
+import { PY_REPR, PY_STR, isNone, pyTypeName } from './values.js';
 
 export type UndefinedMode = 'default' | 'strict' | 'chainable';
 
@@ -28,6 +28,9 @@ export class Undefined {
 
   [PY_STR](): string {
     return this.str();
+  }
+  [PY_REPR](): string {
+    return 'Undefined';
   }
   str(): string {
     if (this.mode === 'strict') this.fail();

@@ -34,6 +34,15 @@ export function view(label: string, items: readonly unknown[]): PyView {
   return v;
 }
 
+/** A lazily-produced sequence in Jinja2 (map, select, ...): iterable but not a sequence, no len(). */
+export function generator(items: readonly unknown[]): PyView {
+  return view('generator', items);
+}
+
+export function isGenerator(value: unknown): boolean {
+  return value instanceof PyView && value.label === 'generator';
+}
+
 export function tuple(items: readonly unknown[]): PyTuple {
   const t = new PyTuple<unknown>();
   for (let i = 0; i < items.length; i++) t.push(items[i]);
@@ -50,6 +59,19 @@ export class Kwargs {
 
 export function isKwargs(value: unknown): value is Kwargs {
   return value instanceof Kwargs;
+}
+
+/** Markup: text already escaped for HTML (the `escape` and `safe` filters make it). */
+export class Markup {
+  constructor(readonly s: string) {}
+  [Symbol.toPrimitive](): string {
+    return this.s;
+  }
+}
+
+/** Text of a str or Markup value. */
+export function isStrLike(value: unknown): value is string | Markup {
+  return typeof value === 'string' || value instanceof Markup;
 }
 
 /** jinja2's `namespace()`: an attribute bag that `{% set ns.x = ... %}` may write to. */
@@ -121,6 +143,7 @@ function hashKey(key: unknown): unknown {
     default:
       if (key === null || key === undefined) return null;
       if (key instanceof PyFloat) return key.value;
+      if (key instanceof Markup) return key.s;
       if (key instanceof PyTuple) return '\u0000tuple' + key.map((k) => keyString(hashKey(k))).join('\u0001');
       return key;
   }
@@ -199,6 +222,7 @@ export function pyTypeName(value: unknown): string {
   if (value instanceof PyFloat) return 'float';
   if (value instanceof PyTuple) return 'tuple';
   if (value instanceof PyView) return value.label.startsWith('range(') ? 'range' : value.label;
+  if (value instanceof Markup) return 'Markup';
   if (Array.isArray(value)) return 'list';
   if (isMapping(value)) return 'dict';
   if (value instanceof Namespace) return 'Namespace';
@@ -228,6 +252,9 @@ export function floatRepr(n: number): string {
   return `${sign}${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
 }
 
+// What Python's str.isprintable() refuses: control, format, private-use, unassigned, separators.
+const NON_PRINTABLE = /^[\p{C}\p{Z}]$/u;
+
 export function strRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
@@ -237,11 +264,12 @@ export function strRepr(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c >= 0x80 && c < 0xa0) out += '\\x' + c.toString(16).padStart(2, '0');
-    else if (c === 0xad) out += '\\xad';
-    else if ((c >= 0xd800 && c <= 0xdfff) || c === 0x2028 || c === 0x2029) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += ch;
+    else if (c < 0x7f && c >= 0x20) out += ch;
+    else if (ch !== ' ' && NON_PRINTABLE.test(ch)) {
+      if (c < 0x100) out += '\\x' + c.toString(16).padStart(2, '0');
+      else if (c < 0x10000) out += '\\u' + c.toString(16).padStart(4, '0');
+      else out += '\\U' + c.toString(16).padStart(8, '0');
+    } else out += ch;
   }
   return out + quote;
 }
@@ -262,6 +290,7 @@ export function pyStr(value: unknown): string {
   }
   if (value === null) return 'None';
   if (value instanceof PyFloat) return floatRepr(value.value);
+  if (value instanceof Markup) return value.s;
   const custom = (value as { [PY_STR]?: () => string })[PY_STR];
   if (typeof custom === 'function') return custom.call(value);
   return pyRepr(value);
@@ -269,14 +298,21 @@ export function pyStr(value: unknown): string {
 
 /** Engine objects with their own Python str() (Undefined, loop, modules) implement this method. */
 export const PY_STR: unique symbol = Symbol('py.str');
+/** ... and their own repr(). */
+export const PY_REPR: unique symbol = Symbol('py.repr');
 
 /** Python's repr(). */
 export function pyRepr(value: unknown): string {
   if (typeof value === 'string') return strRepr(value);
+  if (typeof value === 'function' || (typeof value === 'object' && value !== null)) {
+    const custom = (value as { [PY_REPR]?: () => string })[PY_REPR];
+    if (typeof custom === 'function') return custom.call(value);
+  }
   if (value === null || value === undefined || typeof value !== 'object') {
     if (typeof value === 'function') return `<function ${(value as { name?: string }).name || 'anonymous'}>`;
     return pyStr(value);
   }
+  if (value instanceof Markup) return `Markup(${strRepr(value.s)})`;
   if (value instanceof PyFloat) return floatRepr(value.value);
   if (value instanceof PyTuple) {
     if (value.length === 1) return '(' + pyRepr(value[0]) + ',)';
@@ -284,6 +320,7 @@ export function pyRepr(value: unknown): string {
   }
   if (value instanceof PyView) {
     if (value.label.startsWith('range(')) return value.label;
+    if (value.label === 'generator') return '<generator object>';
     return value.label + '([' + value.map(pyRepr).join(', ') + '])';
   }
   if (Array.isArray(value)) return '[' + value.map(pyRepr).join(', ') + ']';
@@ -292,11 +329,7 @@ export function pyRepr(value: unknown): string {
     for (const [k, v] of mappingItems(value)) parts.push(pyRepr(k) + ': ' + pyRepr(v));
     return '{' + parts.join(', ') + '}';
   }
-  if (value instanceof Namespace) {
-    const parts: string[] = [];
-    for (const [k, v] of value.attrs.items()) parts.push(`${pyStr(k)}=${pyRepr(v)}`);
-    return `<Namespace ${parts.join(', ')}>`;
-  }
+  if (value instanceof Namespace) return `<Namespace ${pyRepr(value.attrs)}>`;
   const custom = (value as { [PY_STR]?: () => string })[PY_STR];
   if (typeof custom === 'function') return custom.call(value);
   const s = (value as { toString?: () => string }).toString;
