@@ -1,0 +1,200 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { Compiler, loadProject, runCommand, type AdapterDefinition, type RunOutcome, type Value } from '@dvt/core';
+import type { ConformanceContext, ConformanceSuite } from './context.js';
+
+/**
+ * The dvt runner on the adapter under test: a small project (seeds, a view, a
+ * table, one incremental model per declared strategy, data tests) built into
+ * the kit's scratch schema. The project names that schema through its own
+ * `generate_schema_name`, so no adapter-specific profile key is involved.
+ */
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+interface KitProject {
+  dir: string;
+  write(files: Record<string, string>): void;
+  run(command: 'seed' | 'run' | 'test' | 'build', options?: { fullRefresh?: boolean }): Promise<RunOutcome>;
+  cleanup(): void;
+}
+
+function kitProject(ctx: ConformanceContext, config: Record<string, unknown>, files: Record<string, string>): KitProject {
+  const dir = mkdtempSync(join(tmpdir(), 'dvt-kit-project-'));
+  const adapter = ctx.adapter as AdapterDefinition;
+  const write = (more: Record<string, string>) => {
+    for (const [path, text] of Object.entries(more)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+  };
+  write({
+    'dbt_project.yml': 'name: dvt_kit\nversion: "1.0"\nconfig-version: 2\nprofile: dvt_kit\n',
+    // The real output (which may hold secrets) never touches the disk: it replaces this one after loading.
+    'profiles.yml': `dvt_kit:\n  target: kit\n  outputs:\n    kit:\n      type: ${adapter.type}\n`,
+    'macros/kit_schema.sql': "{% macro generate_schema_name(custom_schema_name, node) -%}{{ var('kit_schema') }}{%- endmacro %}\n",
+    ...files,
+  });
+  return {
+    dir,
+    write,
+    async run(command, options = {}) {
+      const project = loadProject({ projectDir: dir, profilesDir: dir, env: {}, vars: { kit_schema: ctx.schema } });
+      project.profile.outputs = { kit: { name: 'kit', type: adapter.type, threads: 1, config } };
+      const compiler = await Compiler.create({ project, adapters: { [adapter.type]: adapter }, env: {}, flags: { FULL_REFRESH: options.fullRefresh ?? false } });
+      compiler.parseProject();
+      return runCommand({
+        command,
+        project,
+        compiler,
+        selection: [...project.nodes.keys()],
+        fullRefresh: options.fullRefresh,
+        targetPath: join(dir, 'target'),
+        resolveAdapter: async () => adapter,
+      });
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function expectStatuses(outcome: RunOutcome, expected: Record<string, string>): void {
+  for (const [name, status] of Object.entries(expected)) {
+    const result = outcome.results.find((r) => r.unique_id.split('.').includes(name));
+    assert(result, `no result for ${name}`);
+    assert(result.status === status, `${name}: expected ${status}, got ${result.status}${result.message ? `: ${result.message}` : ''}`);
+  }
+}
+
+function plain(value: Value): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && /^-?\d+(\.0+)?$/.test(value)) return Number(value);
+  return value;
+}
+
+async function select(ctx: ConformanceContext, identifier: string, columns: string, orderBy: string): Promise<unknown[][]> {
+  const relation = ctx.dialect.renderRelation(ctx.relation(identifier));
+  const r = await ctx.connection.query(`select ${columns} from ${relation} order by ${orderBy}`);
+  return r.rows.map((row) => row.map(plain));
+}
+
+function same(actual: unknown, expected: unknown, what: string): void {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  assert(a === e, `${what}: expected ${e}, got ${a}`);
+}
+
+/** Runs `body` on a fresh kit project and removes it afterwards. */
+async function withProject(
+  ctx: ConformanceContext,
+  config: Record<string, unknown>,
+  files: Record<string, string>,
+  body: (p: KitProject) => Promise<void>,
+): Promise<void> {
+  const p = kitProject(ctx, config, files);
+  try {
+    await body(p);
+  } finally {
+    p.cleanup();
+  }
+}
+
+const STRATEGIES = ['append', 'delete+insert', 'merge'] as const;
+
+export const materializationSuite: ConformanceSuite = {
+  id: 'materialization',
+  title: 'the dvt runner builds a project',
+  needsConnection: true,
+  define(defineCase, options) {
+    const config = options.config as Record<string, unknown>;
+
+    defineCase('materialization.seed', 'a seed loads with inferred types, NULLs for empty fields', async (ctx) => {
+      const seed = ctx.uniqueName('kit_seed');
+      await withProject(ctx, config, { [`seeds/${seed}.csv`]: 'id,name,amount,day,flag\n1,ann,1.50,2024-01-02,true\n2,,2.25,2024-01-03,false\n3,cy,,,\n' }, async (p) => {
+        expectStatuses(await p.run('seed'), { [seed]: 'success' });
+        same(await select(ctx, seed, 'id, name', 'id'), [[1, 'ann'], [2, null], [3, 'cy']], 'seed rows');
+        // a second load replaces the rows rather than appending
+        p.write({ [`seeds/${seed}.csv`]: 'id,name,amount,day,flag\n9,zed,0.5,2024-02-01,true\n' });
+        expectStatuses(await p.run('seed'), { [seed]: 'success' });
+        same(await select(ctx, seed, 'id, name', 'id'), [[9, 'zed']], 'rows after re-seed');
+      });
+    });
+
+    defineCase('materialization.view-table', 'a view and a table over a seed build, and rebuild in place', async (ctx) => {
+      const seed = ctx.uniqueName('kit_src');
+      const view = ctx.uniqueName('kit_view');
+      const table = ctx.uniqueName('kit_table');
+      await withProject(
+        ctx,
+        config,
+        {
+          [`seeds/${seed}.csv`]: 'id,v\n1,10\n2,20\n',
+          [`models/${view}.sql`]: `{{ config(materialized='view') }}\nselect id, v from {{ ref('${seed}') }}\n`,
+          [`models/${table}.sql`]: `{{ config(materialized='table') }}\nselect id, v * 2 as v2 from {{ ref('${view}') }}\n`,
+        },
+        async (p) => {
+          expectStatuses(await p.run('build'), { [seed]: 'success', [view]: 'success', [table]: 'success' });
+          same(await select(ctx, table, 'id, v2', 'id'), [[1, 20], [2, 40]], 'table rows');
+          expectStatuses(await p.run('run'), { [view]: 'success', [table]: 'success' });
+          same(await select(ctx, table, 'id, v2', 'id'), [[1, 20], [2, 40]], 'table rows after rebuild');
+        },
+      );
+    });
+
+    defineCase('materialization.failed-build-keeps-table', 'a failing rebuild leaves the old table and its rows', async (ctx) => {
+      const table = ctx.uniqueName('kit_keep');
+      await withProject(ctx, config, { [`models/${table}.sql`]: "{{ config(materialized='table') }}\nselect 1 as id union all select 2 as id\n" }, async (p) => {
+        expectStatuses(await p.run('run'), { [table]: 'success' });
+        p.write({ [`models/${table}.sql`]: "{{ config(materialized='table') }}\nselect no_such_column from {{ this }}\n" });
+        expectStatuses(await p.run('run'), { [table]: 'error' });
+        same(await select(ctx, table, 'id', 'id'), [[1], [2]], 'rows of the old table');
+      });
+    });
+
+    for (const strategy of STRATEGIES) {
+      defineCase(`materialization.incremental.${strategy}`, `incremental strategy ${strategy}`, async (ctx) => {
+        if (!ctx.dialect.capabilities.incrementalStrategies.includes(strategy)) return `strategy ${strategy} not declared`;
+        const seed = ctx.uniqueName('kit_events');
+        const model = ctx.uniqueName('kit_incr');
+        const keyed = strategy !== 'append';
+        const modelSql =
+          `{{ config(materialized='incremental', incremental_strategy='${strategy}'${keyed ? ", unique_key=['id', 'k']" : ''}) }}\n` +
+          `select id, k, v from {{ ref('${seed}') }}\n`;
+        await withProject(ctx, config, { [`seeds/${seed}.csv`]: 'id,k,v\n1,a,10\n2,b,20\n3,,30\n', [`models/${model}.sql`]: modelSql }, async (p) => {
+          expectStatuses(await p.run('build'), { [model]: 'success' });
+          p.write({ [`seeds/${seed}.csv`]: 'id,k,v\n2,b,200\n3,,300\n4,d,40\n' });
+          expectStatuses(await p.run('build'), { [model]: 'success' });
+          const rows = await select(ctx, model, 'id, v', 'id, v');
+          const expected = keyed
+            ? [[1, 10], [2, 200], [3, 300], [4, 40]]
+            : [[1, 10], [2, 20], [2, 200], [3, 30], [3, 300], [4, 40]];
+          same(rows, expected, `${strategy} rows`);
+        });
+      }, { timeout: 60_000 });
+    }
+
+    defineCase('materialization.tests', 'data tests pass, fail and warn as configured', async (ctx) => {
+      const model = ctx.uniqueName('kit_tested');
+      await withProject(
+        ctx,
+        config,
+        {
+          [`models/${model}.sql`]: "{{ config(materialized='table') }}\nselect 1 as id union all select 2 as id\n",
+          'models/schema.yml': `version: 2\nmodels:\n  - name: ${model}\n    columns:\n      - name: id\n        data_tests: [not_null, unique]\n`,
+          'tests/kit_fails.sql': `select * from {{ ref('${model}') }} where id > 0\n`,
+          'tests/kit_warns.sql': `{{ config(severity='warn') }}\nselect * from {{ ref('${model}') }} where id = 1\n`,
+        },
+        async (p) => {
+          const out = await p.run('build');
+          expectStatuses(out, { [model]: 'success', kit_fails: 'fail', kit_warns: 'warn' });
+          const generic = out.results.filter((r) => /^test\.dvt_kit\.(not_null|unique)_/.test(r.unique_id));
+          assert(generic.length === 2 && generic.every((r) => r.status === 'pass'), `generic tests: ${generic.map((r) => `${r.unique_id}=${r.status}`).join(', ')}`);
+          const failed = out.results.find((r) => r.unique_id.includes('kit_fails'))!;
+          assert(failed.failures === 2, `kit_fails failures: ${failed.failures}`);
+        },
+      );
+    });
+  },
+};
