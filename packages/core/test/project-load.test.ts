@@ -332,6 +332,25 @@ describe('loadProject: schema YAML errors', () => {
     ]));
   });
 
+  it('names file and line for Jinja errors and missing vars in schema YAML', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/more.yml'), "version: 2\nseeds:\n  - name: raw_orders\n    config:\n      schema: \"{{ var('nope') }}\"\n");
+    const missing = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(missing.message).toContain("Required var 'nope' not found");
+    expect(missing.location).toEqual({ file: 'models/marts/more.yml', line: 5 });
+    writeFileSync(join(dir, 'models/marts/more.yml'), "version: 2\nseeds:\n  - name: raw_orders\n    config:\n      schema: \"{{ env_var('X' }}\"\n");
+    const syntax = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(syntax.location).toEqual({ file: 'models/marts/more.yml', line: 5 });
+    expect(syntax.message).toContain('could not render');
+  });
+
+  it('warns that unit tests and semantic layer keys are not supported yet', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nunit_tests: []\n');
+    const project = loadProject({ projectDir: dir, env: ENV });
+    expect(project.warnings).toContainEqual({ message: "'unit_tests' is not supported by dvt yet and is ignored", location: { file: 'models/marts/more.yml', line: 2 } });
+  });
+
   it('gives a bad test entry a line', () => {
     const dir = copyFixture();
     writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nseeds:\n  - name: raw_orders\n    columns:\n      - name: id\n        data_tests:\n          - unique: 3\n');

@@ -22,7 +22,7 @@ const CONFIG_TREES = ['models', 'seeds', 'snapshots', 'sources', 'tests', 'data_
 /** dbt leaves these unrendered at load time: vars render on use, hooks at run time. */
 function skipAtLoad(path: readonly string[]): boolean {
   const head = path[0];
-  if (head === 'vars' || head === 'on-run-start' || head === 'on-run-end') return true;
+  if (head === 'vars' || head === 'on-run-start' || head === 'on-run-end' || head === 'query-comment') return true;
   const last = path[path.length - 1] ?? '';
   return /^\+?(pre|post)[-_]hook$/.test(last);
 }

@@ -17,6 +17,8 @@ const TOP_KEYS = new Set([
   'version', 'models', 'seeds', 'snapshots', 'analyses', 'sources', 'macros', 'exposures', 'metrics', 'groups',
   'semantic_models', 'saved_queries', 'unit_tests', 'data_tests', 'functions',
 ]);
+/** Known to dbt, not built by dvt yet: said once per file rather than silently dropped. */
+const UNSUPPORTED_KEYS = new Set(['metrics', 'groups', 'semantic_models', 'saved_queries', 'unit_tests', 'functions']);
 const PATCH_KEYS = new Set([
   'name', 'description', 'config', 'meta', 'tags', 'docs', 'columns', 'data_tests', 'tests', 'access', 'group',
   'latest_version', 'versions', 'constraints', 'deprecation_date', 'time_spine', 'quote_columns', 'column_types', 'relation',
@@ -61,6 +63,7 @@ export function applySchemaFile(source: YamlFile, ctx: SchemaContext): void {
   }
   for (const key of Object.keys(doc)) {
     if (!TOP_KEYS.has(key)) ctx.warnings.push({ message: `Unknown top-level key '${key}' in schema YAML is ignored`, location: at(doc, key) });
+    else if (UNSUPPORTED_KEYS.has(key)) ctx.warnings.push({ message: `'${key}' is not supported by dvt yet and is ignored`, location: at(doc, key) });
   }
   const relative = file.startsWith(`${ctx.resourcePath}/`) ? file.slice(ctx.resourcePath.length + 1) : file;
   const folders = folderParts(relative);
