@@ -1,4 +1,4 @@
-import { describeAdapterConformance } from '@dvt/adapter-testkit';
+import { describeAdapterConformance, materializationSuite } from '@dvt/adapter-testkit';
 import adapter from '../src/index.js';
 
-describeAdapterConformance({ adapter, config: { path: ':memory:' } });
+describeAdapterConformance({ adapter, config: { path: ':memory:' }, suites: [materializationSuite] });

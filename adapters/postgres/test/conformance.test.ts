@@ -1,5 +1,5 @@
-import { describeAdapterConformance, POSTGRES } from '@dvt/adapter-testkit';
+import { describeAdapterConformance, materializationSuite, POSTGRES } from '@dvt/adapter-testkit';
 import adapter from '../src/index.js';
 import { localConfig } from './helpers.js';
 
-describeAdapterConformance({ adapter, config: localConfig, requires: POSTGRES });
+describeAdapterConformance({ adapter, config: localConfig, requires: POSTGRES, suites: [materializationSuite] });
