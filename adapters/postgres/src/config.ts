@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** A profile output of `type: postgres`, with dbt-postgres's key names. */
-export interface PostgresConfig {
+export type PostgresConfig = {
   host: string;
   port?: number;
   user: string;
@@ -25,7 +25,7 @@ export interface PostgresConfig {
   sslrootcert?: string;
   application_name?: string;
   retries?: number;
-}
+};
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 

@@ -27,7 +27,7 @@ const postgresAdapter: AdapterDefinition<PostgresConfig> = {
   dialect: postgresDialect,
   macrosDir: fileURLToPath(new URL('../macros', import.meta.url)),
   describeTarget: describePostgresTarget,
-  canSee: (own, other) => sameServerAndDatabase(own as unknown as Record<string, unknown>, other, ['postgres', 'postgresql'], 5432),
+  canSee: (own, other) => sameServerAndDatabase(own, other, ['postgres', 'postgresql'], 5432),
   async connect(config, ctx) {
     const flavor = postgresFlavor({ searchPath: config.search_path, role: config.role });
     return PostgresConnection.open(clientConfig(config, ctx.projectDir), flavor, Number(config.retries ?? 1));

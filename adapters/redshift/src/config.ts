@@ -4,7 +4,7 @@ import { clientConfig as postgresClientConfig, databaseOf } from '@dvt/adapter-p
 import type { SslMode } from '@dvt/adapter-postgres';
 
 /** A profile output of `type: redshift`, with dbt-redshift's key names plus dvt's S3 staging extras. */
-export interface RedshiftConfig {
+export type RedshiftConfig = {
   host: string;
   port?: number;
   user: string;
@@ -28,7 +28,7 @@ export interface RedshiftConfig {
   s3_bucket?: string;
   /** dvt: IAM role ARN the cluster assumes to read and write `s3_bucket`. */
   iam_role?: string;
-}
+};
 
 export const redshiftConfigSchema: ConfigProperty[] = [
   { name: 'host', type: 'string', required: true, description: 'Cluster or workgroup endpoint' },

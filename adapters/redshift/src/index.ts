@@ -25,7 +25,7 @@ const redshiftAdapter: AdapterDefinition<RedshiftConfig> = {
   macrosDir: fileURLToPath(new URL('../macros', import.meta.url)),
   parentTypes: ['postgres'],
   describeTarget: describeRedshiftTarget,
-  canSee: (own, other) => sameServerAndDatabase(own as unknown as Record<string, unknown>, other, ['redshift'], 5439),
+  canSee: (own, other) => sameServerAndDatabase(own, other, ['redshift'], 5439),
   async connect(config, ctx) {
     const flavor = redshiftFlavor({ searchPath: config.search_path, staged: false });
     const session = await PostgresConnection.open(redshiftClientConfig(config, ctx.projectDir), flavor, Number(config.retries ?? 1));
