@@ -21,6 +21,19 @@ describe('dvt init', () => {
     expect(existsSync(join(cwd, 'shop', 'seeds', 'raw_trips.csv'))).toBe(true);
   });
 
+  it('scaffolds a project that builds and shows with nothing else installed', () => {
+    const cwd = tempDir();
+    expect(dvt(['init', 'starter'], { cwd }).code).toBe(0);
+    const dir = join(cwd, 'starter');
+    const build = dvt(['build'], { cwd: dir });
+    expect(build.code, build.output).toBe(0);
+    expect(build.stdout).toMatch(/Done\. PASS=9 WARN=0 ERROR=0 SKIP=0 TOTAL=9/);
+    expect(existsSync(join(dir, 'starter.duckdb'))).toBe(true);
+    const show = dvt(['show', '-s', 'rider_summary'], { cwd: dir });
+    expect(show.code, show.output).toBe(0);
+    expect(show.stdout).toMatch(/\| 102 +\| 2 +\| 23\.8 +\| 54\.70 /);
+  });
+
   it('--skip-profile-setup writes no profiles.yml', () => {
     const cwd = tempDir();
     expect(dvt(['init', 'shop', '--skip-profile-setup'], { cwd }).code).toBe(0);

@@ -4,7 +4,7 @@ select
     rider_id,
     cast(started_at as timestamp) as started_at,
     cast(started_at as date) as trip_date,
-    distance_km,
-    fare,
+    cast(distance_km as decimal(6, 1)) as distance_km,
+    cast(fare as decimal(8, 2)) as fare,
     lower(payment_method) as payment_method
 from {{ ref('raw_trips') }}
