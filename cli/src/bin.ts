@@ -30,7 +30,8 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => exit(code),
   (e: unknown) => {
-    process.stderr.write(`Internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    const debug = process.argv.includes('--debug') || process.argv.includes('-d');
+    process.stderr.write(`Internal error: ${e instanceof Error ? (debug ? (e.stack ?? e.message) : e.message) : String(e)}\n`);
     exit(2);
   },
 );
