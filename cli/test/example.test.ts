@@ -124,6 +124,10 @@ describe('the jaffle-shop example', () => {
       expect(m.stdout).toMatch(/SKIP relation main\.after_broken \.+ \[SKIP\]/);
       expect(m.stdout).toMatch(/Error in model broken_model \(models\/broken_model\.sql\)\n.*no_such_column/);
       expect(m.stdout).toMatch(/Done\. PASS=0 WARN=0 ERROR=1 SKIP=1 TOTAL=2/);
+      // --fail-fast: the first failure stops the rest (one thread, so the order is fixed).
+      const x = dvt(['run', '-s', 'broken_model', 'stg_customers', '--threads', '1', '-x'], { cwd: dir });
+      expect(x.code, x.output).toBe(1);
+      expect(x.stdout).toMatch(/ERROR=1 SKIP=1 TOTAL=2/);
     } finally {
       for (const f of [failingTest, brokenModel, downstream]) rmSync(f);
     }
