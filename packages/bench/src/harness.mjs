@@ -34,12 +34,17 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
+/** Wall and CPU seconds of one run. CPU time (this process, user + system) stays honest when
+ * other work shares the machine; wall time is what a user waits. */
 async function timeOnce(entry, round) {
   const input = entry.setup ? await entry.setup(round) : undefined;
   globalThis.gc?.();
+  const cpuStart = process.cpuUsage();
   const start = performance.now();
   await entry.run(input);
-  return (performance.now() - start) / 1000;
+  const wall = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall, cpu: (cpu.user + cpu.system) / 1e6 };
 }
 
 /**
@@ -48,27 +53,36 @@ async function timeOnce(entry, round) {
  * runs first (or last) after a GC or a JIT tier-up.
  */
 export async function measure(entries, { runs, warmup }) {
-  const times = entries.map(() => []);
+  const samples = entries.map(() => ({ wall: [], cpu: [] }));
   for (let round = 0; round < warmup + runs; round++) {
     const order = entries.map((_, i) => (i + round) % entries.length);
     for (const i of order) {
-      const seconds = await timeOnce(entries[i], round);
-      if (round >= warmup) times[i].push(seconds);
+      const { wall, cpu } = await timeOnce(entries[i], round);
+      if (round < warmup) continue;
+      samples[i].wall.push(wall);
+      samples[i].cpu.push(cpu);
     }
   }
-  return times.map(median);
+  return samples.map((s) => ({ wall: median(s.wall), cpu: median(s.cpu) }));
 }
+
+const seconds = (n) => `${n.toFixed(3)} s`;
 
 export function formatReport(subject, baselines, medians, { runs }) {
   const labels = [subject, ...baselines].map((e) => e.label);
   const width = Math.max(...labels.map((l) => l.length)) + 2;
-  const lines = [`  ${subject.label.padEnd(width)}${medians[0].toFixed(3)} s   (median of ${runs})`];
+  const figures = (m) => `wall ${seconds(m.wall).padStart(9)}  cpu ${seconds(m.cpu).padStart(9)}`;
+  const ours = medians[0];
+  const lines = [`  ${subject.label.padEnd(width)}${figures(ours)}   (medians of ${runs} runs)`];
   baselines.forEach((b, i) => {
-    const seconds = medians[i + 1];
-    const ratio = medians[0] / seconds;
+    const theirs = medians[i + 1];
+    const ratio = ours.wall / theirs.wall;
     const verdict = ratio <= 1 ? `${(1 / ratio).toFixed(2)}x faster` : `${ratio.toFixed(2)}x slower`;
     const note = b.note ? `   [${b.note}]` : '';
-    lines.push(`  ${b.label.padEnd(width)}${seconds.toFixed(3)} s   ratio ${ratio.toFixed(3)} -> ${subject.label} is ${verdict}${note}`);
+    lines.push(
+      `  ${b.label.padEnd(width)}${figures(theirs)}   ratio ${ratio.toFixed(3)} (cpu ${(ours.cpu / theirs.cpu).toFixed(3)})` +
+        ` -> ${subject.label} is ${verdict}${note}`,
+    );
   });
   return lines.join('\n');
 }
@@ -84,7 +98,7 @@ export async function runBenchmark(bench, options, print) {
     const entries = [prepared.subject, ...prepared.baselines];
     const medians = await measure(entries, options);
     print(formatReport(prepared.subject, prepared.baselines, medians, options));
-    return { name: bench.name, seconds: Object.fromEntries(entries.map((e, i) => [e.label, medians[i]])) };
+    return { name: bench.name, medians: Object.fromEntries(entries.map((e, i) => [e.label, medians[i]])) };
   } finally {
     await prepared.teardown?.();
   }

@@ -16,15 +16,21 @@ describe('harness', () => {
     });
     const medians = await measure([entry('a'), entry('b')], { runs: 3, warmup: 1 });
     expect(medians).toHaveLength(2);
-    expect(medians.every((s) => typeof s === 'number' && s >= 0)).toBe(true);
+    expect(medians.every((m) => m.wall >= 0 && m.cpu >= 0)).toBe(true);
     expect(calls).toEqual(['a0', 'b0', 'b1', 'a1', 'a2', 'b2', 'b3', 'a3']);
   });
 
-  test('report shows seconds and the ratio to each baseline', () => {
-    const report = formatReport({ label: 'ours' }, [{ label: 'theirs' }, { label: 'slow', note: 'n' }], [0.5, 1, 0.25], { runs: 5 });
-    expect(report).toContain('ours    0.500 s   (median of 5)');
-    expect(report).toContain('theirs  1.000 s   ratio 0.500 -> ours is 2.00x faster');
-    expect(report).toContain('slow    0.250 s   ratio 2.000 -> ours is 2.00x slower   [n]');
+  test('report shows wall and cpu seconds and the ratio to each baseline', () => {
+    const report = formatReport(
+      { label: 'ours' },
+      [{ label: 'theirs' }, { label: 'slow', note: 'n' }],
+      [{ wall: 0.5, cpu: 0.4 }, { wall: 1, cpu: 1.6 }, { wall: 0.25, cpu: 0.2 }],
+      { runs: 5 },
+    );
+    const lines = report.split('\n');
+    expect(lines[0]).toBe('  ours    wall   0.500 s  cpu   0.400 s   (medians of 5 runs)');
+    expect(lines[1]).toBe('  theirs  wall   1.000 s  cpu   1.600 s   ratio 0.500 (cpu 0.250) -> ours is 2.00x faster');
+    expect(lines[2]).toBe('  slow    wall   0.250 s  cpu   0.200 s   ratio 2.000 (cpu 2.000) -> ours is 2.00x slower   [n]');
   });
 
   test('every benchmark module has a name, description and prepare', async () => {
