@@ -29,7 +29,10 @@ describe('manifest', () => {
   project.nodes.get('analysis.shop.order_counts')!.config.enabled = false;
   const manifest = buildManifest(project, {
     ...options,
-    compiled: new Map([['model.shop.stg_orders', { compiled_code: 'select 1', relation_name: '"shop"."main"."stg_orders"', compiled_path: 'target/compiled/shop/models/staging/stg_orders.sql' }]]),
+    compiled: new Map([
+      ['model.shop.stg_orders', { compiled_code: 'select 1', relation_name: '"shop"."main"."stg_orders"', compiled_path: 'target/compiled/shop/models/staging/stg_orders.sql' }],
+      ['model.shop.fct_orders', { compiled_code: 'select 2', relation_name: '"shop"."main"."fct_orders"' }],
+    ]),
   }) as Record<string, Record<string, Record<string, unknown>>>;
 
   it.skipIf(!haveSchemas)(`validates against dbt's manifest v12 schema ${haveSchemas ? '' : `(${skipReason})`}`, () => {
@@ -51,6 +54,8 @@ describe('manifest', () => {
     expect(stg.relation_name).toBe('"shop"."main"."stg_orders"');
     expect(stg.config.dvt).toEqual({ target: 'dev', adapter_type: 'duckdb' });
     const fct = manifest.nodes!['model.shop.fct_orders'] as Record<string, any>;
+    expect(fct.compiled_path).toBe('target/compiled/shop/models/marts/fct_orders.sql');
+    expect((manifest.nodes!['model.shop.dim_customers'] as Record<string, unknown>).compiled_path).toBeNull();
     expect(fct.config['post-hook']).toEqual([{ sql: 'analyze {{ this }}', transaction: true, index: null }]);
     expect(manifest.disabled!['analysis.shop.order_counts']).toHaveLength(1);
     expect(manifest.nodes!['analysis.shop.order_counts']).toBeUndefined();

@@ -37,6 +37,15 @@ describe('graph', () => {
     expect(findCycle(self)).toEqual(['model.s', 'model.s']);
   });
 
+  it('orders wide graphs by unique_id among ready vertices', () => {
+    const ids = Array.from({ length: 3000 }, (_, i) => `n${String(i).padStart(4, '0')}`);
+    const wide = graphFromEdges(ids, ids.slice(30).map((id, i) => [ids[(i + 30) % 30]!, id] as [string, string]));
+    const order = topologicalOrder(wide);
+    expect(order.slice(0, 31)).toEqual([...ids.slice(0, 30), 'n0030']);
+    expect(order).toHaveLength(3000);
+    expect(new Set(order).size).toBe(3000);
+  });
+
   it('handles deep chains without recursion limits', () => {
     const ids = Array.from({ length: 20000 }, (_, i) => `n${String(i).padStart(5, '0')}`);
     const chain = graphFromEdges(ids, ids.slice(1).map((id, i) => [ids[i]!, id] as [string, string]));

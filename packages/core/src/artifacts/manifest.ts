@@ -37,7 +37,7 @@ export function buildManifest(project: Project, options: ManifestOptions): Json 
   const nodes: Json = {};
   const disabled: Record<string, Json[]> = {};
   for (const node of project.nodes.values()) {
-    const json = nodeJson(node, options.compiled?.get(node.unique_id), createdAt, project.profile.target, typeOf);
+    const json = nodeJson(node, options.compiled?.get(node.unique_id), createdAt, project.profile.target, typeOf, project.config.targetPath);
     if (node.config.enabled === false) (disabled[node.unique_id] ??= []).push(json);
     else nodes[node.unique_id] = json;
   }
@@ -111,7 +111,20 @@ function columnsJson(columns: Record<string, ColumnInfo>): Json {
   return out;
 }
 
-function nodeJson(node: ExecutableNode, compiled: CompiledInfo | undefined, createdAt: number, defaultTarget: string, typeOf: (t: string) => string): Json {
+/** Where dbt writes a node's compiled SQL: `target/compiled/<package>/<file>` (generic tests under their YAML file). */
+function defaultCompiledPath(node: ExecutableNode, targetPath: string): string {
+  const file = node.test_metadata ? `${node.original_file_path}/${node.path}` : node.original_file_path;
+  return `${targetPath}/compiled/${node.package_name}/${file}`;
+}
+
+function nodeJson(
+  node: ExecutableNode,
+  compiled: CompiledInfo | undefined,
+  createdAt: number,
+  defaultTarget: string,
+  typeOf: (t: string) => string,
+  targetPath: string,
+): Json {
   const target = typeof node.config.target === 'string' ? node.config.target : defaultTarget;
   const config = configJson(node.config, { target, adapter_type: typeOf(target) });
   const common: Json = {
@@ -153,7 +166,7 @@ function nodeJson(node: ExecutableNode, compiled: CompiledInfo | undefined, crea
     sources: node.sources,
     metrics: [],
     depends_on: { macros: node.depends_on.macros, nodes: node.depends_on.nodes },
-    compiled_path: compiled?.compiled_path ?? null,
+    compiled_path: compiled?.compiled_path ?? (compiled?.compiled_code != null ? defaultCompiledPath(node, targetPath) : null),
     compiled: compiled?.compiled_code != null,
     ...(compiled?.compiled_code != null ? { compiled_code: compiled.compiled_code, extra_ctes_injected: true, extra_ctes: compiled.extra_ctes ?? [] } : {}),
     contract: { enforced: node.config.contract?.enforced === true, alias_types: node.config.contract?.alias_types !== false, checksum: null },

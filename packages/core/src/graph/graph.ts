@@ -102,11 +102,10 @@ export function assertAcyclic(graph: Graph): void {
 export function topologicalOrder(graph: Graph, only?: ReadonlySet<string>): string[] {
   const remaining = new Map<string, number>();
   for (const id of graph.ids) remaining.set(id, graph.parents.get(id)!.size);
-  const ready = graph.ids.filter((id) => remaining.get(id) === 0);
+  const ready = new MinHeap(graph.ids.filter((id) => remaining.get(id) === 0));
   const order: string[] = [];
-  while (ready.length) {
-    ready.sort();
-    const id = ready.shift()!;
+  while (ready.size) {
+    const id = ready.pop();
     order.push(id);
     for (const child of graph.children.get(id)!) {
       const left = remaining.get(child)! - 1;
@@ -143,4 +142,49 @@ function walk(edges: ReadonlyMap<string, ReadonlySet<string>>, start: string, de
     frontier = next;
   }
   return found;
+}
+
+/** A binary heap of strings, smallest first: keeps topological ties in unique_id order in O(log n). */
+class MinHeap {
+  private readonly items: string[] = [];
+
+  constructor(initial: readonly string[]) {
+    for (const item of initial) this.push(item);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: string): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (items[parent]! <= item) break;
+      items[i] = items[parent]!;
+      i = parent;
+    }
+    items[i] = item;
+  }
+
+  pop(): string {
+    const items = this.items;
+    const top = items[0]!;
+    const last = items.pop()!;
+    if (items.length === 0) return top;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= items.length) break;
+      const right = left + 1;
+      const child = right < items.length && items[right]! < items[left]! ? right : left;
+      if (items[child]! >= last) break;
+      items[i] = items[child]!;
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
 }
