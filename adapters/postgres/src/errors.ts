@@ -1,4 +1,4 @@
-import { DvtError, maskError } from '@dvt/core';
+import { DvtError, maskSecrets } from '@dvt/core';
 
 /** The fields node-postgres puts on an error the server sent. */
 interface ServerErrorFields {
@@ -13,9 +13,8 @@ function isServerError(e: unknown): e is Error & ServerErrorFields {
   return e instanceof Error && typeof (e as ServerErrorFields).code === 'string' && /^[0-9A-Z]{5}$/.test((e as ServerErrorFields).code!);
 }
 
-/** `text` with every secret masked (core's masking, reached through maskError). */
 function masked(text: string, secrets: readonly (string | undefined)[]): string {
-  return maskError(new Error(text), secrets.filter((s): s is string => Boolean(s))).message;
+  return maskSecrets(text, secrets.filter((s): s is string => Boolean(s)));
 }
 
 /**
