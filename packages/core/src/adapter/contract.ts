@@ -251,6 +251,14 @@ export interface Connection {
   exportFile?(sql: string, file: DataFile, opts?: QueryOptions): Promise<ExtractStats>;
   /** Optional fast path: append the rows of a data file (columns matched by name) into an existing table. */
   loadFile?(relation: RelationRef, file: DataFile, opts?: LoadOptions): Promise<LoadStats>;
+  /**
+   * Optional: capabilities of the server this connection reached, where they
+   * depend on its version (PostgreSQL has MERGE from 15). They override the
+   * dialect's static flags, which cannot ask a server.
+   */
+  capabilities?: Partial<DialectCapabilities>;
+  /** Optional: the server's version as the engine reports it (for logs and capability checks). */
+  serverVersion?: string;
   ping(): Promise<void>;
   /** Interrupts whatever statement is running on this connection. */
   cancel?(): Promise<void>;
