@@ -169,3 +169,50 @@ describe('selectors.yml', () => {
     expect(() => selector.select({ selector: 'nightly', select: ['x'] })).toThrow(/cannot be combined/);
   });
 });
+
+describe('selectors.yml definitions', () => {
+  function withSelectors(definitions: unknown[]): Selector {
+    const { project: p, graph: g } = linkedShop();
+    p.selectors = { file: 'selectors.yml', definitions, lines: definitions.map((_, i) => i * 5 + 2) };
+    return new Selector(p, g);
+  }
+  const models = (s: Selector, name: string) => s.select({ selector: name, resourceTypes: ['model'] });
+
+  it('supports intersection, depth limits, childrens_parents, shorthand, CLI strings and selector references', () => {
+    const s = withSelectors([
+      { name: 'both', definition: { intersection: [{ method: 'tag', value: 'shop' }, { method: 'path', value: 'models/marts' }, { exclude: [{ tag: 'v2' }] }] } },
+      { name: 'near', definition: { method: 'fqn', value: 'fct_orders', parents: true, parents_depth: 1 } },
+      { name: 'down1', definition: { method: 'fqn', value: 'stg_customers', children_depth: 1 } },
+      { name: 'family', definition: { method: 'fqn', value: 'stg_customers', childrens_parents: true } },
+      { name: 'short', definition: { 'config.materialized': 'incremental' } },
+      { name: 'cli', definition: 'tag:staging,stg_orders' },
+      { name: 'ref', definition: { union: [{ method: 'selector', value: 'short' }, 'selector:cli'] } },
+    ]);
+    expect(models(s, 'both')).toEqual(['model.shop.dim_customers', 'model.shop.dim_orders.v1', 'model.shop.fct_orders']);
+    expect(models(s, 'near')).toEqual(['model.shop.fct_orders', 'model.shop.stg_customers', 'model.shop.stg_orders']);
+    expect(models(s, 'down1')).toEqual(['model.shop.dim_customers', 'model.shop.fct_orders', 'model.shop.stg_customers']);
+    expect(models(s, 'family')).toContain('model.shop.stg_orders');
+    expect(models(s, 'short')).toEqual(['model.shop.fct_orders']);
+    expect(models(s, 'cli')).toEqual(['model.shop.stg_orders']);
+    expect(models(s, 'ref')).toEqual(['model.shop.fct_orders', 'model.shop.stg_orders']);
+    expect(s.select({ select: ['selector:short'], resourceTypes: ['model'] })).toEqual(['model.shop.fct_orders']);
+  });
+
+  it('reports bad definitions with file and line', () => {
+    const expectConfigError = (definitions: unknown[], message: RegExp, line: number) => {
+      try {
+        withSelectors(definitions);
+        throw new Error('expected an error');
+      } catch (error) {
+        expect(error).toBeInstanceOf(DvtError);
+        expect((error as DvtError).message).toMatch(message);
+        expect((error as DvtError).location).toEqual({ file: 'selectors.yml', line });
+      }
+    };
+    expectConfigError([{ name: 'a', definition: { method: 'colour', value: 'x' } }], /'colour' is not a valid method name.*Valid methods: fqn, tag/, 2);
+    expectConfigError([{ name: 'a', definition: 'tag:x' }, { name: 'b', definition: { method: 'selector', value: 'zzz' } }], /selector 'zzz' is not defined/, 7);
+    expectConfigError([{ name: 'a', definition: 'selector:b' }, { name: 'b', definition: 'selector:a' }], /refers to itself/, 7);
+    expectConfigError([{ name: 'a', default: true, definition: 'x' }, { name: 'b', default: true, definition: 'y' }], /only one selector may set 'default: true'/, 7);
+    expectConfigError([{ name: 'a' }], /needs a name and a definition/, 2);
+  });
+});
