@@ -20,17 +20,36 @@ export interface Token {
   /** Name text, operator text, decoded string, raw number text, or data. */
   value: string;
   line: number;
-  /** Source offset: where a tag opens (begin tokens) or just after it closes (end tokens). */
-  pos?: number;
+  /** Source offset: where the token starts; for end-of-tag tokens, just after the tag closes. */
+  pos: number;
 }
 
-const OPERATORS = ['**', '//', '==', '!=', '>=', '<=', '+', '-', '/', '*', '%', '~', '[', ']', '(', ')', '{', '}', '>', '<', '=', '.', ':', '|', ',', ';'];
+const SINGLE_OPS = '+-/*%~[](){}><=.:|,;';
+
+function operatorAt(source: string, pos: number, c: number): string | undefined {
+  const next = source.charCodeAt(pos + 1);
+  switch (c) {
+    case 42: // *
+      return next === 42 ? '**' : '*';
+    case 47: // /
+      return next === 47 ? '//' : '/';
+    case 61: // =
+      return next === 61 ? '==' : '=';
+    case 33: // !
+      return next === 61 ? '!=' : undefined;
+    case 62: // >
+      return next === 61 ? '>=' : '>';
+    case 60: // <
+      return next === 61 ? '<=' : '<';
+  }
+  const ch = source[pos];
+  return SINGLE_OPS.includes(ch) ? ch : undefined;
+}
 
 const NAME_START = /[\p{ID_Start}_]/u;
 const NAME_RE = /[\p{ID_Start}_][\p{ID_Continue}_]*/uy;
 const FLOAT_RE = /(?:\d+_)*\d+(?:(?:\.(?:\d+_)*\d+)?e[+-]?(?:\d+_)*\d+|\.(?:\d+_)*\d+)/iy;
 const INT_RE = /0b(?:_?[01])+|0o(?:_?[0-7])+|0x(?:_?[\da-f])+|[1-9](?:_?\d)*|0(?:_?0)*/iy;
-const WS_RE = /\s+/y;
 const RAW_BEGIN_RE = /\{%([-+]?)\s*raw\s*([-+]?)%\}/y;
 const RAW_END_RE = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g;
 
@@ -59,7 +78,7 @@ export function tokenize(source: string, filename: string): Token[] {
     if (stripNext) t = t.replace(/^\s+/, '');
     if (stripRight) t = t.replace(/\s+$/, '');
     stripNext = false;
-    if (t.length > 0) tokens.push({ type: T.Data, value: t.includes('\r') ? t.replace(/\r\n?/g, '\n') : t, line: dataLine });
+    if (t.length > 0) tokens.push({ type: T.Data, value: t.includes('\r') ? t.replace(/\r\n?/g, '\n') : t, line: dataLine, pos: 0 });
   };
   let dataLine = 1;
 
@@ -129,10 +148,16 @@ export function tokenize(source: string, filename: string): Token[] {
     const closer = isBlock ? 37 : 125; // '%' or '}'
     const parenStack: string[] = [];
     for (;;) {
-      WS_RE.lastIndex = pos;
-      if (WS_RE.exec(source)) {
-        countLines(pos, WS_RE.lastIndex);
-        pos = WS_RE.lastIndex;
+      for (;;) {
+        const w = source.charCodeAt(pos);
+        if (w === 32 || w === 9) pos++;
+        else if (w === 10 || w === 13) {
+          if (w === 10 || source.charCodeAt(pos + 1) !== 10) line++;
+          pos++;
+        } else if (w === 11 || w === 12 || (w > 127 && /\s/.test(source[pos]))) {
+          countLines(pos, pos + 1);
+          pos++;
+        } else break;
       }
       if (pos >= len) fail(`unexpected end of template, expected '${isBlock ? 'end of statement block' : 'end of print statement'}'.`);
       const c = source.charCodeAt(pos);
@@ -161,7 +186,7 @@ export function tokenize(source: string, filename: string): Token[] {
           else i++;
         }
         if (i >= len) fail('unexpected char ' + JSON.stringify(source[pos]) + ` at ${pos}`);
-        tokens.push({ type: T.String, value: unescape(source.slice(pos + 1, i)), line });
+        tokens.push({ type: T.String, value: unescape(source.slice(pos + 1, i)), line, pos });
         countLines(pos, i + 1);
         pos = i + 1;
         continue;
@@ -170,32 +195,34 @@ export function tokenize(source: string, filename: string): Token[] {
         FLOAT_RE.lastIndex = pos;
         const f = FLOAT_RE.exec(source);
         if (f) {
-          tokens.push({ type: T.Float, value: f[0], line });
+          tokens.push({ type: T.Float, value: f[0], line, pos });
           pos = FLOAT_RE.lastIndex;
           continue;
         }
         INT_RE.lastIndex = pos;
         const n = INT_RE.exec(source);
         if (n) {
-          tokens.push({ type: T.Int, value: n[0], line });
+          tokens.push({ type: T.Int, value: n[0], line, pos });
           pos = INT_RE.lastIndex;
           continue;
         }
       }
-      if (NAME_START.test(source[pos])) {
-        NAME_RE.lastIndex = pos;
-        const m = NAME_RE.exec(source)!;
-        tokens.push({ type: T.Name, value: m[0], line });
-        pos = NAME_RE.lastIndex;
+      if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c > 127 && NAME_START.test(source[pos]))) {
+        let end = pos + 1;
+        for (;;) {
+          const d = source.charCodeAt(end);
+          if ((d >= 97 && d <= 122) || (d >= 65 && d <= 90) || d === 95 || (d >= 48 && d <= 57)) end++;
+          else break;
+        }
+        if (source.charCodeAt(end) > 127) {
+          NAME_RE.lastIndex = pos;
+          end = NAME_RE.exec(source) ? NAME_RE.lastIndex : end;
+        }
+        tokens.push({ type: T.Name, value: source.slice(pos, end), line, pos });
+        pos = end;
         continue;
       }
-      let op: string | undefined;
-      for (const o of OPERATORS) {
-        if (source.startsWith(o, pos)) {
-          op = o;
-          break;
-        }
-      }
+      const op = operatorAt(source, pos, c);
       if (op === undefined) fail(`unexpected char ${pyQuote(source[pos])} at ${pos}`);
       if (op === '(' || op === '[' || op === '{') parenStack.push(op);
       else if (op === ')' || op === ']' || op === '}') {
@@ -204,12 +231,12 @@ export function tokenize(source: string, filename: string): Token[] {
         if (top === undefined) fail(`unexpected '${op}'`);
         if (top !== expected) fail(`unexpected '${op}', expected '${top === '(' ? ')' : top === '[' ? ']' : '}'}'`);
       }
-      tokens.push({ type: T.Op, value: op!, line });
+      tokens.push({ type: T.Op, value: op!, line, pos });
       pos += op!.length;
     }
   }
   // Jinja2 reports the end of input at the line of the last token
-  tokens.push({ type: T.Eof, value: '', line: tokens.length ? tokens[tokens.length - 1].line : 1 });
+  tokens.push({ type: T.Eof, value: '', line: tokens.length ? tokens[tokens.length - 1].line : 1, pos: source.length });
   return tokens;
 }
 
