@@ -136,6 +136,8 @@ describe('loadProject: nodes and configs', () => {
     expect(model.checksum.name).toBe('sha256');
     expect(model.checksum.checksum).toMatch(/^[0-9a-f]{64}$/);
     expect(project.nodes.get('test.shop.assert_positive_amount')!.raw_code).toContain('amount < 0');
+    const analysis = project.nodes.get('analysis.shop.order_counts')!;
+    expect([analysis.path, analysis.fqn]).toEqual(['analysis/order_counts.sql', ['shop', 'analysis', 'order_counts']]);
     expect(project.nodes.get('snapshot.shop.orders_snapshot')!.raw_code).toContain("strategy='check'");
     expect(project.nodes.get('snapshot.shop.orders_snapshot')!.raw_code).not.toContain('endsnapshot');
   });

@@ -195,7 +195,9 @@ function addSqlNode(resourceType: ExecutableNode['resource_type'], file: Discove
       { location: { file: file.originalFilePath } },
     );
   }
-  const fqn = [packageName, ...folderParts(file.path), name];
+  // dbt files analyses under a virtual `analysis/` folder: it shows in their path and fqn.
+  const path = resourceType === 'analysis' ? `analysis/${file.path}` : file.path;
+  const fqn = [packageName, ...folderParts(path), name];
   const kind = treeKindOf(resourceType);
   const layers: Record<string, unknown>[] = [];
   if (!ctx.pkg.isRoot) layers.push(configFromTree(kind, ctx.pkg.config.configTrees[kind], fqn));
@@ -208,7 +210,7 @@ function addSqlNode(resourceType: ExecutableNode['resource_type'], file: Discove
     resource_type: resourceType,
     name,
     package_name: packageName,
-    path: file.path,
+    path,
     original_file_path: file.originalFilePath,
     root_path: ctx.pkg.rootDir,
     fqn,
