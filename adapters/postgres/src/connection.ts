@@ -23,6 +23,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { postgresCatalog } from './catalog.js';
+import { CsvRecordCounter } from './progress.js';
 import type { CatalogSql } from './catalog.js';
 import { builtinTypeName, columnMeta } from './columns.js';
 import { copyFromStdinSql, copyToStdoutSql, stripTrailingSemicolons } from './copy-sql.js';
@@ -261,8 +262,11 @@ export class PostgresConnection implements Connection {
     return abortable(opts.signal, async () => undefined, async () => {
       const input = openSource(source);
       const sink = this.client.query(copyFrom(copySql));
+      const header = source.csv.header ? 1 : 0;
+      const { onProgress } = opts;
+      const stages = onProgress ? [input, new CsvRecordCounter((n) => onProgress(Math.max(0, n - header))), sink] : [input, sink];
       try {
-        await pipeline(input, sink, opts.signal ? { signal: opts.signal } : {});
+        await pipeline(stages as [NodeJS.ReadableStream, ...NodeJS.WritableStream[]], opts.signal ? { signal: opts.signal } : {});
       } catch (e) {
         throw toDvtError(e, this.secrets, copySql);
       }

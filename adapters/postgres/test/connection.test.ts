@@ -257,6 +257,9 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     );
     expect(stats.rows).toBe(100_000);
     expect(progress.at(-1)).toBe(100_000);
+    // reported while loading too, in order
+    expect(progress.length).toBeGreaterThan(5);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
     const res = await conn.query(`SELECT count(*), count(amount), sum(amount)::text, count(*) FILTER (WHERE note = ''),
       count(*) FILTER (WHERE note = E'say "hi",\\nthere'), md5(string_agg(id::text || ':' || coalesce(amount::text, '~') || ':' || note, '|' ORDER BY id))
       FROM ${q('load')}`);
