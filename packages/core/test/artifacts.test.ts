@@ -27,11 +27,13 @@ const options = { invocationId: '6f1c1f3e-0000-4000-8000-000000000001', generate
 describe('manifest', () => {
   const { project } = linkedShop();
   project.nodes.get('analysis.shop.order_counts')!.config.enabled = false;
+  const uniqueTest = [...project.nodes.values()].find((n) => n.name === 'unique_stg_orders_order_id')!.unique_id;
   const manifest = buildManifest(project, {
     ...options,
     compiled: new Map([
       ['model.shop.stg_orders', { compiled_code: 'select 1', relation_name: '"shop"."main"."stg_orders"', compiled_path: 'target/compiled/shop/models/staging/stg_orders.sql' }],
       ['model.shop.fct_orders', { compiled_code: 'select 2', relation_name: '"shop"."main"."fct_orders"' }],
+      [uniqueTest, { compiled_code: 'select 3' }],
     ]),
   }) as Record<string, Record<string, Record<string, unknown>>>;
 
@@ -56,6 +58,7 @@ describe('manifest', () => {
     const fct = manifest.nodes!['model.shop.fct_orders'] as Record<string, any>;
     expect(fct.compiled_path).toBe('target/compiled/shop/models/marts/fct_orders.sql');
     expect((manifest.nodes!['model.shop.dim_customers'] as Record<string, unknown>).compiled_path).toBeNull();
+    expect((manifest.nodes![uniqueTest] as Record<string, unknown>).compiled_path).toBe('target/compiled/shop/models/staging/schema.yml/unique_stg_orders_order_id.sql');
     expect(fct.config['post-hook']).toEqual([{ sql: 'analyze {{ this }}', transaction: true, index: null }]);
     expect(manifest.disabled!['analysis.shop.order_counts']).toHaveLength(1);
     expect(manifest.nodes!['analysis.shop.order_counts']).toBeUndefined();

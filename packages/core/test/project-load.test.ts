@@ -202,6 +202,7 @@ describe('loadProject: nodes and configs', () => {
     expect(unique.attached_node).toBe('model.shop.stg_orders');
     expect(unique.column_name).toBe('order_id');
     expect(unique.fqn).toEqual(['shop', 'staging', 'unique_stg_orders_order_id']);
+    expect(unique.path).toBe('staging/unique_stg_orders_order_id.sql');
     expect(unique.raw_code).toBe('{{ test_unique(**_dbt_generic_test_kwargs) }}');
     expect(unique.config.severity).toBe('warn');
 

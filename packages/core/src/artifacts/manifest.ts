@@ -113,7 +113,7 @@ function columnsJson(columns: Record<string, ColumnInfo>): Json {
 
 /** Where dbt writes a node's compiled SQL: `target/compiled/<package>/<file>` (generic tests under their YAML file). */
 function defaultCompiledPath(node: ExecutableNode, targetPath: string): string {
-  const file = node.test_metadata ? `${node.original_file_path}/${node.path}` : node.original_file_path;
+  const file = node.test_metadata ? `${node.original_file_path}/${node.path.split('/').pop()}` : node.original_file_path;
   return `${targetPath}/compiled/${node.package_name}/${file}`;
 }
 

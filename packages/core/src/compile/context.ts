@@ -222,7 +222,8 @@ function buildMember(state: RenderState, name: string): unknown {
     case 'should_full_refresh':
       return () => state.shouldFullRefresh();
     case 'this':
-      return state.thisRelation();
+      // Hooks of the whole run (on-run-start/end) have no `this`.
+      return state.node ? state.thisRelation() : NOT_FOUND;
     case 'model':
       return state.node ? nodeDict(state.node) : null;
     case 'target':

@@ -204,7 +204,8 @@ export function buildGenericTest(entry: unknown, site: GenericTestSite): Executa
     resource_type: 'test',
     name,
     package_name: site.packageName,
-    path: `${compiledName}.sql`,
+    // dbt's pseudo path: the test as a file beside the YAML that defines it.
+    path: [...site.folders, `${compiledName}.sql`].join('/'),
     original_file_path: site.originalFilePath,
     root_path: site.rootPath,
     fqn,
