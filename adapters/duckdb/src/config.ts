@@ -25,7 +25,8 @@ export const configSchema: ConfigProperty[] = [
   { name: 'path', type: 'string', default: MEMORY, description: "Database file, relative to the project directory; ':memory:' for an in-process database." },
   { name: 'schema', type: 'string', default: 'main', description: 'Schema models are built in.' },
   { name: 'database', type: 'string', description: "Catalog name; derived from the file name ('memory' in memory) and must match it when given." },
-  { name: 'threads', type: 'number', description: 'DuckDB worker threads for this database.' },
+  // As in dbt-duckdb, `threads` is dbt's run concurrency; DuckDB's own worker count is `settings: { threads: N }`.
+  { name: 'threads', type: 'number', description: "dbt's run concurrency (models built at once). DuckDB's worker threads: settings.threads." },
   { name: 'settings', type: 'object', description: 'SET options applied to every connection, e.g. { memory_limit: 2GB }.' },
   { name: 'extensions', type: 'array', description: 'Extensions to LOAD (built-in ones work offline; others need INSTALL, hence network).' },
   { name: 'attach', type: 'array', description: 'Other DuckDB files to ATTACH: [{ path, alias, read_only }].' },
@@ -48,7 +49,6 @@ export interface ResolvedConfig {
   path: string;
   database: string;
   schema: string;
-  threads?: number;
   settings: Record<string, string | number | boolean>;
   extensions: string[];
   attach: { path: string; alias: string; readOnly: boolean }[];
@@ -83,7 +83,6 @@ export function resolveConfig(config: DuckDBConfig, projectDir: string): Resolve
     path: dbPath,
     database: derived,
     schema: config.schema ?? 'main',
-    threads: config.threads,
     settings: (config.settings ?? {}) as Record<string, string | number | boolean>,
     extensions: config.extensions ?? [],
     attach,

@@ -46,11 +46,9 @@ async function prepareSession(conn: DuckDBConnection, config: ResolvedConfig, at
 export async function connectDuckDB(config: DuckDBConfig, ctx: AdapterContext): Promise<DuckDBAdapterConnection> {
   const resolved = resolveConfig(config, ctx.projectDir);
   const secrets = secretValues(config, configSchema);
-  const options: Record<string, string> = {};
-  if (resolved.threads !== undefined) options.threads = String(resolved.threads);
   let lease;
   try {
-    lease = await acquireInstance(resolved.path, options);
+    lease = await acquireInstance(resolved.path);
   } catch (e) {
     throw new DvtError('database', `cannot open DuckDB database ${resolved.path}: ${(e as Error).message}`);
   }

@@ -22,7 +22,7 @@ import {
   type Value,
 } from '@dvt/core';
 import { duckdbCatalog } from './catalog.js';
-import { copyToCsvSql, copyToParquetSql, insertFromCsvSql, insertFromParquetSql } from './copy-sql.js';
+import { asSubquery, copyToCsvSql, copyToParquetSql, insertFromCsvSql, insertFromParquetSql } from './copy-sql.js';
 import { databaseError } from './errors.js';
 import type { InstanceLease } from './instances.js';
 import { convertRows, duckDBParamTypes, resultShape, toDuckDBParams } from './values.js';
@@ -132,7 +132,7 @@ export class DuckDBAdapterConnection implements Connection {
 
   /** Column metadata of a query without running it. */
   private async describeQuery(sql: string): Promise<ReturnType<typeof resultShape>['columns']> {
-    const prepared = await this.conn.prepare(sql);
+    const prepared = await this.conn.prepare(`select * from ${asSubquery(sql)} as described`);
     const names: string[] = [];
     const types = [];
     for (let i = 0; i < prepared.columnCount; i++) {

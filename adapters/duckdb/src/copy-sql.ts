@@ -32,12 +32,20 @@ export function insertFromCsvSql(relation: RelationRef, columns: ColumnSpec[], c
   );
 }
 
+/**
+ * A query as a parenthesised subquery: trailing semicolons dropped, and line
+ * breaks around it so a trailing `-- comment` cannot swallow the parenthesis.
+ */
+export function asSubquery(sql: string): string {
+  return `(\n${sql.replace(/[\s;]+$/, '')}\n)`;
+}
+
 /** Wraps `sql` so binary columns come out as hex text. */
 function hexBinaryColumns(sql: string, columns: ColumnMeta[]): string {
   const binary = columns.filter((c) => c.type.kind === 'binary');
   if (binary.length === 0) return sql;
   const replaced = binary.map((c) => `'\\x' || lower(hex(${quoteIdentifier(c.name)})) as ${quoteIdentifier(c.name)}`);
-  return `select * replace (${replaced.join(', ')}) from (${sql}) as extracted`;
+  return `select * replace (${replaced.join(', ')}) from ${asSubquery(sql)} as extracted`;
 }
 
 /** `COPY (sql) TO file` as CSV in the requested spec (FORCE_QUOTE on text-like columns when asked). */
@@ -45,11 +53,11 @@ export function copyToCsvSql(sql: string, columns: ColumnMeta[], csv: CsvSpec, f
   const options = ['format csv', `header ${csv.header}`, `delimiter ${quoteLiteral(csv.delimiter)}`, `quote '"'`, `escape '"'`, `nullstr ${quoteLiteral(csv.nullString)}`];
   const forced = csv.forceQuoteText ? columns.filter((c) => isTextLikeKind(c.type)) : [];
   if (forced.length > 0) options.push(`force_quote (${forced.map((c) => quoteIdentifier(c.name)).join(', ')})`);
-  return `copy (${hexBinaryColumns(sql, columns)}) to ${quoteLiteral(filePath)} (${options.join(', ')})`;
+  return `copy ${asSubquery(hexBinaryColumns(sql, columns))} to ${quoteLiteral(filePath)} (${options.join(', ')})`;
 }
 
 export function copyToParquetSql(sql: string, filePath: string): string {
-  return `copy (${sql}) to ${quoteLiteral(filePath)} (format parquet)`;
+  return `copy ${asSubquery(sql)} to ${quoteLiteral(filePath)} (format parquet)`;
 }
 
 export function insertFromParquetSql(relation: RelationRef, filePath: string): string {

@@ -23,11 +23,11 @@ export interface InstanceLease {
   release(): void;
 }
 
-export async function acquireInstance(dbPath: string, options: Record<string, string>): Promise<InstanceLease> {
+export async function acquireInstance(dbPath: string): Promise<InstanceLease> {
   let entry = entries.get(dbPath);
   if (!entry) {
     if (dbPath !== MEMORY) mkdirSync(path.dirname(dbPath), { recursive: true });
-    const created: Entry = { instance: DuckDBInstance.create(dbPath, options), users: 0, attached: new Set() };
+    const created: Entry = { instance: DuckDBInstance.create(dbPath), users: 0, attached: new Set() };
     entries.set(dbPath, created);
     created.instance.catch(() => entries.delete(dbPath));
     entry = created;

@@ -188,3 +188,23 @@ describe('database name of a file with several dots', () => {
     expect((await c.query('select current_database()')).rows[0][0]).toBe(databaseNameForPath('my.data.duckdb'));
   });
 });
+
+describe('extract and export of model SQL as written', () => {
+  it('accepts a trailing semicolon and a trailing line comment', async () => {
+    const c = await connect({});
+    const chunks: Buffer[] = [];
+    const { Writable } = await import('node:stream');
+    const stream = new Writable({
+      write(chunk: Buffer, _e, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const sql = "select 1 as a, 'x' as b -- the model's last line is a comment\n;\n";
+    const stats = await c.extract!(sql, { csv: { delimiter: ',', header: true, nullString: '', forceQuoteText: false }, stream });
+    expect(stats.rows).toBe(1);
+    expect(Buffer.concat(chunks).toString()).toBe('a,b\n1,x\n');
+    const exported = await c.exportFile!(sql, { path: path.join(work, 'commented.parquet'), format: 'parquet' });
+    expect(exported.rows).toBe(1);
+  });
+});
