@@ -20,10 +20,11 @@ const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixture
 
 describe.skipIf(skip)(`a project on PostgreSQL${skip ? ` (skipped: ${skip})` : ''}`, () => {
   const schema = uniqueSchema('dvt_pg_proj');
+  const reader = `${schema}_reader`;
   let dir: string;
 
   const build = async (command: RunCommandName, vars: Record<string, unknown> = {}): Promise<RunOutcome> => {
-    const project = loadProject({ projectDir: dir, profilesDir: dir, env: {}, vars });
+    const project = loadProject({ projectDir: dir, profilesDir: dir, env: {}, vars: { reader, ...vars } });
     const compiler = await Compiler.create({ project, adapters: { postgres: adapter }, env: {}, flags: { FULL_REFRESH: false } });
     compiler.parseProject();
     return runCommand({
@@ -46,7 +47,8 @@ describe.skipIf(skip)(`a project on PostgreSQL${skip ? ` (skipped: ${skip})` : '
   };
   const failures = (outcome: RunOutcome) => outcome.results.filter((r) => !['success', 'pass'].includes(r.status)).map((r) => `${r.unique_id}: ${r.status} ${r.message ?? ''}`);
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    await rows(`CREATE ROLE "${reader}" NOLOGIN`);
     dir = mkdtempSync(path.join(tmpdir(), 'dvt-pg-shop-'));
     cpSync(fixture, dir, { recursive: true });
     const c = localConfig;
@@ -58,6 +60,7 @@ describe.skipIf(skip)(`a project on PostgreSQL${skip ? ` (skipped: ${skip})` : '
 
   afterAll(async () => {
     await rows(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await rows(`DROP ROLE IF EXISTS "${reader}"`);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -72,6 +75,7 @@ describe.skipIf(skip)(`a project on PostgreSQL${skip ? ` (skipped: ${skip})` : '
     ]);
     expect(await rows(`SELECT note FROM "${schema}".events WHERE id = 2 AND batch = 1`)).toEqual([['comma, and "quotes"']]);
     expect(await rows(`SELECT relpersistence::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = '${schema}' AND relname = 'events_table'`)).toEqual([['u']]);
+    expect(await rows(`SELECT has_table_privilege('${reader}', '"${schema}".events_table', 'SELECT'), has_table_privilege('${reader}', '"${schema}".inc_merge', 'SELECT')`)).toEqual([[true, false]]);
     expect(await rows(`SELECT relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE nspname = '${schema}' AND relname = 'stg_events'`)).toEqual([['v']]);
     expect(await rows(`SELECT id, status, batch FROM "${schema}".inc_merge ORDER BY id`)).toEqual([
       [1, 'placed', 1],

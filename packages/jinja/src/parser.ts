@@ -512,7 +512,7 @@ export class Parser {
     const closeStart = this.tokens[this.i - 1].pos!;
     this.next();
     this.expectBlockEnd();
-    const raw = this.source.slice(openEnd + 2, closeStart);
+    const raw = this.source.slice(openEnd, closeStart);
     return { k: 'dbtblock', line, kind, name, body, raw };
   }
 
