@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -296,6 +296,23 @@ describe('loadProject: packages and YAML snapshots', () => {
     expect(snapshot.config).toMatchObject({ materialized: 'snapshot', unique_key: 'id', strategy: 'check', check_cols: 'all' });
     expect(snapshot.original_file_path).toBe('snapshots/customers_snapshot.yml');
     expect(snapshot.fqn).toEqual(['shop', 'customers_snapshot']);
+  });
+});
+
+describe('loadProject: disabled nodes', () => {
+  it('disables the tests of disabled models and sources', () => {
+    const dir = copyFixture();
+    const projectYml = readFileSync(join(dir, 'dbt_project.yml'), 'utf8')
+      .replace('    staging:\n', '    staging:\n      stg_orders:\n        +enabled: false\n')
+      .replace('seeds:\n', 'sources:\n  shop:\n    staging:\n      raw:\n        orders:\n          +enabled: false\nseeds:\n');
+    writeFileSync(join(dir, 'dbt_project.yml'), projectYml);
+    const project = loadProject({ projectDir: dir, env: ENV });
+    expect(project.nodes.get('model.shop.stg_orders')!.config.enabled).toBe(false);
+    expect(project.sources.get('source.shop.raw.orders')!.config.enabled).toBe(false);
+    const tests = [...project.nodes.values()].filter((n) => n.attached_node === 'model.shop.stg_orders' || n.name.startsWith('source_unique_raw_orders'));
+    expect(tests.length).toBe(5);
+    expect(tests.every((t) => t.config.enabled === false)).toBe(true);
+    expect([...project.nodes.values()].find((n) => n.name === 'stg_customers_pk_unique')!.config.enabled).toBe(true);
   });
 });
 

@@ -136,6 +136,8 @@ export function loadProject(options: LoadProjectOptions): Project {
     }
   }
 
+  disableTestsOfDisabledTargets(nodes, sources);
+
   return {
     config: root.config,
     profile,
@@ -153,6 +155,17 @@ export function loadProject(options: LoadProjectOptions): Project {
     selectors: readSelectors(projectDir),
     lookupVar,
   };
+}
+
+/** A generic test of a disabled model or source is disabled with it, as in dbt. */
+function disableTestsOfDisabledTargets(nodes: Map<string, ExecutableNode>, sources: Map<string, SourceDefinition>): void {
+  for (const node of nodes.values()) {
+    if (node.resource_type !== 'test' || !node.test_metadata) continue;
+    const model = node.attached_node ? nodes.get(node.attached_node) : undefined;
+    const sourceTable = node.attached_node ? undefined : node.sources[0];
+    const source = sourceTable ? sources.get(`source.${node.package_name}.${sourceTable[0]}.${sourceTable[1]}`) : undefined;
+    if (model?.config.enabled === false || source?.config.enabled === false) node.config.enabled = false;
+  }
 }
 
 /**
