@@ -50,6 +50,15 @@ describe('the jaffle-shop example', () => {
     expect(tableLines[0]).toMatch(/\| customer_id +\| full_name/);
   });
 
+  it('shows each selected node in turn, as JSON with --log-format json', () => {
+    const r = dvt(['show', '-s', 'orders', 'customers', '--limit', '2', '--log-format', 'json'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    const shown = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.info.name === 'ShowNode');
+    expect(shown.map((e) => e.info.msg)).toEqual(["Previewing node 'customers'", "Previewing node 'orders'"]);
+    expect(shown[0].data.rows).toHaveLength(2);
+    expect(shown[0].data.rows[0]).toHaveProperty('customer_id');
+  });
+
   it('shows a seed from the table it was loaded into', () => {
     const r = dvt(['show', '-s', 'raw_orders', '--limit', '2'], { cwd: dir });
     expect(r.code, r.output).toBe(0);
