@@ -1,6 +1,6 @@
 // Jinja2's builtin filters with Jinja2 3.1's semantics.
 import { pyError } from './errors.js';
-import { formatExp, formatValue, percentFormat } from './format.js';
+import { formatValue, percentFormat } from './format.js';
 import { arg, pyCapitalize, titleChar } from './methods.js';
 import * as ops from './ops.js';
 import type { FilterImpl, Runtime } from './runtime.js';
@@ -27,6 +27,12 @@ import {
   tuple,
 } from './values.js';
 
+
+// Python's str.splitlines() boundaries and str.strip() whitespace include control characters.
+// eslint-disable-next-line no-control-regex
+const LINE_BREAKS = new RegExp('\r\n|[\n\r\u000b\u000c\u001c\u001d\u001e\u0085\u2028\u2029]');
+// eslint-disable-next-line no-control-regex
+const PY_WS_EDGES = new RegExp('^[\\s\u001c-\u001f\u0085]+|[\\s\u001c-\u001f\u0085]+$', 'g');
 
 const kw = (k: Record<string, unknown> | null, name: string, fallback: unknown): unknown =>
   k !== null && Object.prototype.hasOwnProperty.call(k, name) ? k[name] : fallback;
@@ -132,10 +138,9 @@ function parsePyInt(s: string, base: number): number | bigint | null {
   const prefix = t.slice(0, 2).toLowerCase();
   if ((b === 16 && prefix === '0x') || (b === 8 && prefix === '0o') || (b === 2 && prefix === '0b')) t = t.slice(2);
   else if (b === 0) {
-    if (prefix === '0x') (b = 16), (t = t.slice(2));
-    else if (prefix === '0o') (b = 8), (t = t.slice(2));
-    else if (prefix === '0b') (b = 2), (t = t.slice(2));
-    else b = 10;
+    const bases: Record<string, number> = { '0x': 16, '0o': 8, '0b': 2 };
+    b = bases[prefix] ?? 10;
+    if (b !== 10) t = t.slice(2);
   }
   const digits = '0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, b);
   if (!t || ![...t.toLowerCase()].every((c) => digits.includes(c))) return null;
@@ -270,7 +275,8 @@ function textWrap(line: string, width: number, breakLong: boolean): string[] {
   while (chunks.length) {
     cur = [];
     curLen = 0;
-    if (lines.length > 0 || true) while (chunks.length && /^\s+$/.test(chunks[chunks.length - 1]) && lines.length > 0) chunks.pop();
+    // textwrap drops whitespace at the start of every line but the first
+    while (lines.length > 0 && chunks.length && /^\s+$/.test(chunks[chunks.length - 1])) chunks.pop();
     while (chunks.length) {
       const c = chunks[chunks.length - 1];
       if (curLen + c.length <= width) {
@@ -480,7 +486,7 @@ export const FILTERS: Record<string, FilterImpl> = {
     const blank = rt.truthy(arg(a, k, 2, 'blank', false));
     const indention = typeof width === 'string' ? width : ' '.repeat(Number(width));
     const s = toStr(rt, v) + '\n';
-    const lines = s.split(/\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/);
+    const lines = s.split(LINE_BREAKS);
     lines.pop();
     let rv: string;
     if (blank) rv = lines.join('\n' + indention);
@@ -623,7 +629,7 @@ export const FILTERS: Record<string, FilterImpl> = {
   trim: (rt, v, a, k) => {
     const chars = arg(a, k, 0, 'chars', null);
     const s = toStr(rt, v);
-    if (chars === null) return s.replace(/^[\s\x1c-\x1f\x85]+|[\s\x1c-\x1f\x85]+$/g, '');
+    if (chars === null) return s.replace(PY_WS_EDGES, '');
     const set = String(chars);
     let i = 0;
     let j = s.length;

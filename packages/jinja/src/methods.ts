@@ -3,7 +3,6 @@ import { pyError } from './errors.js';
 import { strFormat } from './format.js';
 import * as ops from './ops.js';
 import type { Runtime } from './runtime.js';
-import { Undefined } from './undefined.js';
 import {
   PyDict,
   PyFloat,
@@ -16,10 +15,8 @@ import {
   mappingItems,
   mappingKeys,
   mappingSet,
-  mappingSize,
   num,
   pyRepr,
-  pyStr,
   pyTypeName,
   tuple,
   view,
@@ -214,7 +211,9 @@ function pad(s: string, width: unknown, fill: unknown, where: 'center' | 'ljust'
 
 function splitlines(s: string, keepends: boolean): string[] {
   const out: string[] = [];
-  const re = /\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]/g;
+  // Python's line boundaries include control characters
+  // eslint-disable-next-line no-control-regex
+  const re = new RegExp('\r\n|[\n\r\u000b\u000c\u001c\u001d\u001e\u0085\u2028\u2029]', 'g');
   let last = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(s)) !== null) {
@@ -339,8 +338,8 @@ const STR_METHODS: Record<string, MethodImpl> = {
   islower: (_rt, s: string) => /\p{Ll}/u.test(s) && s === s.toLowerCase(),
   istitle: (_rt, s: string) => /\p{L}/u.test(s) && pyTitle(s) === s,
   isidentifier: (_rt, s: string) => /^[\p{ID_Start}_][\p{ID_Continue}]*$/u.test(s),
-  isascii: (_rt, s: string) => /^[\x00-\x7f]*$/.test(s),
-  isprintable: (_rt, s: string) => !/[\x00-\x1f\x7f-\xa0]/.test(s),
+  isascii: (_rt, s: string) => [...s].every((c) => c.charCodeAt(0) < 0x80),
+  isprintable: (_rt, s: string) => [...s].every((c) => c === ' ' || !/[\p{C}\p{Z}]/u.test(c)),
   encode: (_rt, s) => s,
 };
 
