@@ -84,7 +84,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh'] },
   test: { summary: 'Run the selected data tests.', flags: RUN_FLAGS },
   build: { summary: 'Seed, run and test the selected nodes in dependency order.', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type'] },
-  show: { summary: 'Run a node\'s SQL (or --inline SQL) and print the first rows.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit'] },
+  show: { summary: 'Run the selected nodes\' SQL (or --inline SQL) and print the first rows.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit'] },
   clean: { summary: 'Delete the clean-targets (target/, dbt_packages/) and .dvt/.', flags: ['project-dir'] },
 };
 

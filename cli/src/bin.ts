@@ -27,6 +27,12 @@ async function main(argv: string[]): Promise<number> {
   return runInvocation(invocation);
 }
 
+// `dvt ls | head`: a reader that stops early is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 main(process.argv.slice(2)).then(
   (code) => exit(code),
   (e: unknown) => {

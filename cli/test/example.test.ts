@@ -1,7 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { copyExample, dvt, type Run } from './helpers.js';
+import { BIN, copyExample, dvt, type Run } from './helpers.js';
 
 // The example project end to end on embedded DuckDB, as the demo runs it.
 describe('the jaffle-shop example', () => {
@@ -81,6 +82,12 @@ describe('the jaffle-shop example', () => {
     expect(paths.stdout.trim().split('\n').sort()).toEqual(['seeds/raw_customers.csv', 'seeds/raw_orders.csv', 'seeds/raw_payments.csv']);
     const json = dvt(['ls', '-s', 'stg_orders', '--resource-type', 'model', '-o', 'json'], { cwd: dir });
     expect(JSON.parse(json.stdout.trim())).toMatchObject({ name: 'stg_orders', resource_type: 'model', unique_id: 'model.jaffle_shop.stg_orders' });
+  });
+
+  it('stops quietly when the reader of its output goes away (dvt debug | head -1)', () => {
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${BIN}" debug | head -1`], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/EPIPE|Error/);
   });
 
   it('prints one JSON object per line with --log-format json', () => {

@@ -97,8 +97,8 @@ function isNotFound(e: unknown): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || code === 'MODULE_NOT_FOUND';
 }
 
-/** The version in the package.json that owns `file`. */
-function packageVersion(file: string, packageName: string): string | undefined {
+/** The version in the package.json of `packageName` that owns `file`. */
+export function packageVersion(file: string, packageName: string): string | undefined {
   for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
     if (!existsSync(manifest)) continue;

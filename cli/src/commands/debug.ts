@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { stringFlag } from '../args.js';
-import { createAdapterDiscovery } from '../adapters/discovery.js';
+import { createAdapterDiscovery, packageVersion } from '../adapters/discovery.js';
 import type { CommandContext } from '../main.js';
 import { projectDirOf, usedOutputs } from '../session.js';
 import { cliVersion } from '../version.js';
@@ -21,7 +22,12 @@ export default async function debug(ctx: CommandContext): Promise<number> {
     log.event(ok ? 'info' : 'error', 'DebugCheck', (p) => `${label}: ${ok ? p.green('OK') : p.red('ERROR')}${detail ? ` ${detail}` : ''}`, { check: label, ok });
   };
 
-  log.info('DebugVersions', `dvt version: ${cliVersion()}\nnode version: ${process.version}\nos: ${process.platform}-${process.arch}`);
+  const coreVersion = packageVersion(fileURLToPath(import.meta.resolve('@dvt/core')), '@dvt/core') ?? 'unknown';
+  log.info('DebugVersions', `dvt version: ${cliVersion()}\n@dvt/core version: ${coreVersion}\nnode version: ${process.version}\nos: ${process.platform}-${process.arch}`, {
+    dvt: cliVersion(),
+    core: coreVersion,
+    node: process.version,
+  });
   log.info('DebugPaths', `project dir: ${projectDir}`);
   const projectFile = join(projectDir, 'dbt_project.yml');
   if (!existsSync(projectFile)) {
