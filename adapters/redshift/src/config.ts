@@ -28,6 +28,12 @@ export type RedshiftConfig = {
   s3_bucket?: string;
   /** dvt: IAM role ARN the cluster assumes to read and write `s3_bucket`. */
   iam_role?: string;
+  /** dvt: an S3-compatible endpoint instead of AWS's. */
+  s3_endpoint?: string;
+  /** dvt: keys for the upload; without them the AWS SDK's own credential chain applies. */
+  s3_access_key_id?: string;
+  s3_secret_access_key?: string;
+  s3_session_token?: string;
 };
 
 export const redshiftConfigSchema: ConfigProperty[] = [
@@ -51,6 +57,10 @@ export const redshiftConfigSchema: ConfigProperty[] = [
   { name: 'search_path', type: 'string' },
   { name: 's3_bucket', type: 'string', description: 'dvt: S3 bucket[/prefix] used to stage COPY loads' },
   { name: 'iam_role', type: 'string', description: 'dvt: IAM role ARN the cluster assumes for s3_bucket' },
+  { name: 's3_endpoint', type: 'string', description: 'dvt: S3-compatible endpoint URL for staging' },
+  { name: 's3_access_key_id', type: 'string', description: "dvt: access key for staging uploads (else the AWS SDK's credential chain)" },
+  { name: 's3_secret_access_key', type: 'string', secret: true },
+  { name: 's3_session_token', type: 'string', secret: true },
 ];
 
 export function describeRedshiftTarget(config: RedshiftConfig): { database: string; schema: string } {

@@ -7,11 +7,13 @@ import { describeRedshiftTarget, redshiftClientConfig, redshiftConfigSchema } fr
 import { redshiftConnection } from './connection.js';
 import { redshiftDialect } from './dialect.js';
 import { redshiftFlavor } from './session.js';
+import { stagingFromConfig } from './staging.js';
 
 export * from './config.js';
 export * from './connection.js';
 export * from './dialect.js';
 export * from './session.js';
+export * from './staging.js';
 export * from './types.js';
 
 /** `type: redshift` outputs. */
@@ -27,9 +29,10 @@ const redshiftAdapter: AdapterDefinition<RedshiftConfig> = {
   describeTarget: describeRedshiftTarget,
   canSee: (own, other) => sameServerAndDatabase(own, other, ['redshift'], 5439),
   async connect(config, ctx) {
-    const flavor = redshiftFlavor({ searchPath: config.search_path, staged: false });
+    const staging = stagingFromConfig(config);
+    const flavor = redshiftFlavor({ searchPath: config.search_path, staged: Boolean(staging) });
     const session = await PostgresConnection.open(redshiftClientConfig(config, ctx.projectDir), flavor, Number(config.retries ?? 1));
-    return redshiftConnection(session);
+    return redshiftConnection(session, staging);
   },
 };
 
