@@ -14,6 +14,7 @@ import {
   floatRepr,
   generator,
   isGenerator,
+  isStrLike,
   isFloat,
   isInt,
   isMapping,
@@ -638,6 +639,7 @@ export const FILTERS: Record<string, FilterImpl> = {
     return s.slice(i, j);
   },
   truncate: (rt, v, a, k) => {
+    if (!isStrLike(v)) lengthOf(v);
     const s = toStr(rt, v);
     const length = Number(arg(a, k, 0, 'length', 255));
     const killwords = rt.truthy(arg(a, k, 1, 'killwords', false));

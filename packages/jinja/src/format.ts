@@ -72,7 +72,18 @@ export function formatExp(x: number, prec: number, upper = false): string {
 
 /** Python's fixed-point formatting, exact for large values. */
 export function formatFixed(x: number, prec: number): string {
-  if (Math.abs(x) < 1e21) return x.toFixed(prec);
+  if (Math.abs(x) < 1e21) {
+    if (prec > 70) return x.toFixed(prec);
+    // toFixed breaks exact ties upwards; Python rounds them to even
+    const exact = Math.abs(x).toFixed(prec + 30);
+    const cut = exact.length - 30;
+    const rest = exact.slice(cut);
+    if (rest[0] !== '5' || /[1-9]/.test(rest.slice(1))) return x.toFixed(prec);
+    const kept = exact.slice(0, cut).replace(/\.$/, '');
+    const lastDigit = Number(kept[kept.length - 1]);
+    if (lastDigit % 2 === 0) return (x < 0 ? '-' : '') + kept;
+    return x.toFixed(prec);
+  }
   const intPart = BigInt(Math.trunc(x)).toString();
   return prec > 0 ? intPart + '.' + '0'.repeat(prec) : intPart;
 }

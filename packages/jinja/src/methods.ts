@@ -64,9 +64,7 @@ function splitWs(s: string, maxsplit: number): string[] {
     while (i < n && isWs(s[i])) i++;
     if (i >= n) break;
     if (maxsplit >= 0 && out.length === maxsplit) {
-      let end = n;
-      while (end > i && isWs(s[end - 1])) end--;
-      out.push(s.slice(i, end));
+      out.push(s.slice(i));
       return out;
     }
     let j = i;
@@ -84,9 +82,7 @@ function rsplitWs(s: string, maxsplit: number): string[] {
     while (i > 0 && isWs(s[i - 1])) i--;
     if (i <= 0) break;
     if (maxsplit >= 0 && out.length === maxsplit) {
-      let start = 0;
-      while (start < i && isWs(s[start])) start++;
-      out.push(s.slice(start, i));
+      out.push(s.slice(0, i));
       break;
     }
     let j = i;

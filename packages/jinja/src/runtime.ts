@@ -400,7 +400,8 @@ export class Runtime {
   // ---- loops ----
 
   private execFor(s: Extract<Stmt, { k: 'for' }>, f: Frame, iterable: unknown, depth0: number): string {
-    let items = this.iterate(iterable);
+    // Python iterates a list live: items appended by the loop body are visited too.
+    let items = Array.isArray(iterable) && !s.test ? iterable : this.iterate(iterable);
     if (s.test) {
       const kept: unknown[] = [];
       for (const item of items) {
