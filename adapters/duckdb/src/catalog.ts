@@ -3,12 +3,16 @@ import { duckdbToCanonical } from './dialect.js';
 
 const HIDDEN_SCHEMAS = "('information_schema', 'pg_catalog')";
 
-/** Catalog read from DuckDB's own duckdb_* table functions (row counts come as estimates from duckdb_tables). */
+/**
+ * Catalog read from DuckDB's own duckdb_* table functions (row counts come as
+ * estimates from duckdb_tables). Names match case-insensitively, as DuckDB
+ * resolves identifiers: "Orders" and "orders" are the same table there.
+ */
 export function duckdbCatalog(connection: Pick<Connection, 'query'>): Catalog {
   return {
     async listSchemas(database) {
       const result = await connection.query(
-        `select schema_name from duckdb_schemas() where database_name = coalesce($1, current_database()) and schema_name not in ${HIDDEN_SCHEMAS} order by schema_name`,
+        `select schema_name from duckdb_schemas() where lower(database_name) = lower(coalesce($1, current_database())) and schema_name not in ${HIDDEN_SCHEMAS} order by schema_name`,
         [database ?? null],
       );
       return result.rows.map((r) => r[0] as string);
@@ -17,10 +21,10 @@ export function duckdbCatalog(connection: Pick<Connection, 'query'>): Catalog {
     async listRelations(schema, database) {
       const result = await connection.query(
         `select database_name, schema_name, table_name, 'table' as kind, estimated_size, comment
-           from duckdb_tables() where database_name = coalesce($2, current_database()) and schema_name = $1
+           from duckdb_tables() where lower(database_name) = lower(coalesce($2, current_database())) and lower(schema_name) = lower($1)
          union all
          select database_name, schema_name, view_name, 'view', null, comment
-           from duckdb_views() where database_name = coalesce($2, current_database()) and schema_name = $1 and not internal
+           from duckdb_views() where lower(database_name) = lower(coalesce($2, current_database())) and lower(schema_name) = lower($1) and not internal
          order by 3`,
         [schema, database ?? null],
       );
@@ -35,7 +39,7 @@ export function duckdbCatalog(connection: Pick<Connection, 'query'>): Catalog {
     async describe(relation) {
       const result = await connection.query(
         `select column_name, data_type, is_nullable, comment from duckdb_columns()
-          where database_name = coalesce($1, current_database()) and schema_name = $2 and table_name = $3
+          where lower(database_name) = lower(coalesce($1, current_database())) and lower(schema_name) = lower($2) and lower(table_name) = lower($3)
           order by column_index`,
         [relation.database ?? null, relation.schema, relation.identifier],
       );

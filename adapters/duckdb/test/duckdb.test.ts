@@ -208,3 +208,14 @@ describe('extract and export of model SQL as written', () => {
     expect(exported.rows).toBe(1);
   });
 });
+
+describe('catalog', () => {
+  it('finds relations case-insensitively, as DuckDB resolves names, and reports their real spelling', async () => {
+    const c = await connect({});
+    await c.query('create schema if not exists "Sales"; create or replace table "Sales"."Orders" as select 1 as "Id" from range(3)');
+    const columns = await c.catalog!.describe({ schema: 'sales', identifier: 'orders' });
+    expect(columns?.map((col) => col.name)).toEqual(['Id']);
+    const listed = await c.catalog!.listRelations('SALES');
+    expect(listed.map((r) => [r.identifier, r.kind, r.stats?.rowCount])).toEqual([['Orders', 'table', 3]]);
+  });
+});
