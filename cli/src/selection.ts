@@ -1,18 +1,30 @@
 import type { Project } from '@dvt/core';
 import { listFlag, stringFlag, type Invocation } from './args.js';
+import type { Log } from './output/log.js';
 
 /**
  * The graph (checked for cycles) and the unique_ids chosen by `--select`,
- * `--exclude` and `--selector`, optionally only some resource types.
+ * `--exclude` and `--selector`, optionally only some resource types. Each
+ * `--select` criterion that matches nothing is named in a warning, as dbt does.
  */
-export async function selectFromFlags(project: Project, invocation: Invocation, resourceTypes?: readonly string[]): Promise<string[]> {
+export async function selectFromFlags(project: Project, invocation: Invocation, log: Log, resourceTypes?: readonly string[]): Promise<string[]> {
   const core = await import('@dvt/core');
   const graph = core.buildGraph(project);
   core.assertAcyclic(graph);
-  return new core.Selector(project, graph).select({
-    select: listFlag(invocation, 'select'),
+  const selector = new core.Selector(project, graph);
+  const select = listFlag(invocation, 'select');
+  const selected = selector.select({
+    select,
     exclude: listFlag(invocation, 'exclude'),
     selector: stringFlag(invocation, 'selector'),
     resourceTypes,
   });
+  if ((select !== undefined && select.length > 1) || selected.length === 0) {
+    for (const criterion of select ?? []) {
+      if (selector.select({ select: [criterion] }).length === 0) {
+        log.warn('NoNodesForSelectionCriteria', `The selection criterion '${criterion}' does not match any enabled nodes`, { spec_raw: criterion });
+      }
+    }
+  }
+  return selected;
 }

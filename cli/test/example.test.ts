@@ -90,6 +90,13 @@ describe('the jaffle-shop example', () => {
     expect(r.stderr).not.toMatch(/EPIPE|Error/);
   });
 
+  it('warns about a criterion that matches nothing, and about an empty run', () => {
+    const r = dvt(['run', '-s', 'no_such_node'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/The selection criterion 'no_such_node' does not match any enabled nodes/);
+    expect(r.stdout).toMatch(/Nothing to do\./);
+  });
+
   it('prints one JSON object per line with --log-format json', () => {
     const r = dvt(['run', '-s', 'stg_customers', '--log-format', 'json'], { cwd: dir });
     expect(r.code, r.output).toBe(0);

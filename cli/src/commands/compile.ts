@@ -21,7 +21,7 @@ export default async function compile(ctx: CommandContext): Promise<number> {
     if (log.format === 'text') log.result('CompiledSql', sql);
     return 0;
   }
-  const selection = await selectFromFlags(session.project, invocation);
+  const selection = await selectFromFlags(session.project, invocation, log);
   const reporter = new RunReporter(log, (id) => session.project.nodes.get(id), { perNode: false });
   const outcome = await runCommand({
     command: 'compile',

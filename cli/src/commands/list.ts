@@ -20,7 +20,7 @@ export default async function list(ctx: CommandContext): Promise<number> {
   const types = !requested || requested.includes('default') ? DEFAULT_TYPES : requested.includes('all') ? RESOURCE_TYPES : requested;
   const output = stringFlag(invocation, 'output') ?? 'selector';
   const session = await openSession(ctx, { header: false });
-  const ids = await selectFromFlags(session.project, invocation, types);
+  const ids = await selectFromFlags(session.project, invocation, log, types);
   for (const id of ids) {
     const item = describe(session.project, id);
     if (!item) continue;

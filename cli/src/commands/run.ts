@@ -11,7 +11,7 @@ export default async function run(ctx: CommandContext): Promise<number> {
   const command = ctx.invocation.command as RunCommandName;
   const { runCommand } = await import('@dvt/core');
   const session = await openSession(ctx);
-  const selection = await selectFromFlags(session.project, ctx.invocation);
+  const selection = await selectFromFlags(session.project, ctx.invocation, ctx.log);
   const reporter = new RunReporter(ctx.log, (id) => session.project.nodes.get(id));
   const abort = new AbortController();
   const onInterrupt = () => abort.abort(new Error('interrupted (Ctrl-C)'));

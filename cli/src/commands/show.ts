@@ -19,7 +19,7 @@ export default async function show(ctx: CommandContext): Promise<number> {
     await preview(ctx, session, { label: 'inline query', inlineSql: session.compiler.renderHook(inline), isInline: true, limit });
     return 0;
   }
-  const selected = await selectFromFlags(session.project, invocation, ['model', 'seed', 'snapshot', 'analysis', 'test']);
+  const selected = await selectFromFlags(session.project, invocation, ctx.log, ['model', 'seed', 'snapshot', 'analysis', 'test']);
   // Tests join a selection indirectly (dbt's eager rule); show previews the nodes asked for.
   const direct = selected.filter((id) => !id.startsWith('test.'));
   const chosen = direct.length > 0 ? direct : selected;

@@ -74,6 +74,10 @@ export class RunReporter {
   }
 
   private runEnd(elapsed: number, summary: RunSummary): void {
+    if (summary.total === 0) {
+      this.log.warn('NothingToDo', 'Nothing to do. Try checking your model configs and model specification args');
+      return;
+    }
     if (!this.options.perNode) {
       for (const { node, result } of this.failures) this.log.error('RunResultError', (p) => p.red(this.failureText(node, result)), { unique_id: node.unique_id });
       return;
