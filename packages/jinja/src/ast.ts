@@ -40,6 +40,8 @@ export interface MacroDef {
   line: number;
   args: string[];
   defaults: Expr[];
+  /** Source text of each default, as written. */
+  defaultSources: string[];
   body: Stmt[];
   catchesVarargs: boolean;
   catchesKwargs: boolean;

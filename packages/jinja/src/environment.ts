@@ -43,7 +43,7 @@ export interface MacroInfo {
   name: string;
   line: number;
   args: string[];
-  /** Source text is not kept; these are the argument names that have defaults. */
+  /** Source text of the defaults of the last `defaults.length` arguments, as written (`'x'`, `none`). */
   defaults: string[];
   catchesVarargs: boolean;
   catchesKwargs: boolean;
@@ -136,7 +136,7 @@ function macroInfo(def: MacroDef): MacroInfo {
     name: def.name,
     line: def.line,
     args: [...def.args],
-    defaults: def.args.slice(def.args.length - def.defaults.length),
+    defaults: [...def.defaultSources],
     catchesVarargs: def.catchesVarargs,
     catchesKwargs: def.catchesKwargs,
     callsCaller: def.callsCaller,

@@ -330,7 +330,11 @@ export class Parser {
       if (def.args.length) this.expectOp(',');
       const nameTok = this.expectName();
       def.args.push(nameTok.value);
-      if (this.skipOp('=')) def.defaults.push(this.parseExpression());
+      if (this.skipOp('=')) {
+        const start = this.cur.pos;
+        def.defaults.push(this.parseExpression());
+        def.defaultSources.push(this.source.slice(start, this.cur.pos).trim());
+      }
       else if (def.defaults.length) this.fail('non-default argument follows default argument');
     }
     this.expectOp(')');
@@ -350,7 +354,7 @@ export class Parser {
   }
 
   private newMacro(name: string, line: number): MacroDef {
-    return { name, line, args: [], defaults: [], body: [], catchesVarargs: false, catchesKwargs: false, callsCaller: false };
+    return { name, line, args: [], defaults: [], defaultSources: [], body: [], catchesVarargs: false, catchesKwargs: false, callsCaller: false };
   }
 
   private parseMacro(): Stmt {

@@ -43,6 +43,19 @@ describe('dbt block tags', () => {
     expect(snap.template.staticAnalysis().refs).toEqual([{ name: 'o' }]);
   });
 
+  test('template.macros describes each top-level macro', () => {
+    const t = env.parse("\n{% macro m(a, b='x', c=[1, 2]) %}{{ varargs }}{{ kwargs }}{{ caller() }}{% endmacro %}", 'm.sql');
+    expect(t.macros.get('m')).toEqual({
+      name: 'm',
+      line: 2,
+      args: ['a', 'b', 'c'],
+      defaults: ["'x'", '[1, 2]'],
+      catchesVarargs: true,
+      catchesKwargs: true,
+      callsCaller: true,
+    });
+  });
+
   test('block tags are plain unknown tags without dbtBlocks', () => {
     expect(() => new Environment().parse('{% docs x %}{% enddocs %}')).toThrow(TemplateSyntaxError);
   });
