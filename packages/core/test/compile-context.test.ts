@@ -132,6 +132,23 @@ describe('context members', () => {
     expect(render("{{ local_md5('dvt') }}")).toBe('c4137a0a1cf3d44391a742ec11b318c6');
   });
 
+  it('package namespaces; a macro sees its own package, not its caller', () => {
+    expect(render("{{ money_utils.fmt('x') }}")).toBe('money_utils_wrap(x)');
+    expect(render("{{ wrap('x') }}")).toBe('root_wrap(x)');
+    expect(render("{{ fmt('x') }}")).toBe('money_utils_wrap(x)');
+    expect(render("{% set caller_local = 'visible' %}{{ money_utils.leak_check() }}")).toBe('[]');
+    expect(render("{{ money_utils.currency('x') }}")).toBe('root_currency(x)');
+  });
+
+  it("adapter macrosDir overrides builtins by `<type>__` name", () => {
+    expect(render("{{ dbt.hash('id') }}")).toBe('testdb_md5(id)');
+  });
+
+  it('hooks render without a node (on-run-start)', () => {
+    expect(compiler.renderHook('create schema if not exists {{ target.schema }}_audit')).toBe('create schema if not exists analytics_audit');
+    expect(compiler.renderHook('[{{ this }}]')).toBe('[]');
+  });
+
   it('builtin namespace and cross-database helpers', () => {
     expect(render("{{ dbt.concat(['a', 'b']) }}|{{ dbt.type_string() }}|{{ dbt.type_int() }}")).toBe('a || b|varchar|integer');
   });

@@ -2,6 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Compiler } from '../src/compile/index.js';
+import { builtinName } from '../src/compile/parse.js';
+import type { NamingMacro } from '../src/compile/parse.js';
 import { compilerFor, projectCopy, tidy } from './compile-support.js';
 
 let compiler: Compiler;
@@ -54,6 +56,21 @@ describe('parse', () => {
     expect([orders.database, orders.schema, orders.alias]).toEqual(['warehouse', 'analytics', 'orders']);
     // The builtin behaviour is still reachable in the dbt namespace.
     expect(compiler.callMacro('dbt.generate_schema_name', ['finance', null], {}, { node: revenue })).toBe('analytics_finance');
+  });
+
+  it('the naming shortcut agrees with the builtin macros it stands for', () => {
+    const orders = node('model.compile_shop.orders');
+    const versioned = { ...orders, version: 1.5 };
+    const cases: [NamingMacro, unknown, typeof orders][] = [];
+    for (const macro of ['generate_database_name', 'generate_schema_name', 'generate_alias_name'] as const) {
+      for (const custom of [null, 'finance', '  padded  ']) for (const n of [orders, versioned]) cases.push([macro, custom, n]);
+    }
+    for (const [macro, custom, n] of cases) {
+      const rendered = String(compiler.callMacro(`dbt.default__${macro}`, [custom, { ...n }], {}, { node: n, mode: 'parse' })).trim();
+      expect(builtinName(compiler, macro, custom, n), `${macro}(${String(custom)}, v=${String(n.version)})`).toBe(rendered);
+    }
+    expect(compiler.usesBuiltin('generate_schema_name', orders)).toBe(false);
+    expect(compiler.usesBuiltin('generate_alias_name', orders)).toBe(true);
   });
 
   it('registers macros for the manifest and docs blocks', () => {

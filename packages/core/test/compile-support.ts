@@ -45,6 +45,7 @@ export const testAdapter: AdapterDefinition = {
   configSchema: [{ name: 'password', type: 'string', secret: true }],
   dialect: testDialect,
   parentTypes: ['postgres'],
+  macrosDir: join(here, 'fixtures', 'compile-testdb-macros'),
   describeTarget: (config) => ({ database: String(config.database ?? 'memory'), schema: String(config.schema ?? 'main') }),
   connect: () => Promise.reject(new Error('compile tests never connect')),
 };

@@ -11,7 +11,7 @@ import type { CompileLogger, CompilerServices, NodeRuntime, RenderMode, RenderOp
 import { injectCtes, mergeCtes } from './ctes.js';
 import type { InjectedCte } from './ctes.js';
 import { extraFilters, extraTests } from './filters.js';
-import { MacroRegistry, parseOrThrow, toDvtError } from './macros.js';
+import { BUILTIN_PACKAGE, MacroRegistry, parseOrThrow, toDvtError } from './macros.js';
 import { parseProjectNodes } from './parse.js';
 import { Relation } from './relation.js';
 import { builtinMacrosDir, collectFiles } from './sources.js';
@@ -80,6 +80,8 @@ export class Compiler {
   private readonly ephemeralCache = new Map<string, { sql: string; ctes: InjectedCte[] }>();
   private readonly inProgress = new Set<string>();
   private graphCache: Record<string, unknown> | undefined;
+  private readonly targets = new Map<ProfileOutput, { database: string; schema: string }>();
+  private readonly builtinUse = new Map<string, boolean>();
   private refIndex: Map<string, ExecutableNode[]> | undefined;
 
   private constructor(options: CompilerOptions, env: Environment, registry: MacroRegistry) {
@@ -157,18 +159,28 @@ export class Compiler {
    * Returns the macro's `return()` value, or its rendered text.
    */
   callMacro(name: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> = {}, options: MacroCallOptions = {}): unknown {
+    return this.macroCaller(options)(name, args, kwargs);
+  }
+
+  /**
+   * A callMacro bound to one render state: several calls for one node share
+   * their context (and its bound macros), as the parse-time naming does.
+   */
+  macroCaller(options: MacroCallOptions = {}): (name: string, args?: readonly unknown[], kwargs?: Record<string, unknown>) => unknown {
     const state = new RenderState(this.services, { node: options.node, mode: options.mode ?? 'execute', runtime: options.runtime, adapterType: options.adapterType });
-    const dot = name.indexOf('.');
-    const entry =
-      dot > 0
-        ? this.registry.inPackage(name.slice(0, dot), name.slice(dot + 1))
-        : (this.registry.resolve(name, state.packageName) ?? this.dispatchEntry(name, state));
-    if (!entry) throw new DvtError('compile', `no macro named '${name}'`);
-    try {
-      return callJinja(state.macro(entry), [...args], kwargs);
-    } catch (error) {
-      throw toDvtError(error, entry.definition.original_file_path);
-    }
+    return (name, args = [], kwargs = {}) => {
+      const dot = name.indexOf('.');
+      const entry =
+        dot > 0
+          ? this.registry.inPackage(name.slice(0, dot), name.slice(dot + 1))
+          : (this.registry.resolve(name, state.packageName) ?? this.dispatchEntry(name, state));
+      if (!entry) throw new DvtError('compile', `no macro named '${name}'`);
+      try {
+        return callJinja(state.macro(entry), [...args], kwargs);
+      } catch (error) {
+        throw toDvtError(error, entry.definition.original_file_path);
+      }
+    };
   }
 
   /** Renders a hook (pre/post-hook, on-run-start/end) with execute=true, for a node when given. */
@@ -191,6 +203,45 @@ export class Compiler {
       type: relationTypeOf(node.config.materialized),
       quotePolicy: quoting,
     });
+  }
+
+  /** The database and schema of the output a node is written to (`target.database` / `target.schema`). */
+  targetOf(node: ExecutableNode | undefined): { database: string; schema: string } {
+    const output = this.outputOf(node);
+    let described = this.targets.get(output);
+    if (!described) {
+      described = this.adapter(output.type).describeTarget(output.config);
+      this.targets.set(output, described);
+    }
+    return described;
+  }
+
+  /**
+   * Whether `name` called for `node` lands on the builtin macro and, through
+   * dispatch in the `dbt` namespace, on its builtin `default__` version.
+   */
+  usesBuiltin(name: string, node: ExecutableNode): boolean {
+    const adapterType = this.outputOf(node).type;
+    const key = `${node.package_name}\u0000${adapterType}\u0000${name}`;
+    let answer = this.builtinUse.get(key);
+    if (answer === undefined) {
+      const entry = this.registry.resolve(name, node.package_name);
+      const adapter = this.adapter(adapterType);
+      let dispatched;
+      try {
+        dispatched = this.registry.dispatch(name, 'dbt', [adapter.type, ...(adapter.parentTypes ?? [])], this.project.config.dispatch, node.package_name);
+      } catch {
+        dispatched = undefined;
+      }
+      answer =
+        entry !== undefined &&
+        entry.packageName === BUILTIN_PACKAGE &&
+        dispatched !== undefined &&
+        dispatched.packageName === BUILTIN_PACKAGE &&
+        dispatched.name === `default__${name}`;
+      this.builtinUse.set(key, answer);
+    }
+    return answer;
   }
 
   node(uniqueId: string): ExecutableNode {

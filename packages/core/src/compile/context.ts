@@ -477,7 +477,18 @@ function targetDescription(state: RenderState): { database: string; schema: stri
   return state.services.adapter(state.output.type).describeTarget(state.output.config);
 }
 
+const targetCache = new WeakMap<ProfileOutput, Record<string, unknown>>();
+
+/** `target` for an output; computed once per output, since every render reads it. */
 function targetDict(state: RenderState): Record<string, unknown> {
+  const cached = targetCache.get(state.output);
+  if (cached) return cached;
+  const value = buildTargetDict(state);
+  targetCache.set(state.output, value);
+  return value;
+}
+
+function buildTargetDict(state: RenderState): Record<string, unknown> {
   const { output, services } = state;
   const definition = services.adapter(output.type);
   const secret = new Set<string>();

@@ -112,8 +112,13 @@ function lineOfCall(node: ExecutableNode, fn: string, name: string): number | un
 function nameRelation(compiler: Compiler, node: ExecutableNode): void {
   const config = node.config;
   const snapshotTarget = node.resource_type === 'snapshot';
-  const call = (macro: string, custom: unknown): string | null => {
-    const value = compiler.callMacro(macro, [custom ?? null, { ...node }], {}, { node, mode: 'parse' });
+  let callMacro: ReturnType<Compiler['macroCaller']> | undefined;
+  const nodeArg = { ...node };
+  const call = (macro: NamingMacro, custom: unknown): string | null => {
+    const custom_ = custom === undefined ? null : custom;
+    if (compiler.usesBuiltin(macro, node)) return builtinName(compiler, macro, custom_, node);
+    callMacro ??= compiler.macroCaller({ node, mode: 'parse' });
+    const value = callMacro(macro, [custom_, nodeArg]);
     if (value === null || value === undefined) return null;
     const text = pyStr(value).trim();
     return text === '' || text === 'None' ? null : text;
@@ -122,4 +127,26 @@ function nameRelation(compiler: Compiler, node: ExecutableNode): void {
   if (database !== null) node.database = database;
   node.schema = (snapshotTarget && typeof config.target_schema === 'string' ? config.target_schema : call('generate_schema_name', config.schema)) ?? node.schema;
   node.alias = call('generate_alias_name', config.alias) ?? node.name;
+}
+
+export type NamingMacro = 'generate_database_name' | 'generate_schema_name' | 'generate_alias_name';
+
+/**
+ * What the builtin naming macros (macros/naming/*.sql) return, computed
+ * without rendering: naming runs three times per node at parse, and most
+ * projects override none of them. A test checks both agree.
+ */
+export function builtinName(compiler: Compiler, macro: NamingMacro, custom: unknown, node: ExecutableNode): string | null {
+  const target = compiler.targetOf(node);
+  const trimmed = typeof custom === 'string' ? custom.trim() : custom === null ? null : pyStr(custom).trim();
+  switch (macro) {
+    case 'generate_database_name':
+      return trimmed === null ? target.database : trimmed;
+    case 'generate_schema_name':
+      return trimmed === null ? target.schema : `${target.schema}_${trimmed}`;
+    case 'generate_alias_name':
+      if (custom) return trimmed;
+      if (node.version !== undefined && node.version !== null && node.version !== '') return `${node.name}_v${pyStr(node.version).replace(/\./g, '_')}`;
+      return node.name;
+  }
 }
