@@ -46,6 +46,12 @@ describe('context members', () => {
     expect(render("{{ ref('stg_customers') }}")).toBe('__dbt__cte__stg_customers');
   });
 
+  it('versioned refs: latest by default, version= and v= pick one', () => {
+    expect(render("{{ ref('items') }}")).toBe('"warehouse"."analytics"."items_v1"');
+    expect(render("{{ ref('items', v=2) }}|{{ ref('items', version='2') }}")).toBe('"warehouse"."analytics"."items_v2"|"warehouse"."analytics"."items_v2"');
+    expect(compileError(() => render("{{ ref('items', v=3) }}")).message).toContain("depends on a node named 'items' which was not found");
+  });
+
   it('relations expose their parts and pass dbt_utils-style checks', () => {
     expect(render('{{ this.database }}|{{ this.schema }}|{{ this.identifier }}|{{ this.name }}|{{ this.is_table }}')).toBe('warehouse|analytics|orders|orders|True');
     expect(render("{{ this is mapping and this.get('metadata', {}).get('type', '').endswith('Relation') }}")).toBe('True');
@@ -100,6 +106,21 @@ describe('context members', () => {
     );
     expect(render("{{ graph.nodes['model.compile_shop.customers'].config.materialized }}")).toBe('table');
     expect(render("{{ graph.sources.values() | map(attribute='name') | sort | join(',') }}")).toBe('customers,orders,payments');
+  });
+
+  it('adapter introspection answers at parse time and refuses clearly at compile time', async () => {
+    const copy = projectCopy('compile-shop', {
+      'models/introspects.sql': "{% set rel = adapter.get_relation(this.database, this.schema, 'x') %}\n{% set cols = adapter.get_columns_in_relation(this) %}\nselect {{ rel is none }}, {{ cols | length }}\n",
+    });
+    try {
+      const own = await compilerFor(copy.dir);
+      own.parseProject();
+      const error = compileError(() => own.compileNode('model.compile_shop.introspects'));
+      expect(error.message).toContain('adapter.get_relation() reads the database while compiling');
+      expect(error.location).toEqual({ file: 'models/introspects.sql', line: 1 });
+    } finally {
+      copy.cleanup();
+    }
   });
 
   it('adapter: type, quote, dispatch', () => {

@@ -537,6 +537,25 @@ class JinjaAdapter {
     return quoteConfig === false ? String(column) : this.quote(column);
   }
 
+  // Database introspection needs the synchronous database bridge (issue 5).
+  // At parse time dbt answers without a database, and so do we.
+  get_relation(): null {
+    return this.introspect('get_relation', null);
+  }
+
+  get_columns_in_relation(): unknown[] {
+    return this.introspect('get_columns_in_relation', []);
+  }
+
+  get_missing_columns(): unknown[] {
+    return this.introspect('get_missing_columns', []);
+  }
+
+  private introspect<T>(method: string, atParse: T): T {
+    if (!this.state.execute) return atParse;
+    throw new DvtError('compile', `adapter.${method}() reads the database while compiling, which dvt does not support yet`);
+  }
+
   dispatch(...args: unknown[]): JinjaCallable {
     const call = splitArgs(args);
     let name = String(arg(call, 0, 'macro_name'));
