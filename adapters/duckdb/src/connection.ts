@@ -4,8 +4,9 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { StatementType, type DuckDBConnection, type DuckDBMaterializedResult } from '@duckdb/node-api';
+import { StatementType, type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBResult } from '@duckdb/node-api';
 import {
+  DvtError,
   type Catalog,
   type Connection,
   type DataFile,
@@ -44,6 +45,12 @@ function tempFile(extension: string): string {
 export class DuckDBAdapterConnection implements Connection {
   readonly catalog: Catalog = duckdbCatalog(this);
   private closed = false;
+  /**
+   * A statement started while a stream is open would silently end that
+   * stream (DuckDB drops a pending streaming result when its connection runs
+   * anything else), so it is refused instead.
+   */
+  private streamOpen = false;
 
   constructor(
     private readonly conn: DuckDBConnection,
@@ -52,8 +59,11 @@ export class DuckDBAdapterConnection implements Connection {
   ) {}
 
   /** Runs `work`, interrupting DuckDB if `signal` fires meanwhile. */
-  private async guarded<T>(signal: AbortSignal | undefined, context: string | undefined, work: () => Promise<T>): Promise<T> {
+  private async guarded<T>(signal: AbortSignal | undefined, context: string | undefined, work: () => Promise<T>, streaming = false): Promise<T> {
     if (signal?.aborted) throw abortError(signal);
+    if (this.streamOpen && !streaming) {
+      throw new DvtError('runtime', 'this DuckDB connection is reading a stream: finish or break out of it before running another statement, or use a second connection');
+    }
     const onAbort = () => this.conn.interrupt();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -88,11 +98,20 @@ export class DuckDBAdapterConnection implements Connection {
     const result = await this.guarded(signal, undefined, () =>
       params.length === 0 ? this.conn.stream(sql) : this.conn.stream(sql, toDuckDBParams(params), duckDBParamTypes(params)),
     );
+    this.streamOpen = true;
+    try {
+      yield* this.batches(result, batchRows, signal);
+    } finally {
+      this.streamOpen = false;
+    }
+  }
+
+  private async *batches(result: DuckDBResult, batchRows: number, signal: AbortSignal | undefined): AsyncGenerator<RowBatch> {
     const shape = resultShape(result.columnNames(), result.columnTypes());
     let pending: Value[][] = [];
     let yielded = false;
     for (;;) {
-      const chunk = await this.guarded(signal, undefined, () => result.fetchChunk());
+      const chunk = await this.guarded(signal, undefined, () => result.fetchChunk(), true);
       if (!chunk || chunk.rowCount === 0) break;
       for (const row of convertRows(chunk.getRows(), shape.convert)) pending.push(row);
       while (pending.length >= batchRows) {

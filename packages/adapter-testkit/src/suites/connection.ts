@@ -146,6 +146,29 @@ export const connectionSuite: ConformanceSuite = {
       assert(rows.length === 100, 'a stream after breaking others is incomplete');
     });
 
+    defineCase('connection.stream.interleaved', 'a statement issued while a stream is open never truncates the stream silently', async (ctx) => {
+      // Either outcome is fine: the statement is refused with an Error, or it runs
+      // and the stream still delivers every row. Not fine: rows lost, or a hang.
+      const iterator = ctx.connection.stream(numbersSql(4), [], { batchSize: 100 })[Symbol.asyncIterator]();
+      const first = await iterator.next();
+      assert(!first.done, 'the stream yielded nothing');
+      let seen = first.value.rows.length;
+      const interleaved = ctx.connection.query('select 1 as one').then(
+        () => 'ran' as const,
+        (e: unknown) => (e instanceof Error ? ('refused' as const) : ('rejected with a non-Error' as const)),
+      );
+      const outcome = await Promise.race([interleaved, new Promise<'hang'>((resolve) => setTimeout(() => resolve('hang'), 10_000))]);
+      if (outcome === 'hang') {
+        await iterator.return?.();
+        await interleaved;
+        throw new Error('a query issued during an open stream waited for the stream to end: code that reads a stream and queries in its loop deadlocks');
+      }
+      assert(outcome !== 'rejected with a non-Error', 'the interleaved statement rejected with something that is not an Error');
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) seen += next.value.rows.length;
+      assert(seen === 10000, `the stream delivered ${seen} of 10000 rows after a statement ${outcome === 'ran' ? 'ran' : 'was refused'} in the middle of it`);
+      await stillWorks(ctx, 'an interleaved statement');
+    }, { timeout: 60_000 });
+
     defineCase('connection.stream.abort', 'an AbortSignal stops a stream and a query', async (ctx) => {
       const controller = new AbortController();
       let seen = 0;

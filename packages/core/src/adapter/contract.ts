@@ -239,6 +239,8 @@ export interface Connection {
   /**
    * Batches of rows with bounded memory; breaking out of the loop releases the
    * cursor. A result with no rows yields one batch with its columns and no rows.
+   * Another statement on the same connection while a stream is open is either
+   * refused with an Error or leaves the stream intact — never cuts it short.
    */
   stream(sql: string, params?: Value[], opts?: StreamOptions): AsyncIterable<RowBatch>;
   /** Optional: core falls back to information_schema queries. */
