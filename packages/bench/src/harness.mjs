@@ -37,8 +37,10 @@ export function median(values) {
 /** Wall and CPU seconds of one run. CPU time (this process, user + system) stays honest when
  * other work shares the machine; wall time is what a user waits. */
 async function timeOnce(entry, round) {
+  // No forced GC here: a full collection before each run (node --expose-gc) was measured to make
+  // the following run up to 2x slower (heap limits shrink back, compiled code ages), which no real
+  // process pays.
   const input = entry.setup ? await entry.setup(round) : undefined;
-  globalThis.gc?.();
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   await entry.run(input);

@@ -30,7 +30,7 @@ if (unknown.length > 0) {
   process.exit(2);
 }
 const selected = positionals.length === 0 ? all : all.filter((b) => positionals.includes(b.name));
-console.log(`node ${process.version}, ${runs} timed run(s) after ${warmup} warm-up run(s)${globalThis.gc ? '' : ' (no --expose-gc)'}`);
+console.log(`node ${process.version}, ${runs} timed run(s) after ${warmup} warm-up run(s)`);
 let failed = false;
 for (const bench of selected) {
   try {
