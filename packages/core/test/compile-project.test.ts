@@ -21,10 +21,10 @@ const node = (id: string) => compiler.node(id);
 
 describe('parse', () => {
   it('takes the static fast path for simple models and renders the rest', () => {
-    // stg_orders, stg_customers, int_payments, legacy, items v1 and v2,
+    // stg_orders, stg_customers, int_payments, legacy, items v1 and v2, the snapshot,
     // assert_no_negative_paid and order_counts make literal ref/source/config calls only; stg_payments, orders,
     // customers and revenue call macros, var(), loops or is_incremental().
-    expect(compiler.stats).toEqual({ staticParsed: 8, parseRendered: 4 });
+    expect(compiler.stats).toEqual({ staticParsed: 9, parseRendered: 4 });
   });
 
   it('fills refs, sources and depends_on', () => {
@@ -73,7 +73,16 @@ describe('parse', () => {
     expect(compiler.usesBuiltin('generate_alias_name', orders)).toBe(true);
   });
 
+  it('snapshots: config() from the block body, target_schema names the schema', () => {
+    const snapshot = node('snapshot.compile_shop.orders_snapshot');
+    expect(snapshot.config.strategy).toBe('timestamp');
+    expect(snapshot.schema).toBe('snapshots');
+    expect(snapshot.depends_on.nodes).toEqual(['source.compile_shop.raw.orders']);
+    expect(compiler.compileNode(snapshot).compiled_code.trim()).toBe('select * from "warehouse"."raw_data"."orders"');
+  });
+
   it('registers macros for the manifest and docs blocks', () => {
+    expect(compiler.project.macros.get('macro.compile_shop.materialization_noop_default')?.original_file_path).toBe('macros/materializations.sql');
     expect(compiler.project.macros.get('macro.compile_shop.cents')?.original_file_path).toBe('macros/money.sql');
     expect(compiler.project.macros.get('macro.compile_shop.test_is_positive')?.line).toBe(1);
     expect(compiler.project.macros.get('macro.dbt.generate_schema_name')?.package_name).toBe('dbt');
