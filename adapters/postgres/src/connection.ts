@@ -15,20 +15,19 @@ import type {
   StreamOptions,
   Value,
 } from '@dvt/core';
+import { DvtError, openLoadSource } from '@dvt/core';
 import pg from 'pg';
 import type { ClientConfig, FieldDef } from 'pg';
 import Cursor from 'pg-cursor';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
 import { postgresCatalog } from './catalog.js';
-import { CsvRecordCounter } from './progress.js';
 import type { CatalogSql } from './catalog.js';
 import { builtinTypeName, columnMeta } from './columns.js';
 import { copyFromStdinSql, copyToStdoutSql, stripTrailingSemicolons } from './copy-sql.js';
 import { quotePostgresLiteral, renderPostgresRelation } from './dialect.js';
 import { toDvtError } from './errors.js';
+import { CsvRecordCounter } from './progress.js';
 import { decoderFor, rawTextTypes, toDriverParam } from './values.js';
 
 /** What differs between PostgreSQL and its wire-compatible relatives (Redshift). */
@@ -103,8 +102,10 @@ async function abortable<T>(signal: AbortSignal | undefined, onAbort: () => Prom
 
 /**
  * One session on a PostgreSQL-protocol server. Statements run one at a time,
- * in order; while a `stream` is being iterated, other calls on the same
- * connection wait until it ends (use a second connection to write elsewhere).
+ * in order. While a `stream` is open (its portal not yet exhausted or
+ * closed), any other call on the connection is refused with an Error rather
+ * than left waiting for the stream — which would deadlock code that queries
+ * inside its loop; use a second connection for that.
  */
 export class PostgresConnection implements Connection {
   readonly catalog: Catalog;
@@ -114,6 +115,7 @@ export class PostgresConnection implements Connection {
   readonly capabilities: Partial<DialectCapabilities>;
   private readonly typeNames = new Map<number, string>();
   private closed = false;
+  private streaming = false;
 
   private constructor(
     private readonly client: pg.Client,
@@ -191,6 +193,7 @@ export class PostgresConnection implements Connection {
     signal?.throwIfAborted();
     const batchSize = Math.max(1, Math.min(opts.batchSize ?? 1000, 100_000));
     const cursor = this.client.query(new Cursor(sql, params.map(toDriverParam) as unknown[], { rowMode: 'array', types: rawTextTypes }));
+    this.streaming = true;
     // Between reads the server runs nothing: the loop's own check stops it.
     let reading = false;
     let cancelling: Promise<void> | undefined;
@@ -221,12 +224,16 @@ export class PostgresConnection implements Connection {
         columns ??= await this.describeFields(fields, false);
         if (rows.length === 0) {
           exhausted = true;
+          this.streaming = false;
           if (first) yield { columns, rows: [] };
           break;
         }
         first = false;
         // Fewer rows than asked means the portal is complete and the session free again.
-        if (rows.length < batchSize) exhausted = true;
+        if (rows.length < batchSize) {
+          exhausted = true;
+          this.streaming = false;
+        }
         yield { columns, rows: decodeRows(rows, fields) };
         if (exhausted) break;
       }
@@ -234,12 +241,14 @@ export class PostgresConnection implements Connection {
       signal?.removeEventListener('abort', onAbort);
       await cancelling;
       if (!exhausted) await cursor.close().catch(() => undefined);
+      this.streaming = false;
     }
   }
 
   async extract(sql: string, sink: ExtractSink, opts: QueryOptions = {}): Promise<ExtractStats> {
     this.assertOpen();
-    const probe = await this.query(`SELECT * FROM (${stripTrailingSemicolons(sql)}) AS _dvt_probe LIMIT 0`, [], opts);
+    // Line breaks around the query keep a trailing `-- comment` from swallowing the parenthesis.
+    const probe = await this.query(`SELECT * FROM (\n${stripTrailingSemicolons(sql)}\n) AS _dvt_probe LIMIT 0`, [], opts);
     const copySql = copyToStdoutSql(sql, probe.columns, sink.csv);
     return abortable(opts.signal, () => this.cancel(), async () => {
       const source = this.client.query(copyTo(copySql));
@@ -260,13 +269,14 @@ export class PostgresConnection implements Connection {
       source.csv,
     );
     return abortable(opts.signal, async () => undefined, async () => {
-      const input = openSource(source);
+      const input = openLoadSource(source);
       const sink = this.client.query(copyFrom(copySql));
       const header = source.csv.header ? 1 : 0;
       const { onProgress } = opts;
-      const stages = onProgress ? [input, new CsvRecordCounter((n) => onProgress(Math.max(0, n - header))), sink] : [input, sink];
+      const options = opts.signal ? { signal: opts.signal } : {};
       try {
-        await pipeline(stages as [NodeJS.ReadableStream, ...NodeJS.WritableStream[]], opts.signal ? { signal: opts.signal } : {});
+        if (onProgress) await pipeline(input, new CsvRecordCounter((n) => onProgress(Math.max(0, n - header))), sink, options);
+        else await pipeline(input, sink, options);
       } catch (e) {
         throw toDvtError(e, this.secrets, copySql);
       }
@@ -303,6 +313,12 @@ export class PostgresConnection implements Connection {
 
   private assertOpen(): void {
     if (this.closed) throw toDvtError(new Error('the connection is closed'), this.secrets);
+    if (this.streaming) {
+      throw new DvtError(
+        'runtime',
+        'a stream is still open on this connection: finish or break out of it first, or run this statement on another connection',
+      );
+    }
   }
 
   /**
@@ -328,10 +344,4 @@ export class PostgresConnection implements Connection {
 function decodeRows(rows: readonly (string | null)[][], fields: readonly FieldDef[]): Value[][] {
   const decoders = fields.map((f) => decoderFor(f.dataTypeID));
   return rows.map((row) => row.map((v, i) => (v === null ? null : decoders[i](v))));
-}
-
-function openSource(source: LoadSource): Readable | NodeJS.ReadableStream {
-  if (source.path) return createReadStream(source.path);
-  if (source.open) return source.open();
-  throw new Error('bulkLoad: the load source has neither `path` nor `open`');
 }

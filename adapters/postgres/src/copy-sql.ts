@@ -41,10 +41,11 @@ export function copyToStdoutSql(sql: string, columns: readonly ColumnMeta[], csv
             ? `CASE WHEN ${q} THEN 'true' WHEN NOT ${q} THEN 'false' END AS ${quotePostgresIdentifier(c.name)}`
             : q;
         })
-        .join(', ')} FROM (${inner}) AS _dvt_q`
+        .join(', ')} FROM (\n${inner}\n) AS _dvt_q`
     : inner;
   const options = csvOptions(csv);
   const forced = csv.forceQuoteText ? columns.filter((c) => QUOTED_KINDS.has(c.type.kind)) : [];
   if (forced.length > 0) options.push(`FORCE_QUOTE (${forced.map((c) => quotePostgresIdentifier(c.name)).join(', ')})`);
-  return `COPY (${source}) TO STDOUT (${options.join(', ')})`;
+  // Line breaks keep a trailing `-- comment` in the query from swallowing the parenthesis.
+  return `COPY (\n${source}\n) TO STDOUT (${options.join(', ')})`;
 }

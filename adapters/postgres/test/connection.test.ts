@@ -132,6 +132,21 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     expect(res.rows).toEqual([[42]]);
   });
 
+  it('refuses other statements while a stream is open, and accepts them once it is done', async () => {
+    let refused: unknown;
+    let rowsSeen = 0;
+    for await (const batch of conn.stream('SELECT g FROM generate_series(1, 250) g', [], { batchSize: 100 })) {
+      rowsSeen += batch.rows.length;
+      if (rowsSeen === 100) refused = await conn.query('SELECT 1').catch((e: unknown) => e);
+      // the last, short batch means the portal is complete: the session is free
+      if (batch.rows.length < 100) expect((await conn.query('SELECT 5 AS x')).rows).toEqual([[5]]);
+    }
+    expect(rowsSeen).toBe(250);
+    expect(refused).toBeInstanceOf(DvtError);
+    expect((refused as Error).message).toMatch(/a stream is still open on this connection/);
+    expect((await conn.query('SELECT 6 AS x')).rows).toEqual([[6]]);
+  });
+
   it('cancels a running query when the signal aborts', async () => {
     const controller = new AbortController();
     const started = Date.now();
@@ -369,6 +384,19 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     ).rejects.toThrow('extract aborted');
     expect(Date.now() - started).toBeLessThan(5000);
     expect((await conn.query('SELECT 4 AS ok')).rows).toEqual([[4]]);
+  });
+
+  it('extracts a query that ends in a line comment', async () => {
+    const chunks: Buffer[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _e, cb) {
+        chunks.push(chunk);
+        cb();
+      },
+    });
+    const stats = await conn.extract('SELECT 1 AS one, true AS yes -- the answer', { csv: DEFAULT_CSV, stream: sink });
+    expect(stats.rows).toBe(1);
+    expect(Buffer.concat(chunks).toString()).toBe('one,yes\n1,true\n');
   });
 
   it('pings and closes; a closed connection refuses work clearly', async () => {

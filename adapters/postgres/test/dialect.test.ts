@@ -172,10 +172,10 @@ describe('COPY statements', () => {
     ];
     const sql = copyToStdoutSql('select * from t;\n', cols, { delimiter: ',', header: true, nullString: 'NULL', forceQuoteText: true });
     expect(sql).toBe(
-      `COPY (SELECT _dvt_q."id", CASE WHEN _dvt_q."ok" THEN 'true' WHEN NOT _dvt_q."ok" THEN 'false' END AS "ok", _dvt_q."note" FROM (select * from t) AS _dvt_q) TO STDOUT (FORMAT csv, HEADER true, DELIMITER ',', NULL 'NULL', FORCE_QUOTE ("note"))`,
+      `COPY (\nSELECT _dvt_q."id", CASE WHEN _dvt_q."ok" THEN 'true' WHEN NOT _dvt_q."ok" THEN 'false' END AS "ok", _dvt_q."note" FROM (\nselect * from t\n) AS _dvt_q\n) TO STDOUT (FORMAT csv, HEADER true, DELIMITER ',', NULL 'NULL', FORCE_QUOTE ("note"))`,
     );
     expect(copyToStdoutSql('select 1 as a', [cols[0]], DEFAULT_CSV)).toBe(
-      `COPY (select 1 as a) TO STDOUT (FORMAT csv, HEADER true, DELIMITER ',', NULL '')`,
+      `COPY (\nselect 1 as a\n) TO STDOUT (FORMAT csv, HEADER true, DELIMITER ',', NULL '')`,
     );
     expect(stripTrailingSemicolons('select 1 ; ;\n')).toBe('select 1');
   });
