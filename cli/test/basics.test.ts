@@ -9,16 +9,23 @@ describe('dvt bin', () => {
     expect(r.stdout).toMatch(/^dvt \d+\.\d+\.\d+/);
   });
 
-  it('starts --version well under 200 ms', () => {
-    // Warm the file cache once, then take the best of several runs (the machine is shared).
-    dvt(['--version']);
-    const times: number[] = [];
+  // CPU time, not wall time: the tests run in parallel on a shared machine, and a loaded
+  // machine slows wall-clock startup of any process; CPU spent is what dvt itself loads.
+  it.skipIf(spawnSync('bash', ['-c', 'true']).status !== 0)('starts --version on about the CPU of bare node startup (no core, no drivers)', () => {
+    const cpuMs = (command: string) => {
+      const r = spawnSync('bash', ['-c', `TIMEFORMAT='%3U %3S'; time ${command} >/dev/null`], { encoding: 'utf8' });
+      const [user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+      return (user + sys) * 1000;
+    };
+    const node = `"${process.execPath}"`;
+    const dvtCpu: number[] = [];
+    const nodeCpu: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const start = process.hrtime.bigint();
-      spawnSync(process.execPath, [BIN, '--version']);
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      nodeCpu.push(cpuMs(`${node} -e 0`));
+      dvtCpu.push(cpuMs(`${node} "${BIN}" --version`));
     }
-    expect(Math.min(...times)).toBeLessThan(200);
+    // Loading @dvt/core alone costs well over 100 ms of CPU; the bin must not pay it.
+    expect(Math.min(...dvtCpu) - Math.min(...nodeCpu)).toBeLessThan(40);
   });
 
   it('exits 2 with a message on an unknown command or flag, without a stack trace', () => {
