@@ -53,6 +53,13 @@ describe('Log', () => {
     }
   });
 
+  it('colours plain warnings yellow on a terminal', () => {
+    const lines: string[] = [];
+    const log = new Log({ format: 'text', paint: COLOURS, debug: false, write: (l) => lines.push(l), now: () => new Date(0) });
+    log.warn('W', 'careful');
+    expect(lines[0]).toBe('00:00:00  \u001b[33mcareful\u001b[39m');
+  });
+
   it('hides debug events unless --debug', () => {
     const { log, lines } = capture('text');
     log.debug('D', 'hidden');

@@ -79,7 +79,8 @@ export class Log {
       this.write(this.mask(line));
       return;
     }
-    const text = typeof msg === 'string' ? msg : msg(this.options.paint);
+    // Plain warnings stand out as dbt's do; messages that colour themselves (node lines) decide for themselves.
+    const text = typeof msg === 'string' ? (level === 'warn' && msg !== '' ? this.options.paint.yellow(msg) : msg) : msg(this.options.paint);
     const prefix = ts.toISOString().slice(11, 19);
     const lines = this.mask(text).split('\n');
     // Continuation lines align under the first line's text.
