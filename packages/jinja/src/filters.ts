@@ -336,6 +336,55 @@ function minmax(rt: Runtime, value: unknown, kwargs: Record<string, unknown> | n
   return best;
 }
 
+// Jinja2's notion of a URL in text: scheme or www, a domain with a real TLD, or an IP; port; path.
+// Python's \w, which is Unicode-aware
+const WORD = '\\p{L}\\p{N}_';
+const HTTP_RE = new RegExp(
+  `^((https?://|www\\.)(([${WORD}%-]+\\.)+)?([a-z]{2,63}|xn--[${WORD}%]{2,59})|([${WORD}%-]{2,63}\\.)+(com|net|int|edu|gov|org|info|mil)|(https?://)((([\\d]{1,3})(\\.[\\d]{1,3}){3})|(\\[([\\da-f]{0,4}:){2}([\\da-f]{0,4}:?){1,6}\\])))(?::[\\d]{1,5})?(?:[/?#]\\S*)?$`,
+  'iu',
+);
+const EMAIL_RE = new RegExp(`^\\S+@[${WORD}][${WORD}.-]*\\.[${WORD}]+$`, 'u');
+
+function urlizeWord(word: string, relAttr: string, targetAttr: string, trim: (x: string) => string, schemes: string[]): string {
+  let head = '';
+  let middle = word;
+  let tail = '';
+  const lead = /^(?:[(<]|&lt;)+/.exec(middle);
+  if (lead) {
+    head = lead[0];
+    middle = middle.slice(head.length);
+  }
+  const trail = /(?:[)>.,\n]|&gt;)+$/.exec(middle);
+  if (trail) {
+    tail = trail[0];
+    middle = middle.slice(0, trail.index);
+  }
+  // balance parentheses by moving closing characters back from the tail
+  for (const [open, close] of [['(', ')'], ['<', '>'], ['&lt;', '&gt;']]) {
+    const opens = middle.split(open).length - 1;
+    if (opens <= middle.split(close).length - 1) continue;
+    const moves = Math.min(opens, tail.split(close).length - 1);
+    for (let n = 0; n < moves; n++) {
+      const end = tail.indexOf(close) + close.length;
+      middle += tail.slice(0, end);
+      tail = tail.slice(end);
+    }
+  }
+  if (HTTP_RE.test(middle)) {
+    const href = middle.startsWith('https://') || middle.startsWith('http://') ? middle : 'https://' + middle;
+    middle = `<a href="${href}"${relAttr}${targetAttr}>${trim(middle)}</a>`;
+  } else if (middle.startsWith('mailto:') && EMAIL_RE.test(middle.slice(7))) {
+    middle = `<a href="${middle}">${middle.slice(7)}</a>`;
+  } else if (middle.includes('@') && !middle.startsWith('www.') && !middle.startsWith('@') && !middle.includes(':') && EMAIL_RE.test(middle)) {
+    middle = `<a href="mailto:${middle}">${middle}</a>`;
+  } else {
+    for (const scheme of schemes) {
+      if (middle !== scheme && middle.startsWith(scheme)) middle = `<a href="${middle}"${relAttr}${targetAttr}>${middle}</a>`;
+    }
+  }
+  return head + middle + tail;
+}
+
 /** Python's pprint.pformat (width 80, dict keys sorted). */
 function pformat(v: unknown, indent: number, allowance: number): string {
   const sortedItems = (d: unknown) =>
@@ -671,29 +720,27 @@ export const FILTERS: Record<string, FilterImpl> = {
   },
   upper: (rt, v) => toStr(rt, v).toUpperCase(),
   urlencode: (rt, v) => {
-    if (typeof v === 'string') return urlQuote(v, false);
+    if (isStrLike(v) || !(Array.isArray(v) || isMapping(v))) return urlQuote(toStr(rt, v), false);
     const pairs = isMapping(v) ? mappingItems(v) : rt.iterate(v).map((p) => rt.iterate(p) as [unknown, unknown]);
     return pairs.map(([key, val]) => `${urlQuote(key, true)}=${urlQuote(val, true)}`).join('&');
   },
   urlize: (rt, v, a, k) => {
-    const s = toStr(rt, v);
-    const trimUrlLimit = arg(a, k, 0, 'trim_url_limit', null);
+    const limitArg = arg(a, k, 0, 'trim_url_limit', null);
     const nofollow = rt.truthy(arg(a, k, 1, 'nofollow', false));
     const target = arg(a, k, 2, 'target', null);
-    const rel = ['noopener', ...(nofollow ? ['nofollow'] : [])].sort().join(' ');
-    return s
+    const relArg = arg(a, k, 3, 'rel', null);
+    const extraSchemes = arg(a, k, 4, 'extra_schemes', null);
+    const relParts = new Set((relArg === null ? '' : toStr(rt, relArg)).split(/\s+/).filter(Boolean));
+    if (nofollow) relParts.add('nofollow');
+    relParts.add('noopener');
+    const rel = [...relParts].sort().join(' ');
+    const trim = (x: string) => (limitArg !== null && x.length > Number(limitArg) ? x.slice(0, Number(limitArg)) + '...' : x);
+    const relAttr = rel ? ` rel="${htmlEscape(rel)}"` : '';
+    const targetAttr = target !== null && target !== undefined && target !== '' ? ` target="${htmlEscape(toStr(rt, target))}"` : '';
+    const schemes = extraSchemes === null ? [] : rt.iterate(extraSchemes).map((s) => toStr(rt, s));
+    return htmlEscape(toStr(rt, v))
       .split(/(\s+)/)
-      .map((word) => {
-        if (/^[^\s@<>]+@\w[\w.-]*\.\w+$/.test(word) && !word.includes(':')) return `<a href="mailto:${htmlEscape(word)}">${htmlEscape(word)}</a>`;
-        const m = /^([(<]*)((?:https?:\/\/|www\.)[^\s<>]+?)([.,)>]*)$/.exec(word);
-        if (!m) return htmlEscape(word);
-        const url = m[2];
-        const href = url.startsWith('www.') ? 'https://' + url : url;
-        let label = url;
-        if (trimUrlLimit !== null && label.length > Number(trimUrlLimit)) label = label.slice(0, Number(trimUrlLimit)) + '...';
-        const tgt = target !== null ? ` target="${htmlEscape(String(target))}"` : '';
-        return `${htmlEscape(m[1])}<a href="${htmlEscape(href)}" rel="${rel}"${tgt}>${htmlEscape(label)}</a>${htmlEscape(m[3])}`;
-      })
+      .map((word) => urlizeWord(word, relAttr, targetAttr, trim, schemes))
       .join('');
   },
   wordcount: (rt, v) => (toStr(rt, v).match(/[\p{L}\p{N}_]+/gu) ?? []).length,

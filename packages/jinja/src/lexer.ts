@@ -82,7 +82,17 @@ export function tokenize(source: string, filename: string): Token[] {
   };
   let dataLine = 1;
 
+  const hasCR = source.includes('\r');
+  // Ranges passed to countLines only move forward, so one cursor over the newlines suffices.
+  let nextNewline = hasCR ? -1 : source.indexOf('\n');
   const countLines = (from: number, to: number) => {
+    if (!hasCR) {
+      while (nextNewline !== -1 && nextNewline < to) {
+        if (nextNewline >= from) line++;
+        nextNewline = source.indexOf('\n', nextNewline + 1);
+      }
+      return;
+    }
     for (let i = from; i < to; i++) {
       const c = source.charCodeAt(i);
       if (c === 10) line++;
