@@ -208,6 +208,13 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     expect((failed as Error).message).not.toContain(secret);
   });
 
+  it('retries the connection as many times as the profile says', async () => {
+    const started = Date.now();
+    await expect(adapter.connect({ ...localConfig, port: 1, retries: 2, connect_timeout: 1 }, ctx)).rejects.toThrow(/cannot connect to 127\.0\.0\.1:1\/test as/);
+    // one pause of a second between the two attempts
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+  });
+
   it('applies search_path and role from the profile', async () => {
     const other = await adapter.connect({ ...localConfig, search_path: `"${schema}", public`, role: localConfig.user }, ctx);
     try {
