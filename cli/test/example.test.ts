@@ -90,6 +90,12 @@ describe('the jaffle-shop example', () => {
     expect(r.stderr).not.toMatch(/EPIPE|Error/);
   });
 
+  it('build --resource-type builds only those types', () => {
+    const r = dvt(['build', '--resource-type', 'seed'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/Done\. PASS=3 WARN=0 ERROR=0 SKIP=0 TOTAL=3/);
+  });
+
   it('warns about a criterion that matches nothing, and about an empty run', () => {
     const r = dvt(['run', '-s', 'no_such_node'], { cwd: dir });
     expect(r.code, r.output).toBe(0);

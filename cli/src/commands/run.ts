@@ -1,5 +1,5 @@
 import type { RunCommandName } from '@dvt/core';
-import { booleanFlag, integerFlag } from '../args.js';
+import { booleanFlag, integerFlag, listFlag } from '../args.js';
 import type { CommandContext } from '../main.js';
 import { RunReporter } from '../output/run-report.js';
 import { selectFromFlags } from '../selection.js';
@@ -11,7 +11,7 @@ export default async function run(ctx: CommandContext): Promise<number> {
   const command = ctx.invocation.command as RunCommandName;
   const { runCommand } = await import('@dvt/core');
   const session = await openSession(ctx);
-  const selection = await selectFromFlags(session.project, ctx.invocation, ctx.log);
+  const selection = await selectFromFlags(session.project, ctx.invocation, ctx.log, listFlag(ctx.invocation, 'resource-type'));
   const reporter = new RunReporter(ctx.log, (id) => session.project.nodes.get(id));
   const abort = new AbortController();
   const onInterrupt = () => abort.abort(new Error('interrupted (Ctrl-C)'));
