@@ -234,6 +234,12 @@ describe('loadProject: nodes and configs', () => {
     expect(project.selectors!.definitions).toHaveLength(2);
   });
 
+  it('renders Jinja in var values when they are read', () => {
+    expect(project.lookupVar('shop', 'deploy_env')).toBe('dev-dev');
+    expect(loadProject({ projectDir: FIXTURE, env: { ...ENV, SHOP_ENV: 'ci' }, target: 'prod' }).lookupVar('shop', 'deploy_env')).toBe('ci-prod');
+    expect(() => project.lookupVar('shop', 'loop_a')).toThrow(/refers to itself/);
+  });
+
   it('scopes vars per package, with --vars winning', () => {
     expect(project.lookupVar('shop', 'start_date')).toBe('2024-01-01');
     expect(project.lookupVar('shop', 'region')).toBe('emea');

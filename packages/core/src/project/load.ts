@@ -7,7 +7,7 @@ import { readProjectFile } from './dbtProject.js';
 import { baseName, discoverFiles, folderParts } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { loadProfile } from './profiles.js';
-import { renderYamlTree } from './render.js';
+import { hasJinja, renderYamlString, renderYamlTree } from './render.js';
 import type { YamlRenderContext } from './render.js';
 import { applySchemaFile, skipSchemaRender } from './schema.js';
 import type { SchemaContext } from './schema.js';
@@ -70,8 +70,15 @@ export function loadProject(options: LoadProjectOptions): Project {
   }
   const packageNames = new Set(packages.map((p) => p.name));
   const ownVars = new Map(packages.map((p) => [p.name, p.config.vars]));
-  const lookupVar = (packageName: string, name: string): unknown =>
-    varLookup(cliVars, root.config.vars, packageName, packageNames, packageName === root.config.name ? {} : ownVars.get(packageName))(name);
+  const rawLookups = new Map<string, (name: string) => unknown>();
+  const rawVar = (packageName: string, name: string): unknown => {
+    let lookup = rawLookups.get(packageName);
+    if (!lookup) {
+      lookup = varLookup(cliVars, root.config.vars, packageName, packageNames, packageName === root.config.name ? {} : ownVars.get(packageName));
+      rawLookups.set(packageName, lookup);
+    }
+    return lookup(name);
+  };
 
   const nodes = new Map<string, ExecutableNode>();
   const sources = new Map<string, SourceDefinition>();
@@ -82,6 +89,26 @@ export function loadProject(options: LoadProjectOptions): Project {
   const patchedBy = new Map<string, string>();
   const targetContext = {
     name: profile.target, type: output.type, schema: defaultSchema, database: defaultDatabase, threads: output.threads, profile_name: profile.name,
+  };
+  // dbt renders a var's value when it is read, so `vars: {env: "{{ env_var('ENV') }}"}` works.
+  const renderedVars = new Map<string, unknown>();
+  const resolvingVars = new Set<string>();
+  const lookupVar = (packageName: string, name: string): unknown => {
+    const key = `${packageName}\u0000${name}`;
+    if (renderedVars.has(key)) return renderedVars.get(key);
+    const value = rawVar(packageName, name);
+    if (typeof value !== 'string' || !hasJinja(value)) return value;
+    if (resolvingVars.has(key)) throw new DvtError('config', `var '${name}' refers to itself`, { location: { file: 'dbt_project.yml' } });
+    resolvingVars.add(key);
+    try {
+      const rendered = renderYamlString(value, {
+        env, allowSecrets: false, lookupVar: (inner) => lookupVar(packageName, inner), globals: { target: targetContext, project_name: root.config.name },
+      }, 'dbt_project.yml', undefined);
+      renderedVars.set(key, rendered);
+      return rendered;
+    } finally {
+      resolvingVars.delete(key);
+    }
   };
 
   for (const pkg of packages) {
