@@ -113,6 +113,12 @@ export class Parser {
     }
     return this.next();
   }
+  /** End of a tag that opens a body; Jinja2 accepts a Python-style colon there (`{% if x: %}`). */
+  private bodyStart(): void {
+    this.skipOp(':');
+    this.expectBlockEnd();
+  }
+
   private expectBlockEnd(): void {
     if (this.cur.type !== T.BlockEnd) {
       if (this.cur.type === T.Eof) this.fail("unexpected end of template, expected 'end of statement block'.");
@@ -235,7 +241,7 @@ export class Parser {
         case 'autoescape': {
           this.i++;
           this.parseExpression();
-          this.expectBlockEnd();
+          this.bodyStart();
           const body = this.subparse(['endautoescape']);
           this.i++;
           this.expectBlockEnd();
@@ -268,17 +274,17 @@ export class Parser {
     const bodies: Stmt[][] = [];
     let elseBody: Stmt[] | null = null;
     tests.push(this.parseTuple(false, false));
-    this.expectBlockEnd();
+    this.bodyStart();
     for (;;) {
       bodies.push(this.subparse(['elif', 'else', 'endif']));
       const tag = this.next().value;
       if (tag === 'elif') {
         tests.push(this.parseTuple(false, false));
-        this.expectBlockEnd();
+        this.bodyStart();
         continue;
       }
       if (tag === 'else') {
-        this.expectBlockEnd();
+        this.bodyStart();
         elseBody = this.subparse(['endif']);
         this.next();
       }
@@ -296,11 +302,11 @@ export class Parser {
     let test: Expr | null = null;
     if (this.skipName('if')) test = this.parseExpression();
     const recursive = this.skipName('recursive');
-    this.expectBlockEnd();
+    this.bodyStart();
     const body = this.subparse(['endfor', 'else']);
     let elseBody: Stmt[] | null = null;
     if (this.next().value === 'else') {
-      this.expectBlockEnd();
+      this.bodyStart();
       elseBody = this.subparse(['endfor']);
       this.next();
     }
@@ -317,7 +323,7 @@ export class Parser {
       return { k: 'set', line, target, expr };
     }
     const filter = this.isOp('|') ? this.parseFilterChain(null) : null;
-    this.expectBlockEnd();
+    this.bodyStart();
     const body = this.subparse(['endset']);
     this.next();
     this.expectBlockEnd();
@@ -341,7 +347,7 @@ export class Parser {
   }
 
   private finishMacro(def: MacroDef, endTag: string): void {
-    this.expectBlockEnd();
+    this.bodyStart();
     def.body = this.subparse([endTag]);
     this.next();
     this.expectBlockEnd();
@@ -378,7 +384,7 @@ export class Parser {
   private parseFilterBlock(): Stmt {
     const line = this.next().line;
     const filter = this.parseFilterChain(null);
-    this.expectBlockEnd();
+    this.bodyStart();
     const body = this.subparse(['endfilter']);
     this.next();
     this.expectBlockEnd();
@@ -395,7 +401,7 @@ export class Parser {
       this.expectOp('=');
       values.push(this.parseExpression());
     }
-    this.expectBlockEnd();
+    this.bodyStart();
     const body = this.subparse(['endwith']);
     this.next();
     this.expectBlockEnd();
@@ -465,7 +471,7 @@ export class Parser {
     const name = this.expectName().value;
     const scoped = this.skipName('scoped');
     const required = this.skipName('required');
-    this.expectBlockEnd();
+    this.bodyStart();
     const body = this.subparse(['endblock']);
     this.next();
     if (this.cur.type === T.Name && this.cur.value === name) this.next();
@@ -510,7 +516,7 @@ export class Parser {
     const line = this.next().line;
     const name = this.expectName().value;
     const openEnd = this.cur.pos!;
-    this.expectBlockEnd();
+    this.bodyStart();
     const body = this.subparse(['end' + kind]);
     // the end tag's `{%` token precedes the current name token
     const closeStart = this.tokens[this.i - 1].pos!;
