@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,6 +159,7 @@ describe('loadProject: nodes and configs', () => {
     expect(seed.config.quote_columns).toBe(false);
     expect(seed.config.column_types).toEqual({ amount: 'decimal(10,2)' });
     expect(seed.raw_code).toBe('');
+    expect(seed.checksum).toEqual({ name: 'sha256', checksum: createHash('sha256').update(readFileSync(join(FIXTURE, 'seeds/raw_orders.csv'))).digest('hex') });
   });
 
   it('renders schema YAML values with target and var, leaving descriptions for the compiler', () => {
@@ -279,6 +281,12 @@ describe('loadProject: model versions', () => {
 
 describe('loadProject: packages and YAML snapshots', () => {
   const project = loadProject({ projectDir: FIXTURE, env: ENV });
+
+  it('identifies seeds over 1 MiB by path', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'seeds/big.csv'), 'id\n' + '1234567\n'.repeat(150_000));
+    expect(loadProject({ projectDir: dir, env: ENV }).nodes.get('seed.shop.big')!.checksum).toEqual({ name: 'path', checksum: 'seeds/big.csv' });
+  });
 
   it('loads installed packages with their own configs, vars and macros', () => {
     expect(project.packages.map((p) => [p.name, p.isRoot])).toEqual([['shop', true], ['shop_utils', false]]);

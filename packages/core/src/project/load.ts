@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DvtError } from '../errors.js';
 import { configFromTree, resolveConfig, treeKindOf } from './config.js';
@@ -118,7 +118,8 @@ export function loadProject(options: LoadProjectOptions): Project {
 
     for (const file of discoverFiles(pkg.rootDir, pkgConfig.modelPaths, ['.sql'])) addSqlNode('model', file, read(file), nodeBase);
     for (const file of discoverFiles(pkg.rootDir, pkgConfig.analysisPaths, ['.sql'])) addSqlNode('analysis', file, read(file), nodeBase);
-    for (const file of discoverFiles(pkg.rootDir, pkgConfig.seedPaths, ['.csv'])) addSqlNode('seed', file, read(file), nodeBase);
+    // Seeds are not read here: the runner streams them, and big ones are never held as one string.
+    for (const file of discoverFiles(pkg.rootDir, pkgConfig.seedPaths, ['.csv'])) addSqlNode('seed', file, '', nodeBase);
     for (const file of discoverFiles(pkg.rootDir, pkgConfig.testPaths, ['.sql'])) {
       // `<test-path>/generic/` holds `{% test %}` definitions: macros, not singular tests.
       if (file.path.startsWith('generic/')) macroFiles.push(projectFile(pkg.name, file, read(file)));
@@ -244,7 +245,7 @@ function addSqlNode(resourceType: ExecutableNode['resource_type'], file: Discove
   layers.push(configFromTree(kind, ctx.root.configTrees[kind], fqn));
   if (kind === 'tests') layers.push(configFromTree(kind, ctx.root.configTrees.data_tests, fqn));
   const config = resolveConfig(resourceType, ...layers);
-  const checksum = createHash('sha256').update(readFileSync(file.absolutePath)).digest('hex');
+  const checksum = fileChecksum(resourceType, file, rawCode);
   ctx.nodes.set(uniqueId, {
     unique_id: uniqueId,
     resource_type: resourceType,
@@ -264,12 +265,25 @@ function addSqlNode(resourceType: ExecutableNode['resource_type'], file: Discove
     database: typeof config.database === 'string' && config.database ? config.database : ctx.defaultDatabase,
     schema: ctx.defaultSchema,
     alias: typeof config.alias === 'string' && config.alias ? config.alias : name,
-    checksum: { name: 'sha256', checksum },
+    checksum,
     columns: {},
     refs: [],
     sources: [],
     depends_on: { macros: [], nodes: [] },
   });
+}
+
+/** Seeds over 1 MiB are identified by path, as dbt does, so they are never hashed whole. */
+const SEED_HASH_LIMIT = 1024 * 1024;
+
+function fileChecksum(resourceType: ExecutableNode['resource_type'], file: DiscoveredFile, rawCode: string): ExecutableNode['checksum'] {
+  if (resourceType === 'seed') {
+    if (statSync(file.absolutePath).size > SEED_HASH_LIMIT) return { name: 'path', checksum: file.originalFilePath };
+    return { name: 'sha256', checksum: createHash('sha256').update(readFileSync(file.absolutePath)).digest('hex') };
+  }
+  // Snapshot blocks and YAML snapshots hash their whole file, like dbt's file hash.
+  const text = resourceType === 'snapshot' ? readFileSync(file.absolutePath) : rawCode;
+  return { name: 'sha256', checksum: createHash('sha256').update(text).digest('hex') };
 }
 
 function projectFile(packageName: string, file: DiscoveredFile, contents: string): ProjectFile {

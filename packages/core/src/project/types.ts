@@ -104,7 +104,8 @@ export interface ExecutableNode extends NodeBase {
   database: string;
   schema: string;
   alias: string;
-  checksum: { name: 'sha256' | 'none'; checksum: string };
+  /** sha256 of the file; seeds over 1 MiB: `{name: 'path', checksum: <path>}`; generic tests: `none`. */
+  checksum: { name: 'sha256' | 'path' | 'none'; checksum: string };
   columns: Record<string, ColumnInfo>;
   /** Literal calls found by parse: ref(...) args, source(...) args. */
   refs: RefCall[];
