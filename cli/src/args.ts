@@ -46,7 +46,12 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   select: { short: 's', kind: 'list', value: 'SELECTOR', description: 'Nodes to include (dbt selection syntax; several values are a union).' },
   exclude: { kind: 'list', value: 'SELECTOR', description: 'Nodes to leave out.' },
   selector: { kind: 'string', value: 'NAME', description: 'A named selector from selectors.yml.' },
-  'resource-type': { kind: 'list', value: 'TYPE', description: 'Only these resource types (model, seed, test, snapshot, analysis, source, ...).' },
+  'resource-type': {
+    kind: 'list',
+    value: 'TYPE',
+    choices: ['model', 'seed', 'test', 'snapshot', 'analysis', 'source', 'exposure', 'all', 'default'],
+    description: 'Only these resource types (model, seed, test, snapshot, analysis, source, exposure, all, default).',
+  },
   threads: { kind: 'string', value: 'N', description: 'Nodes built at the same time (default: the target\'s `threads`).' },
   'full-refresh': { short: 'f', kind: 'boolean', description: 'Rebuild incremental models and seeds from scratch.' },
   'fail-fast': { short: 'x', kind: 'boolean', description: 'Stop at the first failure.' },
@@ -165,17 +170,14 @@ function parseFlags(argv: string[], allowed: FlagName[], command: CommandName | 
       if (spec.kind === 'boolean') {
         flags[name] = true;
       } else if (spec.kind === 'list') {
-        flags[name] = [...((flags[name] as string[] | undefined) ?? []), ...splitWords(token.value ?? '')];
+        flags[name] = [...((flags[name] as string[] | undefined) ?? []), ...checkChoices(name, splitWords(token.value ?? ''))];
       } else {
-        if (spec.choices && !spec.choices.includes(token.value ?? '')) {
-          throw new UsageError(`Invalid value '${token.value}' for --${name}: expected one of ${spec.choices.join(', ')}.`);
-        }
-        flags[name] = token.value ?? '';
+        flags[name] = checkChoices(name, [token.value ?? ''])[0];
         if (name === 'threads' || name === 'limit') integerFlag({ flags }, name);
       }
     } else if (token.kind === 'positional') {
       // `-s a b c`: words after a list flag belong to it, as in dbt.
-      if (lastOption) flags[lastOption] = [...(flags[lastOption] as string[]), ...splitWords(token.value)];
+      if (lastOption) flags[lastOption] = [...(flags[lastOption] as string[]), ...checkChoices(lastOption, splitWords(token.value))];
       else positionals.push(token.value);
     } else {
       lastOption = undefined;
@@ -186,6 +188,14 @@ function parseFlags(argv: string[], allowed: FlagName[], command: CommandName | 
     throw new UsageError(`Unexpected argument '${positionals[takes ? 1 : 0]}'${command ? ` for 'dvt ${command}'` : ''}.`);
   }
   return { flags, positional: positionals[0] };
+}
+
+function checkChoices(name: FlagName, values: string[]): string[] {
+  const { choices } = FLAGS[name];
+  if (!choices) return values;
+  const bad = values.find((v) => !choices.includes(v));
+  if (bad !== undefined) throw new UsageError(`Invalid value '${bad}' for --${name}: expected one of ${choices.join(', ')}.`);
+  return values;
 }
 
 /** `-s "a b"` is two selectors, as dbt reads it. */

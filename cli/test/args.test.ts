@@ -41,6 +41,7 @@ describe('parseCommandLine', () => {
     [['run', '--log-format', 'xml'], /expected one of text, json/],
     [['run', '--select'], /Flag --select needs a value/],
     [['ls', '--output', 'yaml'], /expected one of selector, name, path, json/],
+    [['ls', '--resource-type', 'model', 'macro'], /Invalid value 'macro' for --resource-type/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);

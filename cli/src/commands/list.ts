@@ -1,5 +1,5 @@
 import type { Project } from '@dvt/core';
-import { listFlag, stringFlag, UsageError } from '../args.js';
+import { listFlag, stringFlag } from '../args.js';
 import type { CommandContext } from '../main.js';
 import { selectFromFlags } from '../selection.js';
 import { openSession } from '../session.js';
@@ -12,11 +12,6 @@ const DEFAULT_TYPES = ['model', 'seed', 'test', 'snapshot', 'source', 'exposure'
 export default async function list(ctx: CommandContext): Promise<number> {
   const { invocation, log } = ctx;
   const requested = listFlag(invocation, 'resource-type');
-  for (const t of requested ?? []) {
-    if (t !== 'all' && t !== 'default' && !RESOURCE_TYPES.includes(t)) {
-      throw new UsageError(`Unknown --resource-type '${t}': expected one of ${[...RESOURCE_TYPES, 'all', 'default'].join(', ')}.`);
-    }
-  }
   const types = !requested || requested.includes('default') ? DEFAULT_TYPES : requested.includes('all') ? RESOURCE_TYPES : requested;
   const output = stringFlag(invocation, 'output') ?? 'selector';
   const session = await openSession(ctx, { header: false });

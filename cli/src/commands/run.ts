@@ -11,7 +11,8 @@ export default async function run(ctx: CommandContext): Promise<number> {
   const command = ctx.invocation.command as RunCommandName;
   const { runCommand } = await import('@dvt/core');
   const session = await openSession(ctx);
-  const selection = await selectFromFlags(session.project, ctx.invocation, ctx.log, listFlag(ctx.invocation, 'resource-type'));
+  const types = listFlag(ctx.invocation, 'resource-type');
+  const selection = await selectFromFlags(session.project, ctx.invocation, ctx.log, types?.includes('all') || types?.includes('default') ? undefined : types);
   const reporter = new RunReporter(ctx.log, (id) => session.project.nodes.get(id));
   const abort = new AbortController();
   const onInterrupt = () => abort.abort(new Error('interrupted (Ctrl-C)'));
