@@ -76,8 +76,9 @@ export function duckdbToCanonical(native: string): CanonicalType {
     return { kind: 'decimal', precision: parsed.args[0], scale: parsed.args[1] ?? 0 };
   }
   if (parsed.base.startsWith('enum')) return { kind: 'text' };
+  // The whole spelling decides: TIME WITH TIME ZONE is not a TIME.
   const name = parsed.suffix ? `${parsed.base} ${parsed.suffix}` : parsed.base;
-  return BY_NAME[name] ?? BY_NAME[parsed.base] ?? { kind: 'unknown', native: trimmed };
+  return BY_NAME[name] ?? { kind: 'unknown', native: trimmed };
 }
 
 /** The DuckDB column type that holds every value of a canonical type. */
