@@ -73,6 +73,12 @@ describe('parse', () => {
     expect(compiler.usesBuiltin('generate_alias_name', orders)).toBe(true);
   });
 
+  it('hooks set by config() keep their Jinja for run time', () => {
+    const revenue = node('model.compile_shop.revenue');
+    expect(revenue.config.post_hook.map((h) => h.sql)).toEqual(['analyze {{ this }}']);
+    expect(compiler.renderHook(revenue.config.post_hook[0].sql, revenue)).toBe('analyze "warehouse"."finance"."revenue_daily"');
+  });
+
   it('snapshots: config() from the block body, target_schema names the schema', () => {
     const snapshot = node('snapshot.compile_shop.orders_snapshot');
     expect(snapshot.config.strategy).toBe('timestamp');

@@ -77,6 +77,7 @@ export class Compiler {
   private readonly targetPath: string;
   private readonly writeCompiled: boolean;
   private readonly templates = new Map<string, Template>();
+  private readonly hookTemplates = new Map<string, Template>();
   private readonly ephemeralCache = new Map<string, { sql: string; ctes: InjectedCte[] }>();
   private readonly inProgress = new Set<string>();
   private graphCache: Record<string, unknown> | undefined;
@@ -147,6 +148,8 @@ export class Compiler {
   /** dbt's compile: the node's SQL with execute=true and ephemeral models inlined. Writes target/compiled/. */
   compileNode(nodeOrId: ExecutableNode | string, runtime: NodeRuntime = {}): CompiledNode {
     const node = typeof nodeOrId === 'string' ? this.node(nodeOrId) : nodeOrId;
+    // A seed's raw code is CSV, never Jinja.
+    if (node.resource_type === 'seed') return { compiled_code: '', relation: this.relationOf(node), extra_ctes: [] };
     const { sql, ctes } = this.compileSql(node, runtime);
     const compiled_code = injectCtes(sql, ctes);
     if (this.writeCompiled) this.writeCompiledFile(node, compiled_code);
@@ -186,7 +189,13 @@ export class Compiler {
   /** Renders a hook (pre/post-hook, on-run-start/end) with execute=true, for a node when given. */
   renderHook(sql: string, node?: ExecutableNode, runtime: NodeRuntime = {}, locals: Record<string, unknown> = {}): string {
     const file = node?.original_file_path ?? 'dbt_project.yml';
-    const template = parseOrThrow(this.env, sql, file);
+    // A project-wide hook is the same text for every node: parse it once.
+    const key = `${file}\u0000${sql}`;
+    let template = this.hookTemplates.get(key);
+    if (!template) {
+      template = parseOrThrow(this.env, sql, file);
+      this.hookTemplates.set(key, template);
+    }
     return this.render(template, { node, mode: 'execute', runtime, locals }).text;
   }
 
