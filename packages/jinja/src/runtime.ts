@@ -90,13 +90,41 @@ export function contextResolver(ctx: Record<string, unknown> | ContextLookup | n
 }
 
 export class Frame {
-  vars: Map<string, unknown> | null = null;
+  // Most frames hold one or two names (a loop's `loop` and target): two inline slots spare a Map.
+  private name0: string | null = null;
+  private value0: unknown = undefined;
+  private name1: string | null = null;
+  private value1: unknown = undefined;
+  private more: Map<string, unknown> | null = null;
   constructor(
     readonly parent: Frame | null,
     readonly root: Root,
   ) {}
+
   set(name: string, value: unknown): void {
-    (this.vars ??= new Map()).set(name, value);
+    if (this.name0 === null || this.name0 === name) {
+      this.name0 = name;
+      this.value0 = value;
+    } else if (this.name1 === null || this.name1 === name) {
+      this.name1 = name;
+      this.value1 = value;
+    } else (this.more ??= new Map()).set(name, value);
+  }
+
+  /** The value of `name` in this frame, or MISSING. */
+  get(name: string): unknown {
+    if (this.name0 === name) return this.value0;
+    if (this.name1 === name) return this.value1;
+    if (this.more !== null && this.more.has(name)) return this.more.get(name);
+    return MISSING;
+  }
+
+  entries(): [string, unknown][] {
+    const out: [string, unknown][] = [];
+    if (this.name0 !== null) out.push([this.name0, this.value0]);
+    if (this.name1 !== null) out.push([this.name1, this.value1]);
+    if (this.more !== null) out.push(...this.more);
+    return out;
   }
 }
 
@@ -373,7 +401,7 @@ export class Runtime {
     const parentRoot = new Root(parent, root.ctx, root.globals);
     parentRoot.blocks = blocks;
     const parentFrame = new Frame(null, parentRoot);
-    for (const [k, v] of frame.vars ?? []) parentFrame.set(k, v);
+    for (const [k, v] of frame.entries()) parentFrame.set(k, v);
     collectBlocks(parent.body, parent, blocks);
     return this.renderInFrame(parent.body, parentFrame);
   }
@@ -478,11 +506,8 @@ export class Runtime {
 
   lookup(name: string, f: Frame): unknown {
     for (let fr: Frame | null = f; fr !== null; fr = fr.parent) {
-      const vars = fr.vars;
-      if (vars !== null) {
-        const v = vars.get(name);
-        if (v !== undefined || vars.has(name)) return v;
-      }
+      const v = fr.get(name);
+      if (v !== MISSING) return v;
     }
     const root = f.root;
     const v = root.resolveCtx(name);
@@ -1031,7 +1056,7 @@ export class Runtime {
     const locals = new Map<string, unknown>();
     const chain: Frame[] = [];
     for (let fr: Frame | null = f; fr !== null; fr = fr.parent) chain.push(fr);
-    for (let i = chain.length - 1; i >= 0; i--) for (const [k, v] of chain[i].vars ?? []) locals.set(k, v);
+    for (let i = chain.length - 1; i >= 0; i--) for (const [k, v] of chain[i].entries()) locals.set(k, v);
     const outer = f.root.resolveCtx;
     return { resolve: (name: string) => (locals.has(name) ? locals.get(name) : outer(name)) };
   }
