@@ -219,3 +219,24 @@ describe('catalog', () => {
     expect(listed.map((r) => [r.identifier, r.kind, r.stats?.rowCount])).toEqual([['Orders', 'table', 3]]);
   });
 });
+
+describe('as core sees it', () => {
+  it('passes validateAdapter', async () => {
+    const { validateAdapter } = await import('@dvt/core');
+    expect(validateAdapter(await import('../src/index.js'), '@dvt/adapter-duckdb')).toBe(adapter);
+  });
+
+  it("core's INSERT bulk load names the source and record of a ragged line", async () => {
+    const { insertBulkLoad } = await import('@dvt/core');
+    const { Readable } = await import('node:stream');
+    const c = await connect({});
+    await c.query('create or replace table ragged (a integer, b varchar)');
+    const columns = [
+      { name: 'a', type: { kind: 'integer' as const } },
+      { name: 'b', type: { kind: 'text' as const } },
+    ];
+    const csv = { delimiter: ',', header: true, nullString: '', forceQuoteText: false };
+    const e = await insertBulkLoad(c, adapter.dialect, { schema: 'main', identifier: 'ragged' }, { columns, csv, open: () => Readable.from(['a,b\n1,x\n2\n']) }).catch((err: unknown) => err);
+    expect(isDvtError(e) && e.message).toBe('the load stream: record 3 has 1 fields, expected 2 (a, b)');
+  });
+});
