@@ -89,7 +89,11 @@ describe('parse', () => {
 
   it('registers macros for the manifest and docs blocks', () => {
     expect(compiler.project.macros.get('macro.compile_shop.materialization_noop_default')?.original_file_path).toBe('macros/materializations.sql');
-    expect(compiler.project.macros.get('macro.compile_shop.cents')?.original_file_path).toBe('macros/money.sql');
+    const cents = compiler.project.macros.get('macro.compile_shop.cents');
+    expect(cents?.original_file_path).toBe('macros/money.sql');
+    expect(cents?.description).toBe('Integer cents as a decimal amount.');
+    expect(cents?.arguments).toEqual([{ name: 'column', type: 'string', description: 'The column holding cents.' }]);
+    expect(cents?.macro_sql).toBe("{% macro cents(column) -%}\n  {{ return(adapter.dispatch('cents', 'compile_shop')(column)) }}\n{%- endmacro %}");
     expect(compiler.project.macros.get('macro.compile_shop.test_is_positive')?.line).toBe(1);
     expect(compiler.project.macros.get('macro.dbt.generate_schema_name')?.package_name).toBe('dbt');
     const doc = compiler.project.docs.get('doc.compile_shop.orders');

@@ -108,7 +108,15 @@ export class Compiler {
     registry.addFiles(projectMacroFiles(options.project));
     const compiler = new Compiler(options, env, registry);
     compiler.collectDocs();
-    for (const definition of registry.definitions()) options.project.macros.set(definition.unique_id, definition);
+    for (const definition of registry.definitions()) {
+      // Schema YAML `macros:` entries document macros: description and arguments.
+      const patch = options.project.macroPatches?.get(`${definition.package_name}.${definition.name}`);
+      if (patch) {
+        definition.description = patch.description;
+        if (patch.arguments.length > 0) definition.arguments = patch.arguments;
+      }
+      options.project.macros.set(definition.unique_id, definition);
+    }
     return compiler;
   }
 
