@@ -7,6 +7,7 @@ import addFormats from 'ajv-formats';
 import { buildManifest, writeManifest, writeRunResults } from '../src/index.js';
 import type { RunResult } from '../src/index.js';
 import { linkedShop } from './select-helpers.js';
+import { compilerFor, projectCopy } from './compile-support.js';
 
 // dbt's published schemas live beside the repository (../shared), never in it.
 const SCHEMAS = resolve(import.meta.dirname, '../../../../shared/fixtures/dbt-artifact-schemas');
@@ -75,6 +76,30 @@ describe('manifest', () => {
     const path = writeManifest(out, project, options);
     expect(JSON.parse(readFileSync(path, 'utf8')).metadata.invocation_id).toBe(options.invocationId);
   });
+});
+
+describe('manifest of a compiled project', () => {
+  it.skipIf(!haveSchemas)(`validates with macros, docs and compiled SQL from the real compiler ${haveSchemas ? '' : `(${skipReason})`}`, async () => {
+    const { dir, cleanup } = projectCopy('compile-shop');
+    try {
+      const compiler = await compilerFor(dir, { writeCompiled: false });
+      compiler.parseProject();
+      const compiled = new Map<string, { compiled_code: string; relation_name: string }>();
+      for (const node of compiler.project.nodes.values()) {
+        if (node.config.enabled === false || node.resource_type === 'seed') continue;
+        const result = compiler.compileNode(node.unique_id);
+        compiled.set(node.unique_id, { compiled_code: result.compiled_code, relation_name: String(result.relation) });
+      }
+      const manifest = buildManifest(compiler.project, { ...options, compiled }) as Record<string, Record<string, unknown>>;
+      expect(Object.keys(manifest.macros!).length).toBeGreaterThan(50);
+      expect(Object.keys(manifest.nodes!).length).toBeGreaterThan(5);
+      const validate = validator('manifest-v12.json');
+      validate(manifest);
+      expect(validate.errors ?? []).toEqual([]);
+    } finally {
+      cleanup();
+    }
+  }, 120_000);
 });
 
 describe('run results', () => {
