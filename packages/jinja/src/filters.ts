@@ -160,6 +160,7 @@ export function parsePyFloat(s: string): number | null {
 }
 
 function toInt(value: unknown, fallback: unknown, base: number): unknown {
+  if (value instanceof Undefined) value.fail();
   if (typeof value === 'string') {
     const n = parsePyInt(value, base);
     if (n !== null) return n;
@@ -179,6 +180,7 @@ function toInt(value: unknown, fallback: unknown, base: number): unknown {
 }
 
 function toFloat(value: unknown, fallback: unknown): unknown {
+  if (value instanceof Undefined) value.fail();
   if (typeof value === 'string') {
     const f = parsePyFloat(value);
     return f === null ? fallback : makeFloat(f);
@@ -188,7 +190,8 @@ function toFloat(value: unknown, fallback: unknown): unknown {
 }
 
 function jsonDump(v: unknown, indent: string | null, level: number): string {
-  if (v === null || v === undefined || v instanceof Undefined) return 'null';
+  if (v === null || v === undefined) return 'null';
+  if (v instanceof Undefined) throw pyError('TypeError', 'Object of type Undefined is not JSON serializable');
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (typeof v === 'string') return jsonString(v);
   if (typeof v === 'bigint') return v.toString();
@@ -472,6 +475,8 @@ export const FILTERS: Record<string, FilterImpl> = {
     const reverse = rt.truthy(arg(a, k, 2, 'reverse', false));
     const pos = by === 'key' ? 0 : by === 'value' ? 1 : -1;
     if (pos < 0) throw pyError('FilterArgumentError', 'You can only sort by either "key" or "value"');
+    if (v instanceof Undefined) v.fail();
+    if (!isMapping(v)) throw pyError('AttributeError', `'${pyTypeName(v)}' object has no attribute 'items'`);
     const items = mappingItems(v).map(([key, val]) => tuple([key, val]));
     return sortBy(items, (it) => {
       const x = (it as unknown[])[pos];
@@ -756,6 +761,8 @@ export const FILTERS: Record<string, FilterImpl> = {
       .join(ws);
   },
   xmlattr: (rt, v, a, k) => {
+    if (v instanceof Undefined) v.fail();
+    if (!isMapping(v)) throw pyError('AttributeError', `'${pyTypeName(v)}' object has no attribute 'items'`);
     const autospace = rt.truthy(arg(a, k, 0, 'autospace', true));
     const parts: string[] = [];
     for (const [key, val] of mappingItems(v)) {
