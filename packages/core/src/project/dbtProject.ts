@@ -52,7 +52,7 @@ export function readProjectFile(dir: string, ctx: Omit<YamlRenderContext, 'allow
   const name = raw.name;
   if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
     throw new DvtError('config', `'name' in ${PROJECT_FILE} must be a valid identifier (letters, digits, underscores), got ${JSON.stringify(name ?? null)}`, {
-      location: at(name === undefined ? 'name' : 'name'),
+      location: at('name'),
     });
   }
   const configVersion = raw['config-version'] === undefined ? 2 : Number(raw['config-version']);
