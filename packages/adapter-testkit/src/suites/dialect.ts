@@ -1,4 +1,4 @@
-import { formatCanonicalType, type CanonicalType } from '@dvt/core';
+import { adapterProblems, formatCanonicalType, type CanonicalType } from '@dvt/core';
 import type { ConformanceSuite } from '../context.js';
 import { TYPE_SAMPLES } from '../samples.js';
 
@@ -22,7 +22,14 @@ export const dialectSuite: ConformanceSuite = {
   id: 'dialect',
   title: 'dialect (no database)',
   needsConnection: false,
-  define(defineCase) {
+  define(defineCase, options) {
+    defineCase('definition.valid', 'the definition passes the loader\'s shape check and describes its target', ({ adapter }) => {
+      const problems = adapterProblems(adapter);
+      assert(problems.length === 0, problems.join('; '));
+      const target = adapter.describeTarget(options.config);
+      assert(typeof target.database === 'string' && typeof target.schema === 'string' && target.schema !== '', `describeTarget gave ${JSON.stringify(target)}`);
+    });
+
     defineCase('dialect.quote-identifier', 'quoting identifiers is stable and tells different names apart', ({ dialect }) => {
       const quoted = AWKWARD_IDENTIFIERS.map((id) => dialect.quoteIdentifier(id));
       assert(new Set(quoted).size === quoted.length, `two identifiers quote the same: ${quoted.join(' ')}`);
