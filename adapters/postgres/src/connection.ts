@@ -177,7 +177,7 @@ export class PostgresConnection implements Connection {
       // Several statements without parameters: the last one's result is the answer.
       const last = Array.isArray(result) ? result[result.length - 1] : result;
       const fields = last.fields ?? [];
-      const columns = await this.describeFields(fields, true);
+      const columns = await this.describeFields(fields, false);
       const rows = decodeRows(last.rows as unknown as (string | null)[][], fields);
       const out: QueryResult = { columns, rows };
       if (last.command && ROWS_AFFECTED_COMMANDS.has(last.command) && typeof last.rowCount === 'number' && fields.length === 0) {
@@ -221,7 +221,7 @@ export class PostgresConnection implements Connection {
         } finally {
           reading = false;
         }
-        columns ??= await this.describeFields(fields, false);
+        columns ??= await this.describeFields(fields, true);
         if (rows.length === 0) {
           exhausted = true;
           this.streaming = false;
@@ -293,15 +293,10 @@ export class PostgresConnection implements Connection {
   async cancel(): Promise<void> {
     const pid = (this.client as unknown as { processID: number | null }).processID;
     if (this.closed || pid === null) return;
-    const helper = new pg.Client({ ...this.clientConfig, types: rawTextTypes });
-    helper.on('error', () => undefined);
     try {
-      await helper.connect();
-      await helper.query('SELECT pg_cancel_backend($1)', [pid]);
+      await this.asideQuery(`SELECT pg_cancel_backend(${Number(pid)})`);
     } catch (e) {
       throw toDvtError(e, this.secrets);
-    } finally {
-      await helper.end().catch(() => undefined);
     }
   }
 
@@ -324,20 +319,31 @@ export class PostgresConnection implements Connection {
   /**
    * Column metadata for result fields. Built-in types are named from their
    * OID; others (arrays, enums, domains) are looked up once per connection —
-   * except mid-stream, when the session is busy and they stay `unknown`.
+   * on this session, or, mid-stream (the session is busy), on a short second
+   * session, which sees every committed type.
    */
-  private async describeFields(fields: readonly FieldDef[], canLookUp: boolean): Promise<ColumnMeta[]> {
+  private async describeFields(fields: readonly FieldDef[], sessionBusy: boolean): Promise<ColumnMeta[]> {
     const missing = [...new Set(fields.map((f) => f.dataTypeID))].filter((oid) => builtinTypeName(oid, -1) === undefined && !this.typeNames.has(oid));
-    if (missing.length > 0 && canLookUp) {
+    if (missing.length > 0) {
       // OIDs are integers from the protocol, so inlining them is safe; this
       // form also runs on Redshift's leader node, which has no unnest().
-      const res = await this.client.query({
-        text: `SELECT t.oid::int8, pg_catalog.format_type(t.oid, NULL) FROM pg_catalog.pg_type t WHERE t.oid IN (${missing.join(', ')})`,
-        rowMode: 'array',
-      });
-      for (const [oid, name] of res.rows as [string, string][]) this.typeNames.set(Number(oid), name);
+      const sql = `SELECT t.oid::int8, pg_catalog.format_type(t.oid, NULL) FROM pg_catalog.pg_type t WHERE t.oid IN (${missing.join(', ')})`;
+      const rows = sessionBusy ? await this.asideQuery(sql).catch(() => []) : (await this.client.query({ text: sql, rowMode: 'array' })).rows;
+      for (const [oid, name] of rows as [string, string][]) this.typeNames.set(Number(oid), name);
     }
     return fields.map((f) => columnMeta(f.name, builtinTypeName(f.dataTypeID, f.dataTypeModifier) ?? this.typeNames.get(f.dataTypeID) ?? `oid ${f.dataTypeID}`));
+  }
+
+  /** Runs one statement on a short-lived second session with the same settings. */
+  private async asideQuery(sql: string): Promise<unknown[][]> {
+    const helper = new pg.Client({ ...this.clientConfig, types: rawTextTypes });
+    helper.on('error', () => undefined);
+    try {
+      await helper.connect();
+      return (await helper.query({ text: sql, rowMode: 'array' })).rows as unknown[][];
+    } finally {
+      await helper.end().catch(() => undefined);
+    }
   }
 }
 

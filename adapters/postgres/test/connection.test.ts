@@ -87,6 +87,23 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     expect(streamed).toEqual(res.rows);
   });
 
+  it('names user-defined types in results, in a stream too', async () => {
+    await conn.query(`CREATE TYPE ${q('mood')} AS ENUM ('sad', 'ok', 'happy'); CREATE DOMAIN ${q('positive')} AS integer CHECK (VALUE > 0)`);
+    const sql = `SELECT 'ok'::${q('mood')} AS m, 5::${q('positive')} AS p, ARRAY['a']::text[] AS a`;
+    const batches = [];
+    // The stream comes first, so nothing is cached yet: the names come from a second session.
+    for await (const b of conn.stream(sql)) batches.push(b);
+    // A domain travels as its base type; the enum and the array are looked up.
+    expect(batches[0].columns.map((c) => c.nativeType)).toEqual([`${schema}.mood`, 'integer', 'text[]']);
+    expect(batches[0].rows).toEqual([['ok', 5, '{a}']]);
+    const res = await conn.query(sql);
+    expect(res.columns.map((c) => c.type)).toEqual([
+      { kind: 'unknown', native: `${schema}.mood` },
+      { kind: 'integer' },
+      { kind: 'unknown', native: 'text[]' },
+    ]);
+  });
+
   it('binds parameters of every kind losslessly', async () => {
     const res = await conn.query(
       'SELECT $1::int8 AS a, $2::numeric AS b, $3::text AS c, $4::bytea AS d, $5::float8 AS e, $6::boolean AS f, $7::text AS g',
