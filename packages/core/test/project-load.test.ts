@@ -162,6 +162,17 @@ describe('loadProject: nodes and configs', () => {
     expect(seed.checksum).toEqual({ name: 'sha256', checksum: createHash('sha256').update(readFileSync(join(FIXTURE, 'seeds/raw_orders.csv'))).digest('hex') });
   });
 
+  it('renders dbt_project.yml with the target, after reading the profile name alone', () => {
+    expect(project.nodes.get('model.shop.dim_customers')!.config.materialized).toBe('view'); // schema YAML wins
+    expect(project.nodes.get('model.shop.fct_orders')!.config.materialized).toBe('incremental');
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/dim_plain.sql'), 'select 1');
+    expect(loadProject({ projectDir: dir, env: ENV }).nodes.get('model.shop.dim_plain')!.config.materialized).toBe('table');
+    expect(loadProject({ projectDir: dir, env: ENV, target: 'prod' }).nodes.get('model.shop.dim_plain')!.config.materialized).toBe('view');
+    const error = loadError(() => loadProject({ projectDir: dir, env: { ...ENV, SHOP_PROFILE: 'elsewhere' } }));
+    expect(error.message).toContain("Could not find profile named 'elsewhere'");
+  });
+
   it('renders schema YAML values with target and var, leaving descriptions for the compiler', () => {
     expect(project.nodes.get('model.shop.dim_customers')!.config.materialized).toBe('view');
     expect(loadProject({ projectDir: FIXTURE, env: ENV, target: 'prod' }).nodes.get('model.shop.dim_customers')!.config.materialized).toBe('table');

@@ -5,6 +5,7 @@ import type { ProjectConfig, ProjectWarning } from './types.js';
 import { renderYamlTree } from './render.js';
 import type { YamlRenderContext } from './render.js';
 import { isRecord, parseYaml } from './yaml.js';
+import type { YamlFile } from './yaml.js';
 
 export const PROJECT_FILE = 'dbt_project.yml';
 
@@ -33,8 +34,7 @@ export interface LoadedProjectFile {
   warnings: ProjectWarning[];
 }
 
-/** Read and render `<dir>/dbt_project.yml` (var() sees only --vars here, as in dbt). */
-export function readProjectFile(dir: string, ctx: Omit<YamlRenderContext, 'allowSecrets'>): LoadedProjectFile {
+function readRaw(dir: string): { source: YamlFile; raw: Record<string, unknown> } {
   const path = join(dir, PROJECT_FILE);
   if (!existsSync(path)) {
     throw new DvtError('config', `No ${PROJECT_FILE} found in ${dir}: run dvt from a project directory or pass --project-dir`);
@@ -42,6 +42,27 @@ export function readProjectFile(dir: string, ctx: Omit<YamlRenderContext, 'allow
   const source = parseYaml(readFileSync(path, 'utf8'), PROJECT_FILE);
   const raw = source.value;
   if (!isRecord(raw)) throw new DvtError('config', `${PROJECT_FILE} must be a mapping`, { location: { file: PROJECT_FILE, line: 1 } });
+  return { source, raw };
+}
+
+/**
+ * The `profile:` of `<dir>/dbt_project.yml`, rendered alone: the rest of the
+ * file may use `target`, which exists only once the profile is loaded.
+ */
+export function readProjectProfileName(dir: string, ctx: Omit<YamlRenderContext, 'allowSecrets'>): string {
+  const { source, raw } = readRaw(dir);
+  if (raw.profile === undefined || raw.profile === null) return '';
+  const holder = { profile: raw.profile };
+  renderYamlTree(source, holder, { ...ctx, allowSecrets: false }, () => false);
+  return String(holder.profile);
+}
+
+/**
+ * Read and render `<dir>/dbt_project.yml`. As in dbt, var() sees only --vars
+ * here, and `target` is the profile's chosen output.
+ */
+export function readProjectFile(dir: string, ctx: Omit<YamlRenderContext, 'allowSecrets'>): LoadedProjectFile {
+  const { source, raw } = readRaw(dir);
   renderYamlTree(source, raw, { ...ctx, allowSecrets: false }, skipAtLoad);
   const at = (key: string) => ({ file: PROJECT_FILE, line: source.lineOf(raw, key) });
   const warnings: ProjectWarning[] = [];

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DvtError } from '../errors.js';
 import { configFromTree, resolveConfig, treeKindOf } from './config.js';
-import { readProjectFile } from './dbtProject.js';
+import { readProjectFile, readProjectProfileName } from './dbtProject.js';
 import { baseName, discoverFiles, folderParts } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { loadProfile } from './profiles.js';
@@ -43,20 +43,23 @@ export function loadProject(options: LoadProjectOptions): Project {
   const cliVars = typeof options.vars === 'string' ? parseCliVars(options.vars) : { ...(options.vars ?? {}) };
   const projectDir = resolve(options.projectDir);
   const cliOnly = (name: string): unknown => (Object.prototype.hasOwnProperty.call(cliVars, name) ? cliVars[name] : undefined);
-  const root = readProjectFile(projectDir, { env, lookupVar: cliOnly });
-  const warnings: ProjectWarning[] = [...root.warnings];
-
   const profile = loadProfile({
     profilesDir: options.profilesDir,
     projectDir,
     env,
-    profileName: options.profileName ?? root.config.profile,
+    profileName: options.profileName ?? readProjectProfileName(projectDir, { env, lookupVar: cliOnly }),
     target: options.target,
     cliVars,
   });
   const output = profile.outputs[profile.target]!;
   const defaultDatabase = targetDatabase(output);
   const defaultSchema = String(output.config.schema ?? output.config.dataset ?? 'main');
+  const targetContext = {
+    name: profile.target, type: output.type, schema: defaultSchema, database: defaultDatabase, threads: output.threads, profile_name: profile.name,
+  };
+  const projectContext = { env, lookupVar: cliOnly, globals: { target: targetContext } };
+  const root = readProjectFile(projectDir, projectContext);
+  const warnings: ProjectWarning[] = [...root.warnings];
 
   const packages: PackageInfo[] = [{ name: root.config.name, rootDir: projectDir, config: root.config, isRoot: true }];
   const installDir = join(projectDir, root.packagesInstallPath);
@@ -64,7 +67,7 @@ export function loadProject(options: LoadProjectOptions): Project {
     for (const entry of readdirSync(installDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const dir = join(installDir, entry.name);
       if (!entry.isDirectory() || !existsSync(join(dir, 'dbt_project.yml'))) continue;
-      const pkg = readProjectFile(dir, { env, lookupVar: cliOnly });
+      const pkg = readProjectFile(dir, projectContext);
       packages.push({ name: pkg.config.name, rootDir: dir, config: pkg.config, isRoot: false });
     }
   }
@@ -87,9 +90,6 @@ export function loadProject(options: LoadProjectOptions): Project {
   const macroFiles: ProjectFile[] = [];
   const docFiles: ProjectFile[] = [];
   const patchedBy = new Map<string, string>();
-  const targetContext = {
-    name: profile.target, type: output.type, schema: defaultSchema, database: defaultDatabase, threads: output.threads, profile_name: profile.name,
-  };
   // dbt renders a var's value when it is read, so `vars: {env: "{{ env_var('ENV') }}"}` works.
   const renderedVars = new Map<string, unknown>();
   const resolvingVars = new Set<string>();
