@@ -347,6 +347,9 @@ export class Parser {
   }
 
   private finishMacro(def: MacroDef, endTag: string): void {
+    const callerIndex = def.args.indexOf('caller');
+    if (callerIndex >= 0 && callerIndex < def.args.length - def.defaults.length)
+      this.fail('When defining macros or call blocks the special "caller" argument must be omitted or be given a default.', def.line);
     this.bodyStart();
     def.body = this.subparse([endTag]);
     this.next();
