@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { insertBulkLoad, streamExtract } from '@dvt/core';
 import adapter from '../dist/index.js';
@@ -29,7 +30,7 @@ const spec = { delimiter: ',', header: true, nullString: '', forceQuoteText: fal
 
 async function time(label, fn) {
   const start = performance.now();
-  const result = await fn();
+  await fn();
   const seconds = (performance.now() - start) / 1000;
   console.log(`${label.padEnd(58)} ${seconds.toFixed(2)} s`);
   return seconds;
