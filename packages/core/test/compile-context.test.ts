@@ -143,6 +143,14 @@ describe('context members', () => {
     expect(render("{{ modules.datetime.datetime.now().year > 2000 }}")).toBe('True');
   });
 
+  it('modules.re as Python: match objects, named groups, flags, sub', () => {
+    expect(render("{% set m = modules.re.search('(?P<n>[0-9]+)-([a-z]+)', 'id 42-ab') %}{{ m.group(0) }}|{{ m.group('n') }}|{{ m.group(2) }}|{{ m.groups() }}|{{ m.start() }}")).toBe(
+      "42-ab|42|ab|('42', 'ab')|3",
+    );
+    expect(render("{{ modules.re.match('ab', 'xab') is none }}|{{ modules.re.match('AB', 'abc', modules.re.IGNORECASE).group() }}")).toBe('True|ab');
+    expect(render("{{ modules.re.sub('([a-z])([0-9])', '\\\\2\\\\1', 'a1 b2') }}|{{ modules.re.findall('[0-9]', 'a1b2') }}")).toBe("1a 2b|['1', '2']");
+  });
+
   it('json, yaml, zip, set, local_md5', () => {
     expect(render("{{ tojson({'b': 1, 'a': [True, None]}) }}")).toBe('{"b": 1, "a": [true, null]}');
     expect(render("{{ fromjson('{\"a\": [1, 2]}').a[1] }}|{{ fromjson('nope', 'fallback') }}")).toBe('2|fallback');

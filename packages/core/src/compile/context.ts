@@ -8,6 +8,7 @@ import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition 
 import { arg, splitArgs } from './kwargs.js';
 import type { MacroEntry, MacroRegistry } from './macros.js';
 import { PyDateTime, datetimeModule } from './pydatetime.js';
+import { reModule } from './pyre.js';
 import { Relation } from './relation.js';
 import type { RelationType } from './relation.js';
 
@@ -590,21 +591,6 @@ class RelationApi {
   add_ephemeral_prefix(name: unknown): string {
     return Relation.addEphemeralPrefix(String(name));
   }
-}
-
-const reModule = {
-  search: (pattern: unknown, text: unknown) => pyRegex(pattern).exec(String(text)),
-  match: (pattern: unknown, text: unknown) => {
-    const m = new RegExp(`^(?:${String(pattern)})`).exec(String(text));
-    return m;
-  },
-  sub: (pattern: unknown, replacement: unknown, text: unknown) => String(text).replace(new RegExp(String(pattern), 'g'), String(replacement).replace(/\\(\d)/g, '$$$1')),
-  findall: (pattern: unknown, text: unknown) => [...String(text).matchAll(new RegExp(String(pattern), 'g'))].map((m) => (m.length > 1 ? m[1] : m[0])),
-  escape: (text: unknown) => String(text).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
-};
-
-function pyRegex(pattern: unknown): RegExp {
-  return new RegExp(String(pattern));
 }
 
 function zip(lists: unknown[][], strict: boolean): unknown[][] {
