@@ -22,8 +22,6 @@
 
 export type SeedKind = 'integer' | 'bigint' | 'float' | 'date' | 'timestamp' | 'boolean' | 'text';
 
-const ORDER = ['number', 'date', 'datetime', 'isodatetime', 'boolean', 'text'] as const;
-type Candidate = (typeof ORDER)[number];
 
 const PLAIN_NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 /** Captures the digits after the point and the exponent of a plain number. */
@@ -40,21 +38,32 @@ export function isSeedNull(raw: string): boolean {
   return raw.trim().toLowerCase() === 'null' || raw.trim() === '';
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function validDate(y: string, m: string, d: string): boolean {
   const month = Number(m);
   const day = Number(d);
   if (month < 1 || month > 12 || day < 1) return false;
-  const daysInMonth = new Date(Date.UTC(Number(y), month, 0)).getUTCDate();
-  return day <= daysInMonth;
+  if (day <= DAYS_IN_MONTH[month - 1]!) return true;
+  const year = Number(y);
+  return month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
 function validTime(h: string, mi: string, s: string | undefined): boolean {
   return Number(h) < 24 && Number(mi) < 60 && (s === undefined || Number(s) < 60);
 }
 
-/** Tracks one column's candidates as values stream past. */
+/**
+ * Tracks one column's candidates as values stream past. Hot path: a seed of a
+ * million rows calls `observe` millions of times, so candidates are plain
+ * flags and a candidate's test runs only while it is alive.
+ */
 export class ColumnInference {
-  private alive = new Set<Candidate>(ORDER);
+  private number = true;
+  private date = true;
+  private datetime = true;
+  private isoDatetime = true;
+  private boolean = true;
   private hasFraction = false;
   private outsideInt32 = false;
   /** A value needs rewriting before an engine reads it (`1,000`, `$5`, `NULL`, `TRUE`). */
@@ -72,56 +81,74 @@ export class ColumnInference {
       return;
     }
     this.nonNullCount++;
-    const value = raw.trim();
-    if (value !== raw) this.needsNormalising = true;
-    if (this.alive.has('number')) {
-      const plain = PLAIN_NUMBER_RE.test(value) ? value : value.replace(GROUP_OR_CURRENCY_RE, '');
-      const m = plain === '' ? null : NUMBER_PARTS_RE.exec(plain);
-      if (m === null) this.alive.delete('number');
-      else {
-        if (plain !== value) this.needsNormalising = true;
-        // agate keeps the written precision: `1.0` has decimals; an exponent we
-        // count as decimals too (a float column loads it; an integer one would not).
-        if ((m[1] ?? '').length > 0 || m[2] !== undefined || m[3] !== undefined) this.hasFraction = true;
-        if (plain.endsWith('.')) this.needsNormalising = true;
-        if (!this.outsideInt32 && plain.length >= 10 && Math.abs(Number.parseFloat(plain)) > 2147483647) this.outsideInt32 = true;
-      }
+    if (this.settled) return;
+    let value = raw;
+    if (raw.charCodeAt(0) <= 32 || raw.charCodeAt(raw.length - 1) <= 32) {
+      value = raw.trim();
+      if (value !== raw) this.needsNormalising = true;
     }
-    if (this.alive.has('date')) {
-      const m = DATE_RE.exec(value);
-      if (m === null || !validDate(m[1]!, m[2]!, m[3]!)) this.alive.delete('date');
-    }
-    if (this.alive.has('datetime')) {
-      const m = DATETIME_RE.exec(value);
-      if (m === null || !validDate(m[1]!, m[2]!, m[3]!) || !validTime(m[4]!, m[5]!, m[6])) this.alive.delete('datetime');
-    }
-    if (this.alive.has('isodatetime')) {
-      const m = ISO_DATETIME_RE.exec(value);
-      if (m === null || !validDate(m[1]!, m[2]!, m[3]!) || !validTime(m[4]!, m[5]!, m[6])) this.alive.delete('isodatetime');
-    }
-    if (this.alive.has('boolean')) {
-      const lower = value.toLowerCase();
-      if (lower !== 'true' && lower !== 'false') this.alive.delete('boolean');
+    if (this.number) this.observeNumber(value);
+    if (this.date || this.datetime || this.isoDatetime) this.observeTemporal(value);
+    if (this.boolean) {
+      const lower = value.length === 4 || value.length === 5 ? value.toLowerCase() : '';
+      if (lower !== 'true' && lower !== 'false') this.boolean = false;
       else if (value !== lower) this.needsNormalising = true;
     }
   }
 
-  result(): SeedKind {
-    const first = ORDER.find((c) => this.alive.has(c))!;
-    switch (first) {
-      case 'number':
-        if (this.hasFraction) return 'float';
-        return this.outsideInt32 ? 'bigint' : 'integer';
-      case 'date':
-        return 'date';
-      case 'datetime':
-      case 'isodatetime':
-        return 'timestamp';
-      case 'boolean':
-        return 'boolean';
-      default:
-        return 'text';
+  private observeNumber(value: string): void {
+    const isPlain = PLAIN_NUMBER_RE.test(value);
+    // Once the column is a float, another plain number changes nothing.
+    if (isPlain && this.hasFraction) return;
+    const plain = isPlain ? value : value.replace(GROUP_OR_CURRENCY_RE, '');
+    const m = plain === '' ? null : NUMBER_PARTS_RE.exec(plain);
+    if (m === null) {
+      this.number = false;
+      return;
     }
+    if (plain !== value) this.needsNormalising = true;
+    // agate keeps the written precision: `1.0` has decimals; an exponent we
+    // count as decimals too (a float column loads it; an integer one would not).
+    if ((m[1] ?? '').length > 0 || m[2] !== undefined || m[3] !== undefined) this.hasFraction = true;
+    if (plain.endsWith('.')) this.needsNormalising = true;
+    if (!this.outsideInt32 && plain.length >= 10 && Math.abs(Number.parseFloat(plain)) > 2147483647) this.outsideInt32 = true;
+  }
+
+  private observeTemporal(value: string): void {
+    if (this.date) {
+      const m = DATE_RE.exec(value);
+      if (m === null || !validDate(m[1]!, m[2]!, m[3]!)) this.date = false;
+    }
+    if (this.datetime) {
+      const m = DATETIME_RE.exec(value);
+      if (m === null || !validDate(m[1]!, m[2]!, m[3]!) || !validTime(m[4]!, m[5]!, m[6])) this.datetime = false;
+    }
+    if (this.isoDatetime) {
+      const m = ISO_DATETIME_RE.exec(value);
+      if (m === null || !validDate(m[1]!, m[2]!, m[3]!) || !validTime(m[4]!, m[5]!, m[6])) this.isoDatetime = false;
+    }
+  }
+
+  /** A value of 1 to 9 digits (optionally signed): only a number can hold it, and it has no fraction. */
+  observeSmallInteger(): void {
+    this.nonNullCount++;
+    this.date = this.datetime = this.isoDatetime = this.boolean = false;
+  }
+
+  /** Only text is left: values no longer change the type (NULL markers still matter). */
+  get settled(): boolean {
+    return !(this.number || this.date || this.datetime || this.isoDatetime || this.boolean);
+  }
+
+  result(): SeedKind {
+    if (this.number) {
+      if (this.hasFraction) return 'float';
+      return this.outsideInt32 ? 'bigint' : 'integer';
+    }
+    if (this.date) return 'date';
+    if (this.datetime || this.isoDatetime) return 'timestamp';
+    if (this.boolean) return 'boolean';
+    return 'text';
   }
 }
 

@@ -23,12 +23,16 @@ import { normaliseSeedValue, type SeedKind } from './infer.js';
 import { scanSeed, type SeedScan } from './scan.js';
 
 /**
- * Seeds up to this size are scanned completely before loading, so their types
- * are exactly dbt's. Bigger files are typed from their first SAMPLE_ROWS rows
- * and the engine's typed load validates the rest; when it rejects a value, the
- * whole file is scanned and the load runs again (still atomic: nothing is
- * swapped in until a load succeeds). One JS pass over a large file would
- * otherwise cost more than the load itself.
+ * Seeds up to FULL_SCAN_BYTES are scanned completely before loading, so their
+ * types are exactly dbt's. Bigger files are typed from their first
+ * SAMPLE_ROWS rows and the load starts at once, while the whole file is
+ * scanned at the same time; the load commits only once that scan agrees with
+ * the sample. When it does not (a decimal after 10,000 integers, a ragged row
+ * further down), the load is rolled back and redone with the full file's
+ * types — nothing is swapped in before. A full scan before every load would
+ * add its own time to the load's; beside it, it costs almost nothing on two
+ * cores, and engines that accept what they should refuse (DuckDB reads
+ * `2.5` into an INTEGER column) cannot make a seed silently lossy.
  */
 export const FULL_SCAN_BYTES = 2 * 1024 * 1024;
 export const SAMPLE_ROWS = 10_000;
@@ -167,7 +171,7 @@ function sameColumns(existing: readonly string[], plan: SeedPlan): boolean {
  * it in one transaction (views on it keep working); anything else — first
  * load, --full-refresh, changed columns — builds a new table and swaps it in.
  */
-async function loadSeed(x: NodeExecution, plan: SeedPlan): Promise<number> {
+async function loadSeed(x: NodeExecution, plan: SeedPlan, beforeCommit: () => Promise<void> = async () => undefined): Promise<number> {
   const target = nodeRelation(x, 'table');
   const existing = await findRelation(x, target.toRef());
   const fullRefresh = shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh);
@@ -180,6 +184,7 @@ async function loadSeed(x: NodeExecution, plan: SeedPlan): Promise<number> {
         await runHooks(x, x.node.config.pre_hook ?? [], true);
         await x.sql.run(callSqlMacro(x, 'truncate_relation', target));
         rows = await loadInto(x, plan, target);
+        await beforeCommit();
         await applyGrants(x, target);
         await runHooks(x, x.node.config.post_hook ?? [], true);
       });
@@ -191,21 +196,37 @@ async function loadSeed(x: NodeExecution, plan: SeedPlan): Promise<number> {
     const columns = plan.columns.map((c) => ({ name: c.sqlName, data_type: c.dataType }));
     await x.sql.run(callSqlMacro(x, 'get_create_seed_table_sql', tmp, columns));
     rows = await loadInto(x, plan, tmp);
+    await beforeCommit();
   });
   return rows;
 }
 
+/** Raised before commit when the whole-file scan disagrees with the sample. */
+class SampleDisagrees extends Error {}
+
+function samePlan(a: SeedPlan, b: SeedPlan): boolean {
+  return a.needsNormalising === b.needsNormalising && a.columns.every((c, i) => c.dataType === b.columns[i]?.dataType);
+}
+
 export async function materializeSeed(x: NodeExecution): Promise<MaterializationResult> {
   const dialect = x.adapter.dialect;
-  let plan = await planSeed(x.node, dialect);
+  const plan = await planSeed(x.node, dialect);
   let rows: number;
-  try {
+  if (plan.complete) {
     rows = await loadSeed(x, plan);
-  } catch (e) {
-    if (plan.complete) throw e;
-    x.log('info', `seed ${plan.displayPath}: the load rejected a value beyond the first ${SAMPLE_ROWS} rows; inferring types from the whole file`);
-    plan = await planSeed(x.node, dialect, true);
-    rows = await loadSeed(x, plan);
+  } else {
+    const whole = planSeed(x.node, dialect, true);
+    whole.catch(() => undefined); // awaited below; a rejection must not count as unhandled meanwhile
+    try {
+      rows = await loadSeed(x, plan, async () => {
+        if (!samePlan(await whole, plan)) throw new SampleDisagrees();
+      });
+    } catch (e) {
+      const full = await whole; // a ragged row or bad quoting further down surfaces here
+      if (samePlan(full, plan) && !(e instanceof SampleDisagrees)) throw e;
+      x.log('info', `seed ${plan.displayPath}: rows after the first ${SAMPLE_ROWS} change the column types; loading again with the whole file's types`);
+      rows = await loadSeed(x, full);
+    }
   }
   return {
     status: 'success',

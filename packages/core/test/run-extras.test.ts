@@ -1,0 +1,126 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterDefinition } from '../src/adapter/contract.js';
+import { Compiler } from '../src/compile/index.js';
+import { loadProject } from '../src/project/index.js';
+import { showQuery } from '../src/run/index.js';
+import { FULL_SCAN_BYTES, SAMPLE_ROWS } from '../src/run/seed/load.js';
+import { loadDuckdb, projectCopy, query, runDvt, statusOf, type TestProject } from './run-support.js';
+
+let duckdb: AdapterDefinition | undefined;
+let skipReason: string | undefined;
+beforeAll(async () => {
+  const loaded = await loadDuckdb();
+  if (typeof loaded === 'string') skipReason = loaded;
+  else duckdb = loaded;
+});
+const projects: TestProject[] = [];
+afterEach(() => {
+  for (const p of projects.splice(0)) p.cleanup();
+});
+function shop(files: Record<string, string> = {}): TestProject {
+  const p = projectCopy('run-shop', files);
+  projects.push(p);
+  return p;
+}
+function need(ctx: { skip: (reason?: string) => void }): AdapterDefinition {
+  if (!duckdb) ctx.skip(skipReason);
+  return duckdb!;
+}
+const plain = (rows: unknown[][]) => rows.map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+
+describe('hooks', () => {
+  it('runs pre/post hooks outside and inside the transaction in dbt order', async (ctx) => {
+    const db = need(ctx);
+    const log = (what: string) => `insert into {{ target.schema }}.run_log values ('${what}', current_timestamp)`;
+    const p = shop({
+      'models/schema.yml': 'version: 2\n',
+      'models/hooked.sql': `{{ config(
+  materialized='table',
+  pre_hook=[{'sql': "${log('pre outside')}", 'transaction': false}, "${log('pre inside')}"],
+  post_hook=[{'sql': "${log('post outside')}", 'transaction': false}, "${log('post inside')}"],
+) }}
+select 1 as id`,
+    });
+    const out = await runDvt(db, p, 'run', { select: ['hooked'] });
+    expect(out.results[0]!.status).toBe('success');
+    expect(plain(await query(db, p, 'select phase from run_log order by rowid'))).toEqual([
+      ['start'],
+      ['pre outside'],
+      ['pre inside'],
+      ['post inside'],
+      ['post outside'],
+      ['end'],
+    ]);
+  });
+
+  it('a failing on-run-start hook stops the run with the hook named', async (ctx) => {
+    const db = need(ctx);
+    const p = shop({ 'models/schema.yml': 'version: 2\n' });
+    p.write({ 'dbt_project.yml': readFileSync(join(p.dir, 'dbt_project.yml'), 'utf8').replace('create table if not exists', 'create tabel') });
+    await expect(runDvt(db, p, 'run', { select: ['stg_customers'] })).rejects.toThrow(/on-run-start hook 1 failed/);
+  });
+});
+
+describe('store_failures', () => {
+  it('keeps the failing rows in <schema>_dbt_test__audit', async (ctx) => {
+    const db = need(ctx);
+    const p = shop({
+      'models/schema.yml': 'version: 2\n',
+      'tests/odd_ids.sql': "{{ config(store_failures=true) }} select id from {{ ref('raw_customers') }} where id % 2 = 1",
+    });
+    const out = await runDvt(db, p, 'build', { select: ['raw_customers', 'odd_ids'] });
+    expect(statusOf(out, 'odd_ids')).toBe('fail');
+    const result = out.results.find((r) => r.unique_id.endsWith('odd_ids'))!;
+    expect(result.relation_name).toMatch(/"main_dbt_test__audit"\."odd_ids"$/);
+    expect(plain(await query(db, p, 'select id from main_dbt_test__audit.odd_ids order by id'))).toEqual([[1], [3]]);
+  });
+});
+
+describe('compile and show', () => {
+  it('compile returns the SQL of each node and builds nothing', async (ctx) => {
+    const db = need(ctx);
+    const p = shop();
+    const out = await runDvt(db, p, 'compile');
+    expect(out.results.every((r) => r.status === 'success')).toBe(true);
+    const stg = out.results.find((r) => r.unique_id === 'model.run_shop.stg_customers')!;
+    expect(stg.compiled_code).toMatch(/from "[^"]+"\."main"\."raw_customers"/);
+    expect(await query(db, p, "select count(*) from information_schema.tables where table_name = 'stg_customers'")).toEqual([[0n]]);
+    expect(existsSync(join(p.dir, 'target/run'))).toBe(false);
+  });
+
+  it('show returns a node\'s rows with a limit, and inline SQL', async (ctx) => {
+    const db = need(ctx);
+    const p = shop();
+    await runDvt(db, p, 'seed');
+    const project = loadProject({ projectDir: p.dir, profilesDir: p.dir, env: {} });
+    const compiler = await Compiler.create({ project, adapters: { duckdb: db }, env: {} });
+    compiler.parseProject();
+    const node = project.nodes.get('model.run_shop.stg_customers')!;
+    const shown = await showQuery({ project, compiler, node, limit: 2, resolveAdapter: async () => db });
+    expect(shown.columns.map((c) => c.name)).toEqual(['customer_id', 'name', 'signup_date', 'is_active']);
+    expect(shown.rows).toHaveLength(2);
+    const inline = await showQuery({ project, compiler, inlineSql: 'select 40 + 2 as answer', limit: 5, resolveAdapter: async () => db });
+    expect(inline.rows).toEqual([[42]]);
+  });
+});
+
+describe('large seeds', () => {
+  it('types from a sample, and re-infers from the whole file when the load rejects a later value', async (ctx) => {
+    const db = need(ctx);
+    // more rows than the sample and more bytes than a full scan: row SAMPLE_ROWS + 5 holds a decimal
+    const lines = ['id,amount,label'];
+    let bytes = 0;
+    for (let i = 1; bytes < FULL_SCAN_BYTES + 1000 || i <= SAMPLE_ROWS + 10; i++) {
+      const line = `${i},${i === SAMPLE_ROWS + 5 ? '2.5' : String(i % 1000)},label number ${i} with some padding text`;
+      lines.push(line);
+      bytes += line.length + 1;
+    }
+    const p = shop({ 'models/schema.yml': 'version: 2\n', 'seeds/big.csv': `${lines.join('\n')}\n` });
+    const out = await runDvt(db, p, 'seed', { select: ['big'] });
+    expect(out.results[0]).toMatchObject({ status: 'success', adapter_response: { rows_affected: lines.length - 1 } });
+    expect(await query(db, p, "select data_type from information_schema.columns where table_name = 'big' and column_name = 'amount'")).toEqual([['DOUBLE']]);
+    expect(out.events.some((e) => e.type === 'log' && /loading again with the whole file's types/.test(e.message))).toBe(true);
+  });
+});
