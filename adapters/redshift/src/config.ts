@@ -1,6 +1,6 @@
 import type { ConfigProperty } from '@dvt/core';
 import { DvtError } from '@dvt/core';
-import { clientConfig as postgresClientConfig, databaseOf } from '@dvt/adapter-postgres';
+import { clientConfig as postgresClientConfig, databaseOf, sameServerAndDatabase } from '@dvt/adapter-postgres';
 import type { SslMode } from '@dvt/adapter-postgres';
 
 /** A profile output of `type: redshift`, with dbt-redshift's key names plus dvt's S3 staging extras. */
@@ -65,6 +65,17 @@ export const redshiftConfigSchema: ConfigProperty[] = [
 
 export function describeRedshiftTarget(config: RedshiftConfig): { database: string; schema: string } {
   return { database: databaseOf(config), schema: config.schema };
+}
+
+/**
+ * Outputs on the same cluster and database read each other's relations; on
+ * RA3 nodes (`ra3_node: true`) a query also reads other databases of the same
+ * cluster, as `database.schema.table`.
+ */
+export function redshiftCanSee(own: RedshiftConfig, other: { type: string; config: Record<string, unknown> }): boolean {
+  if (sameServerAndDatabase(own, other, ['redshift'], 5439)) return true;
+  if (!own.ra3_node || other.type !== 'redshift') return false;
+  return sameServerAndDatabase(own, { type: other.type, config: { ...other.config, dbname: databaseOf(own), database: undefined } }, ['redshift'], 5439);
 }
 
 /**

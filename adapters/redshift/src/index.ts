@@ -1,9 +1,9 @@
 import type { AdapterDefinition } from '@dvt/core';
 import { ADAPTER_API_VERSION } from '@dvt/core';
-import { PostgresConnection, sameServerAndDatabase } from '@dvt/adapter-postgres';
+import { PostgresConnection } from '@dvt/adapter-postgres';
 import { fileURLToPath } from 'node:url';
 import type { RedshiftConfig } from './config.js';
-import { describeRedshiftTarget, redshiftClientConfig, redshiftConfigSchema } from './config.js';
+import { describeRedshiftTarget, redshiftCanSee, redshiftClientConfig, redshiftConfigSchema } from './config.js';
 import { redshiftConnection } from './connection.js';
 import { redshiftDialect } from './dialect.js';
 import { redshiftFlavor } from './session.js';
@@ -27,7 +27,7 @@ const redshiftAdapter: AdapterDefinition<RedshiftConfig> = {
   macrosDir: fileURLToPath(new URL('../macros', import.meta.url)),
   parentTypes: ['postgres'],
   describeTarget: describeRedshiftTarget,
-  canSee: (own, other) => sameServerAndDatabase(own, other, ['redshift'], 5439),
+  canSee: redshiftCanSee,
   async connect(config, ctx) {
     const staging = stagingFromConfig(config);
     const flavor = redshiftFlavor({ searchPath: config.search_path, staged: Boolean(staging) });

@@ -91,6 +91,14 @@ describe('Redshift profile', () => {
     expect(adapter.canSee!(base, { type: 'postgres', config: { ...base } })).toBe(false);
   });
 
+  it('sees the other databases of the cluster on RA3 nodes', () => {
+    const ra3 = { ...base, ra3_node: true };
+    expect(adapter.canSee!(ra3, { type: 'redshift', config: { ...base, dbname: 'raw' } })).toBe(true);
+    expect(adapter.canSee!(ra3, { type: 'redshift', config: { ...base, dbname: undefined, database: 'raw' } })).toBe(true);
+    expect(adapter.canSee!(ra3, { type: 'redshift', config: { ...base, host: 'other-cluster', dbname: 'raw' } })).toBe(false);
+    expect(adapter.canSee!(ra3, { type: 'postgres', config: { ...base, dbname: 'raw' } })).toBe(false);
+  });
+
   it('describes its target', () => {
     expect(adapter.describeTarget(base)).toEqual({ database: 'dev', schema: 'analytics' });
   });
