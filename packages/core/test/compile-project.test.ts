@@ -35,6 +35,19 @@ describe('parse', () => {
     expect(node('model.compile_shop.int_payments').depends_on.nodes).toEqual(['model.compile_shop.stg_payments']);
   });
 
+  it('records the macros a node uses (depends_on.macros)', () => {
+    expect(node('model.compile_shop.stg_orders').depends_on.macros).toEqual([]);
+    expect(node('model.compile_shop.stg_payments').depends_on.macros).toEqual(['macro.compile_shop.cents', 'macro.compile_shop.testdb__cents']);
+    expect(node('model.compile_shop.revenue').depends_on.macros).toEqual([
+      'macro.compile_shop.dollars',
+      'macro.compile_shop.postgres__dollars',
+      'macro.dbt.type_string',
+      'macro.compile_shop.default__type_string',
+    ]);
+    const unique = [...compiler.project.nodes.values()].find((n) => n.test_metadata?.name === 'unique')!;
+    expect(unique.depends_on.macros).toEqual(['macro.dbt.test_unique', 'macro.dbt.get_where_subquery']);
+  });
+
   it('merges config() over the project tree', () => {
     const orders = node('model.compile_shop.orders');
     expect(orders.config.materialized).toBe('incremental');

@@ -54,6 +54,8 @@ export interface RenderRecord {
   configs: Record<string, unknown>[];
   /** unique_ids of ephemeral models referenced while executing, in order. */
   ephemerals: string[];
+  /** unique_ids of the macros the template reached by name, dispatch or namespace, in order. */
+  macros: string[];
 }
 
 export interface RenderOptions {
@@ -75,7 +77,7 @@ const NOT_FOUND = Symbol('not found');
  * first use, since a project has hundreds of macros and a render uses few.
  */
 export class RenderState {
-  readonly record: RenderRecord = { refs: [], sources: [], configs: [], ephemerals: [] };
+  readonly record: RenderRecord = { refs: [], sources: [], configs: [], ephemerals: [], macros: [] };
   readonly node: ExecutableNode | undefined;
   readonly mode: RenderMode;
   readonly adapterType: string;
@@ -130,19 +132,31 @@ export class RenderState {
     const member = this.member(name);
     if (member !== NOT_FOUND) return member;
     const entry = this.services.registry.resolve(name, packageName);
-    if (entry) return this.macro(entry);
+    if (entry) return this.use(entry);
     if (this.services.registry.isNamespace(name)) return this.namespace(name);
     return undefined;
   }
 
+  /** A macro the template reached: recorded for `depends_on.macros`, then bound. */
+  use(entry: MacroEntry): JinjaCallable {
+    const id = entry.definition.unique_id;
+    if (!this.record.macros.includes(id)) this.record.macros.push(id);
+    return this.macro(entry);
+  }
+
+  /** `dbt_utils.x`: each macro is bound (and recorded) when first read. */
   private namespace(packageName: string): Record<string, unknown> {
     let ns = this.namespaces.get(packageName);
     if (!ns) {
-      ns = {};
-      for (const name of this.services.registry.namesIn(packageName)) {
-        const entry = this.services.registry.inPackage(packageName, name);
-        if (entry) ns[name] = this.macro(entry);
+      const built: Record<string, unknown> = {};
+      const { registry } = this.services;
+      for (const name of registry.namesIn(packageName)) {
+        Object.defineProperty(built, name, {
+          enumerable: true,
+          get: () => this.use(registry.inPackage(packageName, name)!),
+        });
       }
+      ns = built;
       this.namespaces.set(packageName, ns);
     }
     return ns;
@@ -569,7 +583,7 @@ class JinjaAdapter {
     const definition = services.adapter(this.state.adapterType);
     const chain = [definition.type, ...(definition.parentTypes ?? [])];
     const entry = services.registry.dispatch(name, namespace, chain, services.project.config.dispatch, this.state.packageName);
-    return this.state.macro(entry);
+    return this.state.use(entry);
   }
 }
 

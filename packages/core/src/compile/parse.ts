@@ -9,6 +9,7 @@ interface Found {
   refs: RefCall[];
   sources: [string, string][];
   configs: Record<string, unknown>[];
+  macros: string[];
 }
 
 /**
@@ -19,10 +20,15 @@ interface Found {
  */
 export function parseProjectNodes(compiler: Compiler, project: Project): void {
   for (const node of project.nodes.values()) {
-    if (node.resource_type === 'seed' || node.test_metadata) continue;
+    if (node.resource_type === 'seed') continue;
+    if (node.test_metadata) {
+      node.depends_on = { ...node.depends_on, macros: genericTestMacros(compiler, node) };
+      continue;
+    }
     const found = findCalls(compiler, node);
     node.refs = found.refs;
     node.sources = found.sources;
+    node.depends_on = { ...node.depends_on, macros: found.macros };
     for (const layer of found.configs) node.config = mergeConfig(node.config, layer) as NodeConfig;
     node.tags = [...node.config.tags];
     node.meta = { ...node.config.meta };
@@ -52,11 +58,21 @@ function findCalls(compiler: Compiler, node: ExecutableNode): Found {
       refs: analysis.refs.map((r) => ({ name: r.name, ...(r.package ? { package: r.package } : {}), ...(r.version !== undefined && r.version !== null ? { version: r.version } : {}) })),
       sources: analysis.sources.map(([s, t]) => [s, t] as [string, string]),
       configs: analysis.configs,
+      macros: [],
     };
   }
   compiler.stats.parseRendered++;
   const { state } = compiler.render(template, { node, mode: 'parse' });
   return state.record;
+}
+
+/** A generic test depends on its test macro and on get_where_subquery, as in dbt's manifest. */
+function genericTestMacros(compiler: Compiler, node: ExecutableNode): string[] {
+  const meta = node.test_metadata!;
+  const name = `test_${meta.name}`;
+  const entry = meta.namespace ? compiler.registry.inPackage(meta.namespace, name) : compiler.registry.resolve(name, node.package_name);
+  const where = compiler.registry.resolve('get_where_subquery', node.package_name);
+  return [entry, where].filter((e) => e !== undefined).map((e) => e.definition.unique_id);
 }
 
 /** Fills depends_on.nodes; false when the node must leave the graph (a test of a disabled node). */
