@@ -601,8 +601,9 @@ export class Parser {
 
   private parseCondTail(expr: Expr): Expr {
     let result = expr;
+    const line = expr.line;
     while (this.isName('if')) {
-      const line = this.next().line;
+      this.next();
       const test = this.parseOr();
       const otherwise = this.skipName('else') ? this.parseExpression() : null;
       result = { k: 'cond', line, test, then: result, else: otherwise };
@@ -611,18 +612,20 @@ export class Parser {
   }
 
   private parseOr(): Expr {
+    const line = this.cur.line;
     let left = this.parseAnd();
     while (this.isName('or')) {
-      const line = this.next().line;
+      this.next();
       left = { k: 'or', line, left, right: this.parseAnd() };
     }
     return left;
   }
 
   private parseAnd(): Expr {
+    const line = this.cur.line;
     let left = this.parseNot();
     while (this.isName('and')) {
-      const line = this.next().line;
+      this.next();
       left = { k: 'and', line, left, right: this.parseNot() };
     }
     return left;
@@ -660,10 +663,11 @@ export class Parser {
   }
 
   private parseMath1(): Expr {
+    const line = this.cur.line;
     let left = this.parseConcat();
     while (this.isOp('+') || this.isOp('-')) {
       const t = this.next();
-      left = { k: 'bin', line: t.line, op: t.value, left, right: this.parseConcat() };
+      left = { k: 'bin', line, op: t.value, left, right: this.parseConcat() };
     }
     return left;
   }
@@ -678,19 +682,21 @@ export class Parser {
   }
 
   private parseMath2(): Expr {
+    const line = this.cur.line;
     let left = this.parsePow();
     while (this.isOp('*') || this.isOp('/') || this.isOp('//') || this.isOp('%')) {
       const t = this.next();
-      left = { k: 'bin', line: t.line, op: t.value, left, right: this.parsePow() };
+      left = { k: 'bin', line, op: t.value, left, right: this.parsePow() };
     }
     return left;
   }
 
   private parsePow(): Expr {
+    const line = this.cur.line;
     let left = this.parseUnary(true);
     while (this.isOp('**')) {
-      const t = this.next();
-      left = { k: 'bin', line: t.line, op: '**', left, right: this.parseUnary(true) };
+      this.next();
+      left = { k: 'bin', line, op: '**', left, right: this.parseUnary(true) };
     }
     return left;
   }

@@ -292,8 +292,16 @@ export class Runtime {
       case 'print':
         return this.str(this.eval(s.expr, f));
       case 'if': {
-        for (let i = 0; i < s.tests.length; i++) {
-          if (this.truthy(this.eval(s.tests[i], f))) return this.exec(s.bodies[i], f);
+        if (this.truthy(this.eval(s.tests[0], f))) return this.exec(s.bodies[0], f);
+        for (let i = 1; i < s.tests.length; i++) {
+          // an elif reports errors at its own line
+          let taken: boolean;
+          try {
+            taken = this.truthy(this.eval(s.tests[i], f));
+          } catch (e) {
+            throw this.locate(e, s.tests[i].line, f);
+          }
+          if (taken) return this.exec(s.bodies[i], f);
         }
         return s.else ? this.exec(s.else, f) : '';
       }
@@ -984,7 +992,14 @@ export class Runtime {
         let v = values[i];
         if (v === MISSING) {
           const defaultIndex = i - (argCount - def.defaults.length);
-          v = defaultIndex >= 0 ? this.eval(def.defaults[defaultIndex], frame) : this.undef(def.args[i], MISSING, `parameter '${def.args[i]}' was not provided`);
+          if (defaultIndex >= 0) {
+            const expr = def.defaults[defaultIndex];
+            try {
+              v = this.eval(expr, frame);
+            } catch (e) {
+              throw this.locate(e, expr.line, frame);
+            }
+          } else v = this.undef(def.args[i], MISSING, `parameter '${def.args[i]}' was not provided`);
         }
         frame.set(def.args[i], v);
       }
