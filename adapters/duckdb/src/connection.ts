@@ -113,14 +113,16 @@ export class DuckDBAdapterConnection implements Connection {
     for (;;) {
       const chunk = await this.guarded(signal, undefined, () => result.fetchChunk(), true);
       if (!chunk || chunk.rowCount === 0) break;
-      for (const row of convertRows(chunk.getRows(), shape.convert)) pending.push(row);
-      while (pending.length >= batchRows) {
-        const rows = pending.length === batchRows ? pending : pending.slice(0, batchRows);
-        pending = pending.length === batchRows ? [] : pending.slice(batchRows);
+      pending = pending.length === 0 ? convertRows(chunk.getRows(), shape.convert) : pending.concat(convertRows(chunk.getRows(), shape.convert));
+      let start = 0;
+      while (pending.length - start >= batchRows) {
+        const rows = start === 0 && pending.length === batchRows ? pending : pending.slice(start, start + batchRows);
+        start += batchRows;
         yielded = true;
         yield { columns: shape.columns, rows };
         if (signal?.aborted) throw abortError(signal);
       }
+      pending = start === 0 ? pending : pending.slice(start);
     }
     // An empty result still yields its columns once.
     if (pending.length > 0 || !yielded) yield { columns: shape.columns, rows: pending };

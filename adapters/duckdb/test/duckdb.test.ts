@@ -240,3 +240,22 @@ describe('as core sees it', () => {
     expect(isDvtError(e) && e.message).toBe('the load stream: record 3 has 1 fields, expected 2 (a, b)');
   });
 });
+
+describe('stream batching', () => {
+  it.each([
+    [1, 5, [1, 1, 1, 1, 1]],
+    [5000, 12345, [5000, 5000, 2345]],
+    [2048, 4096, [2048, 2048]],
+    [700, 2100, [700, 700, 700]],
+  ])('batchSize %i over %i rows', async (batchSize, total, sizes) => {
+    const c = await connect({});
+    const seen: number[] = [];
+    const values: number[] = [];
+    for await (const batch of c.stream(`select i::integer from range(${total}) t(i)`, [], { batchSize })) {
+      seen.push(batch.rows.length);
+      for (const row of batch.rows) values.push(row[0] as number);
+    }
+    expect(seen).toEqual(sizes);
+    expect(values.every((v, i) => v === i)).toBe(true);
+  });
+});
