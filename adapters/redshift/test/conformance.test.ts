@@ -1,4 +1,4 @@
-import { describeAdapterConformance, POSTGRES } from '@dvt/adapter-testkit';
+import { describeAdapterConformance, materializationSuite, POSTGRES } from '@dvt/adapter-testkit';
 import type { AdapterDefinition, CanonicalType } from '@dvt/core';
 import adapter, { canonicalToRedshift } from '../src/index.js';
 import type { RedshiftConfig } from '../src/index.js';
@@ -31,6 +31,7 @@ describeAdapterConformance({
     schema: 'public',
   },
   requires: POSTGRES,
+  suites: [materializationSuite],
   skip: {
     'dialect.types.interval': 'Redshift has no storable interval type: interval is kept as varchar(64) text',
     'dialect.types.uuid': 'Redshift has no uuid type: uuid is kept as char(36) text',
