@@ -396,6 +396,17 @@ describe('loadProject: schema YAML errors', () => {
     expect(project.warnings).toContainEqual({ message: "'unit_tests' is not supported by dvt yet and is ignored", location: { file: 'models/marts/more.yml', line: 2 } });
   });
 
+  it("checks a source's connection against the profile's outputs", () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nsources:\n  - name: legacy\n    connection: prod\n    tables:\n      - name: a\n      - name: b\n        connection: warehouse\n');
+    const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(error.message).toContain(`source 'legacy.b' names connection "warehouse"`);
+    expect(error.message).toContain('outputs: dev, prod');
+    expect(error.location).toEqual({ file: 'models/marts/more.yml', line: 8 });
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nsources:\n  - name: legacy\n    connection: prod\n    tables:\n      - name: a\n');
+    expect(loadProject({ projectDir: dir, env: ENV }).sources.get('source.shop.legacy.a')!.connection).toBe('prod');
+  });
+
   it('gives a bad test entry a line', () => {
     const dir = copyFixture();
     writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nseeds:\n  - name: raw_orders\n    columns:\n      - name: id\n        data_tests:\n          - unique: 3\n');

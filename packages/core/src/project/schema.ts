@@ -38,6 +38,8 @@ export interface SchemaContext {
   resourcePath: string;
   defaultDatabase: string;
   defaultSchema: string;
+  /** Names of the profile's outputs: what a source's `connection:` may name. */
+  outputs: readonly string[];
   nodes: Map<string, ExecutableNode>;
   sources: Map<string, SourceDefinition>;
   exposures: Map<string, Exposure>;
@@ -347,6 +349,14 @@ function defineSource(source: YamlFile, entries: unknown[], index: number, entry
     const { columns, raw } = columnsOf(source, table);
     const pick = (key: string): unknown => table[key] ?? tableConfig[key] ?? entry[key] ?? sourceConfig[key];
     const connection = table.connection ?? entry.connection;
+    if (connection !== undefined && (typeof connection !== 'string' || !ctx.outputs.includes(connection))) {
+      const line = table.connection !== undefined ? source.lineOf(table, 'connection') : source.lineOf(entry, 'connection');
+      throw new DvtError(
+        'config',
+        `source '${entry.name}.${table.name}' names connection ${JSON.stringify(connection)}, which is not an output of the profile; outputs: ${ctx.outputs.join(', ')}`,
+        { location: { file, line } },
+      );
+    }
     const definition: SourceDefinition = {
       unique_id: uniqueId,
       resource_type: 'source',
