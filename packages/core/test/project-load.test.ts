@@ -407,6 +407,14 @@ describe('loadProject: schema YAML errors', () => {
     expect(loadProject({ projectDir: dir, env: ENV }).sources.get('source.shop.legacy.a')!.connection).toBe('prod');
   });
 
+  it('refuses tests and data_tests together, and a non-list', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nseeds:\n  - name: raw_orders\n    data_tests: [x]\n    tests: [y]\n');
+    expect(loadError(() => loadProject({ projectDir: dir, env: ENV })).location).toEqual({ file: 'models/marts/more.yml', line: 5 });
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nseeds:\n  - name: raw_orders\n    data_tests: unique\n');
+    expect(loadError(() => loadProject({ projectDir: dir, env: ENV })).message).toContain("'data_tests' must be a list");
+  });
+
   it('gives a bad test entry a line', () => {
     const dir = copyFixture();
     writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nseeds:\n  - name: raw_orders\n    columns:\n      - name: id\n        data_tests:\n          - unique: 3\n');

@@ -134,9 +134,17 @@ function stringList(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map(String);
 }
 
-function testsOf(entry: Record<string, unknown>): { key: string; tests: unknown[] } | undefined {
+function testsOf(source: YamlFile, entry: Record<string, unknown>): { key: string; tests: unknown[] } | undefined {
+  if (entry.data_tests !== undefined && entry.tests !== undefined) {
+    throw new DvtError('config', "'tests' and 'data_tests' cannot both be given; 'data_tests' is the current name", {
+      location: { file: source.file, line: source.lineOf(entry, 'tests') },
+    });
+  }
   for (const key of ['data_tests', 'tests']) {
-    if (Array.isArray(entry[key])) return { key, tests: entry[key] as unknown[] };
+    const tests = entry[key];
+    if (tests === undefined || tests === null) continue;
+    if (!Array.isArray(tests)) throw new DvtError('config', `'${key}' must be a list`, { location: { file: source.file, line: source.lineOf(entry, key) } });
+    return { key, tests };
   }
   return undefined;
 }
@@ -149,7 +157,7 @@ function addTests(
   inheritedTags: string[],
   ctx: SchemaContext,
 ): void {
-  const found = testsOf(owner);
+  const found = testsOf(source, owner);
   if (!found) return;
   found.tests.forEach((test, index) => {
     const node = buildGenericTest(test, { ...siteBase, line: source.lineOf(found.tests, index), columnName, inheritedTags });
