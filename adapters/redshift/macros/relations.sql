@@ -50,8 +50,11 @@ as (
     {{ return(get_insert_into_sql(target, source, dest_columns)) }}
   {%- endif -%}
   {%- set conditions = [] -%}
+  {#- The target is referred to by its bare name: a column reference may not
+      carry the database and schema too. -#}
+  {%- set target_name = adapter.quote(target.identifier) -%}
   {%- for key in keys -%}
-    {%- do conditions.append(null_safe_equals('dbt_internal_source.' ~ key, target ~ '.' ~ key)) -%}
+    {%- do conditions.append(null_safe_equals('dbt_internal_source.' ~ key, target_name ~ '.' ~ key)) -%}
   {%- endfor -%}
   {%- for predicate in incremental_predicates or [] -%}
     {%- do conditions.append(predicate) -%}
