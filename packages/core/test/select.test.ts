@@ -75,6 +75,7 @@ describe('selection methods', () => {
     expect(pick({ select: ['package:shop_utils'] })).toEqual(['model.shop_utils.util_calendar']);
     expect(pick({ select: ['resource_type:seed'] })).toEqual(['seed.shop.raw_customers', 'seed.shop.raw_orders']);
     expect(pick({ select: ['config.materialized:incremental'] })).toEqual(['model.shop.fct_orders']);
+    expect(pick({ select: ['config.materialized:view'] })).toEqual(['analysis.shop.order_counts', 'model.shop.dim_customers', 'model.shop.stg_customers', 'model.shop.stg_orders']);
     expect(pick({ select: ['config.meta.tier:gold'] })).toEqual(['model.shop.fct_orders']);
     expect(pick({ select: ['config.tags:staging'] })).toEqual(['model.shop.stg_customers', 'model.shop.stg_orders']);
     expect(pick({ select: ['config.quote_columns:false'] })).toEqual(['seed.shop.raw_customers', 'seed.shop.raw_orders']);

@@ -32,7 +32,7 @@ export function selectables(project: Project): Selectable[] {
     if (source.config.enabled === false) continue;
     out.push({
       unique_id: source.unique_id, resource_type: 'source', name: source.name, package_name: source.package_name, fqn: source.fqn,
-      tags: source.tags, original_file_path: source.original_file_path, config: source.config, sourceName: source.source_name,
+      tags: source.tags, original_file_path: source.original_file_path, config: sourceConfig(source.config), sourceName: source.source_name,
     });
   }
   for (const exposure of project.exposures.values()) {
@@ -44,6 +44,13 @@ export function selectables(project: Project): Selectable[] {
     });
   }
   return out;
+}
+
+/** Node-only defaults a source's config carries in the model but dbt's source config does not have. */
+const NODE_ONLY_CONFIG = ['materialized', 'pre_hook', 'post_hook', 'persist_docs', 'column_types', 'grants', 'docs', 'alias'];
+
+function sourceConfig(config: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(config).filter(([key]) => !NODE_ONLY_CONFIG.includes(key)));
 }
 
 export interface MethodContext {
