@@ -209,6 +209,7 @@ describe('callMacro', () => {
   it('returns return() values with their type and rendered text otherwise', () => {
     expect(compiler.callMacro('dbt.type_string')).toBe('varchar');
     expect(compiler.callMacro('cents', ['amount'])).toBe('(amount::decimal(18, 2) / 100)');
+    expect(compiler.callMacro('materialization_noop_default', [], {}, { node: node('model.compile_shop.orders') })).toEqual({ relations: [] });
   });
 
   it('dispatches a name with no bare macro: <type>__, parents, default__', () => {

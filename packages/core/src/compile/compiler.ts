@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { callJinja, Environment } from '@dvt/jinja';
+import { callJinja, Environment, toJS } from '@dvt/jinja';
 import type { Template } from '@dvt/jinja';
 import type { AdapterDefinition } from '../adapter/contract.js';
 import { DvtError } from '../errors.js';
@@ -167,10 +167,12 @@ export class Compiler {
   /**
    * Calls a macro by name as dbt's materializations do, dispatching
    * `<adapter>__name` / `default__name` when no macro has the bare name.
-   * Returns the macro's `return()` value, or its rendered text.
+   * Returns the macro's `return()` value as plain JS (dicts become objects),
+   * or its rendered text.
    */
   callMacro(name: string, args: readonly unknown[] = [], kwargs: Record<string, unknown> = {}, options: MacroCallOptions = {}): unknown {
-    return this.macroCaller(options)(name, args, kwargs);
+    // Plain JS for the caller: Jinja dicts become objects, tuples arrays.
+    return toJS(this.macroCaller(options)(name, args, kwargs));
   }
 
   /**
