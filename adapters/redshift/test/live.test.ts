@@ -49,7 +49,7 @@ describe.skipIf(skip)(`Redshift live${skip ? ` (skipped: ${skip})` : ''}`, () =>
   it('runs MERGE without a target alias', async () => {
     await conn.query(`CREATE TABLE "${schema}".tgt (id int, v varchar(10)); CREATE TABLE "${schema}".src (id int, v varchar(10));
       INSERT INTO "${schema}".tgt VALUES (1, 'a'); INSERT INTO "${schema}".src VALUES (1, 'b'), (2, 'c')`);
-    await conn.query(`MERGE INTO "${schema}".tgt USING "${schema}".src AS s ON "${schema}".tgt.id = s.id
+    await conn.query(`MERGE INTO "${schema}".tgt USING "${schema}".src AS s ON tgt.id = s.id
       WHEN MATCHED THEN UPDATE SET v = s.v WHEN NOT MATCHED THEN INSERT (id, v) VALUES (s.id, s.v)`);
     expect((await conn.query(`SELECT id, v FROM "${schema}".tgt ORDER BY id`)).rows).toEqual([[1, 'b'], [2, 'c']]);
   });
