@@ -58,7 +58,7 @@ describe.skipIf(skip)(`the CLI on PostgreSQL${skip ? ` (skipped: ${skip})` : ''}
     for (const args of [['debug', '--target', 'pg'], ['run', '--target', 'pg']]) {
       const r = dvt(args, { cwd: dir, env });
       expect(r.code, r.output).not.toBe(0);
-      expect(r.output).toMatch(/does not exist|\*{4}/);
+      expect(r.output, r.output).toMatch(/does not exist|\*{4}/);
       expect(r.output).not.toContain('db_secret_4b3c2a');
     }
   });
