@@ -24,9 +24,19 @@ export class CsvFormatError extends Error {
   }
 }
 
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+
+function countLineFeeds(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) count++;
+  return count;
+}
+
 /** Incremental parser: feed text chunks of any size, take completed records. */
 export class CsvParser {
-  private readonly delimiter: string;
+  private readonly delimiterCode: number;
   private readonly nullString: string;
   private field = '';
   private fieldQuoted = false;
@@ -43,56 +53,76 @@ export class CsvParser {
   constructor(spec: Pick<CsvSpec, 'delimiter' | 'nullString'>) {
     if (spec.delimiter.length !== 1) throw new RangeError(`CSV delimiter must be one character, got ${JSON.stringify(spec.delimiter)}`);
     if (spec.delimiter === '"' || spec.delimiter === '\n' || spec.delimiter === '\r') throw new RangeError('CSV delimiter cannot be a quote or a line break');
-    this.delimiter = spec.delimiter;
+    this.delimiterCode = spec.delimiter.charCodeAt(0);
     this.nullString = spec.nullString;
   }
 
   /** Parses `chunk` and returns the records it completed. */
   push(chunk: string): CsvRecord[] {
     const out: CsvRecord[] = [];
-    for (let i = 0; i < chunk.length; i++) {
-      const c = chunk[i];
+    const n = chunk.length;
+    const delimiter = this.delimiterCode;
+    let i = 0;
+    while (i < n) {
       if (this.pendingCR) {
         this.pendingCR = false;
-        if (c === '\n') continue;
-      }
-      if (this.inQuotes) {
-        if (this.quotePending) {
-          this.quotePending = false;
-          if (c === '"') {
-            this.field += '"';
-            continue;
-          }
-          this.inQuotes = false;
-          this.afterQuote = true;
-          // fall through: c is the character after the closing quote
-        } else {
-          if (c === '"') this.quotePending = true;
-          else {
-            if (c === '\n') this.line++;
-            this.field += c;
-          }
+        if (chunk.charCodeAt(i) === LF) {
+          i++;
           continue;
         }
       }
-      if (c === this.delimiter) {
+      if (this.inQuotes) {
+        if (!this.quotePending) {
+          // Copy everything up to the next quote in one slice.
+          const q = chunk.indexOf('"', i);
+          const end = q < 0 ? n : q;
+          const piece = chunk.slice(i, end);
+          this.field += piece;
+          this.line += countLineFeeds(piece);
+          if (q >= 0) this.quotePending = true;
+          i = end + (q >= 0 ? 1 : 0);
+          continue;
+        }
+        this.quotePending = false;
+        if (chunk.charCodeAt(i) === QUOTE) {
+          this.field += '"';
+          i++;
+          continue;
+        }
+        this.inQuotes = false;
+        this.afterQuote = true;
+        // fall through: chunk[i] is the character after the closing quote
+      }
+      const c = chunk.charCodeAt(i);
+      if (c === delimiter) {
         this.endField();
-      } else if (c === '\n' || c === '\r') {
-        if (c === '\r') this.pendingCR = true;
+        i++;
+      } else if (c === LF || c === CR) {
+        if (c === CR) this.pendingCR = true;
         this.endField();
         out.push(this.takeRecord());
         this.line++;
         this.recordLine = this.line;
+        i++;
       } else if (this.afterQuote) {
-        throw new CsvFormatError(`unexpected ${JSON.stringify(c)} after a closing quote`, this.line);
-      } else if (c === '"' && this.field === '') {
+        throw new CsvFormatError(`unexpected ${JSON.stringify(chunk[i])} after a closing quote`, this.line);
+      } else if (c === QUOTE) {
+        if (this.field !== '') throw new CsvFormatError('a quote inside an unquoted field', this.line);
         this.inQuotes = true;
         this.fieldQuoted = true;
         this.recordHasContent = true;
+        i++;
       } else {
-        if (c === '"') throw new CsvFormatError('a quote inside an unquoted field', this.line);
-        this.field += c;
+        // A run of plain characters, copied in one slice.
+        let j = i + 1;
+        while (j < n) {
+          const d = chunk.charCodeAt(j);
+          if (d === delimiter || d === LF || d === CR || d === QUOTE) break;
+          j++;
+        }
+        this.field += chunk.slice(i, j);
         this.recordHasContent = true;
+        i = j;
       }
     }
     return out;
