@@ -197,6 +197,9 @@ describe('loadProject: nodes and configs', () => {
     expect(orders.loader).toBe('seeds');
     expect(orders.tags).toEqual(['raw']);
     expect(orders.database).toBe('shop');
+    expect(orders.freshness).toEqual({ warn_after: { count: 12, period: 'hour' } });
+    expect(orders.loaded_at_field).toBe('_loaded_at');
+    expect(project.sources.get('source.shop.raw.customers')!.freshness).toBeNull();
     const test = [...project.nodes.values()].find((n) => n.name === 'source_unique_raw_orders_id')!;
     expect(test.sources).toEqual([['raw', 'orders']]);
     expect(test.test_metadata!.kwargs.model).toBe("{{ get_where_subquery(source('raw', 'orders')) }}");
@@ -356,7 +359,7 @@ describe('loadProject: schema YAML errors', () => {
     const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
     // Files load in path order, so models/staging/schema.yml is the second one here.
     expect(error.message).toContain("model 'stg_orders' is described twice: in models/marts/more.yml:4 and here");
-    expect(error.location).toEqual({ file: 'models/staging/schema.yml', line: 19 });
+    expect(error.location).toEqual({ file: 'models/staging/schema.yml', line: 22 });
   });
 
   it('refuses two models with one name', () => {

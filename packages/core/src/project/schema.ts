@@ -355,7 +355,8 @@ function defineSource(source: YamlFile, entries: unknown[], index: number, entry
       tableConfig,
     );
     const { columns, raw } = columnsOf(source, table);
-    const pick = (key: string): unknown => table[key] ?? tableConfig[key] ?? entry[key] ?? sourceConfig[key];
+    // The most specific level that sets a key wins, even with null (`freshness: null` turns it off for a table).
+    const pick = (key: string): unknown => [tableConfig, table, sourceConfig, entry].find((level) => key in level)?.[key];
     const connection = table.connection ?? entry.connection;
     if (connection !== undefined && (typeof connection !== 'string' || !ctx.outputs.includes(connection))) {
       const line = table.connection !== undefined ? source.lineOf(table, 'connection') : source.lineOf(entry, 'connection');
