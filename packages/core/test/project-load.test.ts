@@ -359,7 +359,7 @@ describe('loadProject: schema YAML errors', () => {
     const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
     // Files load in path order, so models/staging/schema.yml is the second one here.
     expect(error.message).toContain("model 'stg_orders' is described twice: in models/marts/more.yml:4 and here");
-    expect(error.location).toEqual({ file: 'models/staging/schema.yml', line: 22 });
+    expect(error.location).toEqual({ file: 'models/staging/schema.yml', line: 23 });
   });
 
   it('refuses two models with one name', () => {
