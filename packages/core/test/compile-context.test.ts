@@ -123,6 +123,22 @@ describe('context members', () => {
     }
   });
 
+  it('load_relation is none at parse; api.Column helpers', async () => {
+    const copy = projectCopy('compile-shop', {
+      'models/headed.sql': "{% call set_sql_header(config) %}set timezone = 'UTC';{% endcall %}\n{% set existing = load_relation(this) %}\nselect {{ existing is none }} as missing\n",
+    });
+    try {
+      const own = await compilerFor(copy.dir);
+      own.parseProject();
+      expect(own.node('model.compile_shop.headed').config.sql_header).toBe("set timezone = 'UTC';");
+    } finally {
+      copy.cleanup();
+    }
+    expect(render("{{ api.Column.translate_type('string') }}|{{ api.Column.numeric_type('numeric', 10, 2) }}|{{ api.Column.create('id', 'int').data_type }}")).toBe(
+      'TEXT|numeric(10,2)|int',
+    );
+  });
+
   it('adapter: type, quote, dispatch', () => {
     expect(render("{{ adapter.type() }}|{{ adapter.quote('a b') }}")).toBe('testdb|"a b"');
     expect(render("{{ adapter.dispatch('cents', 'compile_shop')('x') }}")).toBe('(x::decimal(18, 2) / 100)');

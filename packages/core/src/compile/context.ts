@@ -248,7 +248,7 @@ function buildMember(state: RenderState, name: string): unknown {
     case 'adapter':
       return new JinjaAdapter(state);
     case 'api':
-      return { Relation: new RelationApi(state) };
+      return { Relation: new RelationApi(state), Column: columnApi };
     case 'return':
       return (value: unknown) => {
         throw new MacroReturn(value);
@@ -491,6 +491,23 @@ function nodeDict(node: ExecutableNode): Record<string, unknown> {
 function targetDescription(state: RenderState): { database: string; schema: string } {
   return state.services.adapter(state.output.type).describeTarget(state.output.config);
 }
+
+/** dbt's generic type names as `api.Column.translate_type` spells them. */
+const TYPE_LABELS: Record<string, string> = { STRING: 'TEXT', TIMESTAMP: 'TIMESTAMP', FLOAT: 'FLOAT', INTEGER: 'INT', BOOLEAN: 'BOOLEAN' };
+
+/** `api.Column`: a column as packages build one, and the type helpers. */
+const columnApi = {
+  create: (...args: unknown[]) => {
+    const call = splitArgs(args);
+    const name = String(arg(call, 0, 'name'));
+    const dtype = String(arg(call, 1, 'label_or_dtype', arg(call, 1, 'dtype', '')));
+    return { name, column: name, dtype, data_type: dtype, quoted: `"${name.replace(/"/g, '""')}"` };
+  },
+  translate_type: (dtype: unknown) => TYPE_LABELS[String(dtype).toUpperCase()] ?? String(dtype),
+  string_type: (size: unknown) => `character varying(${String(size)})`,
+  numeric_type: (dtype: unknown, precision: unknown, scale: unknown) =>
+    precision === null || precision === undefined || scale === null || scale === undefined ? String(dtype) : `${String(dtype)}(${String(precision)},${String(scale)})`,
+};
 
 const targetCache = new WeakMap<ProfileOutput, Record<string, unknown>>();
 
