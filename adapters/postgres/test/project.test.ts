@@ -118,6 +118,22 @@ describe.skipIf(skip)(`a project on PostgreSQL${skip ? ` (skipped: ${skip})` : '
     ]);
   });
 
+  it('checks the server version before MERGE and says what to do on older servers', async () => {
+    const project = loadProject({ projectDir: dir, profilesDir: dir, env: {}, vars: { reader } });
+    const compiler = await Compiler.create({ project, adapters: { postgres: adapter }, env: {}, flags: {} });
+    compiler.parseProject();
+    const node = [...project.nodes.values()].find((n) => n.name === 'inc_merge')!;
+    const passes = String(compiler.callMacro('postgres__require_server_version', [90000, "incremental_strategy 'merge'", 'upgrade'], {}, { node }));
+    const fails = String(compiler.callMacro('postgres__require_server_version', [990000, "incremental_strategy 'merge'", "use 'delete+insert'"], {}, { node }));
+    expect(await rows(passes)).toEqual([]);
+    const relation = compiler.relationOf(node);
+    const merge = compiler.callMacro('get_merge_sql', [relation, relation, 'id', ['"id"'], []], {}, { node, adapterType: 'postgres' }) as string[];
+    expect(merge).toHaveLength(2);
+    expect(String(merge[0])).toContain("current_setting('server_version_num')::int < 150000");
+    expect(String(merge[1])).toMatch(/^merge into /);
+    await expect(rows(fails)).rejects.toThrow(/incremental_strategy 'merge' needs PostgreSQL 99 or later; this server is 1\d[.\d]*.*: use 'delete\+insert'/);
+  });
+
   it('keeps the old table when its rebuild fails', async () => {
     const before = await rows(`SELECT count(*) FROM "${schema}".events_table`);
     const outcome = await build('run', { batch: 2, fail: true });
