@@ -263,6 +263,7 @@ export class PostgresConnection implements Connection {
 
   async bulkLoad(relation: RelationRef, source: LoadSource, opts: LoadOptions = {}): Promise<LoadStats> {
     this.assertOpen();
+    if (source.columns.length === 0) throw new DvtError('runtime', `cannot load ${renderPostgresRelation(relation)}: no columns given`);
     const copySql = copyFromStdinSql(
       renderPostgresRelation(relation),
       source.columns.map((c) => c.name),

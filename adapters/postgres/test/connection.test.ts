@@ -341,6 +341,7 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     expect(err).toBeInstanceOf(DvtError);
     expect((err as Error).message).toMatch(/invalid input syntax for type integer: "five".*SQLSTATE 22P02/s);
     expect((await conn.query(`SELECT count(*) FROM ${q('load2')}`)).rows).toEqual([[3n]]);
+    await expect(conn.bulkLoad({ schema, identifier: 'load2' }, { ...source, columns: [], open: () => Readable.from(['x\n']) })).rejects.toThrow(/no columns given/);
   });
 
   it('extracts with COPY TO STDOUT in the requested CSV spec, losslessly round-tripping through bulkLoad', async () => {
