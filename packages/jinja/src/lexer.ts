@@ -53,6 +53,13 @@ const INT_RE = /0b(?:_?[01])+|0o(?:_?[0-7])+|0x(?:_?[\da-f])+|[1-9](?:_?\d)*|0(?
 const RAW_BEGIN_RE = /\{%([-+]?)\s*raw\s*([-+]?)%\}/y;
 const RAW_END_RE = /\{%([-+]?)\s*endraw\s*([-+]?)%\}/g;
 
+/** Python's `\s` (Unicode whitespace), which whitespace control strips. */
+function isSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13) || (c >= 28 && c <= 31);
+  if (c < 0x85) return false;
+  return c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+}
+
 /** Jinja2 (keep_trailing_newline=False) drops one trailing newline before lexing. */
 export function dropTrailingNewline(source: string): string {
   if (source.endsWith('\r\n')) return source.slice(0, -2);
@@ -75,8 +82,16 @@ export function tokenize(source: string, filename: string): Token[] {
 
   const pushData = (text: string, stripRight: boolean) => {
     let t = text;
-    if (stripNext) t = t.replace(/^\s+/, '');
-    if (stripRight) t = t.replace(/\s+$/, '');
+    if (stripNext) {
+      let a = 0;
+      while (a < t.length && isSpace(t.charCodeAt(a))) a++;
+      t = t.slice(a);
+    }
+    if (stripRight) {
+      let b = t.length;
+      while (b > 0 && isSpace(t.charCodeAt(b - 1))) b--;
+      t = t.slice(0, b);
+    }
     stripNext = false;
     if (t.length > 0) tokens.push({ type: T.Data, value: t.includes('\r') ? t.replace(/\r\n?/g, '\n') : t, line: dataLine, pos: 0 });
   };
