@@ -198,6 +198,14 @@ export class TemplateModule {
   }
 }
 
+/** `self` in a template: its blocks as callables (`{{ self.title() }}`). */
+export class SelfReference {
+  constructor(readonly frame: Frame) {}
+  [PY_STR](): string {
+    return `<TemplateReference '${this.frame.root.unit.filename}'>`;
+  }
+}
+
 export class Cycler {
   pos = 0;
   constructor(readonly items: unknown[]) {}
@@ -521,6 +529,7 @@ export class Runtime {
     const v = root.resolveCtx(name);
     if (v !== undefined) return v;
     if (Object.prototype.hasOwnProperty.call(root.globals, name)) return root.globals[name];
+    if (name === 'self') return new SelfReference(f);
     return this.undef(name);
   }
 
@@ -683,6 +692,14 @@ export class Runtime {
       return obj.attrs.has(name) ? obj.attrs.get(name) : this.undef(name, obj);
     }
     if (obj instanceof LoopContext) return this.loopAttr(obj, name);
+    if (obj instanceof SelfReference) {
+      const frame = obj.frame;
+      const blocks = frame.root.blocks ?? new Map<string, { body: Stmt[]; unit: TemplateUnit }[]>();
+      if (!frame.root.blocks) collectBlocks(frame.root.unit.body, frame.root.unit, blocks);
+      const stack = blocks.get(name);
+      if (!stack) return this.undef(name, obj);
+      return builtin(name, () => this.renderBlockAt(name, stack, 0, frame, false));
+    }
     if (obj instanceof TemplateModule) return obj.exports.has(name) ? obj.exports.get(name) : this.undef(name, obj);
     if (obj === null || obj === undefined || typeof obj !== 'object') {
       if (typeof obj === 'function') return this.functionAttr(obj as (...a: unknown[]) => unknown, name);
