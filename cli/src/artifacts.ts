@@ -9,8 +9,9 @@ function invocationArgs(ctx: CommandContext): Record<string, unknown> {
   return args;
 }
 
-function metadata(session: Session, ctx: CommandContext) {
-  return { invocationId: session.invocationId, invocationStartedAt: session.startedAt, env: session.customEnv(ctx.env) };
+async function metadata(session: Session, ctx: CommandContext) {
+  const { customEnv } = await import('@dvt/core');
+  return { invocationId: session.invocationId, invocationStartedAt: session.startedAt, env: customEnv(ctx.env) };
 }
 
 /** target/manifest.json, with what a run compiled when there was a run; returns its path. */
@@ -20,12 +21,12 @@ export async function writeManifestFile(session: Session, ctx: CommandContext, o
   for (const r of outcome?.results ?? []) {
     if (r.compiled_code !== null) compiled.set(r.unique_id, { compiled_code: r.compiled_code, relation_name: r.relation_name });
   }
-  return writeManifest(session.targetPath, session.project, { ...metadata(session, ctx), compiled });
+  return writeManifest(session.targetPath, session.project, { ...(await metadata(session, ctx)), compiled });
 }
 
 /** target/manifest.json and target/run_results.json after a run. */
 export async function writeArtifacts(session: Session, ctx: CommandContext, outcome: RunOutcome): Promise<void> {
   const { writeRunResults } = await import('@dvt/core');
   await writeManifestFile(session, ctx, outcome);
-  writeRunResults(session.targetPath, outcome.results, invocationArgs(ctx), outcome.elapsed, metadata(session, ctx));
+  writeRunResults(session.targetPath, outcome.results, invocationArgs(ctx), outcome.elapsed, await metadata(session, ctx));
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { AdapterDefinition, Compiler, Project } from '@dvt/core';
 import { listFlag, stringFlag } from './args.js';
-import { createAdapterDiscovery, type DiscoveredAdapter } from './adapters/discovery.js';
+import { createAdapterDiscovery } from './adapters/discovery.js';
 import type { CommandContext } from './main.js';
 import { cliVersion } from './version.js';
 
@@ -12,20 +12,14 @@ import { cliVersion } from './version.js';
  * profile are registered with the log before anything can print them.
  */
 export interface Session {
-  projectDir: string;
   project: Project;
   compiler: Compiler;
   /** Absolute target path (`target/`). */
   targetPath: string;
   resolveAdapter(type: string): Promise<AdapterDefinition>;
-  discover(type: string): Promise<DiscoveredAdapter>;
-  /** The adapters loaded for this project, by type. */
-  adapters: Map<string, AdapterDefinition>;
   /** Shared by the Jinja context (`invocation_id`) and the artifacts. */
   invocationId: string;
   startedAt: Date;
-  /** `DBT_ENV_CUSTOM_ENV_*` values, as artifacts record them. */
-  customEnv(env: NodeJS.ProcessEnv): Record<string, string>;
 }
 
 export function projectDirOf(ctx: CommandContext): string {
@@ -97,18 +91,7 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
     },
   });
   compiler.parseProject();
-  return {
-    projectDir,
-    project,
-    compiler,
-    targetPath,
-    adapters,
-    resolveAdapter: discovery.resolve,
-    discover: discovery.discover,
-    invocationId,
-    startedAt,
-    customEnv: core.customEnv,
-  };
+  return { project, compiler, targetPath, resolveAdapter: discovery.resolve, invocationId, startedAt };
 }
 
 /**

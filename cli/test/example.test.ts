@@ -1,8 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { BIN, copyExample, dvt, type Run } from './helpers.js';
+
+const SCHEMAS = fileURLToPath(new URL('../../../shared/fixtures/dbt-artifact-schemas', import.meta.url));
 
 // The example project end to end on embedded DuckDB, as the demo runs it.
 describe('the jaffle-shop example', () => {
@@ -34,6 +39,17 @@ describe('the jaffle-shop example', () => {
     const manifest = JSON.parse(readFileSync(join(dir, 'target', 'manifest.json'), 'utf8'));
     expect(manifest.nodes['model.jaffle_shop.customers']).toBeDefined();
     expect(existsSync(join(dir, 'target', 'compiled', 'jaffle_shop', 'models', 'marts', 'customers.sql'))).toBe(true);
+  });
+
+  // dbt's published schemas live beside the repository (../shared), never in it.
+  it.skipIf(!existsSync(join(SCHEMAS, 'manifest-v12.json')))(`writes artifacts that validate against dbt's schemas (from ${SCHEMAS})`, () => {
+    for (const [schema, file] of [['manifest-v12.json', 'manifest.json'], ['run-results-v6.json', 'run_results.json']]) {
+      const ajv = new Ajv2020({ strict: false, allErrors: true });
+      (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+      const validate = ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, schema), 'utf8')));
+      const ok = validate(JSON.parse(readFileSync(join(dir, 'target', file), 'utf8')));
+      expect(ok, `${file}: ${JSON.stringify(validate.errors?.slice(0, 3))}`).toBe(true);
+    }
   });
 
   it('builds again, taking the incremental path, still green', () => {
