@@ -66,6 +66,17 @@ describe('text <-> value', () => {
     expect(textToValue('9223372036854775807', { kind: 'bigint' })).toBe(9223372036854775807n);
     expect(textToValue('12.50', { kind: 'decimal', precision: 10, scale: 2 })).toBe('12.50');
     expect(textToValue('7', { kind: 'integer' })).toBe(7);
+    expect(textToValue('-1.5e3', { kind: 'double' })).toBe(-1500);
+    expect(textToValue('Infinity', { kind: 'double' })).toBe(Infinity);
+    expect(textToValue('NaN', { kind: 'real' })).toBeNaN();
+  });
+
+  it('refuses numeric text that is empty or malformed instead of loading 0 or NaN', () => {
+    expect(() => textToValue('', { kind: 'integer' })).toThrow(/not an integer: ""/);
+    expect(() => textToValue('1.5', { kind: 'smallint' })).toThrow(/not an integer/);
+    expect(() => textToValue('12abc', { kind: 'bigint' })).toThrow(/not an integer/);
+    expect(() => textToValue(' ', { kind: 'double' })).toThrow(/not a number/);
+    expect(() => textToValue('abc', { kind: 'real' })).toThrow(/not a number/);
   });
 
   it('writes values as text', () => {

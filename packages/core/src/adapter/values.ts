@@ -143,6 +143,12 @@ export function valueToText(value: Exclude<Value, null>): string {
   return String(value);
 }
 
+function integerText(text: string): string {
+  const t = text.trim();
+  if (!/^[+-]?\d+$/.test(t)) throw new RangeError(`not an integer: ${JSON.stringify(text.slice(0, 40))}`);
+  return t;
+}
+
 /**
  * Turns CSV text back into the `Value` a driver binds best for a column of
  * `type`: numbers and booleans as JS values, binary as bytes, everything else
@@ -158,12 +164,16 @@ export function textToValue(text: string, type: CanonicalType): Value {
     }
     case 'smallint':
     case 'integer':
-      return Number(text);
+      return Number(integerText(text));
     case 'bigint':
-      return BigInt(text.trim());
+      return BigInt(integerText(text));
     case 'real':
-    case 'double':
-      return Number(text);
+    case 'double': {
+      // Number('') is 0: an empty or non-numeric field must fail, not load a zero.
+      const n = Number(text);
+      if (text.trim() === '' || (Number.isNaN(n) && !/^\s*[+-]?nan\s*$/i.test(text))) throw new RangeError(`not a number: ${JSON.stringify(text.slice(0, 40))}`);
+      return n;
+    }
     case 'binary':
       return hexToBinary(text);
     default:
