@@ -122,7 +122,7 @@ export const materializationSuite: ConformanceSuite = {
       });
     });
 
-    defineCase('materialization.view-table', 'a view and a table over a seed build, and rebuild in place', async (ctx) => {
+    defineCase('materialization.view-table', 'a view and a table over a seed build, rebuild, and change columns', async (ctx) => {
       const seed = ctx.uniqueName('kit_src');
       const view = ctx.uniqueName('kit_view');
       const table = ctx.uniqueName('kit_table');
@@ -139,6 +139,13 @@ export const materializationSuite: ConformanceSuite = {
           same(await select(ctx, table, 'id, v2', 'id'), [[1, 20], [2, 40]], 'table rows');
           expectStatuses(await p.run('run'), { [view]: 'success', [table]: 'success' });
           same(await select(ctx, table, 'id, v2', 'id'), [[1, 20], [2, 40]], 'table rows after rebuild');
+          // a view may change its columns between runs
+          p.write({
+            [`models/${view}.sql`]: `{{ config(materialized='view') }}\nselect id, v, 'x' as tag from {{ ref('${seed}') }}\n`,
+            [`models/${table}.sql`]: `{{ config(materialized='table') }}\nselect id, tag from {{ ref('${view}') }}\n`,
+          });
+          expectStatuses(await p.run('run'), { [view]: 'success', [table]: 'success' });
+          same(await select(ctx, table, 'id, tag', 'id'), [[1, 'x'], [2, 'x']], 'rows after the columns changed');
         },
       );
     });

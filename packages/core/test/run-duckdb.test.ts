@@ -244,3 +244,28 @@ describe('data tests on DuckDB', () => {
     expect(out.results.find((r) => r.unique_id.endsWith('downstream'))).toMatchObject({ status: 'skipped' });
   });
 });
+
+describe('engines without transactional DDL (DuckDB told so)', () => {
+  const withoutTxDdl = (db: AdapterDefinition): AdapterDefinition => ({
+    ...db,
+    dialect: { ...db.dialect, capabilities: { ...db.dialect.capabilities, transactionalDdl: false } },
+  });
+
+  it('replaces views in one statement, and a failed table build still keeps the old table', async (ctx) => {
+    const db = withoutTxDdl(needDuckdb(ctx));
+    const p = shop({
+      'models/schema.yml': 'version: 2\n',
+      'models/v_plain.sql': 'select 1 as id',
+      'models/t_plain.sql': "{{ config(materialized='table') }} select 1 as id",
+    });
+    expect((await runDvt(db, p, 'run', { select: ['v_plain', 't_plain'] })).success).toBe(true);
+    p.write({ 'models/v_plain.sql': 'select 2 as id', 'models/t_plain.sql': "{{ config(materialized='table') }} select no_such_column" });
+    const second = await runDvt(db, p, 'run', { select: ['v_plain', 't_plain'] });
+    expect(statusOf(second, 'v_plain')).toBe('success');
+    expect(statusOf(second, 't_plain')).toBe('error');
+    expect(readFileSync(join(p.dir, 'target/run/run_shop/models/v_plain.sql'), 'utf8')).toMatch(/^create or replace view/);
+    expect(rows(await query(db, p, 'select id from v_plain'))).toEqual([[2]]);
+    expect(rows(await query(db, p, 'select id from t_plain'))).toEqual([[1]]);
+    expect(await query(db, p, "select table_name from information_schema.tables where table_name like 't_plain__dbt%'")).toEqual([]);
+  });
+});

@@ -2,15 +2,17 @@ import { callSqlMacro, findRelation, inTransaction, nodeRelation, runHooks, appl
 import { buildAndSwap } from './swap.js';
 
 /**
- * A view: replaced in one statement where the engine has `create or replace
- * view` and nothing but a view stands in the way; otherwise built under a
- * temporary name and swapped in (a table becoming a view, or engines without
- * `or replace`).
+ * A view. Where DDL is transactional it is built under a temporary name and
+ * swapped in, like a table: atomic, and free to change its columns
+ * (PostgreSQL's `create or replace view` refuses renamed or retyped
+ * columns). Elsewhere `create or replace view` replaces it in one statement
+ * when the engine has it and no table is in the way.
  */
 export async function materializeView(x: NodeExecution, compiledCode: string): Promise<MaterializationResult> {
   const target = nodeRelation(x, 'view');
   const existing = await findRelation(x, target.toRef());
-  if (x.adapter.dialect.capabilities.createOrReplace && (!existing || existing.kind === 'view')) {
+  const { transactionalDdl, createOrReplace } = x.adapter.dialect.capabilities;
+  if (!transactionalDdl && createOrReplace && (!existing || existing.kind === 'view')) {
     await runHooks(x, x.node.config.pre_hook ?? [], false);
     await inTransaction(x, async () => {
       await runHooks(x, x.node.config.pre_hook ?? [], true);
