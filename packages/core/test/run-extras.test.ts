@@ -124,3 +124,16 @@ describe('large seeds', () => {
     expect(out.events.some((e) => e.type === 'log' && /loading again with the whole file's types/.test(e.message))).toBe(true);
   });
 });
+
+describe('grants', () => {
+  it('get_grant_sql renders one GRANT per privilege', async (ctx) => {
+    const db = need(ctx);
+    const p = shop();
+    const project = loadProject({ projectDir: p.dir, profilesDir: p.dir, env: {} });
+    const compiler = await Compiler.create({ project, adapters: { duckdb: db }, env: {} });
+    compiler.parseProject();
+    const node = project.nodes.get('model.run_shop.customer_payments')!;
+    const sql = compiler.callMacro('get_grant_sql', [compiler.relationOf(node), 'select', ['reporter', 'analyst']], {}, { node, adapterType: 'duckdb' });
+    expect(String(sql).trim()).toMatch(/^grant select on "[^"]+"\."main"\."customer_payments" to reporter, analyst$/);
+  });
+});
