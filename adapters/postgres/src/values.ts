@@ -1,4 +1,5 @@
 import type { Value } from '@dvt/core';
+import { normalizeTimestampTz } from '@dvt/core';
 
 /**
  * Values arrive from the server as text (every type parser returns the raw
@@ -74,6 +75,13 @@ function decodeEscapedBytea(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/**
+ * The session runs in UTC, so the server already writes `...+00`; should a
+ * hook change the session's time zone, the value is shifted back to UTC.
+ * BC values are left as the server wrote them.
+ */
+const asTimestamptz: ValueDecoder = (text) => (text.endsWith('+00') || text.endsWith(' BC') ? text : normalizeTimestampTz(text));
+
 const DECODERS = new Map<number, ValueDecoder>([
   [OID.bool, asBoolean],
   [OID.bytea, asBinary],
@@ -83,12 +91,12 @@ const DECODERS = new Map<number, ValueDecoder>([
   [OID.int8, asBigint],
   [OID.float4, asReal],
   [OID.float8, asDouble],
+  [OID.timestamptz, asTimestamptz],
 ]);
 
 /**
- * Everything else stays text: numeric keeps every digit, date/time types are
- * already in the contract's ISO form (DateStyle ISO), and timestamptz reads
- * `...+00` because the session's time zone is UTC.
+ * Everything else stays text: numeric keeps every digit, and date/time types
+ * are already in the contract's ISO form (DateStyle ISO).
  */
 export function decoderFor(oid: number): ValueDecoder {
   return DECODERS.get(oid) ?? asText;

@@ -232,6 +232,17 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
   });
 
+  it('keeps timestamptz in UTC even when a hook changes the session time zone', async () => {
+    const other = await adapter.connect(localConfig, ctx);
+    try {
+      await other.query(`SET TIME ZONE 'Asia/Kolkata'`);
+      const res = await other.query(`SELECT '2024-06-01 12:00:00.5+00'::timestamptz AS t, now() - now() AS zero`);
+      expect(res.rows[0][0]).toBe('2024-06-01 12:00:00.5+00');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('applies search_path and role from the profile', async () => {
     const other = await adapter.connect({ ...localConfig, search_path: `"${schema}", public`, role: localConfig.user }, ctx);
     try {

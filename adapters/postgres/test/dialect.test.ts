@@ -143,6 +143,10 @@ describe('values', () => {
     expect(decoderFor(OID.bytea)('\\x00ff')).toEqual(new Uint8Array([0, 255]));
     expect(decoderFor(OID.bytea)('a\\\\b\\000')).toEqual(new Uint8Array([97, 92, 98, 0]));
     expect(decoderFor(OID.timestamp)('infinity')).toBe('infinity');
+    expect(decoderFor(OID.timestamptz)('2024-01-01 05:30:00.123456+05:30')).toBe('2024-01-01 00:00:00.123456+00');
+    expect(decoderFor(OID.timestamptz)('2024-01-01 00:00:00+00')).toBe('2024-01-01 00:00:00+00');
+    expect(decoderFor(OID.timestamptz)('0044-03-15 12:00:00+00 BC')).toBe('0044-03-15 12:00:00+00 BC');
+    expect(decoderFor(OID.timestamptz)('infinity')).toBe('infinity');
   });
 
   it('prepares parameters the driver cannot take as they are', () => {
