@@ -1,6 +1,8 @@
 // Renders every oracle case with @dvt/jinja and compares with what Python's
 // Jinja2 3.1.6 produced (test/oracle/expected.json): output byte for byte;
 // errors by kind, line and, for errors inside another file, that file.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { Environment, JinjaError, renderString, TemplateSyntaxError, UndefinedError, pyRepr } from '../../src/index.js';
 import type { EnvironmentOptions } from '../../src/index.js';
@@ -34,11 +36,21 @@ function errorKind(e: unknown): string {
   return `not a JinjaError: ${String(e)}`;
 }
 
+const generator = fileURLToPath(new URL('../../scripts/generate-oracle.py', import.meta.url));
+const oracleAvailable =
+  spawnSync('python3', ['-c', "import jinja2, yaml; assert jinja2.__version__ == '3.1.6'"], { stdio: 'ignore' }).status === 0;
+
 describe('Jinja2 oracle', () => {
   test('fixtures are complete', () => {
     expect(cases.length).toBeGreaterThanOrEqual(500);
     expect(cases.map((c) => c.id).sort()).toEqual(Object.keys(expected).sort());
   });
+
+  // Catches a case file edited without regenerating. Needs Python with Jinja2 3.1.6 and PyYAML.
+  test.skipIf(!oracleAvailable)('fixtures match cases/*.yaml (generate-oracle.py --check)', () => {
+    const run = spawnSync('python3', [generator, '--check'], { encoding: 'utf8', timeout: 60_000 });
+    expect(run.status, run.stderr + run.stdout).toBe(0);
+  }, 60_000);
 
   test.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
     const want = expected[c.id];
