@@ -345,12 +345,14 @@ describe('loadProject: disabled nodes', () => {
 });
 
 describe('loadProject: schema YAML errors', () => {
-  it('requires version: 2', () => {
+  it('accepts a file without version (dbt 1.5+) and refuses another version', () => {
     const dir = copyFixture();
-    writeFileSync(join(dir, 'models/marts/marts.yml'), 'models:\n  - name: fct_orders\n');
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'seeds:\n  - name: raw_orders\n    description: no version key\n');
+    expect(loadProject({ projectDir: dir, env: ENV }).nodes.get('seed.shop.raw_orders')!.description).toBe('no version key');
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 1\nseeds: []\n');
     const error = loadError(() => loadProject({ projectDir: dir, env: ENV }));
-    expect(error.message).toContain("version: 2");
-    expect(error.location?.file).toBe('models/marts/marts.yml');
+    expect(error.message).toContain("use 'version: 2'");
+    expect(error.location).toEqual({ file: 'models/marts/more.yml', line: 1 });
   });
 
   it('refuses a model described twice and points at the second', () => {
@@ -392,11 +394,13 @@ describe('loadProject: schema YAML errors', () => {
     expect(syntax.message).toContain('could not render');
   });
 
-  it('warns that unit tests and semantic layer keys are not supported yet', () => {
+  it('warns once per unsupported feature (unit tests, semantic layer), without rendering it', () => {
     const dir = copyFixture();
-    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nunit_tests: []\n');
+    writeFileSync(join(dir, 'models/marts/more.yml'), "version: 2\nunit_tests: []\nmetrics:\n  - name: m\n    filter: \"{{ Dimension('order_id__x') }} = 1\"\n");
+    writeFileSync(join(dir, 'models/marts/more2.yml'), 'version: 2\n\nunit_tests: []\n');
     const project = loadProject({ projectDir: dir, env: ENV });
-    expect(project.warnings).toContainEqual({ message: "'unit_tests' is not supported by dvt yet and is ignored", location: { file: 'models/marts/more.yml', line: 2 } });
+    expect(project.warnings).toContainEqual({ message: "'unit_tests' is not supported by dvt yet and is ignored (2 files)", location: { file: 'models/marts/more.yml', line: 2 } });
+    expect(project.warnings).toContainEqual({ message: "'metrics' is not supported by dvt yet and is ignored (1 file)", location: { file: 'models/marts/more.yml', line: 3 } });
   });
 
   it("checks a source's connection against the profile's outputs", () => {

@@ -90,6 +90,7 @@ export function loadProject(options: LoadProjectOptions): Project {
   const macroFiles: ProjectFile[] = [];
   const docFiles: ProjectFile[] = [];
   const patchedBy = new Map<string, string>();
+  const unsupported: SchemaContext['unsupported'] = new Map();
   // dbt renders a var's value when it is read, so `vars: {env: "{{ env_var('ENV') }}"}` works.
   const renderedVars = new Map<string, unknown>();
   const resolvingVars = new Set<string>();
@@ -152,7 +153,7 @@ export function loadProject(options: LoadProjectOptions): Project {
       renderYamlTree(source, source.value, renderContext, skipSchemaRender);
       const ctx: SchemaContext = {
         packageName: pkg.name, rootPath: pkg.rootDir, project: root.config, resourcePath, defaultDatabase, defaultSchema,
-        nodes, sources, exposures, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs),
+        nodes, sources, exposures, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs), unsupported,
         addYamlSnapshot: (name, rawCode, file) => {
           const relative = file.slice(resourcePath.length + 1);
           const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/') + 1) : '';
@@ -164,6 +165,9 @@ export function loadProject(options: LoadProjectOptions): Project {
     }
   }
 
+  for (const [key, { location, files }] of unsupported) {
+    warnings.push({ message: `'${key}' is not supported by dvt yet and is ignored (${files === 1 ? '1 file' : `${files} files`})`, location });
+  }
   disableTestsOfDisabledTargets(nodes, sources);
 
   return {

@@ -27,6 +27,8 @@ const SKIP_RENDER = new Set(['description', 'data_tests', 'tests', 'pre-hook', '
 
 /** dbt leaves descriptions (doc() calls), test arguments and hooks for the compiler. */
 export function skipSchemaRender(path: readonly string[]): boolean {
+  // Semantic-layer YAML holds MetricFlow's own Jinja (`{{ Dimension('x') }}`), and unknown keys are ignored: neither renders.
+  if (path.length === 1 && (UNSUPPORTED_KEYS.has(path[0]!) || !TOP_KEYS.has(path[0]!))) return true;
   return SKIP_RENDER.has(path[path.length - 1] ?? '');
 }
 
@@ -38,6 +40,8 @@ export interface SchemaContext {
   resourcePath: string;
   defaultDatabase: string;
   defaultSchema: string;
+  /** dbt features dvt does not build yet, by YAML key: where first seen and in how many files (one warning each). */
+  unsupported: Map<string, { location: { file: string; line?: number }; files: number }>;
   /** Names of the profile's outputs: what a source's `connection:` may name. */
   outputs: readonly string[];
   nodes: Map<string, ExecutableNode>;
@@ -57,15 +61,17 @@ export function applySchemaFile(source: YamlFile, ctx: SchemaContext): void {
   if (doc === null || doc === undefined) return;
   if (!isRecord(doc)) throw new DvtError('config', 'a schema YAML file must be a mapping', { location: { file, line: 1 } });
   const at = (container: unknown, key?: string | number) => ({ file, line: source.lineOf(container, key) });
-  if (doc.version === undefined) {
-    throw new DvtError('config', "schema YAML has no 'version: 2' at the top", { location: { file, line: 1 } });
-  }
-  if (Number(doc.version) !== 2) {
+  // dbt 1.5 made `version:` optional (dbt-labs' own jaffle-shop omits it); a wrong one is still an error.
+  if (doc.version !== undefined && Number(doc.version) !== 2) {
     throw new DvtError('config', `schema YAML version ${String(doc.version)} is not supported; use 'version: 2'`, { location: at(doc, 'version') });
   }
   for (const key of Object.keys(doc)) {
     if (!TOP_KEYS.has(key)) ctx.warnings.push({ message: `Unknown top-level key '${key}' in schema YAML is ignored`, location: at(doc, key) });
-    else if (UNSUPPORTED_KEYS.has(key)) ctx.warnings.push({ message: `'${key}' is not supported by dvt yet and is ignored`, location: at(doc, key) });
+    else if (UNSUPPORTED_KEYS.has(key)) {
+      const seen = ctx.unsupported.get(key);
+      if (seen) seen.files += 1;
+      else ctx.unsupported.set(key, { location: at(doc, key), files: 1 });
+    }
   }
   const relative = file.startsWith(`${ctx.resourcePath}/`) ? file.slice(ctx.resourcePath.length + 1) : file;
   const folders = folderParts(relative);
