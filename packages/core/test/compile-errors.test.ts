@@ -72,6 +72,17 @@ describe('compile errors name the file and line', () => {
     expect(error.location).toEqual({ file: 'macros/guard.sql', line: 2 });
   });
 
+  it("errors in a snapshot name the file's line, not the block body's", async () => {
+    const snapshot = (body: string) => ({ 'snapshots/broken.sql': `-- header\n\n{% snapshot broken_snap %}\n{{ config(unique_key='id', strategy='check', check_cols='all') }}\n${body}\n{% endsnapshot %}\n` });
+    const unknownRef = await failure(async () => (await withFiles(snapshot("select * from {{ ref('nowhere_else') }}"))).parseProject());
+    expect(unknownRef.message).toContain("Snapshot 'snapshot.compile_shop.broken_snap' (snapshots/broken.sql) depends on a node named 'nowhere_else'");
+    expect(unknownRef.location).toEqual({ file: 'snapshots/broken.sql', line: 5 });
+    const raised = await failure(async () => (await withFiles(snapshot("select 1\n{{ exceptions.raise_compiler_error('in body') }}"))).parseProject());
+    expect(raised.message).toBe('in body');
+    expect(raised.location).toEqual({ file: 'snapshots/broken.sql', line: 6 });
+    expect(raised.excerpt).toMatch(/^\s+6 \|/);
+  });
+
   it('missing var at compile time', async () => {
     const compiler = await withFiles({ 'models/needs_var.sql': "select 1\nwhere x = {{ var('cutoff') }}\n" });
     compiler.parseProject();

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { callJinja, Environment, toJS } from '@dvt/jinja';
 import type { Template } from '@dvt/jinja';
 import type { AdapterDefinition } from '../adapter/contract.js';
-import { DvtError } from '../errors.js';
+import { DvtError, isDvtError } from '../errors.js';
 import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
 import { RenderState } from './context.js';
 import type { CompileLogger, CompilerServices, NodeRuntime, RenderMode, RenderOptions } from './context.js';
@@ -136,7 +136,11 @@ export class Compiler {
   templateOf(node: ExecutableNode): Template {
     let template = this.templates.get(node.unique_id);
     if (!template) {
-      template = parseOrThrow(this.env, node.raw_code, node.original_file_path);
+      try {
+        template = parseOrThrow(this.env, node.raw_code, node.original_file_path);
+      } catch (error) {
+        throw this.located(error, node);
+      }
       this.templates.set(node.unique_id, template);
     }
     return template;
@@ -149,7 +153,7 @@ export class Compiler {
       const text = template.render(state.lookupFor(state.packageName, true));
       return { text, state };
     } catch (error) {
-      throw toDvtError(error, options.node?.original_file_path);
+      throw this.located(error, options.node);
     }
   }
 
@@ -374,6 +378,36 @@ export class Compiler {
       return value;
     };
     return Object.fromEntries(Object.entries(kwargs).map(([k, v]) => [k, renderValue(v, k)]));
+  }
+
+  /**
+   * A template error as a DvtError. A snapshot's code is the body of its
+   * `{% snapshot %}` block, so its lines are shifted to the file's.
+   */
+  private located(error: unknown, node: ExecutableNode | undefined): unknown {
+    const converted = toDvtError(error, node?.original_file_path);
+    const line = isDvtError(converted) ? converted.location?.line : undefined;
+    if (!node || node.resource_type !== 'snapshot' || !isDvtError(converted) || line === undefined || converted.location?.file !== node.original_file_path) return converted;
+    const offset = this.snapshotOffset(node);
+    if (offset === 0) return converted;
+    const excerpt = converted.excerpt?.replace(/^\s*\d+ \|/, `${String(line + offset).padStart(4)} |`);
+    return new DvtError(converted.kind, converted.message, { location: { file: node.original_file_path, line: line + offset }, excerpt, cause: converted.cause });
+  }
+
+  /** A line of a node's raw code as a line of its file (snapshot bodies start inside the file). */
+  fileLine(node: ExecutableNode, line: number | undefined): number | undefined {
+    return line === undefined || node.resource_type !== 'snapshot' ? line : line + this.snapshotOffset(node);
+  }
+
+  private snapshotOffset(node: ExecutableNode): number {
+    let text: string;
+    try {
+      text = readFileSync(join(node.root_path, node.original_file_path), 'utf8');
+    } catch {
+      return 0;
+    }
+    const tag = new RegExp(`\\{%-?\\s*snapshot\\s+${node.name}\\s*-?%\\}`).exec(text);
+    return tag ? text.slice(0, tag.index).split('\n').length - 1 : 0;
   }
 
   private dispatchEntry(name: string, state: RenderState) {

@@ -91,14 +91,14 @@ function resolveDependencies(compiler: Compiler, project: Project, node: Executa
     throw new DvtError(
       'compile',
       `${describe(node)} depends on a node named '${label}'${version} which ${wasDisabled ? 'is disabled' : 'was not found'}`,
-      { location: { file: node.original_file_path, line: lineOfCall(node, 'ref', ref.name) } },
+      { location: { file: node.original_file_path, line: compiler.fileLine(node, lineOfCall(node, 'ref', ref.name)) } },
     );
   }
   for (const [sourceName, tableName] of node.sources) {
     const source = compiler.findSource(sourceName, tableName);
     if (!source) {
       throw new DvtError('compile', `${describe(node)} depends on a source named '${sourceName}.${tableName}' which was not found`, {
-        location: { file: node.original_file_path, line: lineOfCall(node, 'source', tableName) },
+        location: { file: node.original_file_path, line: compiler.fileLine(node, lineOfCall(node, 'source', tableName)) },
       });
     }
     if (!nodes.includes(source.unique_id)) nodes.push(source.unique_id);
