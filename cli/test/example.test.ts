@@ -82,10 +82,17 @@ describe('the jaffle-shop example', () => {
     expect(r.stdout.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(4);
   });
 
-  it('shows inline SQL with ref()', () => {
+  it('shows inline SQL with ref(), inlining an ephemeral model as a CTE', () => {
     const r = dvt(['show', '--inline', "select count(*) as n from {{ ref('stg_orders') }}"], { cwd: dir });
     expect(r.code, r.output).toBe(0);
     expect(r.stdout).toMatch(/\| 1100 +\|/);
+    const ephemeral = dvt(['show', '--inline', "select count(*) as orders_paid from {{ ref('int_order_payments') }}"], { cwd: dir });
+    expect(ephemeral.code, ephemeral.output).toBe(0);
+    expect(ephemeral.stdout).toMatch(/\| 1100 +\|/);
+    const compiled = dvt(['compile', '--inline', "select * from {{ ref('int_order_payments') }} limit {{ var('n', 3) }}"], { cwd: dir });
+    expect(compiled.code, compiled.output).toBe(0);
+    expect(compiled.stdout).toMatch(/with __dbt__cte__int_order_payments as \(/);
+    expect(compiled.stdout).toMatch(/select \* from __dbt__cte__int_order_payments limit 3/);
   });
 
   it('lists resources as selectors, names, paths and JSON', () => {

@@ -1,5 +1,6 @@
 import { booleanFlag, integerFlag, stringFlag } from '../args.js';
 import { writeArtifacts } from '../artifacts.js';
+import { inlineNode } from '../inline.js';
 import type { CommandContext } from '../main.js';
 import { RunReporter } from '../output/run-report.js';
 import { selectFromFlags } from '../selection.js';
@@ -16,7 +17,7 @@ export default async function compile(ctx: CommandContext): Promise<number> {
   const session = await openSession(ctx);
   const inline = stringFlag(invocation, 'inline');
   if (inline !== undefined) {
-    const sql = session.compiler.renderHook(inline);
+    const sql = session.compiler.compileNode(await inlineNode(session.project, inline)).compiled_code;
     log.info('CompiledNode', 'Compiled inline node is:', { compiled: sql, node_name: 'inline_query' });
     if (log.format === 'text') log.result('CompiledSql', sql);
     return 0;

@@ -1,6 +1,7 @@
 import type { ExecutableNode } from '@dvt/core';
 import { integerFlag, listFlag, stringFlag, UsageError } from '../args.js';
 import type { CommandContext } from '../main.js';
+import { inlineNode } from '../inline.js';
 import { formatTable, jsonRow } from '../output/table.js';
 import { selectFromFlags } from '../selection.js';
 import { openSession, type Session } from '../session.js';
@@ -16,7 +17,7 @@ export default async function show(ctx: CommandContext): Promise<number> {
   const session = await openSession(ctx);
 
   if (inline !== undefined) {
-    await preview(ctx, session, { label: 'inline query', inlineSql: session.compiler.renderHook(inline), isInline: true, limit });
+    await preview(ctx, session, { label: 'inline query', node: await inlineNode(session.project, inline), isInline: true, limit });
     return 0;
   }
   const selected = await selectFromFlags(session.project, invocation, ctx.log, ['model', 'seed', 'snapshot', 'analysis', 'test']);
