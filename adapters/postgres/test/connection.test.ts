@@ -79,6 +79,10 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     expect(res.columns.find((c) => c.name === 'n38')?.nativeType).toBe('numeric(38,10)');
     expect(res.columns.find((c) => c.name === 'arr')?.nativeType).toBe('integer[]');
 
+    // The catalog names the same types the result columns carry.
+    const described = await conn.catalog.describe({ schema, identifier: 'types' });
+    expect(described?.map((c) => ({ name: c.name, nativeType: c.nativeType, type: c.type }))).toEqual(res.columns);
+
     const streamed = [];
     for await (const batch of conn.stream(sql, [], { batchSize: 2 })) {
       expect(batch.columns).toEqual(res.columns.map((c) => (c.name === 'arr' ? c : c)));
@@ -260,7 +264,9 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
       INSERT INTO ${q('cat_t')} SELECT g, g / 100.0, 'n' || g FROM generate_series(1, 1000) g;
       ANALYZE ${q('cat_t')};
       CREATE VIEW ${q('cat_v')} AS SELECT id FROM ${q('cat_t')};
-      CREATE MATERIALIZED VIEW ${q('cat_m')} AS SELECT id FROM ${q('cat_t')}`);
+      CREATE MATERIALIZED VIEW ${q('cat_m')} AS SELECT id FROM ${q('cat_t')};
+      CREATE TABLE ${q('cat_p')} (id int, at date) PARTITION BY RANGE (at);
+      CREATE TABLE ${q('cat_p_2024')} PARTITION OF ${q('cat_p')} FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')`);
     expect(await conn.catalog.listSchemas()).toContain(schema);
     const rels = await conn.catalog.listRelations(schema);
     const byName = Object.fromEntries(rels.map((r) => [r.identifier, r]));
@@ -268,6 +274,9 @@ describe.skipIf(skip)(`PostgreSQL connection${skip ? ` (skipped: ${skip})` : ''}
     expect(byName.cat_t.stats?.bytes).toBeGreaterThan(0);
     expect(byName.cat_v.kind).toBe('view');
     expect(byName.cat_m.kind).toBe('materialized_view');
+    // a partitioned table is one table; its partitions are not listed
+    expect(byName.cat_p.kind).toBe('table');
+    expect(byName.cat_p_2024).toBeUndefined();
     expect(await conn.catalog.describe({ schema, identifier: 'cat_t' })).toEqual([
       { name: 'id', nativeType: 'bigint', type: { kind: 'bigint' }, nullable: false, comment: 'the key' },
       { name: 'Amount', nativeType: 'numeric(12,2)', type: { kind: 'decimal', precision: 12, scale: 2 }, nullable: true },
