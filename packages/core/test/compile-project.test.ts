@@ -27,6 +27,19 @@ describe('parse', () => {
     expect(compiler.stats).toEqual({ staticParsed: 9, parseRendered: 4 });
   });
 
+  it('the fast path finds what rendering would find', () => {
+    for (const n of compiler.project.nodes.values()) {
+      if (n.test_metadata || n.resource_type === 'seed') continue;
+      const template = compiler.templateOf(n);
+      const analysis = template.staticAnalysis();
+      if (!analysis.simple) continue;
+      const { state } = compiler.render(template, { node: n, mode: 'parse' });
+      expect(n.refs, n.unique_id).toEqual(state.record.refs);
+      expect(n.sources, n.unique_id).toEqual(state.record.sources);
+      expect(analysis.configs, n.unique_id).toEqual(state.record.configs);
+    }
+  });
+
   it('fills refs, sources and depends_on', () => {
     const orders = node('model.compile_shop.orders');
     expect(orders.refs).toEqual([{ name: 'stg_orders' }, { name: 'int_payments' }]);
