@@ -76,6 +76,19 @@ describe('store_failures', () => {
     expect(result.relation_name).toMatch(/"main_dbt_test__audit"\."odd_ids"$/);
     expect(plain(await query(db, p, 'select id from main_dbt_test__audit.odd_ids order by id'))).toEqual([[1], [3]]);
   });
+
+  it('store_failures_as picks a view, or nothing (ephemeral)', async (ctx) => {
+    const db = need(ctx);
+    const p = shop({
+      'models/schema.yml': 'version: 2\n',
+      'tests/as_view.sql': "{{ config(store_failures_as='view') }} select id from {{ ref('raw_customers') }} where id = 2",
+      'tests/as_nothing.sql': "{{ config(store_failures=true, store_failures_as='ephemeral') }} select id from {{ ref('raw_customers') }} where id = 2",
+    });
+    const out = await runDvt(db, p, 'build', { select: ['raw_customers', 'as_view', 'as_nothing'] });
+    expect(statusOf(out, 'as_view')).toBe('fail');
+    expect(statusOf(out, 'as_nothing')).toBe('fail');
+    expect(await query(db, p, "select table_name, table_type from information_schema.tables where table_schema = 'main_dbt_test__audit' order by 1")).toEqual([['as_view', 'VIEW']]);
+  });
 });
 
 describe('compile and show', () => {

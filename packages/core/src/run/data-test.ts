@@ -12,9 +12,19 @@ export function auditRelationRef(node: ExecutableNode): { database: string; sche
   return { database: node.database, schema, identifier: node.alias || node.name };
 }
 
-export function storesFailures(node: ExecutableNode, flag = false): boolean {
-  const configured = node.config.store_failures;
-  return typeof configured === 'boolean' ? configured : flag || node.config.store_failures_as === 'table';
+/**
+ * How a test keeps its failing rows: `store_failures_as` (table, view,
+ * ephemeral = not kept) wins over `store_failures: true` (a table).
+ */
+export function failureStorage(node: ExecutableNode): 'table' | 'view' | null {
+  const as = node.config.store_failures_as;
+  if (as === 'table' || as === 'view') return as;
+  if (as === 'ephemeral') return null;
+  return node.config.store_failures === true ? 'table' : null;
+}
+
+export function storesFailures(node: ExecutableNode): boolean {
+  return failureStorage(node) !== null;
 }
 
 export interface TestVerdict {
@@ -46,10 +56,12 @@ export async function executeDataTest(x: NodeExecution): Promise<Materialization
   const compiledCode = x.compile({ relationExists: false, fullRefresh: false });
   let mainSql = compiledCode;
   let audit: Relation | null = null;
-  if (storesFailures(x.node)) {
-    audit = makeRelation(x, auditRelationRef(x.node), 'table');
+  const storage = failureStorage(x.node);
+  if (storage !== null) {
+    audit = makeRelation(x, auditRelationRef(x.node), storage);
     await dropIfExists(x, audit);
-    await x.sql.run(callSqlMacro(x, 'create_table_as', false, audit, compiledCode));
+    const ddl = storage === 'view' ? callSqlMacro(x, 'create_view_as', audit, compiledCode) : callSqlMacro(x, 'create_table_as', false, audit, compiledCode);
+    await x.sql.run(ddl);
     mainSql = `select * from ${audit.render()}`;
   }
   const limit = x.node.config.limit;
