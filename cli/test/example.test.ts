@@ -185,6 +185,21 @@ describe('the jaffle-shop example', () => {
     }
   });
 
+  it('a test that warns exits 0 and is listed under the warnings', () => {
+    const warning = join(dir, 'tests', 'warns_only.sql');
+    writeFileSync(warning, "{{ config(severity='warn') }}\nselect 1 as x\n");
+    try {
+      const r = dvt(['test', '-s', 'warns_only'], { cwd: dir });
+      expect(r.code, r.output).toBe(0);
+      expect(r.stdout).toMatch(/WARN 1 warns_only \.+ \[WARN 1 in/);
+      expect(r.stdout).toMatch(/Completed with 1 warning:/);
+      expect(r.stdout).toMatch(/Warning in test warns_only \(tests\/warns_only\.sql\)/);
+      expect(r.stdout).toMatch(/Done\. PASS=0 WARN=1 ERROR=0 SKIP=0 TOTAL=1/);
+    } finally {
+      rmSync(warning);
+    }
+  });
+
   it('debug reports the DuckDB connection', () => {
     const r = dvt(['debug'], { cwd: dir });
     expect(r.code, r.output).toBe(0);
