@@ -21,10 +21,10 @@ const node = (id: string) => compiler.node(id);
 
 describe('parse', () => {
   it('takes the static fast path for simple models and renders the rest', () => {
-    // stg_orders, stg_customers, int_payments, legacy, items v1 and v2, the snapshot,
+    // stg_orders, stg_customers, int_payments, payment_check, legacy, items v1 and v2, the snapshot,
     // assert_no_negative_paid and order_counts make literal ref/source/config calls only; stg_payments, orders,
     // customers and revenue call macros, var(), loops or is_incremental().
-    expect(compiler.stats).toEqual({ staticParsed: 9, parseRendered: 4 });
+    expect(compiler.stats).toEqual({ staticParsed: 10, parseRendered: 4 });
   });
 
   it('the fast path finds what rendering would find', () => {
@@ -133,6 +133,13 @@ describe('compile', () => {
     expect(tidy(out.compiled_code)).toBe(tidy(EXPECTED_ORDERS));
     expect(out.relation.render()).toBe('"warehouse"."analytics"."orders"');
     expect(out.extra_ctes.map((c) => c.id)).toEqual(['__dbt__cte__stg_payments', '__dbt__cte__int_payments']);
+  });
+
+  it('an ephemeral reached twice is one CTE, after what it depends on', () => {
+    const out = compiler.compileNode('model.compile_shop.payment_check');
+    expect(out.extra_ctes.map((c) => c.id)).toEqual(['__dbt__cte__stg_payments', '__dbt__cte__int_payments']);
+    expect(out.compiled_code.match(/__dbt__cte__stg_payments as \(/g)).toHaveLength(1);
+    expect(out.compiled_code.trimEnd().endsWith('from __dbt__cte__int_payments t\njoin __dbt__cte__stg_payments p on p.order_id = t.order_id')).toBe(true);
   });
 
   it('renders the incremental branch when the table exists', () => {
