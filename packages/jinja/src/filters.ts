@@ -615,7 +615,7 @@ export const FILTERS: Record<string, FilterImpl> = {
     if (typeof v === 'string') return [...v].reverse().join('');
     return rt.iterate(v).reverse();
   },
-  round: (rt, v, a, k) => {
+  round: (_rt, v, a, k) => {
     const precision = Number(arg(a, k, 0, 'precision', 0));
     const method = arg(a, k, 1, 'method', 'common');
     if (method !== 'common' && method !== 'ceil' && method !== 'floor') throw pyError('FilterArgumentError', 'method must be common, ceil or floor');

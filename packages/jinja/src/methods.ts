@@ -391,7 +391,7 @@ const LIST_METHODS: Record<string, MethodImpl> = {
     self.reverse();
     return null;
   },
-  sort: (rt, self: unknown[], a, k) => {
+  sort: (rt, self: unknown[], _a, k) => {
     const reverse = ops.truthy(arg([], k, 0, 'reverse', false));
     const key = arg([], k, 0, 'key', null);
     const keyed = self.map((v) => [key === null ? v : rt.call(key, [v], null), v] as const);

@@ -15,7 +15,6 @@ import {
   mappingItems,
   mappingSize,
   num,
-  pyRepr,
   pyTypeName,
   tuple,
 } from './values.js';
@@ -326,8 +325,4 @@ export function contains(container0: unknown, item0: unknown): boolean {
     return false;
   }
   throw pyError('TypeError', `argument of type '${pyTypeName(container)}' is not iterable`);
-}
-
-export function reprForError(v: unknown): string {
-  return pyRepr(v);
 }

@@ -18,7 +18,6 @@ import {
   mappingGet,
   mappingHas,
   mappingKeys,
-  num,
   pyStr,
   pyTypeName,
   tuple,
@@ -217,11 +216,6 @@ export class Cycler {
     this.pos = (this.pos + 1) % this.items.length;
     return v;
   }
-}
-
-export class Joiner {
-  used = false;
-  constructor(readonly sep: string) {}
 }
 
 const enum Ctl {
@@ -1186,4 +1180,3 @@ function topFrame(f: Frame): Frame {
   return fr;
 }
 
-export { num };
