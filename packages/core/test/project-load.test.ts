@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -316,6 +316,21 @@ describe('loadProject: packages and YAML snapshots', () => {
     expect(project.lookupVar('shop_utils', 'calendar_start')).toBe('2020-01-01');
     expect(project.lookupVar('shop', 'calendar_start')).toBeUndefined();
     expect(project.macroFiles.map((f) => [f.package, f.path])).toContainEqual(['shop_utils', 'macros/utils.sql']);
+  });
+
+  it('follows symbolic links to packages and model folders (local packages are linked)', () => {
+    const dir = copyFixture();
+    const outside = mkdtempSync(join(tmpdir(), 'dvt-linked-'));
+    temps.push(outside);
+    renameSync(join(dir, 'dbt_packages/shop_utils'), join(outside, 'shop_utils'));
+    symlinkSync(join(outside, 'shop_utils'), join(dir, 'dbt_packages/shop_utils'));
+    mkdirSync(join(outside, 'shared_models'));
+    writeFileSync(join(outside, 'shared_models/linked_model.sql'), 'select 1');
+    symlinkSync(join(outside, 'shared_models'), join(dir, 'models/shared'));
+    symlinkSync(join(dir, 'models'), join(dir, 'models/marts/loop')); // a cycle is visited once
+    const linked = loadProject({ projectDir: dir, env: ENV });
+    expect(linked.nodes.get('model.shop_utils.util_calendar')).toBeDefined();
+    expect(linked.nodes.get('model.shop.linked_model')!.fqn).toEqual(['shop', 'shared', 'linked_model']);
   });
 
   it('creates snapshots defined only in YAML', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 
 export interface DiscoveredFile {
@@ -29,15 +29,38 @@ export function discoverFiles(rootDir: string, resourcePaths: readonly string[],
   return found.sort((a, b) => (a.originalFilePath < b.originalFilePath ? -1 : a.originalFilePath > b.originalFilePath ? 1 : 0));
 }
 
-function walk(dir: string, prefix: string, visit: (relative: string, absolute: string) => void): void {
+/** Follows symbolic links (`dvt deps` links local packages), visiting each real directory once. */
+function walk(dir: string, prefix: string, visit: (relative: string, absolute: string) => void, seen = new Set<string>()): void {
+  const real = realpathSync(dir);
+  if (seen.has(real)) return;
+  seen.add(real);
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     // Hidden files and folders (editor swap files, .git) are never project files.
     if (entry.name.startsWith('.')) continue;
     const absolute = join(dir, entry.name);
     const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) walk(absolute, relative, visit);
-    else if (entry.isFile()) visit(relative, absolute);
+    const kind = entry.isSymbolicLink() ? linkTargetKind(absolute) : entry.isDirectory() ? 'dir' : entry.isFile() ? 'file' : 'other';
+    if (kind === 'dir') walk(absolute, relative, visit, seen);
+    else if (kind === 'file') visit(relative, absolute);
   }
+}
+
+function linkTargetKind(path: string): 'dir' | 'file' | 'other' {
+  try {
+    const stat = statSync(path);
+    return stat.isDirectory() ? 'dir' : stat.isFile() ? 'file' : 'other';
+  } catch {
+    return 'other'; // a dangling link
+  }
+}
+
+/** Directories directly under `dir` (following links), sorted by name. */
+export function subdirectories(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => !entry.name.startsWith('.') && (entry.isDirectory() || (entry.isSymbolicLink() && linkTargetKind(join(dir, entry.name)) === 'dir')))
+    .map((entry) => entry.name)
+    .sort();
 }
 
 /** `staging/stg_orders.sql` -> `['staging']` */

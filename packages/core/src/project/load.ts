@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DvtError } from '../errors.js';
 import { configFromTree, resolveConfig, treeKindOf } from './config.js';
 import { readProjectFile, readProjectProfileName } from './dbtProject.js';
-import { baseName, discoverFiles, folderParts } from './discover.js';
+import { baseName, discoverFiles, folderParts, subdirectories } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { loadProfile } from './profiles.js';
 import { hasJinja, renderYamlString, renderYamlTree } from './render.js';
@@ -63,13 +63,15 @@ export function loadProject(options: LoadProjectOptions): Project {
 
   const packages: PackageInfo[] = [{ name: root.config.name, rootDir: projectDir, config: root.config, isRoot: true }];
   const installDir = join(projectDir, root.packagesInstallPath);
-  if (existsSync(installDir)) {
-    for (const entry of readdirSync(installDir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const dir = join(installDir, entry.name);
-      if (!entry.isDirectory() || !existsSync(join(dir, 'dbt_project.yml'))) continue;
-      const pkg = readProjectFile(dir, projectContext);
-      packages.push({ name: pkg.config.name, rootDir: dir, config: pkg.config, isRoot: false });
+  for (const name of subdirectories(installDir)) {
+    const dir = join(installDir, name);
+    if (!existsSync(join(dir, 'dbt_project.yml'))) continue;
+    const pkg = readProjectFile(dir, projectContext);
+    const clash = packages.find((p) => p.name === pkg.config.name);
+    if (clash) {
+      throw new DvtError('config', `two packages are named '${pkg.config.name}': ${clash.rootDir} and ${dir}`, { location: { file: `${root.packagesInstallPath}/${name}/dbt_project.yml` } });
     }
+    packages.push({ name: pkg.config.name, rootDir: dir, config: pkg.config, isRoot: false });
   }
   const packageNames = new Set(packages.map((p) => p.name));
   const ownVars = new Map(packages.map((p) => [p.name, p.config.vars]));
