@@ -35,14 +35,17 @@ class MacroReturn(Exception):
 
 
 def _install_return_catching() -> None:
-    # dbt ends a macro early by raising from `return` and catching at the call
-    # of the macro. Catching in Macro._invoke gives the same "innermost macro
-    # call wins" rule for every macro Jinja2 calls, including caller().
+    # dbt ends a macro early by raising from `return` and catching where a
+    # named macro is called (its MacroGenerator); the innermost such call wins.
+    # A call block's body (`caller()`, a Macro without a name) is no dbt macro:
+    # a return() inside it ends the macro that called caller().
     original = jinja2.runtime.Macro._invoke
     if getattr(original, "_oracle_catches_return", False):
         return
 
     def invoke(self, arguments, autoescape):
+        if self.name is None:
+            return original(self, arguments, autoescape)
         try:
             return original(self, arguments, autoescape)
         except MacroReturn as signal:
