@@ -110,7 +110,9 @@ async function executeNode(
   } catch (e) {
     return errorResult(node, threadId, e, t0, timing, null);
   }
-  const sql = new StatementLog(lease.connection, signal);
+  const sql = new StatementLog(lease.connection, signal, (statement) =>
+    emit({ type: 'log', level: 'debug', message: `On ${node.unique_id}: ${statement}`, unique_id: node.unique_id }),
+  );
   const x: NodeExecution = {
     node,
     project: opts.project,

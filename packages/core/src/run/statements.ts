@@ -10,6 +10,8 @@ export class StatementLog {
   constructor(
     private readonly connection: Connection,
     private readonly signal: AbortSignal,
+    /** Sees each statement before it runs (debug logging). */
+    private readonly onStatement: (sql: string) => void = () => undefined,
   ) {}
 
   /** Runs one statement, or several in order; returns the last result. */
@@ -19,6 +21,7 @@ export class StatementLog {
     for (const statement of statements) {
       this.signal.throwIfAborted();
       this.executed.push(statement);
+      this.onStatement(statement);
       last = await this.connection.query(statement, undefined, { signal: this.signal });
     }
     return last;

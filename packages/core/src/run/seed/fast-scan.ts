@@ -183,7 +183,7 @@ class RecordParser {
   }
 }
 
-export async function scanCsvFile(file: string, delimiter: string, callbacks: ScanCallbacks, chunkSize = 1 << 20): Promise<void> {
+export async function scanCsvFile(file: string, delimiter: string, callbacks: ScanCallbacks, chunkSize = 1 << 16): Promise<void> {
   const delim = Buffer.from(delimiter, 'utf8');
   if (delim.length !== 1) throw new RangeError(`seed delimiter must be one byte, got ${JSON.stringify(delimiter)}`);
   const parser = new RecordParser(delim[0]!, callbacks);
@@ -204,6 +204,8 @@ export async function scanCsvFile(file: string, delimiter: string, callbacks: Sc
       const consumed = parser.parse(buf, false);
       if (consumed === STOPPED) return;
       carry = consumed < buf.length ? Buffer.from(buf.subarray(consumed)) : null;
+      // Let other I/O (a bulk load streaming the same file) run between chunks.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (carry && carry.length > 0) parser.parse(carry, true);
   } finally {
