@@ -96,12 +96,17 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
 
 /**
  * Profile outputs the project uses: the default target, plus every output a
- * node (`config.target`) or source (`connection:`) names. Other outputs of
- * the profile may be for engines that are not installed here.
+ * node (`config.target`, from YAML or a `{{ config(target=...) }}` call in
+ * its file) or source (`connection:`) names. Other outputs of the profile may
+ * be for engines that are not installed here. The compiler needs every
+ * adapter before it parses, so in-file configs are found by a literal scan.
  */
 export function usedOutputs(project: Project): Project['profile']['outputs'][string][] {
   const names = new Set<string>([project.profile.target]);
-  for (const node of project.nodes.values()) if (typeof node.config.target === 'string') names.add(node.config.target);
+  for (const node of project.nodes.values()) {
+    if (typeof node.config.target === 'string') names.add(node.config.target);
+    for (const name of inFileTargets(node.raw_code)) names.add(name);
+  }
   for (const source of project.sources.values()) if (source.connection) names.add(source.connection);
   const outputs = [];
   for (const name of names) {
@@ -114,4 +119,16 @@ export function usedOutputs(project: Project): Project['profile']['outputs'][str
 export function absoluteTargetPath(project: Project): string {
   const { targetPath, rootDir } = project.config;
   return isAbsolute(targetPath) ? targetPath : join(rootDir, targetPath);
+}
+
+const CONFIG_CALL = /\bconfig\s*\(([^)]*)\)/g;
+const TARGET_KWARG = /\btarget\s*=\s*['"]([^'"]+)['"]/g;
+
+/** Output names given literally as `target=` inside `config(...)` calls. */
+export function inFileTargets(rawCode: string): string[] {
+  const names: string[] = [];
+  for (const call of rawCode.matchAll(CONFIG_CALL)) {
+    for (const kwarg of call[1].matchAll(TARGET_KWARG)) names.push(kwarg[1]);
+  }
+  return names;
 }

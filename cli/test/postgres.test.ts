@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POSTGRES, serviceSkipReason } from '@dvt/adapter-testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -50,6 +50,15 @@ describe.skipIf(skip)(`the CLI on PostgreSQL${skip ? ` (skipped: ${skip})` : ''}
     const show = dvt(['show', '--target', 'pg', '-s', 'rider_summary', '--limit', '2'], { cwd: dir });
     expect(show.code, show.output).toBe(0);
     expect(show.stdout.split('\n').filter((l) => l.startsWith('|'))).toHaveLength(4);
+  });
+
+  it('builds a model on PostgreSQL from a DuckDB project with config(target=...) in its file', () => {
+    const dir = starterWithPostgres();
+    writeFileSync(join(dir, 'models', 'on_pg.sql'), "{{ config(target='pg', materialized='table') }}\nselect 42 as answer\n");
+    const r = dvt(['run', '-s', 'on_pg'], { cwd: dir });
+    expect(r.code, r.output).toBe(0);
+    expect(r.stdout).toMatch(/Registered adapter: postgres=/);
+    expect(r.stdout).toMatch(new RegExp(`OK created sql table model ${schema}\\.on_pg`));
   });
 
   it('masks a secret the driver echoes in its error', () => {
