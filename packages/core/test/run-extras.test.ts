@@ -150,3 +150,20 @@ describe('grants', () => {
     expect(String(sql).trim()).toMatch(/^grant select on "[^"]+"\."main"\."customer_payments" to reporter, analyst$/);
   });
 });
+
+describe('seed options', () => {
+  it('quote_columns keeps header names as written; a tab delimiter works', async (ctx) => {
+    const db = need(ctx);
+    const p = shop({
+      'models/schema.yml': 'version: 2\n',
+      'seeds/spaced.csv': 'Order Id\tAmount Paid\n1\t2.5\n',
+      'seeds/spaced.yml': "version: 2\nseeds:\n  - name: spaced\n    config:\n      quote_columns: true\n      delimiter: \"\\t\"\n      column_types:\n        amount paid: decimal(8,3)\n",
+    });
+    const out = await runDvt(db, p, 'seed', { select: ['spaced'] });
+    expect(out.results[0]!.status).toBe('success');
+    expect(await query(db, p, "select column_name, data_type from information_schema.columns where table_name = 'spaced' order by ordinal_position")).toEqual([
+      ['Order Id', 'INTEGER'],
+      ['Amount Paid', 'DECIMAL(8,3)'],
+    ]);
+  });
+});
