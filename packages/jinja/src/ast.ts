@@ -46,6 +46,8 @@ export interface MacroDef {
   catchesVarargs: boolean;
   catchesKwargs: boolean;
   callsCaller: boolean;
+  /** The body of a `{% call %}` block: dbt's return() passes through it to the enclosing macro. */
+  isCallBlock: boolean;
 }
 
 export type Stmt =

@@ -363,7 +363,7 @@ export class Parser {
   }
 
   private newMacro(name: string, line: number): MacroDef {
-    return { name, line, args: [], defaults: [], defaultSources: [], body: [], catchesVarargs: false, catchesKwargs: false, callsCaller: false };
+    return { name, line, args: [], defaults: [], defaultSources: [], body: [], catchesVarargs: false, catchesKwargs: false, callsCaller: false, isCallBlock: false };
   }
 
   private parseMacro(): Stmt {
@@ -377,6 +377,7 @@ export class Parser {
   private parseCallBlock(): Stmt {
     const line = this.next().line;
     const def = this.newMacro('caller', line);
+    def.isCallBlock = true;
     if (this.isOp('(')) this.parseMacroSignature(def);
     const call = this.parseExpression();
     if (call.k !== 'call') this.fail('expected call', line);

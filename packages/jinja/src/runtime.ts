@@ -1027,12 +1027,12 @@ export class Runtime {
       this.ctl = saved;
       return out;
     } catch (e) {
-      if (e instanceof MacroReturn) {
+      if (e instanceof MacroReturn && !def.isCallBlock) {
         this.ctl = Ctl.None;
         return e.value === undefined ? null : e.value;
       }
       if (e instanceof JinjaError) {
-        if (e.macroName === undefined && def.name !== 'caller') {
+        if (e.macroName === undefined && !def.isCallBlock) {
           e.macroName = def.name;
           e.locate(e.filename, e.lineno, undefined);
         }

@@ -40,8 +40,10 @@ export const TESTS: Record<string, TestImpl> = {
   number: (_rt, v) => isNumberValue(v),
   string: (_rt, v) => typeof v === 'string' || v instanceof Markup,
   mapping: (_rt, v) => isMapping(v),
-  sequence: (_rt, v) => typeof v === 'string' || v instanceof Markup || (Array.isArray(v) && !(v instanceof PyView)) || isMapping(v),
+  sequence: (_rt, v) =>
+    typeof v === 'string' || v instanceof Markup || (Array.isArray(v) && (!(v instanceof PyView) || v.label.startsWith('range('))) || isMapping(v),
   iterable: (_rt, v) =>
+    v instanceof LoopContext ||
     typeof v === 'string' ||
     v instanceof Markup || Array.isArray(v) || isMapping(v) || (v !== null && typeof v === 'object' && Symbol.iterator in v),
   in: (_rt, v, a) => ops.contains(a[0], v),
