@@ -7,7 +7,7 @@ import { readProjectFile, readProjectProfileName } from './dbtProject.js';
 import { baseName, discoverFiles, folderParts, subdirectories } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { loadProfile } from './profiles.js';
-import { hasJinja, renderYamlString, renderYamlTree } from './render.js';
+import { renderYamlTree } from './render.js';
 import type { YamlRenderContext } from './render.js';
 import { applySchemaFile, skipSchemaRender } from './schema.js';
 import type { SchemaContext } from './schema.js';
@@ -15,7 +15,7 @@ import type {
   ExecutableNode, Exposure, MacroPatch, PackageInfo, ProfileOutput, Project, ProjectConfig, ProjectFile, ProjectWarning,
   SelectorsFile, SourceDefinition,
 } from './types.js';
-import { parseCliVars, varLookup } from './vars.js';
+import { parseCliVars, projectVarResolver } from './vars.js';
 import { isRecord, parseYaml } from './yaml.js';
 
 export interface LoadProjectOptions {
@@ -61,29 +61,13 @@ export function loadProject(options: LoadProjectOptions): Project {
   const root = readProjectFile(projectDir, projectContext);
   const warnings: ProjectWarning[] = [...root.warnings];
 
-  const packages: PackageInfo[] = [{ name: root.config.name, rootDir: projectDir, config: root.config, isRoot: true }];
-  const installDir = join(projectDir, root.packagesInstallPath);
-  for (const name of subdirectories(installDir)) {
-    const dir = join(installDir, name);
-    if (!existsSync(join(dir, 'dbt_project.yml'))) continue;
-    const pkg = readProjectFile(dir, projectContext);
-    const clash = packages.find((p) => p.name === pkg.config.name);
-    if (clash) {
-      throw new DvtError('config', `two packages are named '${pkg.config.name}': ${clash.rootDir} and ${dir}`, { location: { file: `${root.packagesInstallPath}/${name}/dbt_project.yml` } });
-    }
-    packages.push({ name: pkg.config.name, rootDir: dir, config: pkg.config, isRoot: false });
-  }
-  const packageNames = new Set(packages.map((p) => p.name));
-  const ownVars = new Map(packages.map((p) => [p.name, p.config.vars]));
-  const rawLookups = new Map<string, (name: string) => unknown>();
-  const rawVar = (packageName: string, name: string): unknown => {
-    let lookup = rawLookups.get(packageName);
-    if (!lookup) {
-      lookup = varLookup(cliVars, root.config.vars, packageName, packageNames, packageName === root.config.name ? {} : ownVars.get(packageName));
-      rawLookups.set(packageName, lookup);
-    }
-    return lookup(name);
-  };
+  const packages = [
+    { name: root.config.name, rootDir: projectDir, config: root.config, isRoot: true },
+    ...installedPackages(projectDir, root.packagesInstallPath, projectContext),
+  ];
+  const lookupVar = projectVarResolver({
+    cliVars, rootProject: root.config, packages, env, globals: { target: targetContext, project_name: root.config.name },
+  });
 
   const nodes = new Map<string, ExecutableNode>();
   const sources = new Map<string, SourceDefinition>();
@@ -93,27 +77,6 @@ export function loadProject(options: LoadProjectOptions): Project {
   const docFiles: ProjectFile[] = [];
   const patchedBy = new Map<string, string>();
   const unsupported: SchemaContext['unsupported'] = new Map();
-  // dbt renders a var's value when it is read, so `vars: {env: "{{ env_var('ENV') }}"}` works.
-  const renderedVars = new Map<string, unknown>();
-  const resolvingVars = new Set<string>();
-  const lookupVar = (packageName: string, name: string): unknown => {
-    const key = `${packageName}\u0000${name}`;
-    if (renderedVars.has(key)) return renderedVars.get(key);
-    const value = rawVar(packageName, name);
-    if (typeof value !== 'string' || !hasJinja(value)) return value;
-    if (resolvingVars.has(key)) throw new DvtError('config', `var '${name}' refers to itself`, { location: { file: 'dbt_project.yml' } });
-    resolvingVars.add(key);
-    try {
-      const rendered = renderYamlString(value, {
-        env, allowSecrets: false, lookupVar: (inner) => lookupVar(packageName, inner), globals: { target: targetContext, project_name: root.config.name },
-      }, 'dbt_project.yml', undefined);
-      renderedVars.set(key, rendered);
-      return rendered;
-    } finally {
-      resolvingVars.delete(key);
-    }
-  };
-
   for (const pkg of packages) {
     const pkgConfig = pkg.config;
     const read = (file: DiscoveredFile): string => readFileSync(file.absolutePath, 'utf8');
@@ -189,6 +152,25 @@ export function loadProject(options: LoadProjectOptions): Project {
     selectors: readSelectors(projectDir),
     lookupVar,
   };
+}
+
+/** Packages under `packages-install-path` (dbt_packages/), by folder name, each read like the root project. */
+function installedPackages(projectDir: string, installPath: string, context: Parameters<typeof readProjectFile>[1]): PackageInfo[] {
+  const installDir = join(projectDir, installPath);
+  const found: PackageInfo[] = [];
+  for (const folder of subdirectories(installDir)) {
+    const dir = join(installDir, folder);
+    if (!existsSync(join(dir, 'dbt_project.yml'))) continue;
+    const pkg = readProjectFile(dir, context);
+    const clash = found.find((p) => p.name === pkg.config.name);
+    if (clash) {
+      throw new DvtError('config', `two packages are named '${pkg.config.name}': ${clash.rootDir} and ${dir}`, {
+        location: { file: `${installPath}/${folder}/dbt_project.yml` },
+      });
+    }
+    found.push({ name: pkg.config.name, rootDir: dir, config: pkg.config, isRoot: false });
+  }
+  return found;
 }
 
 /** A generic test of a disabled model or source is disabled with it, as in dbt. */
