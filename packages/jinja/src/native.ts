@@ -95,12 +95,12 @@ class LiteralParser {
         return out;
       }
     }
-    const m = /^(?:(\d[\d_]*\.?[\d_]*(?:[eE][+-]?\d+)?|\.\d[\d_]*(?:[eE][+-]?\d+)?)|(0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+)|(True|False|None)\b)/.exec(this.s.slice(this.i));
+    const m = /^(?:(0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+)|(\d[\d_]*\.?[\d_]*(?:[eE][+-]?\d+)?|\.\d[\d_]*(?:[eE][+-]?\d+)?)|(True|False|None)\b)/.exec(this.s.slice(this.i));
     if (!m) this.fail();
     this.i += m[0].length;
     if (m[3]) return m[3] === 'True' ? true : m[3] === 'False' ? false : null;
-    if (m[2]) return makeInt(BigInt(m[2].replace(/_/g, '')));
-    const t = m[1].replace(/_/g, '');
+    if (m[1]) return makeInt(BigInt(m[1].replace(/_/g, '')));
+    const t = m[2].replace(/_/g, '');
     if (/^\d+$/.test(t)) {
       if (t.length > 1 && t[0] === '0' && /[1-9]/.test(t)) this.fail();
       return makeInt(BigInt(t));
