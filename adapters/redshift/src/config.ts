@@ -16,6 +16,12 @@ export type RedshiftConfig = {
   method?: 'database' | 'iam';
   cluster_id?: string;
   iam_profile?: string;
+  /** method: iam — lifetime of the temporary password (900 to 3600 seconds). */
+  iam_duration_seconds?: number;
+  /** method: iam — create the database user if it does not exist. */
+  autocreate?: boolean;
+  /** method: iam — database groups the user joins for the session. */
+  db_groups?: string[];
   region?: string;
   sslmode?: SslMode;
   ra3_node?: boolean;
@@ -47,6 +53,9 @@ export const redshiftConfigSchema: ConfigProperty[] = [
   { name: 'method', type: 'string', default: 'database', description: "'database' (user and password) or 'iam'" },
   { name: 'cluster_id', type: 'string', description: 'Cluster identifier, for method: iam' },
   { name: 'iam_profile', type: 'string', description: 'AWS profile name, for method: iam' },
+  { name: 'iam_duration_seconds', type: 'number', default: 900, description: 'method: iam: lifetime of the temporary password' },
+  { name: 'autocreate', type: 'boolean', default: false, description: 'method: iam: create the database user if missing' },
+  { name: 'db_groups', type: 'array', description: 'method: iam: database groups to join' },
   { name: 'region', type: 'string' },
   { name: 'sslmode', type: 'string', default: 'prefer' },
   { name: 'ra3_node', type: 'boolean', default: false, description: 'RA3 nodes read relations of other databases' },
@@ -79,21 +88,20 @@ export function redshiftCanSee(own: RedshiftConfig, other: { type: string; confi
 }
 
 /**
- * node-postgres options for a Redshift output. `method: iam` needs
- * temporary credentials from AWS (GetClusterCredentials), which this package
- * does not fetch: it says so instead of failing at authentication.
+ * node-postgres options for a Redshift output. With `method: iam` the caller
+ * passes the temporary `login` GetClusterCredentials returned.
  */
-export function redshiftClientConfig(config: RedshiftConfig, projectDir: string): ReturnType<typeof postgresClientConfig> {
+export function redshiftClientConfig(
+  config: RedshiftConfig,
+  projectDir: string,
+  login?: { user: string; password: string },
+): ReturnType<typeof postgresClientConfig> {
   const method = config.method ?? 'database';
-  if (method === 'iam') {
-    throw new DvtError(
-      'config',
-      "redshift profile: method 'iam' is not supported yet (it needs AWS GetClusterCredentials); use method: database with a user and password",
-    );
-  }
-  if (method !== 'database') throw new DvtError('config', `redshift profile: method must be 'database' or 'iam'; got '${String(method)}'`);
+  if (method !== 'database' && method !== 'iam') throw new DvtError('config', `redshift profile: method must be 'database' or 'iam'; got '${String(method)}'`);
+  if (method === 'iam' && !login) throw new DvtError('config', 'redshift profile: method: iam needs the temporary credentials from GetClusterCredentials');
   if (config.autocommit === false) {
     throw new DvtError('config', 'redshift profile: autocommit: false is not supported; dvt opens transactions itself where a materialization needs one');
   }
-  return postgresClientConfig({ ...config, application_name: 'dvt' }, projectDir, 5439);
+  const effective = login ? { ...config, user: login.user, password: login.password } : config;
+  return postgresClientConfig({ ...effective, application_name: 'dvt' }, projectDir, 5439);
 }

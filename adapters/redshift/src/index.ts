@@ -8,10 +8,12 @@ import { redshiftConnection } from './connection.js';
 import { redshiftDialect } from './dialect.js';
 import { redshiftFlavor } from './session.js';
 import { stagingFromConfig } from './staging.js';
+import { redshiftIamLogin } from './iam.js';
 
 export * from './config.js';
 export * from './connection.js';
 export * from './dialect.js';
+export * from './iam.js';
 export * from './session.js';
 export * from './staging.js';
 export * from './types.js';
@@ -31,7 +33,8 @@ const redshiftAdapter: AdapterDefinition<RedshiftConfig> = {
   async connect(config, ctx) {
     const staging = stagingFromConfig(config);
     const flavor = redshiftFlavor({ searchPath: config.search_path, staged: Boolean(staging) });
-    const session = await PostgresConnection.open(redshiftClientConfig(config, ctx.projectDir), flavor, Number(config.retries ?? 1));
+    const login = config.method === 'iam' ? await redshiftIamLogin(config) : undefined;
+    const session = await PostgresConnection.open(redshiftClientConfig(config, ctx.projectDir, login), flavor, Number(config.retries ?? 1));
     return redshiftConnection(session, staging);
   },
 };

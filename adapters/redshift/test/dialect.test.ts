@@ -70,7 +70,7 @@ describe('Redshift dialect', () => {
 describe('Redshift profile', () => {
   it('declares dbt-redshift keys plus the S3 staging extras', () => {
     const names = adapter.configSchema.map((p) => p.name);
-    for (const key of ['host', 'port', 'user', 'password', 'dbname', 'schema', 'method', 'cluster_id', 'iam_profile', 'region', 'sslmode', 'ra3_node', 'autocommit', 'connect_timeout', 'role', 's3_bucket', 'iam_role']) {
+    for (const key of ['host', 'port', 'user', 'password', 'dbname', 'schema', 'method', 'cluster_id', 'iam_profile', 'iam_duration_seconds', 'autocreate', 'db_groups', 'region', 'sslmode', 'ra3_node', 'autocommit', 'connect_timeout', 'role', 's3_bucket', 'iam_role']) {
       expect(names).toContain(key);
     }
     expect(adapter.configSchema.find((p) => p.name === 'port')?.default).toBe(5439);
@@ -79,7 +79,8 @@ describe('Redshift profile', () => {
 
   it('connects on 5439 by default and refuses what it cannot do, clearly', () => {
     expect(redshiftClientConfig(base, '/')).toMatchObject({ port: 5439, database: 'dev', ssl: false });
-    expect(() => redshiftClientConfig({ ...base, method: 'iam', cluster_id: 'c1' }, '/')).toThrow(/method 'iam' is not supported yet/);
+    expect(() => redshiftClientConfig({ ...base, method: 'iam', cluster_id: 'c1' }, '/')).toThrow(/needs the temporary credentials/);
+    expect(redshiftClientConfig({ ...base, method: 'iam', cluster_id: 'c1' }, '/', { user: 'IAM:u', password: 'tmp' })).toMatchObject({ user: 'IAM:u', password: 'tmp' });
     expect(() => redshiftClientConfig({ ...base, method: 'kerberos' as never }, '/')).toThrow(/method must be 'database' or 'iam'/);
     expect(() => redshiftClientConfig({ ...base, autocommit: false }, '/')).toThrow(/autocommit: false is not supported/);
   });
