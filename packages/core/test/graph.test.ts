@@ -20,6 +20,8 @@ describe('graph', () => {
     expect([...descendants(diamond, 'a', 1)].sort()).toEqual(['b', 'c']);
     expect([...ancestors(diamond, 'd')].sort()).toEqual(['a', 'b', 'c']);
     expect([...ancestors(diamond, 'd', 1)].sort()).toEqual(['b', 'c']);
+    expect([...descendants(diamond, ['b', 'c'])]).toEqual(['d']);
+    expect([...ancestors(diamond, ['b', 'x'])]).toEqual(['a']);
   });
 
   it('finds a cycle and names it in the error', () => {

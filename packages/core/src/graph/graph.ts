@@ -117,24 +117,25 @@ export function topologicalOrder(graph: Graph, only?: ReadonlySet<string>): stri
   return only ? order.filter((id) => only.has(id)) : order;
 }
 
-/** Ancestors of `id` up to `depth` generations (all when undefined), excluding `id`. */
-export function ancestors(graph: Graph, id: string, depth?: number): Set<string> {
-  return walk(graph.parents, id, depth);
+/** Ancestors of `ids` up to `depth` generations (all when undefined), excluding the starting vertices unless reached from another. */
+export function ancestors(graph: Graph, ids: string | Iterable<string>, depth?: number): Set<string> {
+  return walk(graph.parents, typeof ids === 'string' ? [ids] : ids, depth);
 }
 
-/** Descendants of `id` up to `depth` generations (all when undefined), excluding `id`. */
-export function descendants(graph: Graph, id: string, depth?: number): Set<string> {
-  return walk(graph.children, id, depth);
+/** Descendants of `ids` up to `depth` generations (all when undefined), excluding the starting vertices unless reached from another. */
+export function descendants(graph: Graph, ids: string | Iterable<string>, depth?: number): Set<string> {
+  return walk(graph.children, typeof ids === 'string' ? [ids] : ids, depth);
 }
 
-function walk(edges: ReadonlyMap<string, ReadonlySet<string>>, start: string, depth?: number): Set<string> {
+/** Breadth-first from all starts at once: one pass however many vertices a selector matched. */
+function walk(edges: ReadonlyMap<string, ReadonlySet<string>>, starts: Iterable<string>, depth?: number): Set<string> {
   const found = new Set<string>();
-  let frontier = [start];
+  let frontier = [...starts];
   for (let level = 0; frontier.length && (depth === undefined || level < depth); level++) {
     const next: string[] = [];
     for (const id of frontier) {
       for (const neighbour of edges.get(id) ?? []) {
-        if (neighbour === start || found.has(neighbour)) continue;
+        if (found.has(neighbour)) continue;
         found.add(neighbour);
         next.push(neighbour);
       }

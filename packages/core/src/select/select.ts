@@ -96,16 +96,15 @@ export class Selector {
     const ctx = { rootProject: this.rootProject };
     const base = [...this.items.values()].filter((item) => matchesMethod(item, spec.method, spec.methodArgs, spec.value, ctx)).map((i) => i.unique_id);
     const out = new Set(base);
-    for (const id of base) {
-      if (spec.parents) for (const a of ancestors(this.graph, id, spec.parentsDepth)) out.add(a);
-      if (spec.children) for (const d of descendants(this.graph, id, spec.childrenDepth)) out.add(d);
-      if (spec.childrensParents) {
-        for (const a of ancestors(this.graph, id)) out.add(a);
-        for (const d of descendants(this.graph, id)) {
-          out.add(d);
-          for (const a of ancestors(this.graph, d)) out.add(a);
-        }
-      }
+    const add = (ids: Iterable<string>) => {
+      for (const id of ids) out.add(id);
+    };
+    if (spec.parents) add(ancestors(this.graph, base, spec.parentsDepth));
+    if (spec.children) add(descendants(this.graph, base, spec.childrenDepth));
+    if (spec.childrensParents) {
+      const family = descendants(this.graph, base);
+      add(family);
+      add(ancestors(this.graph, [...base, ...family]));
     }
     return out;
   }
@@ -119,10 +118,7 @@ export class Selector {
     if (mode === 'empty') return selected;
     const out = new Set(selected);
     let buildable: Set<string> | undefined;
-    if (mode === 'buildable') {
-      buildable = new Set(selected);
-      for (const id of selected) for (const a of ancestors(this.graph, id)) buildable.add(a);
-    }
+    if (mode === 'buildable') buildable = new Set([...selected, ...ancestors(this.graph, selected)]);
     for (const item of this.items.values()) {
       if (item.resource_type !== 'test' || out.has(item.unique_id)) continue;
       const parents = [...this.graph.parents.get(item.unique_id)!];
