@@ -14,6 +14,8 @@ import { extraFilters, extraTests } from './filters.js';
 import { BUILTIN_PACKAGE, MacroRegistry, parseOrThrow, toDvtError } from './macros.js';
 import { parseProjectNodes } from './parse.js';
 import { Relation } from './relation.js';
+import { docsBlocks } from './docs.js';
+import { buildGraph } from './graph-member.js';
 import { builtinMacrosDir, collectFiles } from './sources.js';
 import type { JinjaFile } from './sources.js';
 
@@ -37,7 +39,7 @@ export interface CompilerOptions {
 /** What the runner gets for a node. */
 export interface CompiledNode {
   compiled_code: string;
-  /** Where the node materializes; null for tests and analyses is never the case: they have one too. */
+  /** The relation the node builds (`this`); for ephemeral models, the CTE name. */
   relation: Relation;
   /** Ephemeral models inlined as CTEs, in the order they were injected. */
   extra_ctes: InjectedCte[];
@@ -100,17 +102,17 @@ export class Compiler {
   static async create(options: CompilerOptions): Promise<Compiler> {
     const env = new Environment({ dbtBlocks: true, undefined: 'default', filters: extraFilters, tests: extraTests });
     const registry = new MacroRegistry(env, options.project.config.name);
-    registry.addFiles(collectFiles(builtinMacrosDir(), ['.'], '.sql', 'dbt').map((f) => ({ ...f, path: `macros/${f.path}` })), true);
+    registry.addFiles(collectFiles(builtinMacrosDir(), '.sql', 'dbt').map((f) => ({ ...f, path: `macros/${f.path}` })), true);
     const adapters = options.adapters instanceof Map ? [...options.adapters.values()] : Object.values(options.adapters);
     for (const adapter of adapters) {
-      if (adapter.macrosDir) registry.addFiles(collectFiles(adapter.macrosDir, ['.'], '.sql', `dbt_${adapter.type}`), true);
+      if (adapter.macrosDir) registry.addFiles(collectFiles(adapter.macrosDir, '.sql', `dbt_${adapter.type}`), true);
     }
     registry.addFiles(projectMacroFiles(options.project));
     const compiler = new Compiler(options, env, registry);
     compiler.collectDocs();
     for (const definition of registry.definitions()) {
       // Schema YAML `macros:` entries document macros: description and arguments.
-      const patch = options.project.macroPatches?.get(`${definition.package_name}.${definition.name}`);
+      const patch = options.project.macroPatches.get(`${definition.package_name}.${definition.name}`);
       if (patch) {
         definition.description = patch.description;
         if (patch.arguments.length > 0) definition.arguments = patch.arguments;
@@ -424,7 +426,7 @@ export class Compiler {
   }
 
   private collectDocs(): void {
-    for (const file of this.project.docFiles ?? []) {
+    for (const file of this.project.docFiles) {
       for (const block of docsBlocks(file.contents, file.path)) {
         const uniqueId = `doc.${file.package}.${block.name}`;
         const existing = this.project.docs.get(uniqueId);
@@ -484,7 +486,7 @@ export class Compiler {
       logger: options.logger ?? silentLogger,
       adapter: (type) => this.adapter(type),
       output: (node) => this.outputOf(node),
-      lookupVar: (name, packageName) => (typeof project.lookupVar === 'function' ? project.lookupVar(packageName, name) : lookupVarFallback(project, name)),
+      lookupVar: (name, packageName) => project.lookupVar(packageName, name),
       findRef: (call, from) => this.findRef(call, from),
       findSource: (s, t) => this.findSource(s, t),
       relationOf: (node) => this.relationOf(node),
@@ -501,50 +503,13 @@ export class Compiler {
   }
 }
 
-/** `{% docs name %}...{% enddocs %}` blocks: their contents are kept as written, never rendered. */
-function docsBlocks(text: string, file: string): { name: string; line: number; contents: string }[] {
-  const blocks: { name: string; line: number; contents: string }[] = [];
-  const open = /\{%-?\s*docs\s+([A-Za-z_][\w]*)\s*-?%\}/g;
-  for (let match = open.exec(text); match; match = open.exec(text)) {
-    const line = text.slice(0, match.index).split('\n').length;
-    const close = /\{%-?\s*enddocs\s*-?%\}/g;
-    close.lastIndex = match.index + match[0].length;
-    const end = close.exec(text);
-    if (!end) throw new DvtError('compile', `docs block '${match[1]}' has no {% enddocs %}`, { location: { file, line } });
-    blocks.push({ name: match[1]!, line, contents: text.slice(match.index + match[0].length, end.index) });
-    open.lastIndex = end.index + end[0].length;
-  }
-  return blocks;
-}
-
 function relationTypeOf(materialized: string): 'table' | 'view' | null {
   if (materialized === 'view') return 'view';
   if (materialized === 'table' || materialized === 'incremental' || materialized === 'seed' || materialized === 'snapshot') return 'table';
   return null;
 }
 
-function lookupVarFallback(project: Project, name: string): unknown {
-  if (Object.prototype.hasOwnProperty.call(project.cliVars, name)) return project.cliVars[name];
-  if (Object.prototype.hasOwnProperty.call(project.config.vars, name)) return project.config.vars[name];
-  return undefined;
-}
-
 function projectMacroFiles(project: Project): JinjaFile[] {
-  const roots = new Map((project.packages ?? []).map((p) => [p.name, p.rootDir]));
-  if (project.macroFiles) {
-    return project.macroFiles.map((f) => ({ path: f.path, packageName: f.package, rootPath: roots.get(f.package) ?? project.config.rootDir, contents: f.contents }));
-  }
-  return collectFiles(project.config.rootDir, project.config.macroPaths, '.sql', project.config.name);
+  const roots = new Map(project.packages.map((p) => [p.name, p.rootDir]));
+  return project.macroFiles.map((f) => ({ path: f.path, packageName: f.package, rootPath: roots.get(f.package) ?? project.config.rootDir, contents: f.contents }));
 }
-
-/** `graph`: nodes and sources as dicts, keyed by unique_id. */
-function buildGraph(project: Project): Record<string, unknown> {
-  const nodes: Record<string, unknown> = {};
-  for (const [id, node] of project.nodes) nodes[id] = { ...node, raw_sql: node.raw_code };
-  const sources: Record<string, unknown> = {};
-  for (const [id, source] of project.sources) sources[id] = { ...source };
-  const exposures: Record<string, unknown> = {};
-  for (const [id, exposure] of project.exposures) exposures[id] = { ...exposure };
-  return { nodes, sources, exposures, metrics: {}, groups: {}, semantic_models: {}, saved_queries: {} };
-}
-

@@ -18,23 +18,16 @@ export function builtinMacrosDir(): string {
   return fileURLToPath(new URL('../../macros/', import.meta.url));
 }
 
-/** Every file under `dirs` (relative to `rootPath`) whose name ends with `extension`, sorted by path. */
-export function collectFiles(rootPath: string, dirs: readonly string[], extension: string, packageName: string): JinjaFile[] {
-  const out: JinjaFile[] = [];
-  const seen = new Set<string>();
-  for (const dir of dirs) {
-    for (const absolute of walk(join(rootPath, dir), extension)) {
-      if (seen.has(absolute)) continue;
-      seen.add(absolute);
-      out.push({
-        path: relative(rootPath, absolute).split(sep).join('/'),
-        packageName,
-        rootPath,
-        contents: readFileSync(absolute, 'utf8'),
-      });
-    }
-  }
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+/** Every `*<extension>` file under `rootPath`, paths relative to it, sorted. */
+export function collectFiles(rootPath: string, extension: string, packageName: string): JinjaFile[] {
+  return walk(rootPath, extension)
+    .map((absolute) => ({
+      path: relative(rootPath, absolute).split(sep).join('/'),
+      packageName,
+      rootPath,
+      contents: readFileSync(absolute, 'utf8'),
+    }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 function walk(dir: string, extension: string): string[] {

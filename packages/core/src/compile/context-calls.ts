@@ -1,0 +1,166 @@
+import { callJinja, toJS } from '@dvt/jinja';
+import type { JinjaCallable } from '@dvt/jinja';
+import { DvtError } from '../errors.js';
+import type { RefCall } from '../project/types.js';
+import type { RenderState } from './context.js';
+import { arg, splitArgs } from './kwargs.js';
+import { Relation } from './relation.js';
+import { targetDescription } from './target.js';
+
+// The callables of dbt's context that read or record what a node uses:
+// ref, source, config, var, env_var, statement, exceptions.
+
+const SECRET_ENV_PREFIX = 'DBT_ENV_SECRET_';
+
+export function makeRef(state: RenderState): JinjaCallable {
+  return (...args: unknown[]) => {
+    const call = splitArgs(args);
+    const version = call.kwargs.version ?? call.kwargs.v ?? null;
+    const [first, second] = call.positional;
+    if (typeof first !== 'string' || (second !== undefined && typeof second !== 'string') || call.positional.length > 2) {
+      throw new DvtError('compile', `ref() takes a model name, or a package and a model name, as strings`);
+    }
+    const ref: RefCall = second === undefined ? { name: first } : { package: first, name: second };
+    if (version !== null && version !== undefined) ref.version = version as string | number;
+    if (!state.execute) {
+      state.record.refs.push(ref);
+      // dbt hands back the calling model's own relation while parsing.
+      return state.thisRelation() ?? placeholderRelation(state, ref.name);
+    }
+    const target = state.services.findRef(ref, state.node);
+    if (!target) {
+      throw new DvtError('compile', `${state.describeNode()} depends on a node named '${ref.package ? `${ref.package}.` : ''}${ref.name}' which was not found`);
+    }
+    if (target.config.materialized === 'ephemeral' && target.resource_type === 'model') {
+      if (!state.record.ephemerals.includes(target.unique_id)) state.record.ephemerals.push(target.unique_id);
+      return Relation.ephemeral(state.dialect, state.adapterType, target.name);
+    }
+    return state.services.relationOf(target);
+  };
+}
+
+export function makeSource(state: RenderState): JinjaCallable {
+  return (...args: unknown[]) => {
+    const call = splitArgs(args);
+    const sourceName = arg(call, 0, 'source_name');
+    const tableName = arg(call, 1, 'table_name');
+    if (typeof sourceName !== 'string' || typeof tableName !== 'string') {
+      throw new DvtError('compile', `source() takes a source name and a table name, as strings`);
+    }
+    if (!state.execute) {
+      state.record.sources.push([sourceName, tableName]);
+      return state.thisRelation() ?? placeholderRelation(state, tableName);
+    }
+    const source = state.services.findSource(sourceName, tableName);
+    if (!source) {
+      throw new DvtError('compile', `${state.describeNode()} depends on a source named '${sourceName}.${tableName}' which was not found`);
+    }
+    return state.services.sourceRelation(source, state.adapterType);
+  };
+}
+
+function placeholderRelation(state: RenderState, name: string): Relation {
+  const target = targetDescription(state);
+  return new Relation(state.dialect, state.adapterType, { database: target.database, schema: target.schema, identifier: name });
+}
+
+/** `config(...)` records; `config.get` / `config.require` read the node's config. */
+export function makeConfig(state: RenderState): JinjaCallable {
+  const config = ((...args: unknown[]) => {
+    const call = splitArgs(args);
+    const values: Record<string, unknown> = {};
+    for (const positional of call.positional) {
+      if (positional && typeof positional === 'object') Object.assign(values, toJS(positional) as Record<string, unknown>);
+    }
+    Object.assign(values, toJS(call.kwargs) as Record<string, unknown>);
+    state.record.configs.push(values);
+    return '';
+  }) as JinjaCallable & Record<string, unknown>;
+  config.get = (...args: unknown[]) => {
+    const call = splitArgs(args);
+    const key = String(arg(call, 0, 'name'));
+    const fallback = arg(call, 1, 'default', null);
+    const value = state.configValue(key);
+    return value === undefined || value === null ? fallback : value;
+  };
+  config.require = (...args: unknown[]) => {
+    const key = String(arg(splitArgs(args), 0, 'name'));
+    const value = state.configValue(key);
+    if (value === undefined || value === null) {
+      if (!state.execute) return '';
+      throw new DvtError('compile', `${state.describeNode()}: required config '${key}' was not set`);
+    }
+    return value;
+  };
+  config.set = (...args: unknown[]) => {
+    const call = splitArgs(args);
+    state.record.configs.push({ [String(arg(call, 0, 'name'))]: toJS(arg(call, 1, 'value')) });
+    return '';
+  };
+  config.meta_get = (...args: unknown[]) => {
+    const call = splitArgs(args);
+    const meta = (state.configValue('meta') ?? {}) as Record<string, unknown>;
+    const key = String(arg(call, 0, 'name'));
+    return Object.prototype.hasOwnProperty.call(meta, key) ? meta[key] : arg(call, 1, 'default', null);
+  };
+  return config;
+}
+
+export function makeVar(state: RenderState): JinjaCallable {
+  return (...args: unknown[]) => {
+    const call = splitArgs(args);
+    const name = String(arg(call, 0, 'name'));
+    const hasDefault = call.positional.length > 1 || 'default' in call.kwargs;
+    const value = state.services.lookupVar(name, state.packageName);
+    if (value !== undefined) return value;
+    if (hasDefault) return arg(call, 1, 'default');
+    if (!state.execute) return null;
+    throw new DvtError('compile', `required var '${name}' not found in config (used by ${state.describeNode()}); set it in dbt_project.yml \`vars:\` or with --vars`);
+  };
+}
+
+export function makeEnvVar(state: RenderState): JinjaCallable {
+  return (...args: unknown[]) => {
+    const call = splitArgs(args);
+    const name = String(arg(call, 0, 'var'));
+    if (name.startsWith(SECRET_ENV_PREFIX)) {
+      throw new DvtError('compile', `env_var('${name}'): secret environment variables (${SECRET_ENV_PREFIX}*) may only be used in profiles.yml and packages.yml`);
+    }
+    const value = state.services.env[name];
+    if (value !== undefined) return value;
+    if (call.positional.length > 1 || 'default' in call.kwargs) return arg(call, 1, 'default');
+    throw new DvtError('compile', `env var required but not provided: '${name}'`);
+  };
+}
+
+/** `{% call statement('name', fetch_result=True) %}`: the body renders; running it needs a connection (issue 5). */
+export function makeStatement(state: RenderState): JinjaCallable {
+  return (...args: unknown[]) => {
+    const call = splitArgs(args);
+    const caller = call.kwargs.caller;
+    if (!state.execute) return '';
+    const sql = caller ? String(callJinja(caller, [])) : '';
+    throw new DvtError('compile', `statement('${String(arg(call, 0, 'name', 'statement'))}') runs SQL while compiling, which dvt does not support yet: ${sql.trim().slice(0, 80)}`);
+  };
+}
+
+export function exceptionsNamespace(state: RenderState): Record<string, JinjaCallable> {
+  return {
+    raise_compiler_error: (message: unknown) => {
+      throw new DvtError('compile', String(message));
+    },
+    raise_not_implemented: (message: unknown) => {
+      throw new DvtError('compile', `not implemented: ${String(message)}`);
+    },
+    warn: (message: unknown) => {
+      state.services.logger.warn(String(message));
+      return '';
+    },
+    missing_relation: (relation: unknown) => {
+      throw new DvtError('compile', `relation ${String(relation)} not found`);
+    },
+    relation_wrong_type: (relation: unknown, expected: unknown) => {
+      throw new DvtError('compile', `relation ${String(relation)} is not a ${String(expected)}`);
+    },
+  };
+}

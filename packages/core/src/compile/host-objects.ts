@@ -1,0 +1,102 @@
+import type { JinjaCallable } from '@dvt/jinja';
+import { DvtError } from '../errors.js';
+import type { RenderState } from './context.js';
+import { arg, splitArgs } from './kwargs.js';
+import { Relation } from './relation.js';
+import type { RelationType } from './relation.js';
+
+// Host objects templates call methods on: `adapter`, `api.Relation`, `api.Column`.
+
+/** dbt's generic type names as `api.Column.translate_type` spells them. */
+const TYPE_LABELS: Record<string, string> = { STRING: 'TEXT', TIMESTAMP: 'TIMESTAMP', FLOAT: 'FLOAT', INTEGER: 'INT', BOOLEAN: 'BOOLEAN' };
+
+/** `api.Column`: a column as packages build one, and the type helpers. */
+export const columnApi = {
+  create: (...args: unknown[]) => {
+    const call = splitArgs(args);
+    const name = String(arg(call, 0, 'name'));
+    const dtype = String(arg(call, 1, 'label_or_dtype', arg(call, 1, 'dtype', '')));
+    return { name, column: name, dtype, data_type: dtype, quoted: `"${name.replace(/"/g, '""')}"` };
+  },
+  translate_type: (dtype: unknown) => TYPE_LABELS[String(dtype).toUpperCase()] ?? String(dtype),
+  string_type: (size: unknown) => `character varying(${String(size)})`,
+  numeric_type: (dtype: unknown, precision: unknown, scale: unknown) =>
+    precision === null || precision === undefined || scale === null || scale === undefined ? String(dtype) : `${String(dtype)}(${String(precision)},${String(scale)})`,
+};
+
+/** The `adapter` object templates see. */
+export class JinjaAdapter {
+  constructor(private readonly state: RenderState) {}
+
+  type(): string {
+    return this.state.adapterType;
+  }
+
+  quote(identifier: unknown): string {
+    return this.state.dialect.quoteIdentifier(String(identifier));
+  }
+
+  quote_as_configured(identifier: unknown, quoteKey: unknown): string {
+    const quoting = this.state.services.project.config.quoting;
+    const key = String(quoteKey);
+    return quoting[key] === false ? String(identifier) : this.quote(identifier);
+  }
+
+  quote_seed_column(column: unknown, quoteConfig?: unknown): string {
+    return quoteConfig === false ? String(column) : this.quote(column);
+  }
+
+  // Database introspection needs the synchronous database bridge (issue 5).
+  // At parse time dbt answers without a database, and so do we.
+  get_relation(): null {
+    return this.introspect('get_relation', null);
+  }
+
+  get_columns_in_relation(): unknown[] {
+    return this.introspect('get_columns_in_relation', []);
+  }
+
+  get_missing_columns(): unknown[] {
+    return this.introspect('get_missing_columns', []);
+  }
+
+  private introspect<T>(method: string, atParse: T): T {
+    if (!this.state.execute) return atParse;
+    throw new DvtError('compile', `adapter.${method}() reads the database while compiling, which dvt does not support yet`);
+  }
+
+  dispatch(...args: unknown[]): JinjaCallable {
+    const call = splitArgs(args);
+    let name = String(arg(call, 0, 'macro_name'));
+    let namespace = arg<string | null>(call, 1, 'macro_namespace', null);
+    if (namespace === null && name.includes('.')) {
+      // dbt's older form: dispatch('pkg.name')
+      [namespace, name] = name.split('.', 2) as [string, string];
+    }
+    const { services } = this.state;
+    const definition = services.adapter(this.state.adapterType);
+    const chain = [definition.type, ...(definition.parentTypes ?? [])];
+    const entry = services.registry.dispatch(name, namespace, chain, services.project.config.dispatch, this.state.packageName);
+    return this.state.use(entry);
+  }
+}
+
+/** `api.Relation.create(database=, schema=, identifier=, type=)` */
+export class RelationApi {
+  constructor(private readonly state: RenderState) {}
+
+  create(...args: unknown[]): Relation {
+    const call = splitArgs(args);
+    const str = (v: unknown): string | null => (v === undefined || v === null ? null : String(v));
+    return new Relation(this.state.dialect, this.state.adapterType, {
+      database: str(arg(call, 0, 'database')),
+      schema: str(arg(call, 1, 'schema')),
+      identifier: str(arg(call, 2, 'identifier')),
+      type: (str(arg(call, 3, 'type')) as RelationType) ?? null,
+    });
+  }
+
+  add_ephemeral_prefix(name: unknown): string {
+    return Relation.addEphemeralPrefix(String(name));
+  }
+}
