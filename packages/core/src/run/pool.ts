@@ -55,7 +55,8 @@ export class ConnectionPool {
           connection = this.wrap(await adapter.connect(pool.output.config, this.ctx), adapter);
         } catch (e) {
           pool.open--;
-          throw new DvtError('database', `Could not connect to '${outputName}' (${adapter.displayName}): ${(e as Error).message}`, {
+          // Not a node's failure: the run cannot proceed on this output (exit code 2, as dbt).
+          throw new DvtError('adapter', `Could not connect to '${outputName}' (${adapter.displayName}): ${(e as Error).message}`, {
             cause: e,
           });
         }
@@ -80,7 +81,8 @@ export class ConnectionPool {
     };
   }
 
-  async closeAll(): Promise<void> {
+  /** Closes every connection; returns what failed to close (the run's results stand regardless). */
+  async closeAll(): Promise<unknown[]> {
     this.closed = true;
     const errors: unknown[] = [];
     for (const c of this.all.splice(0)) {
@@ -90,7 +92,7 @@ export class ConnectionPool {
         errors.push(e);
       }
     }
-    if (errors.length > 0) throw errors[0];
+    return errors;
   }
 
   private poolFor(outputName: string): OutputPool {

@@ -6,10 +6,10 @@ import type { RunResult, RunStatus } from '../artifacts/types.js';
 import type { NodeRuntime } from '../compile/index.js';
 import { DvtError, isDvtError } from '../errors.js';
 import type { ExecutableNode } from '../project/types.js';
-import { findRelation, type MaterializationResult, type NodeExecution } from './context.js';
+import type { MaterializationResult, NodeExecution } from './context.js';
 import { executeDataTest } from './data-test.js';
 import { describeNode, countsText, projectCounts, summarize } from './describe.js';
-import { materializeModel } from './materialize/model.js';
+import { materializeModel, modelRuntime } from './materialize/model.js';
 import { planRun } from './plan.js';
 import { ConnectionPool } from './pool.js';
 import { runScheduled, type SkipReason } from './scheduler.js';
@@ -80,7 +80,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
     });
     if (executes && plan.nodes.length > 0) await runProjectHooks(opts, pool, 'on-run-end', emit);
   } finally {
-    await pool.closeAll();
+    for (const e of await pool.closeAll()) emit({ type: 'log', level: 'warn', message: `closing a connection failed: ${(e as Error).message}` });
   }
 
   const ordered = plan.nodes.map((n) => results.get(n.unique_id)!).filter(Boolean);
@@ -162,10 +162,9 @@ async function executeNode(
 
 async function materialize(opts: RunCommandOptions, x: NodeExecution): Promise<MaterializationResult> {
   if (opts.command === 'compile') {
-    const relation = x.compiler.relationOf(x.node);
-    const exists = x.node.resource_type === 'model' ? await findExisting(x) : undefined;
-    const compiledCode = x.compile({ relationExists: exists !== undefined, relationType: exists, fullRefresh: x.fullRefresh });
-    return { status: 'success', message: 'compiled', compiledCode, relation: x.node.resource_type === 'test' ? null : relation };
+    const runtime = x.node.resource_type === 'model' ? await modelRuntime(x) : { relationExists: false, fullRefresh: x.fullRefresh };
+    const compiledCode = x.compile(runtime);
+    return { status: 'success', message: 'compiled', compiledCode, relation: x.node.resource_type === 'test' ? null : x.compiler.relationOf(x.node) };
   }
   switch (x.node.resource_type) {
     case 'model':
@@ -179,11 +178,6 @@ async function materialize(opts: RunCommandOptions, x: NodeExecution): Promise<M
         location: { file: x.node.original_file_path },
       });
   }
-}
-
-async function findExisting(x: NodeExecution): Promise<'table' | 'view' | undefined> {
-  const info = await findRelation(x, x.compiler.relationOf(x.node).toRef());
-  return info === undefined ? undefined : info.kind === 'view' ? 'view' : 'table';
 }
 
 function cancelOnAbort(signal: AbortSignal, connection: { cancel?(): Promise<void> }): () => void {

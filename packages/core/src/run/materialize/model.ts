@@ -13,19 +13,27 @@ export function shouldFullRefresh(configured: unknown, flag: boolean): boolean {
  * Builds a model: looks at what exists in the database, compiles with that
  * knowledge (`is_incremental()`), then runs its materialization.
  */
+/** What `is_incremental()` and friends need to know: does the model's relation exist, as what. */
+export async function modelRuntime(x: NodeExecution): Promise<{ relationExists: boolean; relationType?: 'table' | 'view'; fullRefresh: boolean }> {
+  const existing = await findRelation(x, nodeRelation(x).toRef());
+  return {
+    relationExists: existing !== undefined,
+    relationType: existing?.kind === 'view' || existing?.kind === 'table' ? existing.kind : undefined,
+    fullRefresh: shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh),
+  };
+}
+
 export async function materializeModel(x: NodeExecution): Promise<MaterializationResult> {
   const materialized = String(x.node.config.materialized ?? 'view');
-  const existing = await findRelation(x, nodeRelation(x).toRef());
-  const fullRefresh = shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh);
-  const relationType = existing?.kind === 'view' ? 'view' : existing ? 'table' : undefined;
-  const compiledCode = x.compile({ relationExists: existing !== undefined, relationType, fullRefresh });
+  const runtime = await modelRuntime(x);
+  const compiledCode = x.compile(runtime);
   switch (materialized) {
     case 'view':
       return materializeView(x, compiledCode);
     case 'table':
       return materializeTable(x, compiledCode);
     case 'incremental':
-      if (existing?.kind === 'table' && !fullRefresh) return materializeIncremental(x, compiledCode);
+      if (runtime.relationType === 'table' && !runtime.fullRefresh) return materializeIncremental(x, compiledCode);
       return materializeTable(x, compiledCode);
     default:
       // A project's own {% materialization %} needs Jinja to run statements
