@@ -167,3 +167,16 @@ describe('seed options', () => {
     ]);
   });
 });
+
+describe('connections', () => {
+  it('a target that cannot connect stops the run with a clear adapter error', async (ctx) => {
+    const db = need(ctx);
+    const p = shop();
+    const refusing: AdapterDefinition = { ...db, connect: () => Promise.reject(new Error('connection refused')) };
+    await expect(runDvt(refusing, p, 'run')).rejects.toMatchObject({
+      kind: 'adapter',
+      exitCode: 2,
+      message: "Could not connect to 'dev' (DuckDB): connection refused",
+    });
+  });
+});
