@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { writeManifestFile } from '../artifacts.js';
 import type { CommandContext } from '../main.js';
 import { plural } from '../output/lines.js';
@@ -13,7 +14,7 @@ export default async function parse(ctx: CommandContext): Promise<number> {
   const { staticParsed, parseRendered } = session.compiler.stats;
   ctx.log.info(
     'ParseDone',
-    `Parsed ${plural(session.project.nodes.size, 'node')} (${staticParsed} by the static parser, ${parseRendered} rendered) in ${((performance.now() - started) / 1000).toFixed(2)}s; wrote ${path}`,
+    `Parsed ${plural(session.project.nodes.size, 'node')} (${staticParsed} by the static parser, ${parseRendered} rendered) in ${((performance.now() - started) / 1000).toFixed(2)}s; wrote ${relative(ctx.cwd, path) || path}`,
     { nodes: session.project.nodes.size, static_parsed: staticParsed, rendered: parseRendered, manifest: path },
   );
   return 0;
