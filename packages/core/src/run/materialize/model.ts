@@ -36,10 +36,23 @@ export async function materializeModel(x: NodeExecution): Promise<Materializatio
       if (runtime.relationType === 'table' && !runtime.fullRefresh) return materializeIncremental(x, compiledCode);
       return materializeTable(x, compiledCode);
     default:
-      // A project's own {% materialization %} needs Jinja to run statements
-      // while rendering (the synchronous database bridge); until then, say so.
-      throw new DvtError('compile', `materialization '${materialized}' of ${x.node.unique_id} is not supported (dvt builds view, table, incremental and ephemeral models)`, {
-        location: { file: x.node.original_file_path },
-      });
+      throw unsupportedMaterialization(x, materialized);
   }
+}
+
+/**
+ * The seam for `{% materialization name, adapter=... %}` blocks: running one
+ * needs Jinja to execute statements while rendering (the synchronous
+ * database bridge, issue 5). Until it exists, such a node fails saying where
+ * its materialization is defined.
+ */
+function unsupportedMaterialization(x: NodeExecution, name: string): DvtError {
+  const registry = x.compiler.registry;
+  const block = [x.adapter.type, ...(x.adapter.parentTypes ?? []), 'default']
+    .map((adapter) => registry.resolve(`materialization_${name}_${adapter}`, x.node.package_name))
+    .find((entry) => entry !== undefined);
+  const message = block
+    ? `materialization '${name}' of ${x.node.unique_id} is a Jinja {% materialization %} block (${block.definition.original_file_path}:${block.definition.line}); dvt cannot run those yet`
+    : `materialization '${name}' of ${x.node.unique_id} does not exist (dvt builds view, table, incremental and ephemeral models)`;
+  return new DvtError('compile', message, { location: { file: x.node.original_file_path } });
 }
