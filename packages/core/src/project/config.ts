@@ -177,6 +177,6 @@ export function defaultConfig(resourceType: ExecutableNode['resource_type'] | 's
 /** Build a node's config: defaults, then each layer in order (later wins). */
 export function resolveConfig(resourceType: ExecutableNode['resource_type'] | 'source', ...layers: Record<string, unknown>[]): NodeConfig {
   let config = defaultConfig(resourceType);
-  for (const layer of layers) config = mergeConfig(config, layer);
+  for (const layer of layers) if (Object.keys(layer).length > 0) config = mergeConfig(config, layer);
   return config;
 }

@@ -150,21 +150,23 @@ function modelString(target: TestTarget): string {
   return `{{ get_where_subquery(ref('${target.name}'${version})) }}`;
 }
 
+const QUOTED = `\\s*(?:'([^']*)'|"([^"]*)")\\s*`;
+const REF_CALL = new RegExp(`\\bref\\(${QUOTED}(?:,${QUOTED})?(?:,\\s*(?:version|v)\\s*=\\s*['"]?([\\w.]+)['"]?\\s*)?\\)`, 'g');
+const SOURCE_CALL = new RegExp(`\\bsource\\(${QUOTED},${QUOTED}\\)`, 'g');
+
 /** `ref('x')`, `ref('pkg', 'x')`, `source('a', 'b')` written literally in test arguments. */
 export function literalCalls(values: unknown[]): { refs: RefCall[]; sources: [string, string][] } {
   const refs: RefCall[] = [];
   const sources: [string, string][] = [];
-  const quoted = `\\s*(?:'([^']*)'|"([^"]*)")\\s*`;
-  const refPattern = new RegExp(`\\bref\\(${quoted}(?:,${quoted})?(?:,\\s*(?:version|v)\\s*=\\s*['"]?([\\w.]+)['"]?\\s*)?\\)`, 'g');
-  const sourcePattern = new RegExp(`\\bsource\\(${quoted},${quoted}\\)`, 'g');
   const visit = (value: unknown): void => {
     if (typeof value === 'string') {
-      for (const m of value.matchAll(refPattern)) {
+      if (!value.includes('(')) return;
+      for (const m of value.matchAll(REF_CALL)) {
         const first = m[1] ?? m[2]!;
         const second = m[3] ?? m[4];
         refs.push(second === undefined ? { name: first, ...(m[5] ? { version: m[5] } : {}) } : { name: second, package: first, ...(m[5] ? { version: m[5] } : {}) });
       }
-      for (const m of value.matchAll(sourcePattern)) sources.push([m[1] ?? m[2]!, m[3] ?? m[4]!]);
+      for (const m of value.matchAll(SOURCE_CALL)) sources.push([m[1] ?? m[2]!, m[3] ?? m[4]!]);
     } else if (Array.isArray(value)) value.forEach(visit);
     else if (isRecord(value)) Object.values(value).forEach(visit);
   };
