@@ -1,13 +1,20 @@
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dvt, tempDir } from './helpers.js';
 
-/** A fresh starter project (dvt init) to break in one way. */
-function starter(): string {
+let pristine: string;
+beforeAll(() => {
   const cwd = tempDir();
   expect(dvt(['init', 'shop'], { cwd }).code).toBe(0);
-  return join(cwd, 'shop');
+  pristine = join(cwd, 'shop');
+});
+
+/** A fresh copy of a starter project (made once by dvt init) to break in one way. */
+function starter(): string {
+  const dir = join(tempDir(), 'shop');
+  cpSync(pristine, dir, { recursive: true });
+  return dir;
 }
 
 function edit(file: string, change: (text: string) => string): void {
