@@ -1,0 +1,124 @@
+import type { Dialect, DialectCapabilities, RelationRef, Value } from '@dvt/core';
+import { DvtError } from '@dvt/core';
+import type { MysqlFlavor } from './flavor.js';
+import { FLAVOR_TRAITS } from './flavor.js';
+import { canonicalToMysql, mysqlToCanonical } from './types.js';
+
+/** Identifiers longer than this are refused by the server. */
+export const MAX_IDENTIFIER_LENGTH = 64;
+
+export function quoteMysqlIdentifier(id: string): string {
+  if (id.includes('\0')) throw new DvtError('compile', `identifier contains a NUL character: ${JSON.stringify(id)}`);
+  return `\`${id.replaceAll('`', '``')}\``;
+}
+
+function hex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/**
+ * A string literal for a session WITHOUT `NO_BACKSLASH_ESCAPES` (the servers'
+ * default, and dvt removes that mode from every session it opens): a
+ * backslash and a quote are escaped with a backslash, and NUL, CR, LF and
+ * Ctrl-Z are written as escapes so the statement text stays printable.
+ */
+export function quoteMysqlString(value: string): string {
+  let out = "'";
+  for (const ch of value) {
+    switch (ch) {
+      case '\\':
+        out += '\\\\';
+        break;
+      case "'":
+        out += "\\'";
+        break;
+      case '\0':
+        out += '\\0';
+        break;
+      case '\n':
+        out += '\\n';
+        break;
+      case '\r':
+        out += '\\r';
+        break;
+      case '\x1a':
+        out += '\\Z';
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return `${out}'`;
+}
+
+function numberLiteral(v: number): string {
+  if (!Number.isFinite(v)) throw new DvtError('runtime', `MySQL has no literal for ${v}: its DOUBLE holds no NaN or infinity`);
+  if (Number.isInteger(v) && Math.abs(v) <= Number.MAX_SAFE_INTEGER) return Object.is(v, -0) ? '-0e0' : String(v);
+  // An exponent makes the literal a DOUBLE rather than an exact DECIMAL.
+  const text = String(v);
+  return /e/i.test(text) ? text : `${text}e0`;
+}
+
+export function quoteMysqlLiteral(value: Value): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  if (typeof value === 'number') return numberLiteral(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return value.length === 0 ? "''" : `X'${hex(value)}'`;
+  return quoteMysqlString(value);
+}
+
+/**
+ * MySQL has no database above schemas (a "database" is a schema), so a
+ * relation renders as `schema`.`identifier`; a database that differs from
+ * the schema cannot be expressed and is refused.
+ */
+export function renderMysqlRelation(relation: RelationRef): string {
+  if (relation.database && relation.schema && relation.database !== relation.schema) {
+    throw new DvtError(
+      'compile',
+      `MySQL has no databases above schemas: relation ${relation.database}.${relation.schema}.${relation.identifier} names database '${relation.database}' and schema '${relation.schema}'; set both to the same name`,
+    );
+  }
+  const schema = relation.schema || relation.database;
+  return schema ? `${quoteMysqlIdentifier(schema)}.${quoteMysqlIdentifier(relation.identifier)}` : quoteMysqlIdentifier(relation.identifier);
+}
+
+export function mysqlCapabilities(flavor: MysqlFlavor): DialectCapabilities {
+  const traits = FLAVOR_TRAITS[flavor];
+  return {
+    transactions: true,
+    // Every DDL statement commits the open transaction implicitly.
+    transactionalDdl: false,
+    merge: false,
+    // RENAME TABLE a TO b, c TO d swaps tables atomically.
+    renameTable: true,
+    // CREATE OR REPLACE exists for views only (tables are swapped by rename).
+    createOrReplace: true,
+    cte: traits.cte,
+    windowFunctions: traits.windowFunctions,
+    maxIdentifierLength: MAX_IDENTIFIER_LENGTH,
+    bulkLoad: 'load-data',
+    extract: 'stream',
+    // dbt-mysql and dbt-mariadb offer append and delete+insert; `upsert`
+    // (INSERT ... ON DUPLICATE KEY UPDATE) is dvt's own addition for tables
+    // with a primary or unique key on the unique_key columns.
+    incrementalStrategies: ['append', 'delete+insert', 'upsert'],
+    // LOAD DATA with ESCAPED BY '' reads an unquoted NULL as SQL NULL and a
+    // quoted "NULL" as the text, so text is always quoted.
+    loadCsv: { delimiter: ',', header: true, nullString: 'NULL', forceQuoteText: true },
+    maxParameters: 65535,
+  };
+}
+
+export function mysqlDialect(flavor: MysqlFlavor): Dialect {
+  return {
+    quoteIdentifier: quoteMysqlIdentifier,
+    quoteLiteral: quoteMysqlLiteral,
+    placeholder: () => '?',
+    toCanonicalType: mysqlToCanonical,
+    fromCanonicalType: (type) => canonicalToMysql(type, flavor),
+    capabilities: mysqlCapabilities(flavor),
+    renderRelation: renderMysqlRelation,
+  };
+}
