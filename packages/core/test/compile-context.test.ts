@@ -139,6 +139,28 @@ describe('context members', () => {
     );
   });
 
+  it("a project's ref macro replaces ref, and builtins.ref reaches the original", async () => {
+    const copy = projectCopy('compile-shop', {
+      'macros/ref.sql': '{% macro ref(model_name) %}{% do return(builtins.ref(model_name).include(database=False)) %}{% endmacro %}\n',
+    });
+    try {
+      const own = await compilerFor(copy.dir);
+      own.parseProject();
+      const orders = own.node('model.compile_shop.stg_orders');
+      const customers = own.node('model.compile_shop.customers');
+      // Every model renders at parse once ref is overridden: the static parser would skip the macro.
+      expect(own.stats.staticParsed).toBe(0);
+      expect(customers.depends_on.nodes).toContain('model.compile_shop.orders');
+      expect(own.renderHook("{{ ref('stg_orders') }}", orders)).toBe('"analytics"."stg_orders"');
+    } finally {
+      copy.cleanup();
+    }
+  });
+
+  it('render() renders a string in the same context', () => {
+    expect(render("{{ render('{{ this.name }}-{{ var(\"min_amount\") }}') }}")).toBe('orders-25');
+  });
+
   it('adapter: type, quote, dispatch', () => {
     expect(render("{{ adapter.type() }}|{{ adapter.quote('a b') }}")).toBe('testdb|"a b"');
     expect(render("{{ adapter.dispatch('cents', 'compile_shop')('x') }}")).toBe('(x::decimal(18, 2) / 100)');

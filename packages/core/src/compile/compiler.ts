@@ -499,6 +499,7 @@ export class Compiler {
           quotePolicy: { ...project.config.quoting, ...(source.quoting ?? {}) },
         }),
       graph: () => (this.graphCache ??= buildGraph(project)),
+      parseTemplate: (source, file) => parseOrThrow(this.env, source, file),
     };
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { bindMacro, MacroReturn, toJS } from '@dvt/jinja';
-import type { ContextLookup, JinjaCallable } from '@dvt/jinja';
+import type { ContextLookup, JinjaCallable, Template } from '@dvt/jinja';
 import { stringify as toYaml, parse as parseYamlText } from 'yaml';
 import type { AdapterDefinition } from '../adapter/contract.js';
 import { DvtError } from '../errors.js';
@@ -49,6 +49,7 @@ export interface CompilerServices {
   relationOf(node: ExecutableNode): Relation;
   sourceRelation(source: SourceDefinition, adapterType: string): Relation;
   graph(): Record<string, unknown>;
+  parseTemplate(source: string, file: string): Template;
 }
 
 /** What rendering a node found: the inputs of dbt's parse. */
@@ -132,12 +133,21 @@ export class RenderState {
 
   private resolve(name: string, packageName: string, withLocals: boolean): unknown {
     if (withLocals && Object.prototype.hasOwnProperty.call(this.locals, name)) return this.locals[name];
+    const entry = this.services.registry.resolve(name, packageName);
+    // As in dbt, a project's (or package's) macro replaces a context member of
+    // the same name — e.g. a `ref` override that calls `builtins.ref`.
+    if (entry && !this.services.registry.isInternal(entry.packageName)) return this.use(entry);
     const member = this.member(name);
     if (member !== NOT_FOUND) return member;
-    const entry = this.services.registry.resolve(name, packageName);
     if (entry) return this.use(entry);
     if (this.services.registry.isNamespace(name)) return this.namespace(name);
     return undefined;
+  }
+
+  /** dbt's `render(text)`: a string rendered in this same context. */
+  renderText(text: string): string {
+    if (!text.includes('{')) return text;
+    return this.services.parseTemplate(text, this.node?.original_file_path ?? '<render>').render(this.lookupFor(this.packageName));
   }
 
   /** A macro the template reached: recorded for `depends_on.macros`, then bound. */
@@ -329,6 +339,14 @@ function buildMember(state: RenderState, name: string): unknown {
       };
     case 'thread_id':
       return 'Thread-1';
+    case 'builtins':
+      return { ref: makeRef(state), source: makeSource(state), config: makeConfig(state) };
+    case 'render':
+      return (text: unknown) => state.renderText(String(text));
+    case 'selected_resources':
+      return [...((services.flags.SELECTED_RESOURCES as unknown[] | undefined) ?? [])];
+    case 'invocation_args_dict':
+      return { which: services.flags.WHICH, full_refresh: services.flags.FULL_REFRESH, invocation_command: `dvt ${String(services.flags.WHICH ?? '')}`.trim() };
     default:
       return NOT_FOUND;
   }

@@ -52,7 +52,7 @@ export function parseProjectNodes(compiler: Compiler, project: Project): void {
 function findCalls(compiler: Compiler, node: ExecutableNode): Found {
   const template = compiler.templateOf(node);
   const analysis = template.staticAnalysis();
-  if (analysis.simple) {
+  if (analysis.simple && !overridesCalls(compiler, node)) {
     compiler.stats.staticParsed++;
     return {
       refs: analysis.refs.map((r) => ({ name: r.name, ...(r.package ? { package: r.package } : {}), ...(r.version !== undefined && r.version !== null ? { version: r.version } : {}) })),
@@ -64,6 +64,14 @@ function findCalls(compiler: Compiler, node: ExecutableNode): Found {
   compiler.stats.parseRendered++;
   const { state } = compiler.render(template, { node, mode: 'parse' });
   return state.record;
+}
+
+/** A project macro named ref, source or config changes what those calls do: render them. */
+function overridesCalls(compiler: Compiler, node: ExecutableNode): boolean {
+  return ['ref', 'source', 'config'].some((name) => {
+    const entry = compiler.registry.resolve(name, node.package_name);
+    return entry !== undefined && !compiler.registry.isInternal(entry.packageName);
+  });
 }
 
 /** A generic test depends on its test macro and on get_where_subquery, as in dbt's manifest. */
