@@ -29,6 +29,11 @@ describe('manifest', () => {
   const { project } = linkedShop();
   project.nodes.get('analysis.shop.order_counts')!.config.enabled = false;
   const uniqueTest = [...project.nodes.values()].find((n) => n.name === 'unique_stg_orders_order_id')!.unique_id;
+  // As the compiler's parse does: disabled nodes move out of `nodes`.
+  const snapshot = project.nodes.get('snapshot.shop.customers_snapshot')!;
+  snapshot.config.enabled = false;
+  project.nodes.delete(snapshot.unique_id);
+  project.disabled = new Map([[snapshot.unique_id, snapshot]]);
   const manifest = buildManifest(project, {
     ...options,
     compiled: new Map([
@@ -63,6 +68,7 @@ describe('manifest', () => {
     expect(fct.config['post-hook']).toEqual([{ sql: 'analyze {{ this }}', transaction: true, index: null }]);
     expect(manifest.disabled!['analysis.shop.order_counts']).toHaveLength(1);
     expect(manifest.nodes!['analysis.shop.order_counts']).toBeUndefined();
+    expect(manifest.disabled!['snapshot.shop.customers_snapshot']).toHaveLength(1);
     expect(Object.keys(manifest.selectors!)).toEqual(['nightly', 'orders_tree']);
   });
 

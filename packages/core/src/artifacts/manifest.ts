@@ -36,6 +36,10 @@ export function buildManifest(project: Project, options: ManifestOptions): Json 
   const typeOf = (target: string): string => project.profile.outputs[target]?.type ?? defaultOutput?.type ?? '';
   const nodes: Json = {};
   const disabled: Record<string, Json[]> = {};
+  for (const node of project.disabled?.values() ?? []) {
+    if (project.nodes.has(node.unique_id)) continue;
+    (disabled[node.unique_id] ??= []).push(nodeJson(node, undefined, createdAt, project.profile.target, typeOf, project.config.targetPath));
+  }
   for (const node of project.nodes.values()) {
     const json = nodeJson(node, options.compiled?.get(node.unique_id), createdAt, project.profile.target, typeOf, project.config.targetPath);
     if (node.config.enabled === false) (disabled[node.unique_id] ??= []).push(json);

@@ -243,6 +243,11 @@ export interface Project {
   profile: Profile;
   /** Models, seeds, tests, snapshots, analyses by unique_id. */
   nodes: Map<string, ExecutableNode>;
+  /**
+   * Nodes taken out of `nodes` because they are disabled (the compiler's
+   * parse moves them here); the manifest lists them under `disabled`.
+   */
+  disabled?: Map<string, ExecutableNode>;
   sources: Map<string, SourceDefinition>;
   macros: Map<string, MacroDefinition>;
   docs: Map<string, DocBlock>;
