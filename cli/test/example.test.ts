@@ -58,6 +58,21 @@ describe('the jaffle-shop example', () => {
     expect(again.stdout).toMatch(/Completed successfully/);
   });
 
+  it('the incremental model merges an order whose status changed since the last run', () => {
+    const seed = join(dir, 'seeds', 'raw_orders.csv');
+    const original = readFileSync(seed, 'utf8');
+    writeFileSync(seed, original.replace('\n1,56,2024-09-06 07:39:12,returned,2024-09-18 07:42:34\n', '\n1,56,2024-09-06 07:39:12,completed,2025-02-01 09:00:00\n'));
+    try {
+      const r = dvt(['build', '-s', '+order_status_latest'], { cwd: dir });
+      expect(r.code, r.output).toBe(0);
+      expect(r.stdout).toMatch(/OK created sql incremental model main\.order_status_latest \.+ \[.*1 in/);
+      const shown = dvt(['show', '--inline', "select status, count(*) over () as n from {{ ref('order_status_latest') }} where order_id = 1"], { cwd: dir });
+      expect(shown.stdout).toMatch(/\| completed +\| 1 +\|/);
+    } finally {
+      writeFileSync(seed, original);
+    }
+  });
+
   it('shows the first rows of a mart', () => {
     const r = dvt(['show', '--select', 'customers', '--limit', '3'], { cwd: dir });
     expect(r.code, r.output).toBe(0);
