@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adjacencyRecord, ancestors, assertAcyclic, buildGraph, descendants, DvtError, findCycle, graphFromEdges, topologicalOrder } from '../src/index.js';
+import { adjacencyRecord, ancestors, assertAcyclic, buildGraph, descendants, linkExposures, DvtError, findCycle, graphFromEdges, topologicalOrder } from '../src/index.js';
 import { linkedShop } from './select-helpers.js';
 
 describe('graph', () => {
@@ -53,6 +53,18 @@ describe('graph', () => {
     const chain = graphFromEdges(ids, ids.slice(1).map((id, i) => [ids[i]!, id] as [string, string]));
     expect(findCycle(chain)).toBeNull();
     expect(topologicalOrder(chain)).toEqual(ids);
+  });
+
+  it('links exposures to what they name, and names what is missing', () => {
+    const { project } = linkedShop();
+    const exposure = project.exposures.get('exposure.shop.weekly_report')!;
+    exposure.depends_on.nodes = [];
+    exposure.refs.push({ name: 'dim_orders' });
+    linkExposures(project);
+    expect(exposure.depends_on.nodes).toEqual(['model.shop.fct_orders', 'model.shop.dim_orders.v2', 'source.shop.raw.customers']);
+    exposure.depends_on.nodes = [];
+    exposure.refs.push({ name: 'nope' });
+    expect(() => buildGraph(project)).toThrow(/exposure 'weekly_report' depends on a node named 'nope' which was not found/);
   });
 
   it('builds from a project: sources and exposures are vertices, disabled nodes are not', () => {

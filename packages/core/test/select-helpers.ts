@@ -24,11 +24,5 @@ export function linkedShop(): { project: Project; graph: Graph } {
       ]),
     ];
   }
-  for (const exposure of project.exposures.values()) {
-    exposure.depends_on.nodes = [
-      ...exposure.refs.map((r) => byName.get(r.name)!),
-      ...exposure.sources.map(([s, t]) => `source.${exposure.package_name}.${s}.${t}`),
-    ];
-  }
   return { project, graph: buildGraph(project) };
 }

@@ -14,6 +14,7 @@ export interface Graph {
 }
 
 export function buildGraph(project: Project): Graph {
+  linkExposures(project);
   const edges: [string, string][] = [];
   const ids: string[] = [];
   for (const node of project.nodes.values()) {
@@ -30,6 +31,40 @@ export function buildGraph(project: Project): Graph {
     for (const parent of exposure.depends_on.nodes) edges.push([parent, exposure.unique_id]);
   }
   return graphFromEdges(ids, edges);
+}
+
+/**
+ * Fill each exposure's `depends_on.nodes` from its `ref()`/`source()` list
+ * (once; exposures are not rendered, so this is all they depend on). A ref
+ * without a version picks the latest version of a versioned model.
+ */
+export function linkExposures(project: Project): void {
+  for (const exposure of project.exposures.values()) {
+    if (exposure.depends_on.nodes.length > 0 || (exposure.refs.length === 0 && exposure.sources.length === 0)) continue;
+    const where = { file: exposure.original_file_path };
+    const nodes: string[] = [];
+    for (const ref of exposure.refs) {
+      const candidates = [...project.nodes.values()].filter(
+        (n) =>
+          n.name === ref.name &&
+          (n.resource_type === 'model' || n.resource_type === 'seed' || n.resource_type === 'snapshot') &&
+          n.config.enabled !== false &&
+          (!ref.package || n.package_name === ref.package),
+      );
+      const wanted = ref.version != null ? String(ref.version) : undefined;
+      const match = candidates.find((n) =>
+        wanted !== undefined ? String(n.version) === wanted : n.version == null || String(n.version) === String(n.latest_version),
+      );
+      if (!match) throw new DvtError('compile', `exposure '${exposure.name}' depends on a node named '${ref.name}' which was not found`, { location: where });
+      nodes.push(match.unique_id);
+    }
+    for (const [sourceName, table] of exposure.sources) {
+      const source = [...project.sources.values()].find((s) => s.source_name === sourceName && s.name === table && s.config.enabled !== false);
+      if (!source) throw new DvtError('compile', `exposure '${exposure.name}' depends on a source named '${sourceName}.${table}' which was not found`, { location: where });
+      nodes.push(source.unique_id);
+    }
+    exposure.depends_on.nodes = [...new Set(nodes)];
+  }
 }
 
 /** A graph from explicit vertices and [parent, child] edges; edges to unknown vertices are dropped. */
