@@ -205,6 +205,8 @@ describe('context members', () => {
     expect(render("{{ fmt('x') }}")).toBe('money_utils_wrap(x)');
     expect(render("{% set caller_local = 'visible' %}{{ money_utils.leak_check() }}")).toBe('[]');
     expect(render("{{ money_utils.currency('x') }}")).toBe('root_currency(x)');
+    // Another package's macro never shadows a builtin of the same name.
+    expect(render("{{ concat(['a', 'b']) }}|{{ money_utils.concat(['a']) }}")).toBe('a || b|money_utils_concat()');
   });
 
   it("adapter macrosDir overrides builtins by `<type>__` name", () => {

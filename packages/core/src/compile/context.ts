@@ -133,12 +133,14 @@ export class RenderState {
 
   private resolve(name: string, packageName: string, withLocals: boolean): unknown {
     if (withLocals && Object.prototype.hasOwnProperty.call(this.locals, name)) return this.locals[name];
-    const entry = this.services.registry.resolve(name, packageName);
-    // As in dbt, a project's (or package's) macro replaces a context member of
-    // the same name — e.g. a `ref` override that calls `builtins.ref`.
-    if (entry && !this.services.registry.isInternal(entry.packageName)) return this.use(entry);
+    const { registry } = this.services;
+    // As in dbt, the project's (or the package's own) macro replaces a context
+    // member of the same name — e.g. a `ref` override calling `builtins.ref`.
+    const local = registry.resolveLocal(name, packageName);
+    if (local) return this.use(local);
     const member = this.member(name);
     if (member !== NOT_FOUND) return member;
+    const entry = registry.resolve(name, packageName);
     if (entry) return this.use(entry);
     if (this.services.registry.isNamespace(name)) return this.namespace(name);
     return undefined;

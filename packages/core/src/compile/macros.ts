@@ -73,23 +73,32 @@ export class MacroRegistry {
     });
   }
 
-  /** The macro `name` as seen from a node or macro of `fromPackage`. */
+  /**
+   * The macro `name` as seen from a node or macro of `fromPackage`, as dbt's
+   * namespace: the package's own macros, the root project's, the builtins.
+   * Other installed packages come last: dbt reaches them by bare name only
+   * for their generic tests (`test_<name>`), so they never shadow a builtin.
+   */
   resolve(name: string, fromPackage: string): MacroEntry | undefined {
+    const found = this.resolveLocal(name, fromPackage) ?? this.inPackage(BUILTIN_PACKAGE, name);
+    if (found) return found;
+    for (const [pkg, byName] of this.packages) {
+      if (pkg === this.rootPackage || this.internal.has(pkg)) continue;
+      const entry = byName.get(name);
+      if (entry) return entry;
+    }
+    return undefined;
+  }
+
+  /**
+   * Only the package's own macro or the root project's: the macros that, in
+   * dbt, replace context members of the same name (a project's `ref`).
+   */
+  resolveLocal(name: string, fromPackage: string): MacroEntry | undefined {
     // Builtins see the project's overrides first, so a project can replace
     // any builtin that other builtins call.
     if (this.isInternal(fromPackage)) fromPackage = this.rootPackage;
-    const own = this.inPackage(fromPackage, name);
-    if (own) return own;
-    if (fromPackage !== this.rootPackage) {
-      const root = this.packages.get(this.rootPackage)?.get(name);
-      if (root) return root;
-    }
-    for (const [pkg, byName] of this.packages) {
-      if (pkg === this.rootPackage || this.internal.has(pkg)) continue;
-      const found = byName.get(name);
-      if (found) return found;
-    }
-    return this.inPackage(BUILTIN_PACKAGE, name);
+    return this.inPackage(fromPackage, name) ?? (fromPackage !== this.rootPackage ? this.packages.get(this.rootPackage)?.get(name) : undefined);
   }
 
   isInternal(packageName: string): boolean {

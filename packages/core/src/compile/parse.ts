@@ -68,10 +68,7 @@ function findCalls(compiler: Compiler, node: ExecutableNode): Found {
 
 /** A project macro named ref, source or config changes what those calls do: render them. */
 function overridesCalls(compiler: Compiler, node: ExecutableNode): boolean {
-  return ['ref', 'source', 'config'].some((name) => {
-    const entry = compiler.registry.resolve(name, node.package_name);
-    return entry !== undefined && !compiler.registry.isInternal(entry.packageName);
-  });
+  return ['ref', 'source', 'config'].some((name) => compiler.registry.resolveLocal(name, node.package_name) !== undefined);
 }
 
 /** A generic test depends on its test macro and on get_where_subquery, as in dbt's manifest. */
