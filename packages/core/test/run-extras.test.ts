@@ -119,20 +119,35 @@ describe('compile and show', () => {
   });
 });
 
+/** More rows than the sample and more bytes than a full scan; row SAMPLE_ROWS + 5 holds `late` in the amount column. */
+function bigSeed(late: string): { csv: string; rows: number } {
+  const lines = ['id,amount,label'];
+  let bytes = 0;
+  for (let i = 1; bytes < FULL_SCAN_BYTES + 1000 || i <= SAMPLE_ROWS + 10; i++) {
+    const line = `${i},${i === SAMPLE_ROWS + 5 ? late : String(i % 1000)},label number ${i} with some padding text`;
+    lines.push(line);
+    bytes += line.length + 1;
+  }
+  return { csv: `${lines.join('\n')}\n`, rows: lines.length - 1 };
+}
+
 describe('large seeds', () => {
+  it('on a strict loader, a refused load is redone with the whole file\'s types', async (ctx) => {
+    const base = need(ctx);
+    const db: AdapterDefinition = { ...base, dialect: { ...base.dialect, capabilities: { ...base.dialect.capabilities, strictLoad: true } } };
+    const seed = bigSeed('n/a');
+    const p = shop({ 'models/schema.yml': 'version: 2\n', 'seeds/big.csv': seed.csv });
+    const out = await runDvt(db, p, 'seed', { select: ['big'] });
+    expect(out.results[0]).toMatchObject({ status: 'success', adapter_response: { rows_affected: seed.rows } });
+    expect(await query(db, p, "select data_type from information_schema.columns where table_name = 'big' and column_name = 'amount'")).toEqual([['VARCHAR']]);
+  });
+
   it('types from a sample, and re-infers from the whole file when the load rejects a later value', async (ctx) => {
     const db = need(ctx);
-    // more rows than the sample and more bytes than a full scan: row SAMPLE_ROWS + 5 holds a decimal
-    const lines = ['id,amount,label'];
-    let bytes = 0;
-    for (let i = 1; bytes < FULL_SCAN_BYTES + 1000 || i <= SAMPLE_ROWS + 10; i++) {
-      const line = `${i},${i === SAMPLE_ROWS + 5 ? '2.5' : String(i % 1000)},label number ${i} with some padding text`;
-      lines.push(line);
-      bytes += line.length + 1;
-    }
-    const p = shop({ 'models/schema.yml': 'version: 2\n', 'seeds/big.csv': `${lines.join('\n')}\n` });
+    const seed = bigSeed('2.5');
+    const p = shop({ 'models/schema.yml': 'version: 2\n', 'seeds/big.csv': seed.csv });
     const out = await runDvt(db, p, 'seed', { select: ['big'] });
-    expect(out.results[0]).toMatchObject({ status: 'success', adapter_response: { rows_affected: lines.length - 1 } });
+    expect(out.results[0]).toMatchObject({ status: 'success', adapter_response: { rows_affected: seed.rows } });
     expect(await query(db, p, "select data_type from information_schema.columns where table_name = 'big' and column_name = 'amount'")).toEqual([['DOUBLE']]);
     expect(out.events.some((e) => e.type === 'log' && /loading again with the whole file's types/.test(e.message))).toBe(true);
   });

@@ -195,6 +195,13 @@ export interface DialectCapabilities {
   loadCsv: CsvSpec;
   /** Most bind parameters one statement may carry (sizes the INSERT batches of the default bulk load). */
   maxParameters?: number;
+  /**
+   * `bulkLoad` fails on a number that does not fit its column (PostgreSQL's
+   * COPY) instead of rounding or truncating it (DuckDB's reader rounds `2.5`
+   * into an INTEGER). Large seeds then skip the whole-file type check that
+   * otherwise runs beside the load. Absent means false.
+   */
+  strictLoad?: boolean;
 }
 
 /** Pure SQL knowledge about an engine: works with no connection. */

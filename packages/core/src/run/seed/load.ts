@@ -25,14 +25,15 @@ import { scanSeed, type SeedScan } from './scan.js';
 /**
  * Seeds up to FULL_SCAN_BYTES are scanned completely before loading, so their
  * types are exactly dbt's. Bigger files are typed from their first
- * SAMPLE_ROWS rows and the load starts at once, while the whole file is
- * scanned at the same time; the load commits only once that scan agrees with
- * the sample. When it does not (a decimal after 10,000 integers, a ragged row
- * further down), the load is rolled back and redone with the full file's
- * types — nothing is swapped in before. A full scan before every load would
- * add its own time to the load's; beside it, it costs almost nothing on two
- * cores, and engines that accept what they should refuse (DuckDB reads
- * `2.5` into an INTEGER column) cannot make a seed silently lossy.
+ * SAMPLE_ROWS rows and the load starts at once:
+ * - on engines whose load refuses values that do not fit (`strictLoad`,
+ *   e.g. PostgreSQL's COPY), a refused load triggers a whole-file scan and a
+ *   reload with its types; nothing else is read twice, so the load runs at
+ *   the engine's own speed;
+ * - elsewhere (DuckDB reads `2.5` into an INTEGER column by rounding) the
+ *   whole file is scanned beside the load, and the load commits only if the
+ *   scan agrees with the sample; otherwise it is rolled back and redone.
+ * Nothing is swapped in before a load is accepted.
  */
 export const FULL_SCAN_BYTES = 2 * 1024 * 1024;
 export const SAMPLE_ROWS = 10_000;
@@ -214,6 +215,16 @@ export async function materializeSeed(x: NodeExecution): Promise<Materialization
   let rows: number;
   if (plan.complete) {
     rows = await loadSeed(x, plan);
+  } else if (dialect.capabilities.strictLoad) {
+    // The engine refuses a later value that does not fit; then type from the whole file.
+    try {
+      rows = await loadSeed(x, plan);
+    } catch (e) {
+      const full = await planSeed(x.node, dialect, true);
+      if (samePlan(full, plan)) throw e;
+      x.log('info', `seed ${plan.displayPath}: rows after the first ${SAMPLE_ROWS} change the column types; loading again with the whole file's types`);
+      rows = await loadSeed(x, full);
+    }
   } else {
     const whole = planSeed(x.node, dialect, true);
     whole.catch(() => undefined); // awaited below; a rejection must not count as unhandled meanwhile
