@@ -51,6 +51,8 @@ export const postgresCapabilities: DialectCapabilities = {
   loadCsv: { ...DEFAULT_CSV },
   // The protocol counts bind parameters in an int16.
   maxParameters: 65535,
+  // COPY refuses a number that does not fit its column rather than rounding it.
+  strictLoad: true,
 };
 
 export function renderPostgresRelation(relation: RelationRef, quote: (id: string) => string = quotePostgresIdentifier): string {
