@@ -1,0 +1,362 @@
+import type {
+  Catalog,
+  ColumnMeta,
+  Connection,
+  DialectCapabilities,
+  LoadOptions,
+  LoadSource,
+  LoadStats,
+  QueryOptions,
+  QueryResult,
+  RelationRef,
+  RowBatch,
+  StreamOptions,
+  Value,
+} from '@dvt/core';
+import { DvtError, openLoadSource } from '@dvt/core';
+import mysql from 'mysql2';
+import type { ConnectionOptions, FieldPacket, ResultSetHeader } from 'mysql2';
+import { Readable } from 'node:stream';
+import { mysqlCatalog } from './catalog.js';
+import { renderMysqlRelation } from './dialect.js';
+import { toDvtError } from './errors.js';
+import { columnMetaOf, rowDecoder, type WireField } from './fields.js';
+import type { MysqlFlavor } from './flavor.js';
+import { FLAVOR_TRAITS } from './flavor.js';
+import { loadDataCsv, loadDataSql } from './load.js';
+import { bindParameters, checkFeatures } from './statements.js';
+import { serverCapabilities } from './version.js';
+
+/** Session settings every dvt connection needs for values in the contract's form. */
+export const SESSION_SETUP_SQL = [
+  // TIMESTAMP values read and written in UTC.
+  `SET time_zone = '+00:00'`,
+  // dvt's literals escape backslashes and quote strings with ' (see dialect.ts).
+  `SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','), ',ANSI_QUOTES,', ','))`,
+];
+
+/** Not settable per session on MySQL 5.7; tried, and its failure ignored. */
+const OPTIONAL_SETUP_SQL = ['SET SESSION explicit_defaults_for_timestamp = ON'];
+
+const SERVER_STATUS_IN_TRANS = 1;
+const ER_BAD_DB_ERROR = 1049;
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+interface RawResult {
+  rows: unknown[][];
+  fields: FieldPacket[] | undefined;
+  header: ResultSetHeader | undefined;
+}
+
+function isHeader(value: unknown): value is ResultSetHeader {
+  return !!value && typeof value === 'object' && !Array.isArray(value) && 'affectedRows' in value;
+}
+
+/** mysql2's answer, reduced to its last result set (several statements give one each). */
+function lastResult(result: unknown, fields: unknown): RawResult {
+  const multi = Array.isArray(fields) && fields.length > 0 && fields.every((f) => f === undefined || Array.isArray(f));
+  const multiHeaders = Array.isArray(result) && result.length > 0 && isHeader(result[0]);
+  if (multi || multiHeaders) {
+    const results = result as unknown[];
+    const last = results[results.length - 1];
+    const lastFields = Array.isArray(fields) ? (fields[fields.length - 1] as FieldPacket[] | undefined) : undefined;
+    return isHeader(last) ? { rows: [], fields: undefined, header: last } : { rows: last as unknown[][], fields: lastFields, header: undefined };
+  }
+  if (isHeader(result)) return { rows: [], fields: undefined, header: result };
+  return { rows: result as unknown[][], fields: fields as FieldPacket[], header: undefined };
+}
+
+/** Byte width of one character in the results' character set. */
+function mbMaxLenOf(charset: string | undefined): number {
+  const c = (charset ?? 'utf8mb4').toLowerCase();
+  if (c.startsWith('utf8mb4')) return 4;
+  if (c.startsWith('utf8') || c.startsWith('utf8mb3')) return 3;
+  if (c.startsWith('ucs2') || c.startsWith('utf16')) return 4;
+  return 1;
+}
+
+/**
+ * One session on a MySQL or MariaDB server through mysql2. Statements run one
+ * at a time; while a `stream` is open, any other call on the connection is
+ * refused with an Error (use a second connection to query inside the loop).
+ */
+export class MysqlConnection implements Connection {
+  readonly catalog: Catalog;
+  readonly serverVersion: string;
+  readonly capabilities: Partial<DialectCapabilities>;
+  private readonly mbMaxLen: number;
+  private readonly secrets: readonly (string | undefined)[];
+  private closed = false;
+  private streaming = false;
+  private inTransaction = false;
+
+  private constructor(
+    private readonly conn: mysql.Connection,
+    private readonly options: ConnectionOptions,
+    readonly flavor: MysqlFlavor,
+    version: string,
+  ) {
+    this.serverVersion = version;
+    this.capabilities = serverCapabilities(flavor, version);
+    this.secrets = [typeof options.password === 'string' ? options.password : undefined];
+    this.mbMaxLen = mbMaxLenOf(typeof options.charset === 'string' ? options.charset : undefined);
+    this.catalog = mysqlCatalog((sql, params) => this.query(sql, params), { jsonChecks: !FLAVOR_TRAITS[flavor].jsonType || /mariadb/i.test(version) });
+  }
+
+  /** Connects, prepares the session and selects `schema` when it exists already. */
+  static async open(options: ConnectionOptions, flavor: MysqlFlavor, schema: string | undefined): Promise<MysqlConnection> {
+    const secrets = [typeof options.password === 'string' ? options.password : undefined];
+    const { database: _ignored, ...withoutDatabase } = options;
+    const conn = mysql.createConnection(withoutDatabase);
+    // An idle session can still lose its socket; the error surfaces on the next call.
+    conn.on('error', () => undefined);
+    try {
+      await new Promise<void>((resolve, reject) => conn.connect((err) => (err ? reject(err) : resolve())));
+    } catch (e) {
+      conn.destroy();
+      const err = toDvtError(e, secrets);
+      err.message = `cannot connect to ${options.host}:${options.port} as ${options.user}: ${err.message}`;
+      throw err;
+    }
+    const run = (sql: string) => new Promise<unknown>((resolve, reject) => conn.query(sql, (err, result) => (err ? reject(err) : resolve(result))));
+    try {
+      for (const sql of SESSION_SETUP_SQL) await run(sql);
+      for (const sql of OPTIONAL_SETUP_SQL) await run(sql).catch(() => undefined);
+      const version = String(((await run('SELECT VERSION()')) as unknown[][])[0][0]);
+      if (schema) {
+        // The target schema may not exist yet (dvt creates it); then nothing is selected.
+        await run(`USE \`${schema.replaceAll('`', '``')}\``).catch((e: { errno?: number }) => {
+          if (e?.errno !== ER_BAD_DB_ERROR) throw e;
+        });
+      }
+      return new MysqlConnection(conn, options, flavor, version);
+    } catch (e) {
+      conn.destroy();
+      throw toDvtError(e, secrets);
+    }
+  }
+
+  /** The server's thread id of this session (for KILL QUERY). */
+  get threadId(): number | null {
+    return this.conn.threadId;
+  }
+
+  async query(sql: string, params: Value[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
+    this.assertOpen();
+    const text = this.prepare(sql, params);
+    const raw = await this.abortable(opts.signal, () => this.raw(text));
+    const columns = (raw.fields ?? []).map((f) => columnMetaOf(f as unknown as WireField, this.mbMaxLen));
+    const decode = rowDecoder(columns);
+    const out: QueryResult = { columns, rows: raw.rows.map((r) => decode(r)) };
+    if (raw.header) out.rowsAffected = raw.header.affectedRows;
+    return out;
+  }
+
+  async *stream(sql: string, params: Value[] = [], opts: StreamOptions = {}): AsyncGenerator<RowBatch> {
+    this.assertOpen();
+    const { signal } = opts;
+    signal?.throwIfAborted();
+    const text = this.prepare(sql, params);
+    const batchSize = Math.max(1, Math.min(opts.batchSize ?? 1000, 100_000));
+    this.streaming = true;
+    let columns: ColumnMeta[] | undefined;
+    let decode: ((row: unknown[]) => Value[]) | undefined;
+    let buffer: unknown[][] = [];
+    let finished = false;
+    let failure: unknown;
+    let paused = false;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const query = this.conn.query(text);
+    query.on('fields', (fields: FieldPacket[]) => {
+      columns = fields.map((f) => columnMetaOf(f as unknown as WireField, this.mbMaxLen));
+      decode = rowDecoder(columns);
+    });
+    query.on('result', (row: unknown) => {
+      if (!Array.isArray(row)) return;
+      buffer.push(row);
+      // Backpressure: stop reading the socket until the consumer takes a batch.
+      if (buffer.length >= batchSize && !paused) {
+        paused = true;
+        this.conn.pause();
+      }
+      if (buffer.length >= batchSize) notify();
+    });
+    query.on('error', (e: unknown) => {
+      failure = e;
+      finished = true;
+      notify();
+    });
+    query.on('end', () => {
+      finished = true;
+      notify();
+    });
+    const onAbort = () => notify();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let first = true;
+    try {
+      for (;;) {
+        while (!finished && buffer.length < batchSize && !signal?.aborted) await new Promise<void>((resolve) => (wake = resolve));
+        if (signal?.aborted) throw abortError(signal);
+        if (failure) throw toDvtError(failure, this.secrets, text);
+        const rows = buffer.length > batchSize ? buffer.slice(0, batchSize) : buffer;
+        buffer = buffer.length > batchSize ? buffer.slice(batchSize) : [];
+        if (paused && buffer.length < batchSize) {
+          paused = false;
+          this.conn.resume();
+        }
+        if (rows.length > 0 || (first && finished)) {
+          first = false;
+          const cols = columns ?? [];
+          yield { columns: cols, rows: decode ? rows.map(decode) : [] };
+        }
+        if (finished && buffer.length === 0) break;
+      }
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      if (!finished) {
+        // Stop the statement on the server, then read what is left so the session is free.
+        await this.cancel().catch(() => undefined);
+        const drained = new Promise<void>((resolve) => {
+          if (finished) resolve();
+          else query.on('end', () => resolve());
+        });
+        buffer = [];
+        query.removeAllListeners('result');
+        if (paused) this.conn.resume();
+        await drained;
+      }
+      this.streaming = false;
+    }
+  }
+
+  async bulkLoad(relation: RelationRef, source: LoadSource, opts: LoadOptions = {}): Promise<LoadStats> {
+    this.assertOpen();
+    if (source.columns.length === 0) throw new DvtError('runtime', `cannot load ${renderMysqlRelation(relation)}: no columns given`);
+    const sql = loadDataSql(relation, source.columns);
+    let records = 0;
+    const csv = loadDataCsv(openLoadSource(source) as AsyncIterable<string | Uint8Array>, source.csv, source.columns, (n) => {
+      records += n;
+      opts.onProgress?.(records);
+    });
+    let inputError: unknown;
+    const input = Readable.from(csv);
+    input.on('error', (e) => {
+      inputError = e;
+    });
+    // A warning (a value the server had to change) fails the load: roll back what it wrote.
+    const nested = this.inTransaction;
+    await this.raw(nested ? 'SAVEPOINT dvt_load' : 'START TRANSACTION');
+    const undo = () => this.raw(nested ? 'ROLLBACK TO SAVEPOINT dvt_load' : 'ROLLBACK').catch(() => undefined);
+    let header: ResultSetHeader | undefined;
+    try {
+      const raw = await this.abortable(opts.signal, () => this.raw(sql, () => input));
+      if (inputError) throw inputError;
+      header = raw.header;
+      if (header && header.warningStatus > 0) {
+        const warnings = await this.raw('SHOW WARNINGS LIMIT 5');
+        const lines = warnings.rows.map((r) => `${r[0]} ${r[1]}: ${r[2]}`);
+        throw new DvtError(
+          'database',
+          `loading ${renderMysqlRelation(relation)} produced ${header.warningStatus} warning(s); nothing was loaded. ${lines.join('; ')}`,
+        );
+      }
+    } catch (e) {
+      input.destroy();
+      await undo();
+      throw toDvtError(inputError ?? e, this.secrets);
+    }
+    await this.raw(nested ? 'RELEASE SAVEPOINT dvt_load' : 'COMMIT');
+    const rows = header?.affectedRows ?? records;
+    opts.onProgress?.(rows);
+    return { rows };
+  }
+
+  async ping(): Promise<void> {
+    await this.query('SELECT 1');
+  }
+
+  /** Stops the running statement from a second session (KILL QUERY). */
+  async cancel(): Promise<void> {
+    const id = this.conn.threadId;
+    if (this.closed || id === null) return;
+    const { database: _ignored, ...options } = this.options;
+    const helper = mysql.createConnection(options);
+    helper.on('error', () => undefined);
+    try {
+      await new Promise<void>((resolve, reject) => helper.query(`KILL QUERY ${Number(id)}`, (err) => (err ? reject(err) : resolve())));
+    } catch (e) {
+      throw toDvtError(e, this.secrets);
+    } finally {
+      helper.destroy();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await new Promise<void>((resolve) => this.conn.end(() => resolve()));
+    this.conn.destroy();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new DvtError('database', 'the connection is closed');
+    if (this.streaming) {
+      throw new DvtError(
+        'runtime',
+        'a stream is still open on this connection: finish or break out of it first, or run this statement on another connection',
+      );
+    }
+  }
+
+  /** Bound statement text, refused early when it uses what the server lacks. */
+  private prepare(sql: string, params: Value[]): string {
+    checkFeatures(sql, { ...this.capabilities, flavor: this.flavor });
+    return bindParameters(sql, params);
+  }
+
+  /** Runs one text on the session and tracks whether a transaction is open. */
+  private raw(sql: string, infile?: () => Readable): Promise<RawResult> {
+    return new Promise((resolve, reject) => {
+      const options: mysql.QueryOptions = { sql };
+      if (infile) (options as { infileStreamFactory?: () => Readable }).infileStreamFactory = infile;
+      this.conn.query(options, (err, result, fields) => {
+        if (err) return reject(toDvtError(err, this.secrets, sql));
+        const raw = lastResult(result, fields);
+        if (raw.header) this.inTransaction = (raw.header.serverStatus & SERVER_STATUS_IN_TRANS) !== 0;
+        resolve(raw);
+      });
+    });
+  }
+
+  /**
+   * Runs `work`; when `signal` fires meanwhile, kills the statement and, once
+   * `work` settles, waits for the kill to finish before rethrowing the
+   * signal's reason — so a late kill cannot hit the next statement.
+   */
+  private async abortable<T>(signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    if (!signal) return work();
+    signal.throwIfAborted();
+    let cancelling: Promise<void> | undefined;
+    const listener = () => {
+      cancelling = this.cancel().catch(() => undefined);
+    };
+    signal.addEventListener('abort', listener, { once: true });
+    try {
+      return await work();
+    } catch (e) {
+      if (signal.aborted) throw abortError(signal);
+      throw e;
+    } finally {
+      signal.removeEventListener('abort', listener);
+      await cancelling;
+    }
+  }
+}
