@@ -53,7 +53,7 @@ function isUserError(e: unknown): e is PrintableError {
   return e instanceof Error && e.name === 'DvtError' && typeof (e as Partial<PrintableError>).format === 'function';
 }
 
-export function reportError(e: unknown, log: Log): number {
+function reportError(e: unknown, log: Log): number {
   if (e instanceof UsageError) {
     log.error('UsageError', e.message);
     return e.exitCode;
