@@ -333,6 +333,16 @@ describe('loadProject: packages and YAML snapshots', () => {
     expect(linked.nodes.get('model.shop.linked_model')!.fqn).toEqual(['shop', 'shared', 'linked_model']);
   });
 
+  it('skips what .dbtignore names', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, '.dbtignore'), 'models/marts/dim_*\n*.yml\n!models/staging/schema.yml\n');
+    const project = loadProject({ projectDir: dir, env: ENV });
+    expect(project.nodes.has('model.shop.dim_customers')).toBe(false);
+    expect(project.nodes.has('model.shop.fct_orders')).toBe(true);
+    expect(project.nodes.get('model.shop.fct_orders')!.description).toBe(''); // marts.yml ignored
+    expect(project.nodes.get('model.shop.stg_orders')!.description).toBe('One row per order.');
+  });
+
   it('creates snapshots defined only in YAML', () => {
     const snapshot = project.nodes.get('snapshot.shop.customers_snapshot')!;
     expect(snapshot.raw_code).toBe("select * from {{ source('raw', 'customers') }}");

@@ -3,6 +3,7 @@ import { configFromTree, mergeConfig, resolveConfig } from '../src/project/confi
 import { parseTestEntry, synthesizeTestNames, testHash } from '../src/project/tests.js';
 import { parseCliVars, varLookup } from '../src/project/vars.js';
 import { parseYaml } from '../src/project/yaml.js';
+import { ignoreMatcher } from '../src/project/ignore.js';
 
 describe('parseYaml', () => {
   it('keeps the line of every key and item', () => {
@@ -130,5 +131,23 @@ describe('generic test names', () => {
     expect(parseTestEntry({ test_name: 'unique', name: 'pk' }, at)).toMatchObject({ testName: 'unique', customName: 'pk' });
     expect(() => parseTestEntry({ a: 1, b: 2 }, at)).toThrow(/a test must be/);
     expect(() => parseTestEntry({ unique: { model: 'x' } }, at)).toThrow(/reserved argument 'model'/);
+  });
+});
+
+describe('.dbtignore', () => {
+  const ignored = ignoreMatcher(['# scratch work', '*.tmp.sql', 'models/legacy/', '/analyses/old_*', '**/wip/**', '!models/legacy/keep.sql', 'scratch'].join('\n'));
+
+  it('follows gitignore rules', () => {
+    expect(ignored('models/a.tmp.sql')).toBe(true);
+    expect(ignored('models/deep/b.tmp.sql')).toBe(true);
+    expect(ignored('models/legacy/x.sql')).toBe(true);
+    expect(ignored('models/legacy/keep.sql')).toBe(false);
+    expect(ignored('analyses/old_report.sql')).toBe(true);
+    expect(ignored('models/analyses/old_report.sql')).toBe(false);
+    expect(ignored('models/a/wip/c.sql')).toBe(true);
+    expect(ignored('models/scratch/c.sql')).toBe(true);
+    expect(ignored('models/scratchpad.sql')).toBe(false);
+    expect(ignored('models/legacy.sql')).toBe(false);
+    expect(ignored('models/orders.sql')).toBe(false);
   });
 });

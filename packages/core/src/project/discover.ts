@@ -12,7 +12,12 @@ export interface DiscoveredFile {
 }
 
 /** Files under each of `resourcePaths` whose names end in one of `extensions`, sorted for stable output. */
-export function discoverFiles(rootDir: string, resourcePaths: readonly string[], extensions: readonly string[]): DiscoveredFile[] {
+export function discoverFiles(
+  rootDir: string,
+  resourcePaths: readonly string[],
+  extensions: readonly string[],
+  ignored?: (originalFilePath: string) => boolean,
+): DiscoveredFile[] {
   const found: DiscoveredFile[] = [];
   const seen = new Set<string>();
   for (const resourcePath of resourcePaths) {
@@ -21,7 +26,7 @@ export function discoverFiles(rootDir: string, resourcePaths: readonly string[],
     walk(base, '', (relative, absolutePath) => {
       if (!extensions.some((ext) => relative.toLowerCase().endsWith(ext))) return;
       const originalFilePath = posix.join(resourcePath, relative);
-      if (seen.has(originalFilePath)) return;
+      if (seen.has(originalFilePath) || ignored?.(originalFilePath)) return;
       seen.add(originalFilePath);
       found.push({ originalFilePath, path: relative, resourcePath, absolutePath });
     });

@@ -6,6 +6,7 @@ import { configFromTree, resolveConfig, treeKindOf } from './config.js';
 import { readProjectFile, readProjectProfileName } from './dbtProject.js';
 import { baseName, discoverFiles, folderParts, subdirectories } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
+import { loadIgnore } from './ignore.js';
 import { loadProfile } from './profiles.js';
 import { renderYamlTree } from './render.js';
 import type { YamlRenderContext } from './render.js';
@@ -77,25 +78,28 @@ export function loadProject(options: LoadProjectOptions): Project {
   const docFiles: ProjectFile[] = [];
   const patchedBy = new Map<string, string>();
   const unsupported: SchemaContext['unsupported'] = new Map();
+  const ignores = new Map(packages.map((pkg) => [pkg.name, loadIgnore(pkg.rootDir)]));
   for (const pkg of packages) {
     const pkgConfig = pkg.config;
+    const ignored = ignores.get(pkg.name);
+    const discover = (paths: readonly string[], extensions: string[]) => discoverFiles(pkg.rootDir, paths, extensions, ignored);
     const read = (file: DiscoveredFile): string => readFileSync(file.absolutePath, 'utf8');
     const nodeBase = { pkg, root: root.config, defaultDatabase, defaultSchema, nodes };
 
-    for (const file of discoverFiles(pkg.rootDir, pkgConfig.modelPaths, ['.sql'])) addSqlNode('model', file, read(file), nodeBase);
-    for (const file of discoverFiles(pkg.rootDir, pkgConfig.analysisPaths, ['.sql'])) addSqlNode('analysis', file, read(file), nodeBase);
+    for (const file of discover(pkgConfig.modelPaths, ['.sql'])) addSqlNode('model', file, read(file), nodeBase);
+    for (const file of discover(pkgConfig.analysisPaths, ['.sql'])) addSqlNode('analysis', file, read(file), nodeBase);
     // Seeds are not read here: the runner streams them, and big ones are never held as one string.
-    for (const file of discoverFiles(pkg.rootDir, pkgConfig.seedPaths, ['.csv'])) addSqlNode('seed', file, '', nodeBase);
-    for (const file of discoverFiles(pkg.rootDir, pkgConfig.testPaths, ['.sql'])) {
+    for (const file of discover(pkgConfig.seedPaths, ['.csv'])) addSqlNode('seed', file, '', nodeBase);
+    for (const file of discover(pkgConfig.testPaths, ['.sql'])) {
       // `<test-path>/generic/` holds `{% test %}` definitions: macros, not singular tests.
       if (file.path.startsWith('generic/')) macroFiles.push(projectFile(pkg.name, file, read(file)));
       else addSqlNode('test', file, read(file), nodeBase);
     }
-    for (const file of discoverFiles(pkg.rootDir, pkgConfig.snapshotPaths, ['.sql'])) {
+    for (const file of discover(pkgConfig.snapshotPaths, ['.sql'])) {
       for (const block of snapshotBlocks(read(file), file.originalFilePath)) addSqlNode('snapshot', file, block.body, { ...nodeBase, name: block.name });
     }
-    for (const file of discoverFiles(pkg.rootDir, pkgConfig.macroPaths, ['.sql'])) macroFiles.push(projectFile(pkg.name, file, read(file)));
-    for (const file of discoverFiles(pkg.rootDir, pkgConfig.docsPaths, ['.md'])) docFiles.push(projectFile(pkg.name, file, read(file)));
+    for (const file of discover(pkgConfig.macroPaths, ['.sql'])) macroFiles.push(projectFile(pkg.name, file, read(file)));
+    for (const file of discover(pkgConfig.docsPaths, ['.md'])) docFiles.push(projectFile(pkg.name, file, read(file)));
   }
 
   for (const pkg of packages) {
@@ -108,7 +112,7 @@ export function loadProject(options: LoadProjectOptions): Project {
     };
     const schemaPaths: [string, string][] = [];
     for (const resourcePath of [...pkgConfig.modelPaths, ...pkgConfig.seedPaths, ...pkgConfig.snapshotPaths, ...pkgConfig.analysisPaths, ...pkgConfig.testPaths, ...pkgConfig.macroPaths]) {
-      for (const file of discoverFiles(pkg.rootDir, [resourcePath], ['.yml', '.yaml'])) schemaPaths.push([resourcePath, file.originalFilePath]);
+      for (const file of discoverFiles(pkg.rootDir, [resourcePath], ['.yml', '.yaml'], ignores.get(pkg.name))) schemaPaths.push([resourcePath, file.originalFilePath]);
     }
     const seen = new Set<string>();
     for (const [resourcePath, originalFilePath] of schemaPaths) {
