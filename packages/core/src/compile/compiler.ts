@@ -14,6 +14,7 @@ import { extraFilters, extraTests } from './filters.js';
 import { BUILTIN_PACKAGE, MacroRegistry, parseOrThrow, toDvtError } from './macros.js';
 import { parseProjectNodes } from './parse.js';
 import { Relation } from './relation.js';
+import type { TemplateDatabase } from './database.js';
 import { docsBlocks } from './docs.js';
 import { buildGraph } from './graph-member.js';
 import { builtinMacrosDir, collectFiles } from './sources.js';
@@ -32,6 +33,11 @@ export interface CompilerOptions {
   invocationId?: string;
   runStartedAt?: Date;
   logger?: CompileLogger;
+  /**
+   * Synchronous database access for `statement`, `run_query` and adapter
+   * introspection while rendering; the runner's bridge provides it.
+   */
+  database?: TemplateDatabase;
   /** Write `target/compiled/...` files from compileNode (default true). */
   writeCompiled?: boolean;
 }
@@ -500,6 +506,7 @@ export class Compiler {
         }),
       graph: () => (this.graphCache ??= buildGraph(project)),
       parseTemplate: (source, file) => parseOrThrow(this.env, source, file),
+      database: options.database,
     };
   }
 }

@@ -134,13 +134,21 @@ export function makeEnvVar(state: RenderState): JinjaCallable {
 }
 
 /** `{% call statement('name', fetch_result=True) %}`: the body renders; running it needs a connection (issue 5). */
+/**
+ * `{% call statement('name', fetch_result=True) %}...{% endcall %}`: runs the
+ * body when executing (through the database bridge) and keeps the result for
+ * `load_result('name')`. At parse time the body neither renders nor runs.
+ */
 export function makeStatement(state: RenderState): JinjaCallable {
   return (...args: unknown[]) => {
     const call = splitArgs(args);
-    const caller = call.kwargs.caller;
     if (!state.execute) return '';
+    const name = arg<string | null>(call, 0, 'name', null);
+    const fetch = Boolean(arg(call, 1, 'fetch_result', false));
+    const caller = call.kwargs.caller;
     const sql = caller ? String(callJinja(caller, [])) : '';
-    throw new DvtError('compile', `statement('${String(arg(call, 0, 'name', 'statement'))}') runs SQL while compiling, which dvt does not support yet: ${sql.trim().slice(0, 80)}`);
+    state.runStatement(name === null ? null : String(name), sql, fetch);
+    return '';
   };
 }
 

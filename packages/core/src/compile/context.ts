@@ -5,6 +5,8 @@ import { stringify as toYaml, parse as parseYamlText } from 'yaml';
 import type { AdapterDefinition } from '../adapter/contract.js';
 import { DvtError } from '../errors.js';
 import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
+import { ResultTable } from './database.js';
+import type { TemplateDatabase } from './database.js';
 import { exceptionsNamespace, makeConfig, makeEnvVar, makeRef, makeSource, makeStatement, makeVar } from './context-calls.js';
 import { columnApi, JinjaAdapter, RelationApi } from './host-objects.js';
 import { arg, splitArgs } from './kwargs.js';
@@ -49,6 +51,8 @@ export interface CompilerServices {
   relationOf(node: ExecutableNode): Relation;
   sourceRelation(source: SourceDefinition, adapterType: string): Relation;
   graph(): Record<string, unknown>;
+  /** Synchronous database access for templates, when the runner provides it. */
+  readonly database?: TemplateDatabase;
   parseTemplate(source: string, file: string): Template;
 }
 
@@ -144,6 +148,30 @@ export class RenderState {
     if (entry) return this.use(entry);
     if (this.services.registry.isNamespace(name)) return this.namespace(name);
     return undefined;
+  }
+
+  /** `load_result(name)` answers from here: `{ response, data, table }` by statement name. */
+  readonly results = new Map<string, { response: Record<string, unknown>; data: unknown[][]; table: ResultTable }>();
+
+  /** The database bridge, or a clear error naming what needed it. */
+  database(what: string): TemplateDatabase {
+    const database = this.services.database;
+    if (!database) {
+      throw new DvtError('compile', `${what} reads the database while compiling, which needs the runner's database bridge (not available in this command)`);
+    }
+    return database;
+  }
+
+  /** Runs one statement for `statement(...)` / `run_query(...)` / `adapter.execute(...)`. */
+  runStatement(name: string | null, sql: string, fetch: boolean): { response: Record<string, unknown>; data: unknown[][]; table: ResultTable } {
+    const result = this.database(name ? `statement('${name}')` : 'run_query()').execute(sql.trim(), this.output.name, fetch);
+    const entry = {
+      response: { _message: result.message ?? 'OK', code: result.message?.split(' ')[0] ?? 'OK', rows_affected: result.rowsAffected ?? -1 },
+      data: result.rows.map((row) => [...row]),
+      table: new ResultTable(result),
+    };
+    if (name) this.results.set(name, entry);
+    return entry;
   }
 
   /** dbt's `render(text)`: a string rendered in this same context. */
@@ -333,11 +361,11 @@ function buildMember(state: RenderState, name: string): unknown {
     case 'statement':
       return makeStatement(state);
     case 'load_result':
-      return () => null;
+      return (name: unknown) => state.results.get(String(name)) ?? null;
     case 'run_query':
       return (sql: unknown) => {
         if (!state.execute) return null;
-        throw new DvtError('compile', `run_query() needs a database connection while compiling, which dvt does not support yet (query: ${String(sql).slice(0, 80)})`);
+        return state.runStatement(null, String(sql), true).table;
       };
     case 'thread_id':
       return 'Thread-1';

@@ -46,23 +46,39 @@ export class JinjaAdapter {
     return quoteConfig === false ? String(column) : this.quote(column);
   }
 
-  // Database introspection needs the synchronous database bridge (issue 5).
-  // At parse time dbt answers without a database, and so do we.
-  get_relation(): null {
-    return this.introspect('get_relation', null);
+  // Introspection reads the database through the runner's bridge when
+  // executing; at parse time dbt answers without a database, and so do we.
+  get_relation(...args: unknown[]): Relation | null {
+    if (!this.state.execute) return null;
+    const call = splitArgs(args);
+    const str = (v: unknown): string | undefined => (v === undefined || v === null ? undefined : String(v));
+    const ref = { database: str(arg(call, 0, 'database')), schema: String(arg(call, 1, 'schema')), identifier: String(arg(call, 2, 'identifier')) };
+    const found = this.state.database('adapter.get_relation()').getRelation(ref, this.state.output.name);
+    if (!found) return null;
+    const kind = found.kind === 'other' ? null : found.kind;
+    return new Relation(this.state.dialect, this.state.adapterType, { database: found.database ?? ref.database, schema: found.schema, identifier: found.identifier, type: kind });
   }
 
-  get_columns_in_relation(): unknown[] {
-    return this.introspect('get_columns_in_relation', []);
+  get_columns_in_relation(relation: unknown): Record<string, unknown>[] {
+    if (!this.state.execute) return [];
+    if (!(relation instanceof Relation)) throw new DvtError('compile', 'adapter.get_columns_in_relation() takes a relation');
+    const columns = this.state.database('adapter.get_columns_in_relation()').describe(relation.toRef(), this.state.output.name) ?? [];
+    return columns.map((c) => columnApi.create(c.name, c.nativeType) as Record<string, unknown>);
   }
 
-  get_missing_columns(): unknown[] {
-    return this.introspect('get_missing_columns', []);
+  /** Columns of `from` that `to` lacks (by name, ignoring case). */
+  get_missing_columns(from: unknown, to: unknown): Record<string, unknown>[] {
+    if (!this.state.execute) return [];
+    const present = new Set(this.get_columns_in_relation(to).map((c) => String(c.name).toLowerCase()));
+    return this.get_columns_in_relation(from).filter((c) => !present.has(String(c.name).toLowerCase()));
   }
 
-  private introspect<T>(method: string, atParse: T): T {
-    if (!this.state.execute) return atParse;
-    throw new DvtError('compile', `adapter.${method}() reads the database while compiling, which dvt does not support yet`);
+  /** `adapter.execute(sql, fetch=True)` -> (response, table) */
+  execute(...args: unknown[]): unknown[] {
+    const call = splitArgs(args);
+    if (!this.state.execute) return [null, null];
+    const result = this.state.runStatement(null, String(arg(call, 0, 'sql')), Boolean(arg(call, 2, 'fetch', false)));
+    return [result.response, result.table];
   }
 
   dispatch(...args: unknown[]): JinjaCallable {

@@ -8,3 +8,5 @@ export type { InjectedCte } from './ctes.js';
 export { MacroRegistry, BUILTIN_PACKAGE } from './macros.js';
 export type { MacroEntry } from './macros.js';
 export { builtinMacrosDir } from './sources.js';
+export { ResultTable, ResultColumn, ResultColumns, ResultRow } from './database.js';
+export type { TemplateDatabase, StatementResult } from './database.js';
