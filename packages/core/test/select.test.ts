@@ -18,6 +18,10 @@ describe('selection grammar', () => {
     expect(parseCriteria('@orders')).toMatchObject({ method: 'fqn', value: 'orders', childrensParents: true, parents: false });
     expect(parseCriteria('config.meta.owner:data')).toMatchObject({ method: 'config', methodArgs: ['meta', 'owner'], value: 'data' });
     expect(parseCriteria('path:models/staging+')).toMatchObject({ method: 'path', value: 'models/staging', children: true });
+    // bare values that look like paths or file names use those methods, as in dbt
+    expect(parseCriteria('models/staging+')).toMatchObject({ method: 'path', value: 'models/staging', children: true });
+    expect(parseCriteria('+fct_orders.sql')).toMatchObject({ method: 'file', value: 'fct_orders.sql', parents: true });
+    expect(parseCriteria('shop.staging')).toMatchObject({ method: 'fqn' });
   });
 
   it('names an unknown method and lists the valid ones, exit code 2', () => {

@@ -39,13 +39,20 @@ export const SELECTOR_METHODS = [
 
 const CRITERIA = /^(?<childrensParents>@)?(?:(?<parentsDepth>\d*)(?<parents>\+))?(?:(?<method>[\w.]+):)?(?<value>.*?)(?:(?<children>\+)(?<childrenDepth>\d*))?$/;
 
+/** A bare value is a path when it has a folder separator, a file name when it ends in a resource extension, else an fqn. */
+function defaultMethod(value: string): string {
+  if (value.includes('/') || value.includes('\\')) return 'path';
+  if (/\.(sql|py|csv)$/i.test(value)) return 'file';
+  return 'fqn';
+}
+
 export function parseCriteria(raw: string): Criteria {
   const match = CRITERIA.exec(raw);
   if (!match || !match.groups || match.groups.value === '') {
     throw new DvtError('usage', `Invalid selector "${raw}": expected [@][N+][method:]value[+N]`);
   }
   const g = match.groups;
-  const [method, ...methodArgs] = g.method ? g.method.split('.') : ['fqn'];
+  const [method, ...methodArgs] = g.method ? g.method.split('.') : [defaultMethod(g.value!)];
   if (!(SELECTOR_METHODS as readonly string[]).includes(method!)) {
     throw new DvtError('usage', `'${method}' is not a valid method name in selector "${raw}". Valid methods: ${SELECTOR_METHODS.join(', ')}`);
   }
