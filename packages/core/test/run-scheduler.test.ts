@@ -142,6 +142,36 @@ describe('runScheduled', () => {
     expect(skipped.get('later2')).toEqual({ kind: 'fail-fast', failedNode: 'bad' });
   });
 
+  it('a cancelled run starts nothing new, aborts running tasks and skips the rest', async () => {
+    const user = new AbortController();
+    const ran: string[] = [];
+    const skipped = new Map<string, SkipReason>();
+    await runScheduled({
+      tasks: [
+        { id: 'first', parents: [] },
+        { id: 'second', parents: [] },
+        { id: 'child', parents: ['first'] },
+      ],
+      threads: 1,
+      failFast: false,
+      signal: user.signal,
+      execute: async (id, ctx) => {
+        ran.push(id);
+        setTimeout(() => user.abort(), 5);
+        try {
+          await delay(2000, ctx.signal);
+          return 'success';
+        } catch {
+          return 'failure';
+        }
+      },
+      onSkip: (id, reason) => skipped.set(id, reason),
+    });
+    expect(ran).toEqual(['first']);
+    expect(skipped.get('child')).toEqual({ kind: 'upstream', failedAncestor: 'first' });
+    expect(skipped.get('second')).toEqual({ kind: 'cancelled' });
+  });
+
   it('ignores parents outside the selection', async () => {
     const ran: string[] = [];
     await runScheduled({

@@ -62,12 +62,12 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
       tasks: plan.tasks,
       threads,
       failFast: opts.failFast ?? false,
+      signal: opts.signal,
       execute: async (id, task) => {
         const node = byId.get(id)!;
         const description = descriptions.get(id)!;
         emit({ type: 'node_start', node: description, thread_id: task.threadId });
-        const signal = opts.signal ? AbortSignal.any([opts.signal, task.signal]) : task.signal;
-        const result = await executeNode(opts, pool, node, task.threadId, signal, emit);
+        const result = await executeNode(opts, pool, node, task.threadId, task.signal, emit);
         results.set(id, result);
         emit({ type: 'node_end', node: description, result });
         return OK_STATUSES.has(result.status) ? 'success' : 'failure';
@@ -100,13 +100,11 @@ async function executeNode(
 ): Promise<RunResult> {
   const timing: RunResult['timing'] = [];
   let compiledCode: string | null = null;
-  let compileStart: string | undefined;
   let executeStart: string | undefined;
   const t0 = Date.now();
-  const output = opts.compiler.outputOf(node);
   let lease;
   try {
-    lease = await pool.acquire(output.name);
+    lease = await pool.acquire(opts.compiler.outputOf(node).name);
   } catch (e) {
     return errorResult(node, threadId, e, t0, timing, null);
   }
@@ -123,11 +121,14 @@ async function executeNode(
     signal,
     sql,
     compile: (runtime: NodeRuntime) => {
-      compileStart = new Date().toISOString();
-      compiledCode = opts.compiler.compileNode(node, runtime).compiled_code;
-      timing.push({ name: 'compile', started_at: compileStart, completed_at: new Date().toISOString() });
-      executeStart = new Date().toISOString();
-      return compiledCode;
+      const compileStart = new Date().toISOString();
+      try {
+        compiledCode = opts.compiler.compileNode(node, runtime).compiled_code;
+        return compiledCode;
+      } finally {
+        timing.push({ name: 'compile', started_at: compileStart, completed_at: new Date().toISOString() });
+        executeStart = new Date().toISOString();
+      }
     },
     log: (level, message) => emit({ type: 'log', level, message, unique_id: node.unique_id }),
   };
@@ -236,7 +237,11 @@ function errorResult(
 
 function skippedResult(id: string, reason: SkipReason, relationName: string | null): RunResult {
   const message =
-    reason.kind === 'upstream' ? `Skipped because ${reason.failedAncestor} failed` : `Skipped: --fail-fast stopped the run after ${reason.failedNode} failed`;
+    reason.kind === 'upstream'
+      ? `Skipped because ${reason.failedAncestor} failed`
+      : reason.kind === 'fail-fast'
+        ? `Skipped: --fail-fast stopped the run after ${reason.failedNode} failed`
+        : 'Skipped: the run was cancelled';
   return {
     unique_id: id,
     status: 'skipped',

@@ -30,7 +30,8 @@ export type TaskOutcome = 'success' | 'failure';
 
 export type SkipReason =
   | { kind: 'upstream'; failedAncestor: string }
-  | { kind: 'fail-fast'; failedNode: string };
+  | { kind: 'fail-fast'; failedNode: string }
+  | { kind: 'cancelled' };
 
 export interface SchedulerOptions {
   /** Tasks in a topological order (parents before children). */
@@ -39,6 +40,8 @@ export interface SchedulerOptions {
   failFast: boolean;
   execute(id: string, ctx: TaskContext): Promise<TaskOutcome>;
   onSkip(id: string, reason: SkipReason): void;
+  /** Cancels the run (Ctrl-C): nothing new starts, running tasks see it through their signal, the rest are skipped. */
+  signal?: AbortSignal;
 }
 
 export interface SchedulerReport {
@@ -70,6 +73,9 @@ export async function runScheduled(opts: SchedulerOptions): Promise<SchedulerRep
   const completed: string[] = [];
   const abort = new AbortController();
   let stoppedBy: string | undefined;
+  const cancelled = () => opts.signal?.aborted === true;
+  const onCancel = () => abort.abort(opts.signal!.reason);
+  opts.signal?.addEventListener('abort', onCancel, { once: true });
   const freeThreads = Array.from({ length: threads }, (_, i) => `Thread-${threads - i}`);
   const running = new Set<Promise<void>>();
 
@@ -125,18 +131,20 @@ export async function runScheduled(opts: SchedulerOptions): Promise<SchedulerRep
   };
 
   while (ready.length > 0 || running.size > 0) {
-    while (stoppedBy === undefined && ready.length > 0 && freeThreads.length > 0) {
+    while (stoppedBy === undefined && !cancelled() && ready.length > 0 && freeThreads.length > 0) {
       start(ready.shift()!);
     }
     if (running.size === 0) break;
     await Promise.race(running);
   }
+  opts.signal?.removeEventListener('abort', onCancel);
 
-  if (stoppedBy !== undefined) {
+  if (stoppedBy !== undefined || cancelled()) {
+    const reason: SkipReason = stoppedBy !== undefined ? { kind: 'fail-fast', failedNode: stoppedBy } : { kind: 'cancelled' };
     for (const task of opts.tasks) {
       if (done.has(task.id)) continue;
       finish(task.id);
-      opts.onSkip(task.id, { kind: 'fail-fast', failedNode: stoppedBy });
+      opts.onSkip(task.id, reason);
     }
   }
   return { completed, stoppedBy };
