@@ -137,6 +137,11 @@ describe('context members', () => {
     expect(render("{{ api.Column.translate_type('string') }}|{{ api.Column.numeric_type('numeric', 10, 2) }}|{{ api.Column.create('id', 'int').data_type }}")).toBe(
       'TEXT|numeric(10,2)|int',
     );
+    const column = (type: string) => `{% set c = api.Column.create('c', '${type}') %}`;
+    expect(render(`${column('character varying(20)')}{{ c.is_string() }} {{ c.string_size() }} {{ c.is_number() }} {{ c.quoted }}`)).toBe('True 20 False "c"');
+    expect(render(`${column('text')}{{ c.string_size() }}|${column('numeric(10,2)')}{{ c.is_number() }} {{ c.numeric_scale }}|${column('bigint')}{{ c.is_integer() }}`)).toBe(
+      '256|True 2|True',
+    );
   });
 
   it("a project's ref macro replaces ref, and builtins.ref reaches the original", async () => {

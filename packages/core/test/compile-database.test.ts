@@ -112,7 +112,7 @@ describe.skipIf(skip !== undefined)(`templates reading the database${skip ? ` (s
         `  {{ load_result('counted').table.rows[0][0] }} as n,`,
         `  {{ load_result('counted').data[0][0] }} as n_again,`,
         `  '{{ view.type }}' as view_type, '{{ adapter.get_relation(database='test', schema='${schema}', identifier='missing') is none }}' as missing,`,
-        `  '{{ cols | map(attribute='name') | join(',') }}' as cols, '{{ cols[1].data_type }}' as name_type,`,
+        `  '{{ cols | map(attribute='name') | join(',') }}' as cols, '{{ cols[1].data_type }}' as name_type, {{ cols[1].is_string() }} as is_text,`,
         `  '{{ names.columns['name'].values()[1] }}' as second`,
         `{% endif %}`,
       ].join('\n'),
@@ -135,7 +135,7 @@ describe.skipIf(skip !== undefined)(`templates reading the database${skip ? ` (s
         '  2 as n,',
         '  2 as n_again,',
         "  'view' as view_type, 'True' as missing,",
-        "  'id,name' as cols, 'text' as name_type,",
+        "  'id,name' as cols, 'text' as name_type, True as is_text,",
         "  'grace' as second",
       ].join('\n'),
     );

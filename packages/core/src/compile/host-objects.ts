@@ -1,5 +1,6 @@
 import type { JinjaCallable } from '@dvt/jinja';
 import { DvtError } from '../errors.js';
+import { Column } from './column.js';
 import type { RenderState } from './context.js';
 import { arg, splitArgs } from './kwargs.js';
 import { Relation } from './relation.js';
@@ -14,9 +15,7 @@ const TYPE_LABELS: Record<string, string> = { STRING: 'TEXT', TIMESTAMP: 'TIMEST
 export const columnApi = {
   create: (...args: unknown[]) => {
     const call = splitArgs(args);
-    const name = String(arg(call, 0, 'name'));
-    const dtype = String(arg(call, 1, 'label_or_dtype', arg(call, 1, 'dtype', '')));
-    return { name, column: name, dtype, data_type: dtype, quoted: `"${name.replace(/"/g, '""')}"` };
+    return new Column(String(arg(call, 0, 'name')), String(arg(call, 1, 'label_or_dtype', arg(call, 1, 'dtype', ''))));
   },
   translate_type: (dtype: unknown) => TYPE_LABELS[String(dtype).toUpperCase()] ?? String(dtype),
   string_type: (size: unknown) => `character varying(${String(size)})`,
@@ -59,18 +58,18 @@ export class JinjaAdapter {
     return new Relation(this.state.dialect, this.state.adapterType, { database: found.database ?? ref.database, schema: found.schema, identifier: found.identifier, type: kind });
   }
 
-  get_columns_in_relation(relation: unknown): Record<string, unknown>[] {
+  get_columns_in_relation(relation: unknown): Column[] {
     if (!this.state.execute) return [];
     if (!(relation instanceof Relation)) throw new DvtError('compile', 'adapter.get_columns_in_relation() takes a relation');
     const columns = this.state.database('adapter.get_columns_in_relation()').describe(relation.toRef(), this.state.output.name) ?? [];
-    return columns.map((c) => columnApi.create(c.name, c.nativeType) as Record<string, unknown>);
+    return columns.map((c) => new Column(c.name, c.nativeType));
   }
 
   /** Columns of `from` that `to` lacks (by name, ignoring case). */
-  get_missing_columns(from: unknown, to: unknown): Record<string, unknown>[] {
+  get_missing_columns(from: unknown, to: unknown): Column[] {
     if (!this.state.execute) return [];
-    const present = new Set(this.get_columns_in_relation(to).map((c) => String(c.name).toLowerCase()));
-    return this.get_columns_in_relation(from).filter((c) => !present.has(String(c.name).toLowerCase()));
+    const present = new Set(this.get_columns_in_relation(to).map((c) => c.name.toLowerCase()));
+    return this.get_columns_in_relation(from).filter((c) => !present.has(c.name.toLowerCase()));
   }
 
   /** `adapter.execute(sql, fetch=True)` -> (response, table) */

@@ -10,3 +10,4 @@ export type { MacroEntry } from './macros.js';
 export { builtinMacrosDir } from './sources.js';
 export { ResultTable, ResultColumn, ResultColumns, ResultRow } from './database.js';
 export type { TemplateDatabase, StatementResult } from './database.js';
+export { Column } from './column.js';
