@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DvtError, fnmatch, parseCriteria, parseSelectionArgs, Selector } from '../src/index.js';
+import { buildGraph, DvtError, fnmatch, loadProject, parseCriteria, parseSelectionArgs, Selector } from '../src/index.js';
 import type { SelectOptions } from '../src/index.js';
-import { linkedShop } from './select-helpers.js';
+import { linkedShop, SHOP } from './select-helpers.js';
 
 const { project, graph } = linkedShop();
 const selector = new Selector(project, graph);
@@ -167,6 +167,9 @@ describe('selectors.yml', () => {
   it('the default selector applies when nothing is selected', () => {
     expect(pick({})).toEqual(['model.shop.dim_customers', 'model.shop.dim_orders.v1', 'model.shop.dim_orders.v2', 'model.shop.fct_orders']);
     expect(pick({ exclude: ['resource_type:model'] })).not.toContain('model.shop.fct_orders');
+    // selectors.yml renders with the target: its `default` is only true on dev
+    const prod = loadProject({ projectDir: SHOP, env: { HOME: '/nonexistent-home' }, target: 'prod' });
+    expect(new Selector(prod, buildGraph(prod)).select({ resourceTypes: ['model'] })).toHaveLength(7);
   });
 
   it('refuses unknown selectors and --selector with --select', () => {

@@ -153,7 +153,7 @@ export function loadProject(options: LoadProjectOptions): Project {
     docFiles,
     macroPatches,
     packages,
-    selectors: readSelectors(projectDir),
+    selectors: readSelectors(projectDir, { ...projectContext, allowSecrets: false }),
     lookupVar,
   };
 }
@@ -302,11 +302,13 @@ export function snapshotBlocks(text: string, file: string): { name: string; body
   return blocks;
 }
 
-function readSelectors(projectDir: string): SelectorsFile | null {
+/** selectors.yml, rendered like dbt_project.yml (`default: "{{ target.name == 'prod' }}"`). */
+function readSelectors(projectDir: string, context: YamlRenderContext): SelectorsFile | null {
   const path = join(projectDir, 'selectors.yml');
   if (!existsSync(path)) return null;
   const source = parseYaml(readFileSync(path, 'utf8'), 'selectors.yml');
   const doc = source.value;
+  renderYamlTree(source, doc, context, () => false);
   if (doc === null) return { file: 'selectors.yml', definitions: [], lines: [] };
   if (!isRecord(doc) || !Array.isArray(doc.selectors)) {
     throw new DvtError('config', "selectors.yml must have a top-level 'selectors:' list", { location: { file: 'selectors.yml', line: 1 } });
