@@ -16,6 +16,12 @@ describe('Relation', () => {
     expect(orders.render()).toBe('"wh"."main"."orders"');
   });
 
+  it('leaves the database out where the dialect has none above schemas', () => {
+    const mysqlLike = new Relation({ ...testDialect, omitsDatabase: true }, 'mysql', { database: 'analytics', schema: 'staging', identifier: 'orders' });
+    expect(mysqlLike.render()).toBe('"staging"."orders"');
+    expect(mysqlLike.database).toBe('analytics');
+  });
+
   it('incorporate() replaces path parts and type', () => {
     const tmp = orders.incorporate({ path: { identifier: 'orders__dbt_tmp' }, type: 'view' });
     expect(tmp.render()).toBe('"wh"."main"."orders__dbt_tmp"');

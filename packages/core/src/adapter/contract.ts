@@ -215,6 +215,12 @@ export interface Dialect {
   capabilities: DialectCapabilities;
   /** Relation as SQL text (quoting applied per part, database omitted where unsupported). */
   renderRelation(relation: RelationRef): string;
+  /**
+   * True where a relation's name has no database part (MySQL: a "database"
+   * is a schema). Relations in Jinja then render as `schema.identifier`
+   * even though they carry target.database.
+   */
+  omitsDatabase?: boolean;
 }
 
 /** One field of a profile output, e.g. `host`, `password`. */

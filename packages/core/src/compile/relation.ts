@@ -115,6 +115,7 @@ export class Relation {
     for (const part of ['database', 'schema', 'identifier'] as const) {
       const value = this[part];
       if (!this.include_policy[part] || value === null || value === '') continue;
+      if (part === 'database' && this.dialect.omitsDatabase) continue;
       parts.push(this.quote_policy[part] ? this.dialect.quoteIdentifier(value) : value);
     }
     return parts.join('.');
