@@ -1,5 +1,4 @@
 import type { Catalog, ColumnMeta, QueryResult, RelationInfo, RelationKind, RelationRef, Value } from '@dvt/core';
-import { DvtError } from '@dvt/core';
 import { mysqlToCanonical } from './types.js';
 
 export type CatalogQuery = (sql: string, params?: Value[]) => Promise<QueryResult>;
@@ -62,17 +61,13 @@ export interface MysqlCatalogOptions {
  * server spells it, comments, and InnoDB's row estimate.
  */
 export function mysqlCatalog(query: CatalogQuery, options: MysqlCatalogOptions): Catalog {
-  const schemaOf = (schema: string, database: string | undefined) => {
-    if (database !== undefined && database !== schema) {
-      throw new DvtError('database', `MySQL has no databases above schemas: cannot read '${schema}' in database '${database}'`);
-    }
-    return schema;
-  };
+  // A relation's `database` is ignored: there is nothing above the schema (see renderMysqlRelation).
+  const schemaOf = (schema: string, _database: string | undefined) => schema;
   return {
-    async listSchemas(database) {
+    async listSchemas() {
       const res = await query(LIST_SCHEMAS);
       const all = res.rows.map((r) => text(r[0]));
-      return database === undefined ? all : all.filter((s) => s === database);
+      return all;
     },
     async listRelations(schema, database) {
       const res = await query(LIST_RELATIONS, [schemaOf(schema, database)]);

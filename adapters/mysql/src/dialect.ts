@@ -70,16 +70,11 @@ export function quoteMysqlLiteral(value: Value): string {
 
 /**
  * MySQL has no database above schemas (a "database" is a schema), so a
- * relation renders as `schema`.`identifier`; a database that differs from
- * the schema cannot be expressed and is refused.
+ * relation renders as `schema`.`identifier` and its `database` is ignored,
+ * as dbt-mysql does: dvt sets it to target.database, which is the target
+ * schema, on every relation, even those in other schemas.
  */
 export function renderMysqlRelation(relation: RelationRef): string {
-  if (relation.database && relation.schema && relation.database !== relation.schema) {
-    throw new DvtError(
-      'compile',
-      `MySQL has no databases above schemas: relation ${relation.database}.${relation.schema}.${relation.identifier} names database '${relation.database}' and schema '${relation.schema}'; set both to the same name`,
-    );
-  }
   const schema = relation.schema || relation.database;
   return schema ? `${quoteMysqlIdentifier(schema)}.${quoteMysqlIdentifier(relation.identifier)}` : quoteMysqlIdentifier(relation.identifier);
 }
@@ -100,10 +95,9 @@ export function mysqlCapabilities(flavor: MysqlFlavor): DialectCapabilities {
     maxIdentifierLength: MAX_IDENTIFIER_LENGTH,
     bulkLoad: 'load-data',
     extract: 'stream',
-    // dbt-mysql and dbt-mariadb offer append and delete+insert; `upsert`
-    // (INSERT ... ON DUPLICATE KEY UPDATE) is dvt's own addition for tables
-    // with a primary or unique key on the unique_key columns.
-    incrementalStrategies: ['append', 'delete+insert', 'upsert'],
+    // dbt's names only. The `upsert` strategy (INSERT ... ON DUPLICATE KEY
+    // UPDATE) is a macro, get_incremental_upsert_sql, as custom strategies are.
+    incrementalStrategies: ['append', 'delete+insert'],
     // LOAD DATA with ESCAPED BY '' reads an unquoted NULL as SQL NULL and a
     // quoted "NULL" as the text, so text is always quoted.
     loadCsv: { delimiter: ',', header: true, nullString: 'NULL', forceQuoteText: true },
@@ -120,5 +114,6 @@ export function mysqlDialect(flavor: MysqlFlavor): Dialect {
     fromCanonicalType: (type) => canonicalToMysql(type, flavor),
     capabilities: mysqlCapabilities(flavor),
     renderRelation: renderMysqlRelation,
+    omitsDatabase: true,
   };
 }

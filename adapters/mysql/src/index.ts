@@ -24,3 +24,4 @@ const mysqlAdapter = createMysqlAdapter({
 });
 
 export default mysqlAdapter;
+export * from './kit.js';

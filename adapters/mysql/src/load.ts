@@ -69,7 +69,7 @@ export async function* loadDataCsv(
   spec: CsvSpec,
   columns: readonly ColumnSpec[],
   onRecords: (count: number) => void,
-): AsyncGenerator<string> {
+): AsyncGenerator<Buffer> {
   const writer = new CsvWriter(LOAD_DATA_CSV, { textColumns: columns.map((c) => isTextLikeKind(c.type)) });
   const rewrites = columns.map(fieldRewrite);
   let header = spec.header;
@@ -103,7 +103,7 @@ export async function* loadDataCsv(
       }
       if (count > 0) {
         onRecords(count);
-        yield out;
+        yield Buffer.from(out, 'utf8');
       }
     }
   } catch (e) {
