@@ -24,6 +24,7 @@ export type FlagName =
   | 'inline'
   | 'limit'
   | 'skip-profile-setup'
+  | 'quiet'
   | 'help'
   | 'version';
 
@@ -61,6 +62,7 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   inline: { kind: 'string', value: 'SQL', description: 'SQL to run instead of a selected node.' },
   limit: { kind: 'string', value: 'N', description: 'Rows to fetch and print (default 5; -1 for all).' },
   'skip-profile-setup': { kind: 'boolean', description: 'Do not write a profiles.yml.' },
+  quiet: { short: 'q', kind: 'boolean', description: "Print only errors and the command's results (ls, show, compiled SQL)." },
   help: { short: 'h', kind: 'boolean', description: 'Show help.' },
   version: { kind: 'boolean', description: 'Print the version and exit.' },
 };
@@ -94,7 +96,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
 };
 
 /** Flags every command accepts. */
-const GLOBAL_FLAGS: FlagName[] = ['log-format', 'debug', 'help'];
+const GLOBAL_FLAGS: FlagName[] = ['log-format', 'quiet', 'debug', 'help'];
 
 export interface Invocation {
   command?: CommandName;

@@ -34,6 +34,7 @@ export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessE
     format: stringFlag(invocation, 'log-format') === 'json' ? 'json' : 'text',
     paint: useColours(process.stdout, env) ? COLOURS : PLAIN,
     debug: invocation.flags.debug === true,
+    quiet: invocation.flags.quiet === true,
   });
   try {
     const { default: run } = await COMMAND_MODULES[command]();

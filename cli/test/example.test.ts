@@ -141,6 +141,17 @@ describe('the jaffle-shop example', () => {
     expect(r.stdout).toMatch(/Nothing to do\./);
   });
 
+  it('--quiet prints only the results (and errors)', () => {
+    const show = dvt(['show', '-q', '-s', 'customers', '--limit', '1'], { cwd: dir });
+    expect(show.code, show.output).toBe(0);
+    expect(show.stdout.trim().split('\n')).toHaveLength(3);
+    expect(show.stdout).toMatch(/^\| customer_id/);
+    const run = dvt(['run', '--quiet', '-s', 'stg_customers'], { cwd: dir });
+    expect(run.code, run.output).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(dvt(['ls', '-q', '-s', 'customers', '--resource-type', 'model'], { cwd: dir }).stdout).toBe('jaffle_shop.marts.customers\n');
+  });
+
   it('prints one JSON object per line with --log-format json', () => {
     const r = dvt(['run', '-s', 'stg_customers', '--log-format', 'json'], { cwd: dir });
     expect(r.code, r.output).toBe(0);

@@ -60,6 +60,16 @@ describe('Log', () => {
     expect(lines[0]).toBe('00:00:00  \u001b[33mcareful\u001b[39m');
   });
 
+  it('with quiet, prints only errors and results', () => {
+    const lines: string[] = [];
+    const log = new Log({ format: 'text', paint: PLAIN, debug: false, quiet: true, write: (l) => lines.push(l), now: () => new Date(0) });
+    log.info('I', 'chatter');
+    log.warn('W', 'careful');
+    log.result('R', '| a |');
+    log.error('E', 'broken');
+    expect(lines).toEqual(['| a |', '00:00:00  broken']);
+  });
+
   it('hides debug events unless --debug', () => {
     const { log, lines } = capture('text');
     log.debug('D', 'hidden');

@@ -18,8 +18,8 @@ export default async function compile(ctx: CommandContext): Promise<number> {
   const inline = stringFlag(invocation, 'inline');
   if (inline !== undefined) {
     const sql = session.compiler.compileNode(await inlineNode(session.project, inline)).compiled_code;
-    log.info('CompiledNode', 'Compiled inline node is:', { compiled: sql, node_name: 'inline_query' });
-    if (log.format === 'text') log.result('CompiledSql', sql);
+    log.info('CompiledNode', 'Compiled inline node is:');
+    log.result('CompiledSql', sql, { compiled: sql, node_name: 'inline_query' });
     return 0;
   }
   const selection = await selectFromFlags(session.project, invocation, log);
@@ -39,8 +39,8 @@ export default async function compile(ctx: CommandContext): Promise<number> {
   const compiled = outcome.results.filter((r) => r.compiled_code !== null && !r.unique_id.startsWith('test.'));
   if (outcome.success && compiled.length === 1) {
     const node = session.project.nodes.get(compiled[0].unique_id);
-    log.info('CompiledNode', `Compiled node '${node?.name}' is:`, { unique_id: compiled[0].unique_id, compiled: compiled[0].compiled_code });
-    if (log.format === 'text') log.result('CompiledSql', compiled[0].compiled_code ?? '');
+    log.info('CompiledNode', `Compiled node '${node?.name}' is:`);
+    log.result('CompiledSql', compiled[0].compiled_code ?? '', { unique_id: compiled[0].unique_id, compiled: compiled[0].compiled_code });
   }
   return outcome.success ? 0 : 1;
 }

@@ -47,7 +47,7 @@ async function preview(
   const result = await showQuery({ project, compiler, node: what.node, inlineSql: what.inlineSql, limit: what.limit, resolveAdapter });
   const columns = result.columns.map((c) => c.name);
   if (log.format === 'json') {
-    log.info('ShowNode', `Previewing ${what.label}`, { columns, rows: result.rows.map((r) => jsonRow(columns, r)), is_inline: what.isInline === true });
+    log.result('ShowNode', `Previewing ${what.label}`, { columns, rows: result.rows.map((r) => jsonRow(columns, r)), is_inline: what.isInline === true });
   } else {
     log.info('ShowNode', `Previewing ${what.label}:`);
     log.result('ShowTable', formatTable(columns, result.rows));

@@ -10,6 +10,8 @@ export interface LogOptions {
   format: LogFormat;
   paint: Paint;
   debug: boolean;
+  /** `--quiet`: only errors and the command's results (`result`) are printed. */
+  quiet?: boolean;
   write?: (line: string) => void;
   now?: () => Date;
 }
@@ -63,14 +65,19 @@ export class Log {
     this.event('error', name, msg, data);
   }
 
-  /** Output that is the command's result (list, show): bare lines in text mode. */
+  /** Output that is the command's result (list, show, compiled SQL): bare lines in text mode; printed even with --quiet. */
   result(name: string, text: string, data?: Record<string, unknown>): void {
-    if (this.options.format === 'json') this.event('info', name, text, data);
+    if (this.options.format === 'json') this.emit('info', name, text, data);
     else this.write(this.mask(text));
   }
 
   event(level: LogLevel, name: string, msg: Message, data: Record<string, unknown> = {}): void {
     if (level === 'debug' && !this.options.debug) return;
+    if (this.options.quiet && level !== 'error') return;
+    this.emit(level, name, msg, data);
+  }
+
+  private emit(level: LogLevel, name: string, msg: Message, data: Record<string, unknown> = {}): void {
     const ts = this.now();
     if (this.options.format === 'json') {
       // Masked before and after serialising: JSON escaping could hide a secret containing quotes.
