@@ -14,10 +14,17 @@ const SCHEMAS = resolve(import.meta.dirname, '../../../../shared/fixtures/dbt-ar
 const haveSchemas = existsSync(join(SCHEMAS, 'manifest-v12.json'));
 const skipReason = `dbt artifact schemas not found at ${SCHEMAS}`;
 
+// Compiling the manifest schema takes seconds: once per file.
+const validators = new Map<string, ReturnType<Ajv2020['compile']>>();
 function validator(file: string) {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
-  (addFormats as unknown as (a: Ajv2020) => void)(ajv);
-  return ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, file), 'utf8')));
+  let validate = validators.get(file);
+  if (!validate) {
+    const ajv = new Ajv2020({ strict: false, allErrors: true, code: { optimize: false } });
+    (addFormats as unknown as (a: Ajv2020) => void)(ajv);
+    validate = ajv.compile(JSON.parse(readFileSync(join(SCHEMAS, file), 'utf8')));
+    validators.set(file, validate);
+  }
+  return validate;
 }
 
 const out = mkdtempSync(join(tmpdir(), 'dvt-artifacts-'));
