@@ -10,7 +10,8 @@ import { linkedShop } from './select-helpers.js';
 import { compilerFor, projectCopy } from './compile-support.js';
 
 // dbt's published schemas live beside the repository (../shared), never in it.
-const SCHEMAS = resolve(import.meta.dirname, '../../../../shared/fixtures/dbt-artifact-schemas');
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+const SCHEMAS = resolve(REPO_ROOT, '../shared/fixtures/dbt-artifact-schemas');
 const haveSchemas = existsSync(join(SCHEMAS, 'manifest-v12.json'));
 const skipReason = `dbt artifact schemas not found at ${SCHEMAS}`;
 
