@@ -23,6 +23,9 @@ export type FlagName =
   | 'output'
   | 'inline'
   | 'limit'
+  | 'all'
+  | 'dry-run'
+  | 'from'
   | 'skip-profile-setup'
   | 'quiet'
   | 'help'
@@ -63,6 +66,9 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   limit: { kind: 'string', value: 'N', description: 'Rows to fetch and print (default 5; -1 for all).' },
   'skip-profile-setup': { kind: 'boolean', description: 'Do not write a profiles.yml.' },
   quiet: { short: 'q', kind: 'boolean', description: "Print only errors and the command's results (ls, show, compiled SQL)." },
+  all: { kind: 'boolean', description: 'Every output of the profile, not only those the project uses.' },
+  'dry-run': { kind: 'boolean', description: 'Print the install command without running it.' },
+  from: { kind: 'string', value: 'DIR', description: 'Install packages from the tarballs (npm/pnpm pack) in DIR; others from the registry.' },
   help: { short: 'h', kind: 'boolean', description: 'Show help.' },
   version: { kind: 'boolean', description: 'Print the version and exit.' },
 };
@@ -71,7 +77,7 @@ const PROJECT_FLAGS: FlagName[] = ['project-dir', 'profiles-dir', 'target', 'var
 const SELECT_FLAGS: FlagName[] = ['select', 'exclude', 'selector'];
 const RUN_FLAGS: FlagName[] = [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'fail-fast'];
 
-export type CommandName = 'init' | 'debug' | 'parse' | 'compile' | 'list' | 'seed' | 'run' | 'test' | 'build' | 'show' | 'clean';
+export type CommandName = 'init' | 'debug' | 'parse' | 'compile' | 'list' | 'seed' | 'run' | 'test' | 'build' | 'show' | 'clean' | 'sync';
 
 interface CommandSpec {
   aliases?: string[];
@@ -93,6 +99,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   build: { summary: 'Seed, run and test the selected nodes in dependency order.', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type'] },
   show: { summary: 'Run the selected nodes\' SQL (or --inline SQL) and print the first rows.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit'] },
   clean: { summary: 'Delete the clean-targets (target/, dbt_packages/) and .dvt/.', flags: ['project-dir'] },
+  sync: { summary: 'Install the adapter packages the profile\'s connections need, with the project\'s package manager.', flags: [...PROJECT_FLAGS, 'all', 'dry-run', 'from'] },
 };
 
 /** Flags every command accepts. */
