@@ -22,10 +22,9 @@ import { renderMysqlRelation } from './dialect.js';
 import { toDvtError } from './errors.js';
 import { columnMetaOf, rowDecoder, type WireField } from './fields.js';
 import type { MysqlFlavor } from './flavor.js';
-import { FLAVOR_TRAITS } from './flavor.js';
 import { loadDataCsv, loadDataSql } from './load.js';
 import { bindParameters, checkFeatures } from './statements.js';
-import { serverCapabilities } from './version.js';
+import { parseServerVersion, serverCapabilities } from './version.js';
 
 /** Session settings every dvt connection needs for values in the contract's form. */
 export const SESSION_SETUP_SQL = [
@@ -103,7 +102,7 @@ export class MysqlConnection implements Connection {
     this.capabilities = serverCapabilities(flavor, version);
     this.secrets = [typeof options.password === 'string' ? options.password : undefined];
     this.mbMaxLen = mbMaxLenOf(typeof options.charset === 'string' ? options.charset : undefined);
-    this.catalog = mysqlCatalog((sql, params) => this.query(sql, params), { jsonChecks: !FLAVOR_TRAITS[flavor].jsonType || /mariadb/i.test(version) });
+    this.catalog = mysqlCatalog((sql, params) => this.query(sql, params), { jsonChecks: parseServerVersion(version).mariadb });
   }
 
   /** Connects, prepares the session and selects `schema` when it exists already. */

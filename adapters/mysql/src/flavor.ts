@@ -9,14 +9,12 @@ export interface FlavorTraits {
   cte: boolean;
   /** OVER (...) (MySQL 8, MariaDB 10.2+). */
   windowFunctions: boolean;
-  /** A real JSON column type (MariaDB's JSON is LONGTEXT with a json_valid check). */
-  jsonType: boolean;
   /** A native UUID column type (MariaDB 10.7+). */
   uuidType: boolean;
 }
 
 export const FLAVOR_TRAITS: Record<MysqlFlavor, FlavorTraits> = {
-  mysql: { cte: true, windowFunctions: true, jsonType: true, uuidType: false },
-  mariadb: { cte: true, windowFunctions: true, jsonType: false, uuidType: true },
-  mysql5: { cte: false, windowFunctions: false, jsonType: true, uuidType: false },
+  mysql: { cte: true, windowFunctions: true, uuidType: false },
+  mariadb: { cte: true, windowFunctions: true, uuidType: true },
+  mysql5: { cte: false, windowFunctions: false, uuidType: false },
 };

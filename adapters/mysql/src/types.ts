@@ -133,8 +133,8 @@ export function canonicalToMysql(type: CanonicalType, flavor: MysqlFlavor): stri
       // No interval type: the text form ('1 day 02:03:04') is kept as text.
       return 'varchar(255)';
     case 'json':
-      // MariaDB's JSON is an alias that the catalog shows as longtext.
-      return traits.jsonType ? 'json' : 'longtext';
+      // On MariaDB an alias of LONGTEXT with a json_valid() check, which the catalog reads back as json.
+      return 'json';
     case 'uuid':
       return traits.uuidType ? 'uuid' : 'char(36)';
     case 'binary':

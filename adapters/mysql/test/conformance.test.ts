@@ -13,6 +13,5 @@ describeAdapterConformance({
     ...MYSQL_TIMESTAMP_RANGE_SKIPS,
     ...NO_INTERVAL_SKIPS,
     ...NO_UUID_SKIPS,
-    'connection.values.json': "MySQL 8's JSON type is only a LONGTEXT alias on MariaDB: real JSON columns need a MySQL server (DVT_TEST_MYSQL_HOST)",
   },
 });
