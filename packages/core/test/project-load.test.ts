@@ -447,6 +447,15 @@ describe('loadProject: schema YAML errors', () => {
     expect(loadError(() => loadProject({ projectDir: dir, env: ENV })).message).toContain("'data_tests' must be a list");
   });
 
+  it('takes column_name from the arguments of a model-level test', () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/more.yml'), "version: 2\nseeds:\n  - name: raw_orders\n    data_tests:\n      - unique:\n          column_name: \"id || '-' || status\"\n");
+    const test = [...loadProject({ projectDir: dir, env: ENV }).nodes.values()].find((n) => n.attached_node === 'seed.shop.raw_orders')!;
+    expect(test.name).toBe('unique_raw_orders_id_status');
+    expect(test.column_name).toBe("id || '-' || status");
+    expect(test.test_metadata!.kwargs.column_name).toBe("id || '-' || status");
+  });
+
   it('gives a bad test entry a line', () => {
     const dir = copyFixture();
     writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nseeds:\n  - name: raw_orders\n    columns:\n      - name: id\n        data_tests:\n          - unique: 3\n');
