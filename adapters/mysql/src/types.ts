@@ -53,8 +53,12 @@ const SIMPLE: Record<string, CanonicalType> = {
  * decimal(20,0), as no signed 64-bit integer holds it).
  */
 export function mysqlToCanonical(native: string): CanonicalType {
-  const { base, args, suffix } = parseSqlType(native);
-  const unsigned = /\bunsigned\b/.test(suffix);
+  const parsed = parseSqlType(native);
+  // Without a display width (`int unsigned`) the attributes are part of the base.
+  const attributes = /^(\S+)((?:\s+(?:unsigned|signed|zerofill))+)$/.exec(parsed.base);
+  const base = attributes ? attributes[1] : parsed.base;
+  const args = parsed.args;
+  const unsigned = /\bunsigned\b/.test(`${attributes?.[2] ?? ''} ${parsed.suffix}`);
   switch (base) {
     case 'tinyint':
       if (args[0] === 1 && !unsigned) return { kind: 'boolean' };
