@@ -91,6 +91,7 @@ export class Compiler {
   private graphCache: Record<string, unknown> | undefined;
   private readonly targets = new Map<ProfileOutput, { database: string; schema: string }>();
   private readonly builtinUse = new Map<string, boolean>();
+  private readonly vars = new Map<string, unknown>();
   private refIndex: Map<string, ExecutableNode[]> | undefined;
 
   private constructor(options: CompilerOptions, env: Environment, registry: MacroRegistry) {
@@ -492,7 +493,12 @@ export class Compiler {
       logger: options.logger ?? silentLogger,
       adapter: (type) => this.adapter(type),
       output: (node) => this.outputOf(node),
-      lookupVar: (name, packageName) => project.lookupVar(packageName, name),
+      lookupVar: (name, packageName) => {
+        // Vars are fixed for an invocation, and the same few are read by every node.
+        const key = `${packageName}\u0000${name}`;
+        if (!this.vars.has(key)) this.vars.set(key, project.lookupVar(packageName, name));
+        return this.vars.get(key);
+      },
       findRef: (call, from) => this.findRef(call, from),
       findSource: (s, t) => this.findSource(s, t),
       relationOf: (node) => this.relationOf(node),
