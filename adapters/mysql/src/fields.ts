@@ -1,5 +1,5 @@
 import type { CanonicalType, ColumnMeta, Value } from '@dvt/core';
-import { normalizeBigint, normalizeDecimal, normalizeTime, normalizeTimestamp, normalizeTimestampTz } from '@dvt/core';
+import { normalizeBigint, normalizeDecimal, normalizeTimestamp, normalizeTimestampTz } from '@dvt/core';
 import { mysqlToCanonical } from './types.js';
 
 /** What the protocol says about a result column (mysql2's FieldPacket). */
@@ -141,6 +141,17 @@ export function columnMetaOf(field: WireField, mbMaxLen: number): ColumnMeta {
 
 type Decoder = (raw: unknown) => Value;
 
+/**
+ * 'HH:MM:SS[.ffffff]' without trailing zeros in the fraction. MySQL's TIME is
+ * a duration too: hours run from -838 to 838 and keep their sign and digits.
+ */
+export function normalizeMysqlTime(text: string): string {
+  const m = /^(-?\d{2,3}:\d{2}:\d{2})(?:\.(\d+))?$/.exec(text.trim());
+  if (!m) return text.trim();
+  const fraction = (m[2] ?? '').replace(/0+$/, '');
+  return fraction ? `${m[1]}.${fraction}` : m[1];
+}
+
 const asIs: Decoder = (raw) => raw as Value;
 
 function bytesOf(raw: unknown): Uint8Array {
@@ -167,7 +178,7 @@ export function decoderFor(type: CanonicalType, nativeType: string): Decoder {
     case 'double':
       return (raw) => (typeof raw === 'number' ? raw : Number(raw));
     case 'time':
-      return (raw) => normalizeTime(String(raw));
+      return (raw) => normalizeMysqlTime(String(raw));
     case 'timestamp':
       return (raw) => normalizeTimestamp(String(raw));
     // The session's time zone is +00:00, so TIMESTAMP values are UTC text.
