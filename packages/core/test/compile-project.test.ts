@@ -73,6 +73,7 @@ describe('parse', () => {
 
   it('drops disabled nodes', () => {
     expect(compiler.project.nodes.has('model.compile_shop.legacy')).toBe(false);
+    expect(compiler.project.disabled?.has('model.compile_shop.legacy')).toBe(true);
   });
 
   it('names relations through generate_*_name, with the project override of generate_schema_name', () => {

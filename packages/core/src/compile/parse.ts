@@ -34,7 +34,8 @@ export function parseProjectNodes(compiler: Compiler, project: Project): void {
     node.meta = { ...node.config.meta };
   }
 
-  const disabled = new Map<string, ExecutableNode>();
+  // Disabled nodes leave the graph; the manifest lists them under `disabled`.
+  const disabled = (project.disabled ??= new Map<string, ExecutableNode>());
   for (const [id, node] of project.nodes) {
     if (node.config.enabled === false) {
       disabled.set(id, node);
@@ -43,7 +44,10 @@ export function parseProjectNodes(compiler: Compiler, project: Project): void {
   }
 
   for (const [id, node] of [...project.nodes]) {
-    if (!resolveDependencies(compiler, project, node, disabled)) project.nodes.delete(id);
+    if (!resolveDependencies(compiler, project, node, disabled)) {
+      disabled.set(id, node);
+      project.nodes.delete(id);
+    }
   }
 
   for (const node of project.nodes.values()) nameRelation(compiler, node);
