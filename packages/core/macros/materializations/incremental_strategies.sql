@@ -102,3 +102,17 @@ values ({% for column in dest_columns %}dbt_internal_source.{{ column }}{{ ', ' 
 {% macro default__null_safe_equals(left, right) -%}
 ({{ left }} = {{ right }} or ({{ left }} is null and {{ right }} is null))
 {%- endmacro %}
+
+{#- Microbatch: replaces one time window of the target. `incremental_predicates`
+    bound the window on the target's event_time column. -#}
+{% macro get_incremental_microbatch_sql(arg_dict) -%}
+  {{ return(adapter.dispatch('get_incremental_microbatch_sql', 'dbt')(arg_dict)) }}
+{%- endmacro %}
+
+{% macro default__get_incremental_microbatch_sql(arg_dict) -%}
+  {%- set delete_sql -%}
+delete from {{ arg_dict['target_relation'] }}
+where {{ arg_dict['incremental_predicates'] | join(' and ') }}
+  {%- endset -%}
+  {{ return([delete_sql, get_insert_into_sql(arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['dest_columns'])]) }}
+{%- endmacro %}

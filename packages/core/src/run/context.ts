@@ -22,13 +22,15 @@ export interface NodeExecution {
 
 /** What a materialization reports back; the runner adds timing and thread. */
 export interface MaterializationResult {
-  status: 'success' | 'pass' | 'warn' | 'fail';
+  status: 'success' | 'partial success' | 'pass' | 'warn' | 'fail';
   message: string;
   compiledCode: string | null;
   relation: Relation | null;
   rowsAffected?: number;
   code?: string;
   failures?: number | null;
+  /** Microbatch windows, as run_results records them. */
+  batchResults?: { successful: [string, string][]; failed: [string, string][] };
 }
 
 export function callSqlMacro(x: NodeExecution, name: string, ...args: unknown[]): string[] {

@@ -150,6 +150,7 @@ async function executeNode(
       compiled: outcome.compiledCode !== null,
       compiled_code: outcome.compiledCode,
       relation_name: outcome.relation?.render() ?? null,
+      ...(outcome.batchResults ? { batch_results: outcome.batchResults } : {}),
     };
   } catch (e) {
     if (executeStart && compiledCode !== null) timing.push({ name: 'execute', started_at: executeStart, completed_at: new Date().toISOString() });

@@ -67,11 +67,6 @@ export async function materializeIncremental(x: NodeExecution, compiledCode: str
   const target = nodeRelation(x, 'table');
   const capabilities = x.adapter.dialect.capabilities;
   const strategy = chooseStrategy(x.node, capabilities.incrementalStrategies, (name) => macroExists(x, name));
-  if (strategy === 'microbatch') {
-    throw new DvtError('compile', `incremental_strategy 'microbatch' is not supported by dvt yet (${x.node.unique_id})`, {
-      location: { file: x.node.original_file_path },
-    });
-  }
   const onSchemaChange = parseOnSchemaChange(x.node.config.on_schema_change);
   const uniqueKey = uniqueKeyList(x.node.config.unique_key);
   const tmp = suffixed(x, target, '__dbt_tmp', 'table');

@@ -1,6 +1,7 @@
 import { DvtError } from '../../errors.js';
 import { findRelation, nodeRelation, type MaterializationResult, type NodeExecution } from '../context.js';
-import { materializeIncremental } from './incremental.js';
+import { chooseStrategy, materializeIncremental } from './incremental.js';
+import { materializeMicrobatch } from './microbatch.js';
 import { materializeTable } from './table.js';
 import { materializeView } from './view.js';
 
@@ -33,6 +34,11 @@ export async function materializeModel(x: NodeExecution): Promise<Materializatio
     case 'table':
       return materializeTable(x, compiledCode);
     case 'incremental':
+      if (x.node.config.incremental_strategy === 'microbatch') {
+        // Refuses, with the usual message, an adapter that does not declare microbatch.
+        chooseStrategy(x.node, x.adapter.dialect.capabilities.incrementalStrategies, () => false);
+        return materializeMicrobatch(x, compiledCode, runtime);
+      }
       if (runtime.relationType === 'table' && !runtime.fullRefresh) return materializeIncremental(x, compiledCode);
       return materializeTable(x, compiledCode);
     default:
