@@ -16,6 +16,7 @@ import type {
 import { DvtError, openLoadSource } from '@dvt/core';
 import mysql from 'mysql2';
 import type { ConnectionOptions, FieldPacket, ResultSetHeader } from 'mysql2';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { mysqlCatalog } from './catalog.js';
 import { renderMysqlRelation } from './dialect.js';
@@ -246,7 +247,7 @@ export class MysqlConnection implements Connection {
       opts.onProgress?.(records);
     });
     let inputError: unknown;
-    const input = Readable.from(csv);
+    const input = Readable.from(this.paced(csv));
     input.on('error', (e) => {
       inputError = e;
     });
@@ -276,6 +277,20 @@ export class MysqlConnection implements Connection {
     const rows = header?.affectedRows ?? records;
     opts.onProgress?.(rows);
     return { rows };
+  }
+
+  /**
+   * Holds each chunk back while the socket's send buffer is full: mysql2
+   * writes LOAD DATA chunks as fast as the stream gives them and pauses only
+   * on a 'pause' event sockets never emit, so without this a large file
+   * would pile up in memory on a slow link.
+   */
+  private async *paced(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+    const socket = (this.conn as unknown as { stream: NodeJS.WritableStream & { writableNeedDrain?: boolean } }).stream;
+    for await (const chunk of chunks) {
+      if (socket.writableNeedDrain) await once(socket, 'drain');
+      yield chunk;
+    }
   }
 
   async ping(): Promise<void> {
