@@ -1,7 +1,7 @@
 // dvt's seed load of a 1M-row CSV into MariaDB against the mariadb CLI's LOAD DATA LOCAL INFILE of
 // the same file into an identical table, in the same run.
 import { waitForIdleCpu } from '../fixtures/idle-cpu.mjs';
-import { cliUnavailable, dvtSeed, makeSeedProject, run, SEED_NAME, SEED_ROWS } from '../fixtures/seed-project.mjs';
+import { cliUnavailable, dvtSeed, makeSeedProject, nodeTimes, run, SEED_NAME, SEED_ROWS } from '../fixtures/seed-project.mjs';
 
 export const name = 'seed-mariadb';
 export const description = `dvt seed of a ${SEED_ROWS.toLocaleString('en')}-row CSV into MariaDB vs mariadb LOAD DATA LOCAL INFILE of the same file`;
@@ -64,12 +64,13 @@ export async function prepare({ log }) {
     await teardown();
     throw e;
   }
+  const timed = nodeTimes();
   const fresh = (table) => async () => {
     await client.query(`TRUNCATE TABLE ${table}`);
     await waitForIdleCpu({ log });
   };
   return {
-    subject: { label: 'dvt seed', setup: fresh(ours), run: () => dvtSeed(project.dir) },
+    subject: { label: 'dvt seed', setup: fresh(ours), run: () => timed.run(project.dir) },
     baselines: [
       {
         label: 'mariadb LOAD DATA LOCAL',
@@ -82,6 +83,7 @@ export async function prepare({ log }) {
       },
     ],
     teardown: async () => {
+      log(timed.summary());
       try {
         const [rows] = await client.query(
           `SELECT (SELECT COUNT(*) FROM (SELECT * FROM ${ours} EXCEPT ALL SELECT * FROM ${theirs}) a) + (SELECT COUNT(*) FROM (SELECT * FROM ${theirs} EXCEPT ALL SELECT * FROM ${ours}) b) AS n`,

@@ -1,7 +1,7 @@
 // dvt's seed load of a 1M-row CSV into PostgreSQL against `psql \copy` of the same file into an
 // identical table, in the same run.
 import { waitForIdleCpu } from '../fixtures/idle-cpu.mjs';
-import { cliUnavailable, dvtSeed, makeSeedProject, run, SEED_NAME, SEED_ROWS } from '../fixtures/seed-project.mjs';
+import { cliUnavailable, dvtSeed, makeSeedProject, nodeTimes, run, SEED_NAME, SEED_ROWS } from '../fixtures/seed-project.mjs';
 
 export const name = 'seed-postgres';
 export const description = `dvt seed of a ${SEED_ROWS.toLocaleString('en')}-row CSV into PostgreSQL vs psql \\copy of the same file`;
@@ -51,13 +51,14 @@ export async function prepare({ log }) {
     await teardown();
     throw e;
   }
+  const timed = nodeTimes();
   const fresh = (table) => async () => {
     await client.query(`TRUNCATE ${table}`);
     await client.query('CHECKPOINT');
     await waitForIdleCpu({ log });
   };
   return {
-    subject: { label: 'dvt seed', setup: fresh(ours), run: () => dvtSeed(project.dir) },
+    subject: { label: 'dvt seed', setup: fresh(ours), run: () => timed.run(project.dir) },
     baselines: [
       {
         label: 'psql \\copy',
@@ -72,6 +73,7 @@ export async function prepare({ log }) {
       },
     ],
     teardown: async () => {
+      log(timed.summary());
       try {
         const diff = await client.query(
           `SELECT (SELECT count(*) FROM (SELECT * FROM ${ours} EXCEPT ALL SELECT * FROM ${theirs}) a) + (SELECT count(*) FROM (SELECT * FROM ${theirs} EXCEPT ALL SELECT * FROM ${ours}) b) AS n`,
