@@ -428,6 +428,19 @@ describe('loadProject: schema YAML errors', () => {
     expect(project.warnings).toContainEqual({ message: "'metrics' is not supported by dvt yet and is ignored (1 file)", location: { file: 'models/marts/more.yml', line: 3 } });
   });
 
+  it('warns about config paths that reach no resource, with their line', () => {
+    expect(loadProject({ projectDir: FIXTURE, env: ENV }).warnings.filter((w) => w.message.startsWith('Configuration path'))).toEqual([]);
+    const dir = copyFixture();
+    const projectYml = readFileSync(join(dir, 'dbt_project.yml'), 'utf8').replace('    staging:\n', '    stagin:\n      +enabled: true\n    staging:\n');
+    writeFileSync(join(dir, 'dbt_project.yml'), projectYml + 'snapshots:\n  not_installed:\n    +enabled: false\n');
+    const warnings = loadProject({ projectDir: dir, env: ENV }).warnings.filter((w) => w.message.startsWith('Configuration path'));
+    const line = projectYml.split('\n').indexOf('    stagin:') + 1;
+    expect(warnings.map((w) => [w.message.split(' in ')[0], w.location])).toEqual([
+      ['Configuration path models.shop.stagin', { file: 'dbt_project.yml', line }],
+      ['Configuration path snapshots.not_installed', { file: 'dbt_project.yml', line: projectYml.split('\n').length + 1 }],
+    ]);
+  });
+
   it("checks a source's connection against the profile's outputs", () => {
     const dir = copyFixture();
     writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nsources:\n  - name: legacy\n    connection: prod\n    tables:\n      - name: a\n      - name: b\n        connection: warehouse\n');

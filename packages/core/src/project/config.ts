@@ -81,6 +81,34 @@ export function configFromTree(kind: ConfigTreeKind, tree: Record<string, unknow
 }
 
 /**
+ * Folder paths of a config tree that no resource's fqn reaches: usually a
+ * typo (`stagin:`) or a package that is not installed. dbt warns about them.
+ */
+export function unusedConfigPaths(kind: ConfigTreeKind, tree: Record<string, unknown> | undefined, fqns: Iterable<readonly string[]>): string[][] {
+  if (!tree) return [];
+  const reached = new Set<unknown>([tree]);
+  for (const fqn of fqns) {
+    let level: unknown = tree;
+    for (const part of fqn) {
+      const next: unknown = isRecord(level) ? level[part] : undefined;
+      if (!isRecord(next) || isConfigKey(kind, part, next)) break;
+      reached.add(next);
+      level = next;
+    }
+  }
+  const unused: string[][] = [];
+  const visit = (level: Record<string, unknown>, path: string[]): void => {
+    for (const [key, value] of Object.entries(level)) {
+      if (isConfigKey(kind, key, value) || !isRecord(value)) continue;
+      if (reached.has(value)) visit(value, [...path, key]);
+      else unused.push([...path, key]);
+    }
+  };
+  visit(tree, []);
+  return unused;
+}
+
+/**
  * dbt's config merge: tags and hooks append, meta/quoting/column_types/
  * persist_docs/docs/contract merge key by key, grants merge by key (a
  * `+`-prefixed grant key appends to the grantees), everything else is

@@ -32,6 +32,8 @@ export interface LoadedProjectFile {
   config: ProjectConfig;
   packagesInstallPath: string;
   warnings: ProjectWarning[];
+  /** Line of a key path in the file (`['models', 'shop', 'staging']`). */
+  lineOfPath(path: readonly string[]): number | undefined;
 }
 
 function readRaw(dir: string): { source: YamlFile; raw: Record<string, unknown> } {
@@ -131,7 +133,12 @@ export function readProjectFile(dir: string, ctx: Omit<YamlRenderContext, 'allow
     configTrees,
     rootDir: dir,
   };
-  return { config, packagesInstallPath, warnings };
+  const lineOfPath = (path: readonly string[]): number | undefined => {
+    let container: unknown = raw;
+    for (let i = 0; i < path.length - 1; i++) container = isRecord(container) ? container[path[i]!] : undefined;
+    return source.lineOf(container, path[path.length - 1]);
+  };
+  return { config, packagesInstallPath, warnings, lineOfPath };
 }
 
 function hookList(value: unknown): string[] {

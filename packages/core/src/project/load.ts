@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DvtError } from '../errors.js';
-import { configFromTree, resolveConfig, treeKindOf } from './config.js';
+import { configFromTree, resolveConfig, treeKindOf, unusedConfigPaths } from './config.js';
+import type { ConfigTreeKind } from './config.js';
 import { readProjectFile, readProjectProfileName } from './dbtProject.js';
+import type { LoadedProjectFile } from './dbtProject.js';
 import { baseName, discoverFiles, folderParts, subdirectories } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { loadIgnore } from './ignore.js';
@@ -134,6 +136,7 @@ export function loadProject(options: LoadProjectOptions): Project {
     }
   }
 
+  warnings.push(...unusedPathWarnings(root, nodes, sources));
   for (const [key, { location, files }] of unsupported) {
     warnings.push({ message: `'${key}' is not supported by dvt yet and is ignored (${files === 1 ? '1 file' : `${files} files`})`, location });
   }
@@ -175,6 +178,25 @@ function installedPackages(projectDir: string, installPath: string, context: Par
     found.push({ name: pkg.config.name, rootDir: dir, config: pkg.config, isRoot: false });
   }
   return found;
+}
+
+/** dbt's "configuration paths exist which do not apply to any resources", one warning per path, with its line. */
+function unusedPathWarnings(root: LoadedProjectFile, nodes: Map<string, ExecutableNode>, sources: Map<string, SourceDefinition>): ProjectWarning[] {
+  const fqnsOf = (kind: ConfigTreeKind): string[][] =>
+    kind === 'sources' ? [...sources.values()].map((s) => s.fqn) : [...nodes.values()].filter((n) => treeKindOf(n.resource_type) === kind).map((n) => n.fqn);
+  const warnings: ProjectWarning[] = [];
+  for (const [treeName, tree] of Object.entries(root.config.configTrees)) {
+    const kind: ConfigTreeKind = treeName === 'data_tests' ? 'tests' : (treeName as ConfigTreeKind);
+    if (!['models', 'seeds', 'snapshots', 'tests', 'sources', 'analyses'].includes(kind)) continue;
+    for (const path of unusedConfigPaths(kind, tree, fqnsOf(kind))) {
+      const dotted = [treeName, ...path].join('.');
+      warnings.push({
+        message: `Configuration path ${dotted} in dbt_project.yml does not apply to any resource (a misspelled folder, or a package that is not installed?)`,
+        location: { file: 'dbt_project.yml', line: root.lineOfPath([treeName, ...path]) },
+      });
+    }
+  }
+  return warnings;
 }
 
 /** A generic test of a disabled model or source is disabled with it, as in dbt. */
