@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { injectCtes, mergeCtes } from '../src/compile/ctes.js';
+import { injectCtes, inlineAsSubqueries, mergeCtes } from '../src/compile/ctes.js';
+import { compilerFor, projectCopy, testAdapter, testDialect } from './compile-support.js';
 
 const a = { id: '__dbt__cte__a', sql: 'select 1 as x' };
 const b = { id: '__dbt__cte__b', sql: 'select * from __dbt__cte__a' };
@@ -40,5 +41,42 @@ describe('injectCtes', () => {
 describe('mergeCtes', () => {
   it('keeps the first occurrence of each id, in order', () => {
     expect(mergeCtes([a, b], [a], [b, { id: 'c', sql: '' }]).map((c) => c.id)).toEqual(['__dbt__cte__a', '__dbt__cte__b', 'c']);
+  });
+});
+
+describe('inlineAsSubqueries', () => {
+  it('turns each reference into a derived table named like the CTE, nested ephemerals first', () => {
+    expect(inlineAsSubqueries('select * from __dbt__cte__b', [a, b])).toBe('select * from (\nselect * from (\nselect 1 as x\n) as __dbt__cte__a\n) as __dbt__cte__b');
+  });
+
+  it('keeps an alias the reference already has, and column qualifiers', () => {
+    const sql = 'select t.x, __dbt__cte__a.x from __dbt__cte__a t join __dbt__cte__a as u on u.x = t.x join __dbt__cte__a where 1 = 1';
+    expect(inlineAsSubqueries(sql, [a])).toBe(
+      'select t.x, __dbt__cte__a.x from (\nselect 1 as x\n) t join (\nselect 1 as x\n) as u on u.x = t.x join (\nselect 1 as x\n) as __dbt__cte__a where 1 = 1',
+    );
+  });
+
+  it('leaves strings, comments and longer names alone', () => {
+    const sql = "select '__dbt__cte__a' -- __dbt__cte__a\nfrom __dbt__cte__ab";
+    expect(inlineAsSubqueries(sql, [a])).toBe(sql);
+  });
+});
+
+describe('compileNode on an engine without CTEs', () => {
+  it('inlines ephemeral models as derived tables', async () => {
+    const { dir, cleanup } = projectCopy('compile-shop');
+    try {
+      const dialect = { ...testDialect, capabilities: { ...testDialect.capabilities, cte: false } };
+      const compiler = await compilerFor(dir, { adapters: { testdb: { ...testAdapter, dialect } } });
+      compiler.parseProject();
+      const out = compiler.compileNode('model.compile_shop.payment_check');
+      // No CTE is added (the model's own `with totals` stays: MySQL 5 refuses it at run time).
+      expect(out.compiled_code).not.toMatch(/__dbt__cte__\w+ as \(/);
+      expect(out.compiled_code).toContain(') as __dbt__cte__stg_payments\n    group by order_id');
+      expect(out.compiled_code).toMatch(/from \(\n[\s\S]*\) t\njoin \(\n[\s\S]*\) p on p\.order_id = t\.order_id\s*$/);
+      expect(out.extra_ctes.map((c) => c.id)).toEqual(['__dbt__cte__stg_payments', '__dbt__cte__int_payments']);
+    } finally {
+      cleanup();
+    }
   });
 });

@@ -8,7 +8,7 @@ import { DvtError, isDvtError } from '../errors.js';
 import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
 import { RenderState } from './context.js';
 import type { CompileLogger, CompilerServices, NodeRuntime, RenderMode, RenderOptions } from './context.js';
-import { injectCtes, mergeCtes } from './ctes.js';
+import { injectCtes, inlineAsSubqueries, mergeCtes } from './ctes.js';
 import type { InjectedCte } from './ctes.js';
 import { extraFilters, extraTests } from './filters.js';
 import { BUILTIN_PACKAGE, MacroRegistry, parseOrThrow, toDvtError } from './macros.js';
@@ -172,7 +172,9 @@ export class Compiler {
     // A seed's raw code is CSV, never Jinja.
     if (node.resource_type === 'seed') return { compiled_code: '', relation: this.relationOf(node), extra_ctes: [] };
     const { sql, ctes } = this.compileSql(node, runtime);
-    const compiled_code = injectCtes(sql, ctes);
+    // Engines without CTEs (MySQL 5.x) get ephemeral models as derived tables.
+    const withoutCtes = ctes.length > 0 && this.adapter(this.services.output(node).type).dialect.capabilities.cte === false;
+    const compiled_code = withoutCtes ? inlineAsSubqueries(sql, ctes) : injectCtes(sql, ctes);
     if (this.writeCompiled) this.writeCompiledFile(node, compiled_code);
     return { compiled_code, relation: this.relationOf(node), extra_ctes: ctes };
   }

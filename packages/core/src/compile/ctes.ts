@@ -23,6 +23,67 @@ export function injectCtes(sql: string, ctes: readonly InjectedCte[]): string {
   return `${sql.slice(0, found.end)} ${definitions},${sql.slice(found.end)}`;
 }
 
+/** Words after a table reference that are not its alias. */
+const NOT_AN_ALIAS = new Set([
+  'where', 'join', 'inner', 'left', 'right', 'full', 'outer', 'cross', 'natural', 'straight_join', 'on', 'using',
+  'group', 'order', 'having', 'limit', 'union', 'except', 'intersect', 'window', 'for', 'lock', 'into', 'as',
+]);
+
+/**
+ * For engines without CTEs (MySQL 5.x): each reference to an ephemeral model
+ * becomes a derived table, `(<sql>) as <id>` — or `(<sql>)` where the
+ * reference already has an alias. Ephemerals referencing earlier ones (the
+ * list is in dependency order) are inlined into each other first. A
+ * reference used as a column qualifier (`<id>.col`) keeps working because the
+ * derived table is named `<id>`.
+ */
+export function inlineAsSubqueries(sql: string, ctes: readonly InjectedCte[]): string {
+  const inlined: InjectedCte[] = [];
+  for (const cte of ctes) inlined.push({ id: cte.id, sql: replaceReferences(cte.sql, inlined) });
+  return replaceReferences(sql, inlined);
+}
+
+function replaceReferences(sql: string, ctes: readonly InjectedCte[]): string {
+  if (ctes.length === 0) return sql;
+  const byId = new Map(ctes.map((c) => [c.id.toLowerCase(), c]));
+  let out = '';
+  let copied = 0;
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i];
+    if (c === "'" || c === '"' || c === '`') {
+      i = skipQuoted(sql, i, c);
+      continue;
+    }
+    if (c === '-' && sql[i + 1] === '-') {
+      const nl = sql.indexOf('\n', i);
+      i = nl < 0 ? sql.length : nl + 1;
+      continue;
+    }
+    if (c === '/' && sql[i + 1] === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      i = close < 0 ? sql.length : close + 2;
+      continue;
+    }
+    if (!isWordStart(c) || (i > 0 && isWordChar(sql[i - 1]))) {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < sql.length && isWordChar(sql[j])) j++;
+    const cte = byId.get(sql.slice(i, j).toLowerCase());
+    const previous = sql.slice(0, i).trimEnd();
+    if (cte && !previous.endsWith('.') && sql[j] !== '.') {
+      const next = /^\s*([A-Za-z_][A-Za-z0-9_$]*)?/.exec(sql.slice(j))?.[1]?.toLowerCase();
+      const hasAlias = next === 'as' || (next !== undefined && !NOT_AN_ALIAS.has(next));
+      out += `${sql.slice(copied, i)}(\n${cte.sql}\n)${hasAlias ? '' : ` as ${cte.id}`}`;
+      copied = j;
+    }
+    i = j;
+  }
+  return out + sql.slice(copied);
+}
+
 /** Order-preserving union of CTE lists by id (first occurrence wins). */
 export function mergeCtes(...lists: readonly (readonly InjectedCte[])[]): InjectedCte[] {
   const seen = new Set<string>();

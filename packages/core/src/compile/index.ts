@@ -3,7 +3,7 @@ export type { CompilerOptions, CompiledNode, MacroCallOptions, CompileStats } fr
 export type { NodeRuntime, RenderMode, CompileLogger, RenderRecord } from './context.js';
 export { Relation, isRelation } from './relation.js';
 export type { RelationType, RelationInit, RelationPolicy } from './relation.js';
-export { injectCtes, mergeCtes } from './ctes.js';
+export { injectCtes, inlineAsSubqueries, mergeCtes } from './ctes.js';
 export type { InjectedCte } from './ctes.js';
 export { MacroRegistry, BUILTIN_PACKAGE } from './macros.js';
 export type { MacroEntry } from './macros.js';
