@@ -431,10 +431,16 @@ describe('loadProject: schema YAML errors', () => {
   it('warns about config paths that reach no resource, with their line', () => {
     expect(loadProject({ projectDir: FIXTURE, env: ENV }).warnings.filter((w) => w.message.startsWith('Configuration path'))).toEqual([]);
     const dir = copyFixture();
-    const projectYml = readFileSync(join(dir, 'dbt_project.yml'), 'utf8').replace('    staging:\n', '    stagin:\n      +enabled: true\n    staging:\n');
+    const projectYml = readFileSync(join(dir, 'dbt_project.yml'), 'utf8')
+      .replace('    staging:\n', '    stagin:\n      +enabled: true\n    staging:\n')
+      .replace('      +schema: staging\n', '      +schema: staging\n      +materialised: view\n');
     writeFileSync(join(dir, 'dbt_project.yml'), projectYml + 'snapshots:\n  not_installed:\n    +enabled: false\n');
     const warnings = loadProject({ projectDir: dir, env: ENV }).warnings.filter((w) => w.message.startsWith('Configuration path'));
     const line = projectYml.split('\n').indexOf('    stagin:') + 1;
+    expect(loadProject({ projectDir: dir, env: ENV }).warnings).toContainEqual({
+      message: "'+materialised' in models.shop.staging is not a dbt config; did you mean 'materialized'?",
+      location: { file: 'dbt_project.yml', line: projectYml.split('\n').indexOf('      +materialised: view') + 1 },
+    });
     expect(warnings.map((w) => [w.message.split(' in ')[0], w.location])).toEqual([
       ['Configuration path models.shop.stagin', { file: 'dbt_project.yml', line }],
       ['Configuration path snapshots.not_installed', { file: 'dbt_project.yml', line: projectYml.split('\n').length + 1 }],

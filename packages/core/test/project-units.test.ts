@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configFromTree, mergeConfig, resolveConfig } from '../src/project/config.js';
+import { configFromTree, mergeConfig, misspelledConfigKeys, resolveConfig } from '../src/project/config.js';
 import { parseTestEntry, synthesizeTestNames, testHash } from '../src/project/tests.js';
 import { parseCliVars, varLookup } from '../src/project/vars.js';
 import { parseYaml } from '../src/project/yaml.js';
@@ -87,6 +87,20 @@ describe('config trees and merging', () => {
       materialized: 'table',
       post_hook: [{ sql: 'a', transaction: true }, { sql: 'b', transaction: false }],
     });
+  });
+
+  it('spots config keys a letter or two from dbt ones, and leaves custom keys alone', () => {
+    const found = misspelledConfigKeys('models', {
+      '+materialised': 'table',
+      shop: { '+tag': ['x'], '+post_hook': 'select 1', '+my_custom_setting': 1, '+persist-docs': {}, staging: { '+schmea': 'stg', '+full_refresh': false } },
+    });
+    expect(found).toEqual([
+      [['+materialised'], 'materialized'],
+      [['shop', '+tag'], 'tags'],
+      [['shop', '+persist-docs'], 'persist_docs'],
+      [['shop', 'staging', '+schmea'], 'schema'],
+    ]);
+    expect(misspelledConfigKeys('tests', { '+severty': 'warn', '+where': 'x' })).toEqual([[['+severty'], 'severity']]);
   });
 
   it('starts from dbt defaults per resource type', () => {

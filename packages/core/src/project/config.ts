@@ -81,6 +81,43 @@ export function configFromTree(kind: ConfigTreeKind, tree: Record<string, unknow
 }
 
 /**
+ * Config keys of a tree that are not dbt's but one or two letters away from
+ * one (`+materialised`): `[key path, the known key]`. Custom config keys that
+ * resemble nothing are left alone.
+ */
+export function misspelledConfigKeys(kind: ConfigTreeKind, tree: Record<string, unknown> | undefined): [string[], string][] {
+  if (!tree) return [];
+  const known = KEYS_BY_TYPE[kind]!;
+  const found: [string[], string][] = [];
+  const visit = (level: Record<string, unknown>, path: string[]): void => {
+    for (const [key, value] of Object.entries(level)) {
+      if (isConfigKey(kind, key, value)) {
+        const bare = normalizeConfigKey(key);
+        if (known.includes(bare)) continue;
+        const close = known.find((k) => editDistance(k, bare) <= (bare.length > 5 ? 2 : 1));
+        if (close) found.push([[...path, key], close]);
+      } else if (isRecord(value)) visit(value, [...path, key]);
+    }
+  };
+  visit(tree, []);
+  return found;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
  * Folder paths of a config tree that no resource's fqn reaches: usually a
  * typo (`stagin:`) or a package that is not installed. dbt warns about them.
  */

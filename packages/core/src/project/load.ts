@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DvtError } from '../errors.js';
-import { configFromTree, resolveConfig, treeKindOf, unusedConfigPaths } from './config.js';
+import { configFromTree, misspelledConfigKeys, resolveConfig, treeKindOf, unusedConfigPaths } from './config.js';
 import type { ConfigTreeKind } from './config.js';
 import { readProjectFile, readProjectProfileName } from './dbtProject.js';
 import type { LoadedProjectFile } from './dbtProject.js';
@@ -180,7 +180,11 @@ function installedPackages(projectDir: string, installPath: string, context: Par
   return found;
 }
 
-/** dbt's "configuration paths exist which do not apply to any resources", one warning per path, with its line. */
+/**
+ * Config tree mistakes, each with its line: keys one or two letters from a
+ * dbt config, and dbt's "configuration paths exist which do not apply to any
+ * resources".
+ */
 function unusedPathWarnings(root: LoadedProjectFile, nodes: Map<string, ExecutableNode>, sources: Map<string, SourceDefinition>): ProjectWarning[] {
   const fqnsOf = (kind: ConfigTreeKind): string[][] =>
     kind === 'sources' ? [...sources.values()].map((s) => s.fqn) : [...nodes.values()].filter((n) => treeKindOf(n.resource_type) === kind).map((n) => n.fqn);
@@ -188,6 +192,12 @@ function unusedPathWarnings(root: LoadedProjectFile, nodes: Map<string, Executab
   for (const [treeName, tree] of Object.entries(root.config.configTrees)) {
     const kind: ConfigTreeKind = treeName === 'data_tests' ? 'tests' : (treeName as ConfigTreeKind);
     if (!['models', 'seeds', 'snapshots', 'tests', 'sources', 'analyses'].includes(kind)) continue;
+    for (const [path, known] of misspelledConfigKeys(kind, tree)) {
+      warnings.push({
+        message: `'${path[path.length - 1]}' in ${[treeName, ...path.slice(0, -1)].join('.')} is not a dbt config; did you mean '${known}'?`,
+        location: { file: 'dbt_project.yml', line: root.lineOfPath([treeName, ...path]) },
+      });
+    }
     for (const path of unusedConfigPaths(kind, tree, fqnsOf(kind))) {
       const dotted = [treeName, ...path].join('.');
       warnings.push({
