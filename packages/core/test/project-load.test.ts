@@ -397,13 +397,14 @@ describe('loadProject: schema YAML errors', () => {
     expect(error.message).toContain('models/marts/stg_orders.sql');
   });
 
-  it('warns about unknown keys and patches for missing models, with lines', () => {
+  it('warns about unknown keys, misspelled configs and patches for missing models, with lines', () => {
     const dir = copyFixture();
-    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nmodles: []\nmodels:\n  - name: ghost\n');
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nmodles: []\nmodels:\n  - name: ghost\nseeds:\n  - name: raw_orders\n    config:\n      delimter: ";"\n');
     const project = loadProject({ projectDir: dir, env: ENV });
     expect(project.warnings).toEqual(expect.arrayContaining([
       expect.objectContaining({ location: { file: 'models/marts/more.yml', line: 2 } }),
       expect.objectContaining({ location: { file: 'models/marts/more.yml', line: 4 } }),
+      { message: "'delimter' in the config of 'raw_orders' is not a dbt config; did you mean 'delimiter'?", location: { file: 'models/marts/more.yml', line: 8 } },
     ]));
   });
 

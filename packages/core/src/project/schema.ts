@@ -1,5 +1,5 @@
 import { DvtError } from '../errors.js';
-import { configFromTree, mergeConfig, resolveConfig } from './config.js';
+import { configFromTree, mergeConfig, misspelledConfigKeys, resolveConfig, treeKindOf } from './config.js';
 import { folderParts } from './discover.js';
 import { buildGenericTest, literalCalls } from './tests.js';
 import type { GenericTestSite, TestTarget } from './tests.js';
@@ -282,6 +282,9 @@ function applyPatch(
     if (isRecord(layer.docs)) Object.assign(patchConfig, mergeConfig(patchConfig, { docs: layer.docs }));
     if (layer.config !== undefined) {
       if (!isRecord(layer.config)) throw new DvtError('config', `'config' of '${entry.name}' must be a mapping`, { location: { file, line: source.lineOf(layer, 'config') } });
+      for (const [[key], known] of misspelledConfigKeys(treeKindOf(node.resource_type), layer.config)) {
+        ctx.warnings.push({ message: `'${key}' in the config of '${entry.name}' is not a dbt config; did you mean '${known}'?`, location: { file, line: source.lineOf(layer.config, key!) } });
+      }
       Object.assign(patchConfig, mergeConfig(patchConfig, layer.config));
     }
   }
