@@ -13,7 +13,7 @@ import { Log } from '../src/output/log.js';
 import { PLAIN } from '../src/output/paint.js';
 import { isNotFound } from '../src/sync/install.js';
 import { addDevDependencies, detectPackageManager, shellLine, tarballSpec } from '../src/sync/package-manager.js';
-import { readTarballDir, tarballClosure, TarballError } from '../src/sync/tarballs.js';
+import { readTarballDir, tarballClosure, TarballError, withPnpmOverrides } from '../src/sync/tarballs.js';
 import { BIN, dvt, tempDir, type Run } from './helpers.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -171,10 +171,23 @@ describe('dvt sync from package tarballs', () => {
     expect(() => readTarballDir(junk)).toThrow(TarballError);
   });
 
-  it('installs a missing adapter with npm; discovery and dvt debug then find it in the project', async () => {
+  it('points pnpm.overrides at the tarballs, keeping what the manifest had', () => {
+    const closure = tarballClosure(['@dvt/adapter-postgres'], readTarballDir(tarballs), () => false);
+    const manifest = { name: 'p', private: true, pnpm: { overrides: { lodash: '4.17.21' } } };
+    const updated = withPnpmOverrides(manifest, closure)!;
+    const overrides = (updated.pnpm as { overrides: Record<string, string> }).overrides;
+    expect(overrides.lodash).toBe('4.17.21');
+    expect(overrides['@dvt/jinja']).toMatch(/^file:\/.*dvt-jinja-.*\.tgz$/);
+    expect(Object.keys(overrides)).toHaveLength(4);
+    expect(withPnpmOverrides(updated, closure)).toBeUndefined();
+  });
+
+  /** Runs sync in-process on a fresh project that uses `pm`, installing from the tarballs. */
+  async function syncFromTarballs(pm: 'npm' | 'pnpm') {
     const dir = project({
       pg: { type: 'postgres', host: POSTGRES.host, port: POSTGRES.port, user: 'postgres', password: SECRET, dbname: 'test', schema: 'public' },
     });
+    if (pm === 'pnpm') writeFileSync(join(dir, 'pnpm-lock.yaml'), '');
     // An empty place as the dvt installation: in this workspace the CLI itself could resolve the adapter.
     const nowhere = pathToFileURL(join(tempDir('dvt-sync-nowhere-'), 'cli.js')).href;
     const lines: string[] = [];
@@ -182,18 +195,26 @@ describe('dvt sync from package tarballs', () => {
     const env = { ...process.env, npm_config_prefer_offline: 'true' };
     const ctx = { invocation: parseCommandLine(['sync', '--from', tarballs]), log, cwd: dir, env };
     const code = await runSync(ctx, { cliUrl: nowhere });
+    return { dir, nowhere, ctx, code, lines };
+  }
+
+  async function expectInstalled(dir: string, nowhere: string) {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
+    expect(Object.keys(manifest.devDependencies)).toContain('@dvt/adapter-postgres');
+    const found = await discoverAdapter('postgres', { projectDir: dir, outputs: [], cliUrl: nowhere });
+    expect(found.packageName).toBe('@dvt/adapter-postgres');
+    expect(realpathSync(found.entry).startsWith(realpathSync(dir))).toBe(true);
+  }
+
+  it('installs a missing adapter with npm; discovery and dvt debug then find it in the project', async () => {
+    const { dir, nowhere, ctx, code, lines } = await syncFromTarballs('npm');
     const text = lines.join('\n');
     expect(code, text).toBe(0);
     expect(text).toMatch(/Missing: @dvt\/adapter-postgres/);
     expect(text).toMatch(/npm install -D \S+dvt-adapter-postgres-\S+\.tgz \S+dvt-core-\S+\.tgz \S+dvt-jinja-\S+\.tgz/);
     expect(text).toMatch(/pg \(postgres\): @dvt\/adapter-postgres \d+\.\d+\.\d+, from the project/);
     expect(text).not.toContain(SECRET);
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> };
-    expect(Object.keys(manifest.devDependencies)).toContain('@dvt/adapter-postgres');
-
-    const found = await discoverAdapter('postgres', { projectDir: dir, outputs: [], cliUrl: nowhere });
-    expect(found.packageName).toBe('@dvt/adapter-postgres');
-    expect(realpathSync(found.entry).startsWith(realpathSync(dir))).toBe(true);
+    await expectInstalled(dir, nowhere);
 
     // Nothing left to do the second time.
     lines.length = 0;
@@ -206,5 +227,15 @@ describe('dvt sync from package tarballs', () => {
       expect(debug.stdout).toMatch(/adapter: @dvt\/adapter-postgres/);
       expect(debug.stdout).toMatch(/Connection 'pg' \(postgres\): OK/);
     }
+  }, 240_000);
+
+  it('installs with pnpm when the project has its lockfile, the tarballs\' own dependencies kept off the registry', async () => {
+    const { dir, nowhere, code, lines } = await syncFromTarballs('pnpm');
+    const text = lines.join('\n');
+    expect(code, text).toBe(0);
+    expect(text).toMatch(/Set pnpm\.overrides in .*package\.json for @dvt\/adapter-postgres, @dvt\/core, @dvt\/jinja/);
+    expect(text).toMatch(/pnpm add -D \S+dvt-adapter-postgres-\S+\.tgz/);
+    expect(text).toMatch(/pg \(postgres\): @dvt\/adapter-postgres \d+\.\d+\.\d+, from the project/);
+    await expectInstalled(dir, nowhere);
   }, 240_000);
 });

@@ -27,7 +27,11 @@ export default async function init({ invocation, log, cwd }: CommandContext): Pr
     throw new UsageError(`${dir} exists and is not a directory.`);
   }
 
-  await mkdir(dir, { recursive: true });
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`Cannot create ${dir}: ${(e as Error).message}`);
+  }
   await cp(TEMPLATE_DIR, dir, { recursive: true });
   // npm drops `.gitignore` from published packages, so the template ships it as `_gitignore`.
   await rename(join(dir, '_gitignore'), join(dir, '.gitignore'));

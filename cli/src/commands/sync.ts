@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { ProfileOutput } from '@dvt/core';
 import { booleanFlag, stringFlag } from '../args.js';
@@ -7,7 +7,7 @@ import type { CommandContext } from '../main.js';
 import { projectDirOf, usedOutputs } from '../session.js';
 import { installFailure, runInstall } from '../sync/install.js';
 import { addDevDependencies, detectPackageManager, shellLine, tarballSpec } from '../sync/package-manager.js';
-import { installedFrom, readTarballDir, tarballClosure, TarballError } from '../sync/tarballs.js';
+import { installedFrom, readTarballDir, type Tarball, tarballClosure, TarballError, withPnpmOverrides } from '../sync/tarballs.js';
 
 /**
  * `dvt sync`: installs the adapter packages the project's connections need
@@ -69,6 +69,7 @@ export async function runSync(ctx: CommandContext, options: SyncOptions = {}): P
 
   const pm = detectPackageManager(projectDir);
   let specs: string[] = wanted;
+  let fromTarballs: Tarball[] = [];
   if (fromDir !== undefined) {
     let tarballs;
     try {
@@ -77,7 +78,7 @@ export async function runSync(ctx: CommandContext, options: SyncOptions = {}): P
       if (e instanceof TarballError) throw new core.DvtError('usage', e.message);
       throw e;
     }
-    const fromTarballs = tarballClosure(wanted, tarballs, installedFrom(projectDir));
+    fromTarballs = tarballClosure(wanted, tarballs, installedFrom(projectDir));
     const byName = wanted.filter((name) => !tarballs.has(name));
     if (byName.length > 0) log.warn('SyncNotInDirectory', `Not in ${fromDir}, so from the registry: ${byName.join(', ')}`);
     specs = [...fromTarballs.map((t) => tarballSpec(pm.name, t.file)), ...byName];
@@ -88,8 +89,11 @@ export async function runSync(ctx: CommandContext, options: SyncOptions = {}): P
 
   const manifest = join(projectDir, 'package.json');
   const needsManifest = !existsSync(manifest);
+  const overridesNote = `pnpm.overrides in ${manifest} for ${fromTarballs.map((t) => t.name).join(', ')} (so their own dependencies on each other come from the tarballs too)`;
+  const needsOverrides = pm.name === 'pnpm' && fromTarballs.length > 0;
   if (dryRun) {
     if (needsManifest) log.info('SyncWouldCreatePackageJson', `Would create ${manifest} (private, no dependencies yet): the project has none.`);
+    if (needsOverrides) log.info('SyncWouldOverride', `Would set ${overridesNote}.`);
     log.info('SyncCommand', `Would run in ${projectDir} (${why}):`);
     log.result('SyncDryRun', shellLine(argv), { command: argv, cwd: projectDir, package_manager: pm.name });
     return 0;
@@ -97,6 +101,19 @@ export async function runSync(ctx: CommandContext, options: SyncOptions = {}): P
   if (needsManifest) {
     writeFileSync(manifest, `${JSON.stringify({ name: packageName(projectDir), private: true }, null, 2)}\n`);
     log.info('SyncCreatedPackageJson', `Created ${manifest}: the adapters are recorded there as development dependencies.`, { path: manifest });
+  }
+  if (needsOverrides) {
+    let current: Record<string, unknown>;
+    try {
+      current = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new core.DvtError('config', `package.json is not valid JSON: ${(e as Error).message}`, { location: { file: manifest } });
+    }
+    const updated = withPnpmOverrides(current, fromTarballs);
+    if (updated) {
+      writeFileSync(manifest, `${JSON.stringify(updated, null, 2)}\n`);
+      log.info('SyncOverrides', `Set ${overridesNote}.`);
+    }
   }
   log.info('SyncInstalling', `Running in ${projectDir} (${why}): ${shellLine(argv)}`, { command: argv, cwd: projectDir });
   let result;

@@ -129,3 +129,18 @@ export function installedFrom(dir: string): (name: string) => boolean {
     }
   };
 }
+
+/**
+ * pnpm resolves a tarball's own dependencies from the registry even when a
+ * tarball of that package is installed beside it (npm reuses the top-level
+ * one): `pnpm.overrides` entries pointing every package of the closure at its
+ * tarball keep the install off the registry. Returns the manifest with them,
+ * or undefined when it already has them.
+ */
+export function withPnpmOverrides(manifest: Record<string, unknown>, tarballs: readonly Tarball[]): Record<string, unknown> | undefined {
+  const pnpm = (typeof manifest.pnpm === 'object' && manifest.pnpm !== null ? manifest.pnpm : {}) as Record<string, unknown>;
+  const overrides = (typeof pnpm.overrides === 'object' && pnpm.overrides !== null ? pnpm.overrides : {}) as Record<string, string>;
+  const wanted = Object.fromEntries(tarballs.map((t) => [t.name, `file:${t.file}`]));
+  if (Object.entries(wanted).every(([name, spec]) => overrides[name] === spec)) return undefined;
+  return { ...manifest, pnpm: { ...pnpm, overrides: { ...overrides, ...wanted } } };
+}
