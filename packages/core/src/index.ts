@@ -6,3 +6,4 @@ export * from './compile/index.js';
 export * from './graph/index.js';
 export * from './select/index.js';
 export * from './run/index.js';
+export * from './plan/index.js';

@@ -1,0 +1,151 @@
+import type { AdapterDefinition } from '../adapter/contract.js';
+import { DvtError } from '../errors.js';
+import type { ExecutableNode, ProfileOutput, Project } from '../project/types.js';
+import type { ExecutionPath, FederationPlan, NodePlan, PlannedInput } from './types.js';
+
+export interface PlanOptions {
+  /** Adapter definitions by type, for every output the project uses. */
+  adapterOf(type: string): AdapterDefinition | undefined;
+}
+
+/** The cache table a source lands in. */
+export function sourceCacheTable(sourceName: string, tableName: string): string {
+  return `${sourceName}__${tableName}`;
+}
+
+/** The cache table a model's result lands in. */
+export function modelCacheTable(modelName: string): string {
+  return `__model__${modelName}`;
+}
+
+/** The profile output a node is written to: `config.target`, else the run's target. */
+export function nodeTarget(project: Project, node: ExecutableNode): string {
+  return typeof node.config.target === 'string' && node.config.target.length > 0 ? node.config.target : project.profile.target;
+}
+
+/**
+ * Whether SQL run on `own` can read what lives behind `other`: the same output
+ * always; otherwise the adapter decides (`canSee`), and without an opinion
+ * only an identical connection config counts.
+ */
+export function outputsSeeEachOther(own: ProfileOutput, other: ProfileOutput, adapterOf: PlanOptions['adapterOf']): boolean {
+  if (own.name === other.name) return true;
+  const adapter = adapterOf(own.type);
+  if (adapter?.canSee) return adapter.canSee(own.config, { type: other.type, config: other.config });
+  return own.type === other.type && sameValue(own.config, other.config);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const kb = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => sameValue((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+const FEDERATION_MODES = new Set(['duckdb', 'target', 'auto']);
+
+/**
+ * Decides every node's execution path before anything runs. Pure: reads the
+ * project and the adapters' `canSee`, opens no connection.
+ *
+ * Inputs are a node's sources (living on their `connection:`, else the
+ * profile's default target — not the node's own target) and the nodes it
+ * refs (living on their own target); ephemeral models are looked through to
+ * what they read. Only models are federated; other nodes run where they are
+ * written, as in dbt.
+ */
+export function planFederation(project: Project, options: PlanOptions): FederationPlan {
+  const outputs = project.profile.outputs;
+  const output = (name: string, node: ExecutableNode): ProfileOutput => {
+    const found = outputs[name];
+    if (!found) {
+      throw new DvtError('config', `${node.unique_id}: connection '${name}' is not an output of profile '${project.profile.name}' (outputs: ${Object.keys(outputs).join(', ')})`, {
+        location: { file: node.original_file_path },
+      });
+    }
+    return found;
+  };
+  const nodes = new Map<string, NodePlan>();
+  for (const node of project.nodes.values()) {
+    if (node.config.enabled === false) continue;
+    const target = nodeTarget(project, node);
+    const own = output(target, node);
+    const inputs = inputsOf(project, node);
+    const remote = inputs.filter((input) => !outputsSeeEachOther(own, output(input.connection, node), options.adapterOf));
+    if (remote.length === 0 || node.resource_type !== 'model') {
+      nodes.set(node.unique_id, { unique_id: node.unique_id, path: 'pushdown', target, engine: own.type, inputs });
+      continue;
+    }
+    const path = federatedPath(node);
+    const reason = `reads ${remote.map((i) => `${i.unique_id} on '${i.connection}'`).join(', ')}, which '${target}' cannot see`;
+    const planned: PlannedInput[] = inputs.map((input) => {
+      if (path === 'federate-duckdb') return { ...input, moves: true, to: 'cache', cacheTable: cacheTableOf(project, input.unique_id) };
+      const moves = remote.includes(input);
+      return moves ? { ...input, moves, to: target } : input;
+    });
+    const plan: NodePlan = { unique_id: node.unique_id, path, target, engine: path === 'federate-duckdb' ? 'duckdb' : own.type, inputs: planned, reason };
+    const materialized = String(node.config.materialized ?? 'view');
+    if (path === 'federate-duckdb' && (materialized === 'view' || materialized === 'ephemeral')) {
+      plan.warning = `${node.unique_id} is materialized as '${materialized}' but ${reason}: it is built as a table on '${target}' from the DuckDB cache`;
+    }
+    nodes.set(node.unique_id, plan);
+  }
+  return { defaultTarget: project.profile.target, nodes };
+}
+
+function federatedPath(node: ExecutableNode): ExecutionPath {
+  const mode = node.config.federation === undefined ? 'duckdb' : String(node.config.federation);
+  if (!FEDERATION_MODES.has(mode)) {
+    throw new DvtError('config', `${node.unique_id}: federation must be one of duckdb, target, auto (got '${mode}')`, { location: { file: node.original_file_path } });
+  }
+  // `auto` will weigh the inputs' sizes; until estimates exist it takes the path that needs no warehouse.
+  return mode === 'target' ? 'federate-target' : 'federate-duckdb';
+}
+
+function cacheTableOf(project: Project, uniqueId: string): string {
+  const source = project.sources.get(uniqueId);
+  if (source) return sourceCacheTable(source.source_name, source.name);
+  return modelCacheTable(project.nodes.get(uniqueId)!.name);
+}
+
+/** A node's inputs with where they live, looking through ephemeral models; sorted by unique_id. */
+export function inputsOf(project: Project, node: ExecutableNode): PlannedInput[] {
+  const found = new Map<string, PlannedInput>();
+  const seen = new Set<string>();
+  const stack = [...node.depends_on.nodes];
+  while (stack.length > 0) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const source = project.sources.get(id);
+    if (source) {
+      found.set(id, { unique_id: id, kind: 'source', connection: source.connection ?? project.profile.target, moves: false });
+      continue;
+    }
+    const other = project.nodes.get(id);
+    if (!other) continue;
+    if (other.resource_type === 'model' && other.config.materialized === 'ephemeral') {
+      stack.push(...other.depends_on.nodes);
+      continue;
+    }
+    if (other.resource_type === 'model' || other.resource_type === 'seed' || other.resource_type === 'snapshot') {
+      found.set(id, { unique_id: id, kind: other.resource_type, connection: nodeTarget(project, other), moves: false });
+    }
+  }
+  return [...found.values()].sort((a, b) => a.unique_id.localeCompare(b.unique_id));
+}
+
+/** The plan of one node as plain JSON (for `dvt compile` and `dvt list --output json`). */
+export function describePlan(plan: NodePlan): Record<string, unknown> {
+  return {
+    path: plan.path,
+    engine: plan.engine,
+    target: plan.target,
+    moves: plan.inputs.filter((i) => i.moves).map((i) => ({ input: i.unique_id, from: i.connection, to: i.to, ...(i.cacheTable ? { table: i.cacheTable } : {}) })),
+    ...(plan.reason ? { reason: plan.reason } : {}),
+    ...(plan.warning ? { warning: plan.warning } : {}),
+  };
+}
