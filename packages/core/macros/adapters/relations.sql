@@ -49,6 +49,18 @@ drop {{ relation.type or 'table' }} if exists {{ relation }} cascade
 alter {{ from_relation.type or 'table' }} {{ from_relation }} rename to {{ adapter.quote(to_relation.identifier) }}
 {%- endmacro %}
 
+{#- Puts `tmp` in the place of `existing`, which becomes `backup`: two
+    renames by default. Engines that rename several tables in one statement
+    (MySQL's RENAME TABLE a TO b, c TO d) override it, so that no reader
+    ever finds the name missing where DDL cannot run in a transaction. -#}
+{% macro swap_relation(existing, backup, tmp, target) -%}
+  {{ return(adapter.dispatch('swap_relation', 'dbt')(existing, backup, tmp, target)) }}
+{%- endmacro %}
+
+{% macro default__swap_relation(existing, backup, tmp, target) -%}
+  {{ return([rename_relation(existing, backup), rename_relation(tmp, target)]) }}
+{%- endmacro %}
+
 {% macro truncate_relation(relation) -%}
   {{ return(adapter.dispatch('truncate_relation', 'dbt')(relation)) }}
 {%- endmacro %}

@@ -19,7 +19,8 @@ import {
  * Where DDL is transactional, build and swap share one transaction, so a
  * failure at any point leaves the old relation exactly as it was. Elsewhere
  * the build still happens first, so a failed build never touches the old
- * relation; only the two renames are unprotected.
+ * relation; only the swap (`swap_relation`: two renames, or one atomic
+ * statement where the adapter has it) is unprotected.
  */
 export async function buildAndSwap(
   x: NodeExecution,
@@ -41,8 +42,8 @@ export async function buildAndSwap(
   const swap = async () => {
     await runHooks(x, x.node.config.pre_hook ?? [], true);
     await build(tmp);
-    if (existingRelation) await x.sql.run(callSqlMacro(x, 'rename_relation', existingRelation, backupRelation));
-    await x.sql.run(callSqlMacro(x, 'rename_relation', tmp, target));
+    if (existingRelation) await x.sql.run(callSqlMacro(x, 'swap_relation', existingRelation, backupRelation, tmp, target));
+    else await x.sql.run(callSqlMacro(x, 'rename_relation', tmp, target));
     await applyGrants(x, target);
     await runHooks(x, x.node.config.post_hook ?? [], true);
   };
