@@ -27,10 +27,12 @@ export default async function init({ invocation, log, cwd }: CommandContext): Pr
     throw new UsageError(`${dir} exists and is not a directory.`);
   }
 
+  // Not recursive: the parent is the working directory, and Node's recursive mkdir spins forever on
+  // a parent that refuses new entries (e.g. /proc).
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir);
   } catch (e) {
-    throw new UsageError(`Cannot create ${dir}: ${(e as Error).message}`);
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`Cannot create ${dir}: ${(e as Error).message}`);
   }
   await cp(TEMPLATE_DIR, dir, { recursive: true });
   // npm drops `.gitignore` from published packages, so the template ships it as `_gitignore`.
