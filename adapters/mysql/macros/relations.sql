@@ -37,3 +37,9 @@ rename table {{ from_relation }} to {{ adapter.quote(from_relation.schema) }}.{{
 {% macro mysql__alter_column_type(relation, column_name, new_column_type) -%}
   {{ return(['alter table ' ~ relation ~ ' modify column ' ~ adapter.quote(column_name) ~ ' ' ~ new_column_type]) }}
 {%- endmacro %}
+
+{#- One statement renames both, atomically: readers see the old relation or
+    the new one, never neither. -#}
+{% macro mysql__swap_relation(existing, backup, tmp, target) -%}
+rename table {{ existing }} to {{ adapter.quote(existing.schema) }}.{{ adapter.quote(backup.identifier) }}, {{ tmp }} to {{ adapter.quote(existing.schema) }}.{{ adapter.quote(target.identifier) }}
+{%- endmacro %}
