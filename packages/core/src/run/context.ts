@@ -1,14 +1,13 @@
 import type { AdapterDefinition, ColumnMeta, RelationInfo, RelationRef } from '../adapter/contract.js';
 import type { CompleteConnection } from '../adapter/defaults/index.js';
 import { Relation, type RelationType } from '../compile/relation.js';
-import type { ExecutableNode, HookConfig, Project } from '../project/types.js';
+import type { ExecutableNode, HookConfig } from '../project/types.js';
 import { asStatements, type StatementLog } from './statements.js';
 import type { Compiler, NodeRuntime } from '../compile/index.js';
 
 /** Everything a materialization needs for one node. */
 export interface NodeExecution {
   node: ExecutableNode;
-  project: Project;
   compiler: Compiler;
   connection: CompleteConnection;
   adapter: AdapterDefinition;

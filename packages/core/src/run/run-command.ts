@@ -113,7 +113,6 @@ async function executeNode(
   );
   const x: NodeExecution = {
     node,
-    project: opts.project,
     compiler: opts.compiler,
     connection: lease.connection as CompleteConnection,
     adapter: lease.adapter,
