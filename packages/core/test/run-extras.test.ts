@@ -166,6 +166,19 @@ describe('grants', () => {
   });
 });
 
+describe('seed edge cases', () => {
+  it('a seed with only a header loads an empty table (integer columns, as dbt types them)', async (ctx) => {
+    const db = need(ctx);
+    const p = shop({ 'models/schema.yml': 'version: 2\n', 'seeds/empty.csv': 'a,b\n' });
+    const out = await runDvt(db, p, 'seed', { select: ['empty'] });
+    expect(out.results[0]).toMatchObject({ status: 'success', adapter_response: { rows_affected: 0 } });
+    expect(await query(db, p, "select column_name, data_type from information_schema.columns where table_name = 'empty' order by ordinal_position")).toEqual([
+      ['a', 'INTEGER'],
+      ['b', 'INTEGER'],
+    ]);
+  });
+});
+
 describe('seed options', () => {
   it('quote_columns keeps header names as written; a tab delimiter works', async (ctx) => {
     const db = need(ctx);
