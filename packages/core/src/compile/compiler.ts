@@ -7,7 +7,7 @@ import type { AdapterDefinition } from '../adapter/contract.js';
 import { DvtError, isDvtError } from '../errors.js';
 import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
 import { RenderState } from './context.js';
-import type { CompileLogger, CompilerServices, NodeRuntime, RenderMode, RenderOptions } from './context.js';
+import type { CompileLogger, CompilerServices, FederatedRendering, NodeRuntime, RenderMode, RenderOptions } from './context.js';
 import { injectCtes, inlineAsSubqueries, mergeCtes } from './ctes.js';
 import type { InjectedCte } from './ctes.js';
 import { extraFilters, extraTests } from './filters.js';
@@ -173,7 +173,8 @@ export class Compiler {
     if (node.resource_type === 'seed') return { compiled_code: '', relation: this.relationOf(node), extra_ctes: [] };
     const { sql, ctes } = this.compileSql(node, runtime);
     // Engines without CTEs (MySQL 5.x) get ephemeral models as derived tables.
-    const withoutCtes = ctes.length > 0 && this.adapter(this.services.output(node).type).dialect.capabilities.cte === false;
+    const engine = runtime.federated?.adapterType ?? this.services.output(node).type;
+    const withoutCtes = ctes.length > 0 && this.adapter(engine).dialect.capabilities.cte === false;
     const compiled_code = withoutCtes ? inlineAsSubqueries(sql, ctes) : injectCtes(sql, ctes);
     if (this.writeCompiled) this.writeCompiledFile(node, compiled_code);
     return { compiled_code, relation: this.relationOf(node), extra_ctes: ctes };
@@ -338,25 +339,26 @@ export class Compiler {
     const locals: Record<string, unknown> = {};
     if (node.test_metadata) locals._dbt_generic_test_kwargs = this.renderTestKwargs(node);
     const { text, state } = this.render(this.templateOf(node), { node, mode: 'execute', runtime, locals });
-    const chains = state.record.ephemerals.map((id) => this.compileEphemeral(id, node));
+    const chains = state.record.ephemerals.map((id) => this.compileEphemeral(id, node, runtime.federated));
     return { sql: text, ctes: mergeCtes(...chains) };
   }
 
   /** An ephemeral model's own SQL plus the CTEs it needs, dependencies first. */
-  private compileEphemeral(uniqueId: string, from: ExecutableNode): InjectedCte[] {
+  private compileEphemeral(uniqueId: string, from: ExecutableNode, federated?: FederatedRendering): InjectedCte[] {
     const ephemeral = this.node(uniqueId);
-    let compiled = this.ephemeralCache.get(uniqueId);
+    // A federated node's ephemerals read the same copies it does: compiled for it alone, never cached.
+    let compiled = federated ? undefined : this.ephemeralCache.get(uniqueId);
     if (!compiled) {
       if (this.inProgress.has(uniqueId)) {
         throw new DvtError('compile', `ephemeral models reference each other in a cycle through '${uniqueId}'`, { location: { file: from.original_file_path } });
       }
       this.inProgress.add(uniqueId);
       try {
-        compiled = this.compileSql(ephemeral, {});
+        compiled = this.compileSql(ephemeral, federated ? { federated: { adapterType: federated.adapterType, relationFor: federated.relationFor } } : {});
       } finally {
         this.inProgress.delete(uniqueId);
       }
-      this.ephemeralCache.set(uniqueId, compiled);
+      if (!federated) this.ephemeralCache.set(uniqueId, compiled);
     }
     return [...compiled.ctes, { id: Relation.addEphemeralPrefix(ephemeral.name), sql: compiled.sql }];
   }

@@ -35,7 +35,7 @@ export function makeRef(state: RenderState): JinjaCallable {
       if (!state.record.ephemerals.includes(target.unique_id)) state.record.ephemerals.push(target.unique_id);
       return Relation.ephemeral(state.dialect, state.adapterType, target.name);
     }
-    return state.services.relationOf(target);
+    return state.federatedRelation(target.unique_id) ?? state.services.relationOf(target);
   };
 }
 
@@ -55,7 +55,7 @@ export function makeSource(state: RenderState): JinjaCallable {
     if (!source) {
       throw new DvtError('compile', `${state.describeNode()} depends on a source named '${sourceName}.${tableName}' which was not found`);
     }
-    return state.services.sourceRelation(source, state.adapterType);
+    return state.federatedRelation(source.unique_id) ?? state.services.sourceRelation(source, state.adapterType);
   };
 }
 

@@ -26,6 +26,19 @@ export interface NodeRuntime {
   relationExists?: boolean;
   relationType?: RelationType | string;
   fullRefresh?: boolean;
+  /** Set when the node runs federated: its SQL is rendered for another engine, reading copies of its inputs. */
+  federated?: FederatedRendering;
+}
+
+/**
+ * How a federated node renders: in `adapterType`'s dialect (macros dispatch
+ * to it), with `ref()`/`source()` of each input returning the relation of
+ * its copy (by unique_id) and `this` the copy of the node's own table.
+ */
+export interface FederatedRendering {
+  adapterType: string;
+  relationFor(uniqueId: string): Relation | undefined;
+  thisRelation?: Relation;
 }
 
 export interface CompileLogger {
@@ -106,7 +119,12 @@ export class RenderState {
     this.runtime = options.runtime ?? {};
     this.locals = options.locals ?? {};
     this.output = services.output(options.node);
-    this.adapterType = options.adapterType ?? this.output.type;
+    this.adapterType = options.adapterType ?? this.runtime.federated?.adapterType ?? this.output.type;
+  }
+
+  /** The relation a federated render reads for an input, when the node runs federated. */
+  federatedRelation(uniqueId: string): Relation | undefined {
+    return this.runtime.federated?.relationFor(uniqueId);
   }
 
   get packageName(): string {
@@ -222,6 +240,7 @@ export class RenderState {
 
   /** `this`: the node's relation; absent for hooks and operations without a node. */
   thisRelation(): Relation | null {
+    if (this.node && this.runtime.federated?.thisRelation) return this.runtime.federated.thisRelation;
     return this.node ? this.services.relationOf(this.node) : null;
   }
 
