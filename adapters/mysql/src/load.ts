@@ -43,6 +43,11 @@ export function loadDataSql(relation: RelationRef, columns: readonly ColumnSpec[
 
 type FieldRewrite = (text: string) => string;
 
+/** Whether the server cannot read a column's CSV text as written (booleans, binary, timestamptz). */
+export function needsRewrite(column: ColumnSpec): boolean {
+  return fieldRewrite(column) !== undefined;
+}
+
 /** Rewrites a CSV field into the form the server reads for the column's type. */
 function fieldRewrite(column: ColumnSpec): FieldRewrite | undefined {
   switch (column.type.kind) {
