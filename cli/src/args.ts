@@ -27,6 +27,10 @@ export type FlagName =
   | 'dry-run'
   | 'from'
   | 'skip-profile-setup'
+  | 'static'
+  | 'port'
+  | 'host'
+  | 'no-browser'
   | 'quiet'
   | 'help'
   | 'version';
@@ -65,6 +69,10 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   inline: { kind: 'string', value: 'SQL', description: 'SQL to run instead of a selected node.' },
   limit: { kind: 'string', value: 'N', description: 'Rows to fetch and print (default 5; -1 for all).' },
   'skip-profile-setup': { kind: 'boolean', description: 'Do not write a profiles.yml.' },
+  static: { kind: 'boolean', description: 'Also write target/static_index.html: the site with its data embedded, openable from disk.' },
+  port: { kind: 'string', value: 'N', description: 'Port to serve on (default 8080; 0 picks a free one).' },
+  host: { kind: 'string', value: 'HOST', description: 'Address to serve on (default 127.0.0.1).' },
+  'no-browser': { kind: 'boolean', description: 'Do not open a web browser.' },
   quiet: { short: 'q', kind: 'boolean', description: "Print only errors and the command's results (ls, show, compiled SQL)." },
   all: { kind: 'boolean', description: 'Every output of the profile, not only those the project uses.' },
   'dry-run': { kind: 'boolean', description: 'Print the install command without running it.' },
@@ -77,7 +85,7 @@ const PROJECT_FLAGS: FlagName[] = ['project-dir', 'profiles-dir', 'target', 'var
 const SELECT_FLAGS: FlagName[] = ['select', 'exclude', 'selector'];
 const RUN_FLAGS: FlagName[] = [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'fail-fast'];
 
-export type CommandName = 'init' | 'debug' | 'parse' | 'compile' | 'list' | 'seed' | 'run' | 'test' | 'build' | 'show' | 'clean' | 'sync';
+export type CommandName = 'init' | 'debug' | 'parse' | 'compile' | 'list' | 'seed' | 'run' | 'test' | 'build' | 'show' | 'clean' | 'sync' | 'docs';
 
 interface CommandSpec {
   aliases?: string[];
@@ -99,6 +107,11 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   build: { summary: 'Seed, run and test the selected nodes in dependency order.', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type'] },
   show: { summary: 'Run the selected nodes\' SQL (or --inline SQL) and print the first rows.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit'] },
   clean: { summary: 'Delete the clean-targets (target/, dbt_packages/) and .dvt/.', flags: ['project-dir'] },
+  docs: {
+    summary: "'docs generate' writes the catalog and the docs site into target/; 'docs serve' serves it.",
+    flags: [...PROJECT_FLAGS, 'static', 'port', 'host', 'no-browser'],
+    positional: 'generate|serve',
+  },
   sync: { summary: 'Install the adapter packages the profile\'s connections need, with the project\'s package manager.', flags: [...PROJECT_FLAGS, 'all', 'dry-run', 'from'] },
 };
 

@@ -26,6 +26,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Command }>> 
   test: () => import('./commands/run.js'),
   build: () => import('./commands/run.js'),
   show: () => import('./commands/show.js'),
+  docs: () => import('./commands/docs.js'),
   sync: () => import('./commands/sync.js'),
 };
 
