@@ -42,3 +42,19 @@ export const NO_UUID_SKIPS: Record<string, string> = {
   'dialect.types.uuid': 'MySQL has no uuid type: uuids are kept as char(36)',
   'connection.values.uuid': 'MySQL has no uuid type: uuids are kept as char(36)',
 };
+
+/**
+ * A live server named by environment variables `<prefix>_HOST` (required),
+ * `_PORT` (3306), `_USER` (root), `_PASSWORD`, `_DATABASE` (test): the
+ * service spec and profile output the conformance kit runs against, or
+ * undefined when `<prefix>_HOST` is not set.
+ */
+export function liveServerFromEnv(prefix: string, name: string, env: NodeJS.ProcessEnv = process.env) {
+  const host = env[`${prefix}_HOST`];
+  if (!host) return undefined;
+  const port = Number(env[`${prefix}_PORT`] ?? 3306);
+  return {
+    service: { name, host, port, start: `start ${name} at ${host}:${port} or unset ${prefix}_HOST` },
+    config: { server: host, port, username: env[`${prefix}_USER`] ?? 'root', password: env[`${prefix}_PASSWORD`], schema: env[`${prefix}_DATABASE`] ?? 'test' },
+  };
+}
