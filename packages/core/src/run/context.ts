@@ -72,10 +72,23 @@ export function suffixed(x: Pick<NodeExecution, 'adapter'>, relation: Relation, 
  * exactly first, then without case (engines fold unquoted names).
  */
 export async function findRelation(x: Pick<NodeExecution, 'connection'>, ref: RelationRef): Promise<RelationInfo | undefined> {
-  const all = await x.connection.catalog.listRelations(ref.schema, ref.database);
-  return (
-    all.find((r) => r.identifier === ref.identifier) ??
-    all.find((r) => r.identifier.toLowerCase() === ref.identifier.toLowerCase())
+  return (await findRelations(x, [ref]))[0];
+}
+
+/** Several relations of one schema with one catalog listing. */
+export async function findRelations(x: Pick<NodeExecution, 'connection'>, refs: readonly RelationRef[]): Promise<(RelationInfo | undefined)[]> {
+  const listings = new Map<string, Promise<RelationInfo[]>>();
+  return Promise.all(
+    refs.map(async (ref) => {
+      const key = `${ref.database ?? ''}\u0000${ref.schema}`;
+      let listing = listings.get(key);
+      if (!listing) {
+        listing = x.connection.catalog.listRelations(ref.schema, ref.database);
+        listings.set(key, listing);
+      }
+      const all = await listing;
+      return all.find((r) => r.identifier === ref.identifier) ?? all.find((r) => r.identifier.toLowerCase() === ref.identifier.toLowerCase());
+    }),
   );
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AdapterContext } from '../adapter/contract.js';
 import { withDefaults, type CompleteConnection } from '../adapter/defaults/index.js';
@@ -136,7 +136,7 @@ async function executeNode(
     executeStart = new Date().toISOString();
     const outcome = await materialize(opts, x);
     timing.push({ name: 'execute', started_at: executeStart, completed_at: new Date().toISOString() });
-    if (opts.command !== 'compile' && sql.executed.length > 0) writeRunFile(opts, node, sql.text());
+    if (opts.command !== 'compile' && sql.executed.length > 0) await writeRunFile(opts, node, sql.text());
     return {
       unique_id: node.unique_id,
       status: outcome.status,
@@ -153,7 +153,7 @@ async function executeNode(
     };
   } catch (e) {
     if (executeStart && compiledCode !== null) timing.push({ name: 'execute', started_at: executeStart, completed_at: new Date().toISOString() });
-    if (opts.command !== 'compile' && sql.executed.length > 0) writeRunFile(opts, node, sql.text());
+    if (opts.command !== 'compile' && sql.executed.length > 0) await writeRunFile(opts, node, sql.text()).catch(() => undefined);
     return errorResult(node, threadId, e, t0, timing, compiledCode);
   } finally {
     stopCancel();
@@ -263,10 +263,11 @@ export function runFilePath(targetPath: string, node: ExecutableNode): string {
   return join(targetPath, 'run', node.package_name, rel);
 }
 
-function writeRunFile(opts: RunCommandOptions, node: ExecutableNode, text: string): void {
+/** Asynchronous, so other workers' statements are not held up by the disk. */
+async function writeRunFile(opts: RunCommandOptions, node: ExecutableNode, text: string): Promise<void> {
   const file = runFilePath(opts.targetPath, node);
-  mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, text);
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, text);
 }
 
 async function runProjectHooks(

@@ -2,7 +2,7 @@ import type { Relation } from '../../compile/relation.js';
 import {
   callSqlMacro,
   dropIfExists,
-  findRelation,
+  findRelations,
   inTransaction,
   relationTypeOf,
   runHooks,
@@ -30,10 +30,11 @@ export async function buildAndSwap(
   const kind = target.type ?? 'table';
   const tmp = suffixed(x, target, '__dbt_tmp', kind);
   const backup = suffixed(x, target, '__dbt_backup', null);
+  // One catalog listing answers for all three names.
+  const [existing, staleTmp, staleBackup] = await findRelations(x, [target.toRef(), tmp.toRef(), backup.toRef()]);
   // Leftovers of an interrupted run would make the renames fail.
-  await dropIfExists(x, tmp);
-  await dropIfExists(x, backup);
-  const existing = await findRelation(x, target.toRef());
+  if (staleTmp) await x.sql.run(callSqlMacro(x, 'drop_relation', tmp.incorporate({ type: relationTypeOf(staleTmp) })));
+  if (staleBackup) await x.sql.run(callSqlMacro(x, 'drop_relation', backup.incorporate({ type: relationTypeOf(staleBackup) })));
   const existingRelation = existing ? target.incorporate({ type: relationTypeOf(existing) }) : undefined;
   const backupRelation = backup.incorporate({ type: relationTypeOf(existing) });
   const transactional = x.adapter.dialect.capabilities.transactionalDdl;
