@@ -11,8 +11,9 @@ export const DATA_ELEMENT_ID = 'dvt-docs-data';
  * The built page with its script and stylesheet inlined: one file that needs
  * nothing else but its data (fetched from beside it, or embedded).
  */
-function inlinedPage(): string {
-  const html = readFileSync(`${APP_DIR}index.html`, 'utf8');
+function inlinedPage(headExtra = ''): string {
+  // Extras go in before inlining: the bundle's text may itself contain `</head>`.
+  const html = readFileSync(`${APP_DIR}index.html`, 'utf8').replace('</head>', `${headExtra}</head>`);
   return html
     .replace(/<script type="module" crossorigin src="\.\/([^"]+)"><\/script>/, (_m, file: string) => {
       // `</script` inside the bundle would end the element early.
@@ -34,8 +35,5 @@ export function renderIndexHtml(): string {
 
 /** One self-contained HTML file with the site data embedded; opens from disk. */
 export function renderStaticHtml(data: SiteData): string {
-  const embedded = `<script type="application/json" id="${DATA_ELEMENT_ID}">${scriptSafeJson(data)}</script>`;
-  const page = inlinedPage();
-  const at = page.indexOf('</head>');
-  return `${page.slice(0, at)}${embedded}\n${page.slice(at)}`;
+  return inlinedPage(`<script type="application/json" id="${DATA_ELEMENT_ID}">${scriptSafeJson(data)}</script>\n`);
 }
