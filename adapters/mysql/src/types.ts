@@ -132,7 +132,9 @@ export function canonicalToMysql(type: CanonicalType, flavor: MysqlFlavor): stri
     case 'timestamp':
       return 'datetime(6)';
     case 'timestamptz':
-      return 'timestamp(6)';
+      // Explicitly nullable: with explicit_defaults_for_timestamp OFF (MySQL 5.7's
+      // default) a bare TIMESTAMP column becomes NOT NULL DEFAULT CURRENT_TIMESTAMP.
+      return 'timestamp(6) null';
     case 'interval':
       // No interval type: the text form ('1 day 02:03:04') is kept as text.
       return 'varchar(255)';

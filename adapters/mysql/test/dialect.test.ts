@@ -69,7 +69,8 @@ describe('type map', () => {
     expect(canonicalToMysql({ kind: 'text', length: 300 }, 'mysql')).toBe('varchar(300)');
     expect(canonicalToMysql({ kind: 'text', length: 100000 }, 'mysql')).toBe('longtext');
     expect(canonicalToMysql({ kind: 'timestamp' }, 'mysql')).toBe('datetime(6)');
-    expect(canonicalToMysql({ kind: 'timestamptz' }, 'mysql')).toBe('timestamp(6)');
+    expect(canonicalToMysql({ kind: 'timestamptz' }, 'mysql')).toBe('timestamp(6) null');
+    expect(mysqlToCanonical('timestamp(6) null')).toEqual({ kind: 'timestamptz' });
     expect(canonicalToMysql({ kind: 'time' }, 'mysql')).toBe('time(6)');
     expect(canonicalToMysql({ kind: 'uuid' }, 'mysql')).toBe('char(36)');
     expect(canonicalToMysql({ kind: 'uuid' }, 'mariadb')).toBe('uuid');
