@@ -9,6 +9,8 @@ import { doneLine, plural, progressLine, seconds, type Tone } from './lines.js';
  */
 export class RunReporter {
   private readonly ran: Record<string, number> = {};
+  /** Models that ran, by materialization: dbt says "3 view models, 2 table models". */
+  private readonly ranModels: Record<string, number> = {};
   private readonly failures: { node: NodeDescription; result: RunResult }[] = [];
   private readonly warnings: { node: NodeDescription; result: RunResult }[] = [];
 
@@ -61,7 +63,12 @@ export class RunReporter {
   };
 
   private nodeEnd(node: NodeDescription, result: RunResult): void {
-    this.ran[node.resource_type] = (this.ran[node.resource_type] ?? 0) + 1;
+    if (node.resource_type === 'model') {
+      const materialized = String(this.nodeOf(node.unique_id)?.config.materialized ?? 'view');
+      this.ranModels[materialized] = (this.ranModels[materialized] ?? 0) + 1;
+    } else {
+      this.ran[node.resource_type] = (this.ran[node.resource_type] ?? 0) + 1;
+    }
     const line = resultLine(node, result);
     if (line.tone === 'bad') this.failures.push({ node, result });
     else if (result.status === 'warn') this.warnings.push({ node, result });
@@ -82,7 +89,8 @@ export class RunReporter {
       for (const { node, result } of this.failures) this.log.error('RunResultError', (p) => p.red(this.failureText(node, result)), { unique_id: node.unique_id });
       return;
     }
-    const ran = countsText(this.ran) || 'nothing';
+    const models = Object.entries(this.ranModels).map(([materialized, n]) => plural(n, `${materialized} model`));
+    const ran = [...models, countsText(this.ran)].filter((part) => part !== '').join(', ') || 'nothing';
     this.log.info('Formatting', '');
     this.log.info('FinishedRunningStats', `Finished running ${ran} in ${humanDuration(elapsed)} (${seconds(elapsed)}).`, { execution_time: elapsed });
     this.log.info('Formatting', '');
