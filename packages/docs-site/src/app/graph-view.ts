@@ -256,7 +256,7 @@ export class GraphView {
       ctx.setLineDash([]);
       const path = this.model.data.dvt.paths[child.unique_id];
       if (path && this.scale >= 0.4) {
-        const mx = (a[0] + b[0]) / 2;
+        const mx = (a[0] + NODE_WIDTH / 2 + b[0] - NODE_WIDTH / 2) / 2;
         const my = (a[1] + b[1]) / 2;
         const text = path === 'federated' ? '⇄ federated' : '↦ pushdown';
         ctx.font = '600 10px system-ui, sans-serif';
