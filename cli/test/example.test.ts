@@ -26,7 +26,7 @@ describe('the jaffle-shop example', () => {
     expect(first.stdout).toMatch(/OK created sql incremental model main\.order_status_latest \.+ \[.+ in \d+\.\d\ds\]/);
     expect(first.stdout).toMatch(/OK loaded seed file main_raw\.raw_orders \.+ \[INSERT 1100 in/);
     expect(first.stdout).toMatch(/PASS unique_customers_customer_id \.+ \[PASS in/);
-    expect(first.stdout).toMatch(/Finished running 3 view models, 2 table models, 1 incremental model, 3 seeds, \d+ data tests in 0 hours 0 minutes and [\d.]+ seconds/);
+    expect(first.stdout).toMatch(/Finished running 1 incremental model, 2 table models, 3 view models, 3 seeds, \d+ data tests in 0 hours 0 minutes and [\d.]+ seconds/);
     expect(first.stdout).toMatch(/Completed successfully/);
     expect(first.stdout).toMatch(/Done\. PASS=\d+ WARN=0 ERROR=0 SKIP=0 TOTAL=\d+/);
   });

@@ -89,7 +89,9 @@ export class RunReporter {
       for (const { node, result } of this.failures) this.log.error('RunResultError', (p) => p.red(this.failureText(node, result)), { unique_id: node.unique_id });
       return;
     }
-    const models = Object.entries(this.ranModels).map(([materialized, n]) => plural(n, `${materialized} model`));
+    const models = Object.keys(this.ranModels)
+      .sort()
+      .map((materialized) => plural(this.ranModels[materialized], `${materialized} model`));
     const ran = [...models, countsText(this.ran)].filter((part) => part !== '').join(', ') || 'nothing';
     this.log.info('Formatting', '');
     this.log.info('FinishedRunningStats', `Finished running ${ran} in ${humanDuration(elapsed)} (${seconds(elapsed)}).`, { execution_time: elapsed });
