@@ -40,13 +40,10 @@ function matcher(pattern: string): (n: SelectableNode) => boolean {
   const sourcePrefix = pattern.startsWith('source:');
   const body = sourcePrefix ? pattern.slice('source:'.length) : pattern;
   const regex = new RegExp(`^${body.split('*').map(escapeRegExp).join('.*')}$`, 'i');
+  // Sources are named `src.table` (or by their source's name alone): a bare table name means a model.
   return (n) => {
-    if (sourcePrefix || n.resource_type === 'source') {
-      const full = `${n.source_name}.${n.name}`;
-      if (regex.test(full) || regex.test(n.source_name ?? '')) return n.resource_type === 'source';
-      if (sourcePrefix) return false;
-    }
-    return regex.test(n.name) || regex.test(n.unique_id);
+    if (n.resource_type === 'source') return regex.test(`${n.source_name}.${n.name}`) || regex.test(n.source_name ?? '') || regex.test(n.unique_id);
+    return !sourcePrefix && (regex.test(n.name) || regex.test(n.unique_id));
   };
 }
 
