@@ -166,7 +166,10 @@ export class MysqlConnection implements Connection {
     this.streaming = true;
     let columns: ColumnMeta[] | undefined;
     let decode: ((row: unknown[]) => Value[]) | undefined;
-    let buffer: unknown[][] = [];
+    // Full batches wait in `ready`; the socket is paused while two are waiting,
+    // so the server keeps sending while the consumer works on one.
+    const ready: unknown[][][] = [];
+    let current: unknown[][] = [];
     let finished = false;
     let failure: unknown;
     let paused = false;
@@ -183,13 +186,15 @@ export class MysqlConnection implements Connection {
     });
     query.on('result', (row: unknown) => {
       if (!Array.isArray(row)) return;
-      buffer.push(row);
-      // Backpressure: stop reading the socket until the consumer takes a batch.
-      if (buffer.length >= batchSize && !paused) {
+      current.push(row);
+      if (current.length < batchSize) return;
+      ready.push(current);
+      current = [];
+      if (ready.length >= 2 && !paused) {
         paused = true;
         this.conn.pause();
       }
-      if (buffer.length >= batchSize) notify();
+      notify();
     });
     query.on('error', (e: unknown) => {
       failure = e;
@@ -205,21 +210,23 @@ export class MysqlConnection implements Connection {
     let first = true;
     try {
       for (;;) {
-        while (!finished && buffer.length < batchSize && !signal?.aborted) await new Promise<void>((resolve) => (wake = resolve));
+        while (!finished && ready.length === 0 && !signal?.aborted) await new Promise<void>((resolve) => (wake = resolve));
         if (signal?.aborted) throw abortError(signal);
         if (failure) throw toDvtError(failure, this.secrets, text);
-        const rows = buffer.length > batchSize ? buffer.slice(0, batchSize) : buffer;
-        buffer = buffer.length > batchSize ? buffer.slice(batchSize) : [];
-        if (paused && buffer.length < batchSize) {
+        let rows = ready.shift();
+        if (!rows && finished) {
+          rows = current;
+          current = [];
+        }
+        if (paused && ready.length < 2) {
           paused = false;
           this.conn.resume();
         }
-        if (rows.length > 0 || (first && finished)) {
+        if (rows && (rows.length > 0 || first)) {
           first = false;
-          const cols = columns ?? [];
-          yield { columns: cols, rows: decode ? rows.map(decode) : [] };
+          yield { columns: columns ?? [], rows: decode ? rows.map(decode) : [] };
         }
-        if (finished && buffer.length === 0) break;
+        if (finished && ready.length === 0 && current.length === 0) break;
       }
     } finally {
       signal?.removeEventListener('abort', onAbort);
@@ -230,7 +237,8 @@ export class MysqlConnection implements Connection {
           if (finished) resolve();
           else query.on('end', () => resolve());
         });
-        buffer = [];
+        ready.length = 0;
+        current = [];
         query.removeAllListeners('result');
         if (paused) this.conn.resume();
         await drained;

@@ -141,6 +141,22 @@ export function columnMetaOf(field: WireField, mbMaxLen: number): ColumnMeta {
 
 type Decoder = (raw: unknown) => Value;
 
+const DATETIME_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
+
+/**
+ * The server's own 'YYYY-MM-DD HH:MM:SS[.ffffff]' with the fraction's
+ * trailing zeros dropped (the common case, without a full parse), or
+ * undefined for anything else.
+ */
+function trimmedDatetime(raw: unknown): string | undefined {
+  if (typeof raw !== 'string' || !DATETIME_TEXT.test(raw)) return undefined;
+  if (raw.length === 19) return raw;
+  let end = raw.length;
+  while (raw.charCodeAt(end - 1) === 48) end--;
+  if (end === 20) end = 19;
+  return raw.slice(0, end);
+}
+
 /**
  * 'HH:MM:SS[.ffffff]' without trailing zeros in the fraction. MySQL's TIME is
  * a duration too: hours run from -838 to 838 and keep their sign and digits.
@@ -169,9 +185,10 @@ export function decoderFor(type: CanonicalType, nativeType: string): Decoder {
       if (nativeType.startsWith('bit')) return (raw) => bytesOf(raw).some((b) => b !== 0);
       return (raw) => Number(raw) !== 0;
     case 'bigint':
-      return (raw) => normalizeBigint(raw as string | number);
+      return (raw) => (typeof raw === 'string' ? BigInt(raw) : normalizeBigint(raw as number));
+    // DECIMAL arrives as exact text already; only other spellings need normalising.
     case 'decimal':
-      return (raw) => normalizeDecimal(raw as string | number);
+      return (raw) => (typeof raw === 'string' && !/[eE+ ]/.test(raw) ? raw : normalizeDecimal(raw as string | number));
     case 'smallint':
     case 'integer':
     case 'real':
@@ -180,10 +197,13 @@ export function decoderFor(type: CanonicalType, nativeType: string): Decoder {
     case 'time':
       return (raw) => normalizeMysqlTime(String(raw));
     case 'timestamp':
-      return (raw) => normalizeTimestamp(String(raw));
+      return (raw) => trimmedDatetime(raw) ?? normalizeTimestamp(String(raw));
     // The session's time zone is +00:00, so TIMESTAMP values are UTC text.
     case 'timestamptz':
-      return (raw) => normalizeTimestampTz(String(raw));
+      return (raw) => {
+        const text = trimmedDatetime(raw);
+        return text === undefined ? normalizeTimestampTz(String(raw)) : `${text}+00`;
+      };
     case 'binary':
       return bytesOf;
     case 'text':

@@ -4,6 +4,8 @@ import {
   bindParameters,
   canonicalToMysql,
   checkFeatures,
+  decoderFor,
+  normalizeMysqlTime,
   describeMysqlTarget,
   findFeatures,
   loadDataSql,
@@ -201,5 +203,24 @@ describe('LOAD DATA statement', () => {
     expect(sql).toBe(
       "LOAD DATA LOCAL INFILE 'dvt-load-stream' INTO TABLE `s`.`t` CHARACTER SET utf8mb4 FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' ESCAPED BY '' LINES TERMINATED BY '\\n' (`id`, @dvt_c1) SET `blob` = UNHEX(@dvt_c1)",
     );
+  });
+});
+
+describe('value decoders', () => {
+  it('trims fractions of datetimes and marks TIMESTAMP values as UTC', () => {
+    const ts = decoderFor({ kind: 'timestamp' }, 'datetime(6)');
+    expect(ts('2024-01-01 10:00:00.500000')).toBe('2024-01-01 10:00:00.5');
+    expect(ts('2024-01-01 10:00:00.000000')).toBe('2024-01-01 10:00:00');
+    expect(ts('2024-01-01 10:00:00')).toBe('2024-01-01 10:00:00');
+    expect(ts('0000-00-00 00:00:00')).toBe('0000-00-00 00:00:00');
+    expect(decoderFor({ kind: 'timestamptz' }, 'timestamp(6)')('2038-01-19 03:14:07.999990')).toBe('2038-01-19 03:14:07.99999+00');
+  });
+
+  it('keeps DECIMAL text exact and reads BIGINT text as bigint', () => {
+    expect(decoderFor({ kind: 'decimal', precision: 20, scale: 0 }, 'bigint unsigned')('18446744073709551615')).toBe('18446744073709551615');
+    expect(decoderFor({ kind: 'decimal', precision: 12, scale: 4 }, 'decimal(12,4)')('-0.5000')).toBe('-0.5000');
+    expect(decoderFor({ kind: 'bigint' }, 'bigint')('-9223372036854775808')).toBe(-9223372036854775808n);
+    expect(normalizeMysqlTime('-838:59:59.000000')).toBe('-838:59:59');
+    expect(normalizeMysqlTime('12:00:00.250000')).toBe('12:00:00.25');
   });
 });
