@@ -63,6 +63,18 @@ select 1 as id`,
   });
 });
 
+describe('on-run-end failures', () => {
+  it('keep the nodes\' results and make the run unsuccessful', async (ctx) => {
+    const db = need(ctx);
+    const p = shop({ 'models/schema.yml': 'version: 2\n' });
+    p.write({ 'dbt_project.yml': readFileSync(join(p.dir, 'dbt_project.yml'), 'utf8').replace("values ('end', current_timestamp)", "values ('end', current_timestamp, 'one too many')") });
+    const out = await runDvt(db, p, 'build', { select: ['raw_customers', 'stg_customers'] });
+    expect(out.results.map((r) => r.status)).toEqual(['success', 'success']);
+    expect(out.success).toBe(false);
+    expect(out.hookFailures).toEqual([expect.stringMatching(/^on-run-end hook 1 failed: /)]);
+  });
+});
+
 describe('store_failures', () => {
   it('keeps the failing rows in <schema>_dbt_test__audit', async (ctx) => {
     const db = need(ctx);

@@ -5,6 +5,7 @@ import { withDefaults, type CompleteConnection } from '../adapter/defaults/index
 import type { RunResult, RunStatus } from '../artifacts/types.js';
 import type { NodeRuntime } from '../compile/index.js';
 import { DvtError, isDvtError } from '../errors.js';
+import { RunFederation } from '../federate/runner.js';
 import type { ExecutableNode } from '../project/types.js';
 import type { MaterializationResult, NodeExecution } from './context.js';
 import { executeDataTest } from './data-test.js';
@@ -25,7 +26,8 @@ const OK_STATUSES: ReadonlySet<RunStatus> = new Set(['success', 'pass', 'warn'])
  * opens connections, creates missing schemas, runs on-run-start hooks, then
  * every node on the scheduler, then on-run-end hooks. Never throws for a
  * node's failure (that is a result); throws DvtError when the run cannot
- * start (a profile output missing, an adapter that cannot connect).
+ * start (a profile output missing, an adapter that cannot connect, an
+ * on-run-start hook failing). A failing on-run-end hook is in `hookFailures`.
  */
 export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
   const started = Date.now();
@@ -46,7 +48,9 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
     },
   };
   const pool = new ConnectionPool(project.profile.outputs, opts.resolveAdapter, ctx, opts.threads, (c, a) => withDefaults(c, a.dialect));
+  const federation = RunFederation.create(opts, threads, ctx);
   const results = new Map<string, RunResult>();
+  const hookFailures: string[] = [];
   const executes = opts.command !== 'compile';
   try {
     if (executes && plan.nodes.length > 0) {
@@ -67,7 +71,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
         const node = byId.get(id)!;
         const description = descriptions.get(id)!;
         emit({ type: 'node_start', node: description, thread_id: task.threadId });
-        const result = await executeNode(opts, pool, node, task.threadId, task.signal, emit);
+        const result = await executeNode(opts, pool, federation, node, task.threadId, task.signal, emit);
         results.set(id, result);
         emit({ type: 'node_end', node: description, result });
         return OK_STATUSES.has(result.status) ? 'success' : 'failure';
@@ -78,21 +82,29 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
         emit({ type: 'node_end', node: descriptions.get(id)!, result });
       },
     });
-    if (executes && plan.nodes.length > 0) await runProjectHooks(opts, pool, 'on-run-end', emit);
+    if (executes && plan.nodes.length > 0) {
+      // The nodes' results stand: a failing on-run-end hook is reported beside them.
+      try {
+        await runProjectHooks(opts, pool, 'on-run-end', emit);
+      } catch (e) {
+        hookFailures.push(isDvtError(e) ? e.message : (e as Error).message);
+      }
+    }
   } finally {
-    for (const e of await pool.closeAll()) emit({ type: 'log', level: 'warn', message: `closing a connection failed: ${(e as Error).message}` });
+    for (const e of [...(await federation.close()), ...(await pool.closeAll())]) emit({ type: 'log', level: 'warn', message: `closing a connection failed: ${(e as Error).message}` });
   }
 
   const ordered = plan.nodes.map((n) => results.get(n.unique_id)!).filter(Boolean);
   const elapsed = (Date.now() - started) / 1000;
   const summary = summarize(ordered);
   emit({ type: 'run_end', elapsed, summary, results: ordered });
-  return { results: ordered, elapsed, success: ordered.every((r) => OK_STATUSES.has(r.status)) };
+  return { results: ordered, elapsed, success: hookFailures.length === 0 && ordered.every((r) => OK_STATUSES.has(r.status)), hookFailures };
 }
 
 async function executeNode(
   opts: RunCommandOptions,
   pool: ConnectionPool,
+  federation: RunFederation,
   node: ExecutableNode,
   threadId: string,
   signal: AbortSignal,
@@ -134,7 +146,7 @@ async function executeNode(
   const stopCancel = cancelOnAbort(signal, lease.connection);
   try {
     executeStart = new Date().toISOString();
-    const outcome = await materialize(opts, x);
+    const outcome = await materialize(opts, x, federation);
     timing.push({ name: 'execute', started_at: executeStart, completed_at: new Date().toISOString() });
     if (opts.command !== 'compile' && sql.executed.length > 0) await writeRunFile(opts, node, sql.text());
     return {
@@ -161,12 +173,14 @@ async function executeNode(
   }
 }
 
-async function materialize(opts: RunCommandOptions, x: NodeExecution): Promise<MaterializationResult> {
+async function materialize(opts: RunCommandOptions, x: NodeExecution, federation: RunFederation): Promise<MaterializationResult> {
+  const federated = federation.federated(x.node);
   if (opts.command === 'compile') {
     const runtime = x.node.resource_type === 'model' ? await modelRuntime(x) : { relationExists: false, fullRefresh: x.fullRefresh };
-    const compiledCode = x.compile(runtime);
+    const compiledCode = federated ? federation.compile(x, federated, runtime) : x.compile(runtime);
     return { status: 'success', message: 'compiled', compiledCode, relation: x.node.resource_type === 'test' ? null : x.compiler.relationOf(x.node) };
   }
+  if (federated) return federation.materialize(x, federated);
   switch (x.node.resource_type) {
     case 'model':
       return materializeModel(x);

@@ -41,8 +41,10 @@ export interface RunOutcome {
   results: RunResult[];
   /** Seconds from start to end of the run. */
   elapsed: number;
-  /** True when every result is success/pass/warn (what exit code 0 means). */
+  /** True when every result is success/pass/warn and no on-run-end hook failed (what exit code 0 means). */
   success: boolean;
+  /** Messages of on-run-end hooks that failed (they do not undo the nodes' results). */
+  hookFailures: string[];
 }
 
 export interface RunSummary {
