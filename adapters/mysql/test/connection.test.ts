@@ -75,6 +75,16 @@ describe.skipIf(skipReason !== undefined)(`MySQL adapter on MariaDB${skipReason 
     expect(described?.map((c) => c.type.kind)).toEqual(result.columns.map((c) => c.type.kind));
   });
 
+  it('a refused login names server and user, never the password', async () => {
+    const password = 'sEcr3t-dvt-pw';
+    const error = await adapter.connect({ ...localConfig, username: 'dvt_no_such_user', password }, ctx).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).toMatch(/cannot connect to \S+ as dvt_no_such_user: Access denied/);
+    expect(`${error?.message}\n${error?.stack}`).not.toContain(password);
+  });
+
   it('the catalog reads comments, row estimates and MariaDB JSON columns', async () => {
     await conn.query(`create table ${rel('commented')} (id int primary key comment 'the key', doc json) comment 'a table'`);
     await conn.query(`insert into ${rel('commented')} values (1, '[]'), (2, '{}')`);
