@@ -59,22 +59,18 @@ const FEDERATION_MODES = new Set(['duckdb', 'target', 'auto']);
  */
 export function planFederation(project: Project, options: PlanOptions): FederationPlan {
   const outputs = project.profile.outputs;
-  const output = (name: string, node: ExecutableNode): ProfileOutput => {
-    const found = outputs[name];
-    if (!found) {
-      throw new DvtError('config', `${node.unique_id}: connection '${name}' is not an output of profile '${project.profile.name}' (outputs: ${Object.keys(outputs).join(', ')})`, {
-        location: { file: node.original_file_path },
-      });
-    }
-    return found;
-  };
   const nodes = new Map<string, NodePlan>();
   for (const node of project.nodes.values()) {
     if (node.config.enabled === false) continue;
     const target = nodeTarget(project, node);
-    const own = output(target, node);
+    const own = outputs[target];
+    // An unknown target is the node's own error when it runs; the plan has nothing to say about it.
+    if (!own) continue;
     const inputs = inputsOf(project, node);
-    const remote = inputs.filter((input) => !outputsSeeEachOther(own, output(input.connection, node), options.adapterOf));
+    const remote = inputs.filter((input) => {
+      const other = outputs[input.connection];
+      return other !== undefined && !outputsSeeEachOther(own, other, options.adapterOf);
+    });
     if (remote.length === 0 || node.resource_type !== 'model') {
       nodes.set(node.unique_id, { unique_id: node.unique_id, path: 'pushdown', target, engine: own.type, inputs });
       continue;

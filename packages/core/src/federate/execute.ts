@@ -1,0 +1,189 @@
+import type { AdapterContext, AdapterDefinition, RelationRef } from '../adapter/contract.js';
+import { withDefaults, type CompleteConnection } from '../adapter/defaults/index.js';
+import { Relation } from '../compile/relation.js';
+import type { Compiler } from '../compile/index.js';
+import { DvtError } from '../errors.js';
+import type { NodePlan, PlannedInput } from '../plan/types.js';
+import { modelCacheTable } from '../plan/planner.js';
+import type { ExecutableNode, Project, SourceDefinition } from '../project/types.js';
+import { dropIfExists, nodeRelation, suffixed, type MaterializationResult, type NodeExecution } from '../run/context.js';
+import { materializeModel, modelRuntime } from '../run/materialize/model.js';
+import { ConnectionPool } from '../run/pool.js';
+import { FederationCache } from './cache.js';
+import { cacheMaxAge } from './freshness.js';
+import { columnsForDestination, createTableSql, moveRows, type Endpoint, type MoveStats } from './mover.js';
+
+export interface FederatedRunOptions {
+  project: Project;
+  compiler: Compiler;
+  duckdb: AdapterDefinition;
+  resolveAdapter(type: string): Promise<AdapterDefinition>;
+  threads: number;
+  fullRefresh: boolean;
+  ctx: AdapterContext;
+  log(level: 'debug' | 'info' | 'warn', message: string, uniqueId?: string): void;
+}
+
+/**
+ * The federated side of one run: the cache, connections for extraction
+ * (apart from the runner's, so a node holding its target connection never
+ * waits on another node's), and each remote input extracted once however
+ * many models read it.
+ */
+export class FederatedRun {
+  readonly cache: FederationCache;
+  private readonly sources: ConnectionPool;
+  private readonly copies = new Map<string, Promise<Relation>>();
+
+  constructor(private readonly opts: FederatedRunOptions) {
+    this.cache = new FederationCache(opts.project.config.rootDir, opts.duckdb, opts.threads, opts.ctx);
+    this.sources = new ConnectionPool(opts.project.profile.outputs, opts.resolveAdapter, opts.ctx, opts.threads, (c, a) => withDefaults(c, a.dialect));
+  }
+
+  async close(): Promise<unknown[]> {
+    return [...(await this.sources.closeAll()), ...(await this.cache.close())];
+  }
+
+  /**
+   * Builds a model whose inputs the target cannot see: its inputs are copied
+   * into the cache, its SQL (compiled against the copies) runs in DuckDB, the
+   * result is staged into the target through the target's bulk path, and the
+   * target's own materialization finishes from the staged table (table swap,
+   * incremental strategies, hooks, grants). A view or ephemeral model is
+   * built as a table.
+   */
+  async materialize(x: NodeExecution, plan: NodePlan): Promise<MaterializationResult> {
+    const { node } = x;
+    if (plan.warning) x.log('warn', plan.warning);
+    const runtime = await modelRuntime(x);
+    const copies = new Map<string, Relation>();
+    await Promise.all(plan.inputs.map(async (input) => copies.set(input.unique_id, await this.copyOf(input, x.signal))));
+
+    const incremental = node.config.materialized === 'incremental' && runtime.relationExists && !runtime.fullRefresh;
+    const thisTable = `__this__${node.name}`;
+    const thisRelation = incremental ? await this.copyTarget(x, thisTable) : undefined;
+    const resultTable = `__dvt_result__${node.name}`;
+    const result = this.cache.relation(resultTable);
+    const target = nodeRelation(x, 'table');
+    const stage = suffixed(x, target, '__dvt_stage', 'table');
+    try {
+      const federatedSql = x.compile({ ...runtime, federated: { adapterType: this.cache.adapter.type, relationFor: (id) => copies.get(id), thisRelation } });
+      const columns = await this.cache.withConnection(async (c) => {
+        await c.query(`create or replace table ${result.render()} as ${federatedSql}`, [], { signal: x.signal });
+        return (await c.catalog.describe(result.toRef())) ?? [];
+      });
+      const specs = columnsForDestination(columns, x.adapter.type === this.cache.adapter.type);
+      await dropIfExists(x, stage);
+      await x.sql.run(createTableSql(x.adapter, stage.toRef(), specs));
+      const moved = await this.cache.withConnection((c) =>
+        moveRows({
+          from: { connection: c, adapter: this.cache.adapter },
+          sql: `select * from ${result.render()}`,
+          to: { connection: x.connection, adapter: x.adapter },
+          relation: stage.toRef(),
+          columns: specs,
+          signal: x.signal,
+        }),
+      );
+      this.report(node.unique_id, `result into ${target.render()} staging`, moved);
+
+      const asTable: ExecutableNode = ['view', 'ephemeral'].includes(String(node.config.materialized))
+        ? { ...node, config: { ...node.config, materialized: 'table' } }
+        : node;
+      const fromStage = `select * from ${stage.render()}`;
+      const outcome = await materializeModel({ ...x, node: asTable, compile: () => fromStage });
+      return { ...outcome, compiledCode: federatedSql };
+    } finally {
+      await dropIfExists(x, stage).catch((e: unknown) => x.log('warn', `could not drop ${stage.render()}: ${(e as Error).message}`));
+      for (const table of [resultTable, ...(thisRelation ? [thisTable] : [])]) {
+        await this.cache.drop(table).catch((e: unknown) => x.log('warn', `could not drop cache table ${table}: ${(e as Error).message}`));
+      }
+    }
+  }
+
+  /** The cache copy of one input, extracted at most once per run. */
+  copyOf(input: PlannedInput, signal: AbortSignal): Promise<Relation> {
+    const table = input.cacheTable ?? cacheTableName(this.opts.project, input.unique_id);
+    let copy = this.copies.get(table);
+    if (!copy) {
+      copy = this.extract(input, table, signal);
+      this.copies.set(table, copy);
+      // A failed copy is retried by the next model that needs it.
+      copy.catch(() => this.copies.delete(table));
+    }
+    return copy;
+  }
+
+  private async extract(input: PlannedInput, table: string, signal: AbortSignal): Promise<Relation> {
+    const { project, compiler } = this.opts;
+    const source = project.sources.get(input.unique_id);
+    const producer = source ?? project.nodes.get(input.unique_id);
+    if (!producer) throw new DvtError('runtime', `federation: unknown input ${input.unique_id}`);
+    const maxAge = this.opts.fullRefresh ? undefined : cacheMaxAge(producer.config.cache, `${producer.original_file_path} (${input.unique_id})`);
+    const lease = await this.sources.acquire(input.connection);
+    try {
+      const from: Endpoint = { connection: lease.connection as CompleteConnection, adapter: lease.adapter };
+      const relation = source ? this.sourceRelation(source, input.connection, lease.adapter) : compiler.relationOf(project.nodes.get(input.unique_id)!);
+      const entry = await this.fill(from, relation.toRef(), relation.render(), table, input.unique_id, signal, maxAge);
+      if (entry.reused) this.opts.log('info', `cache: kept ${table} (younger than its max age)`);
+      return entry.relation;
+    } finally {
+      lease.release();
+    }
+  }
+
+  /**
+   * A source as its own connection names it. The loader defaults a source's
+   * database to the default target's; a source on another connection lives
+   * in that connection's database unless its YAML names one.
+   */
+  private sourceRelation(source: SourceDefinition, connection: string, adapter: AdapterDefinition): Relation {
+    const { project, compiler } = this.opts;
+    const defaultDatabase = compiler.targetOf(undefined).database;
+    const own = adapter.describeTarget(project.profile.outputs[connection]!.config).database;
+    const database = connection !== project.profile.target && source.database === defaultDatabase ? own : source.database;
+    return new Relation(adapter.dialect, adapter.type, {
+      database,
+      schema: source.schema,
+      identifier: source.identifier,
+      type: 'table',
+      quotePolicy: { ...project.config.quoting, ...(source.quoting ?? {}) },
+    });
+  }
+
+  /** The model's own table on its target, copied for `{{ this }}`. */
+  private async copyTarget(x: NodeExecution, table: string): Promise<Relation> {
+    const target = nodeRelation(x, 'table');
+    const entry = await this.fill({ connection: x.connection, adapter: x.adapter }, target.toRef(), target.render(), table, x.node.unique_id, x.signal);
+    return entry.relation;
+  }
+
+  private async fill(from: Endpoint, ref: RelationRef, rendered: string, table: string, uniqueId: string, signal: AbortSignal, maxAge?: number) {
+    const described = await from.connection.catalog.describe(ref);
+    if (!described) throw new DvtError('runtime', `federation: ${uniqueId} (${rendered}) does not exist on ${from.adapter.displayName}`);
+    const columns = columnsForDestination(described, from.adapter.type === this.cache.adapter.type);
+    const select = `select ${columns.map((c) => from.adapter.dialect.quoteIdentifier(c.name)).join(', ')} from ${rendered}`;
+    return this.cache.load(
+      table,
+      {
+        columns,
+        load: async (connection, loading) => {
+          const stats = await moveRows({ from, sql: select, to: { connection, adapter: this.cache.adapter }, relation: loading.toRef(), columns, signal });
+          this.report(uniqueId, `into cache ${table}`, stats);
+          return stats.rows;
+        },
+      },
+      maxAge,
+    );
+  }
+
+  private report(uniqueId: string, what: string, stats: MoveStats): void {
+    this.opts.log('info', `moved ${stats.rows} rows of ${uniqueId} ${what} in ${stats.seconds.toFixed(2)}s (${stats.rowsPerSecond} rows/s; ${stats.route})`, uniqueId);
+  }
+}
+
+function cacheTableName(project: Project, uniqueId: string): string {
+  const source = project.sources.get(uniqueId);
+  if (source) return `${source.source_name}__${source.name}`;
+  return modelCacheTable(project.nodes.get(uniqueId)!.name);
+}

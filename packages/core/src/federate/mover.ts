@@ -1,0 +1,128 @@
+import { PassThrough } from 'node:stream';
+import type { AdapterDefinition, CanonicalType, ColumnMeta, ColumnSpec, RelationRef } from '../adapter/contract.js';
+import type { CompleteConnection } from '../adapter/defaults/index.js';
+
+/** One side of a move: a connection (with core's defaults filled in) and its adapter. */
+export interface Endpoint {
+  connection: CompleteConnection;
+  adapter: AdapterDefinition;
+}
+
+export interface MoveProgress {
+  rows: number;
+  seconds: number;
+  rowsPerSecond: number;
+}
+
+export interface MoveRequest {
+  from: Endpoint;
+  /** The query whose rows move. */
+  sql: string;
+  to: Endpoint;
+  /** An existing table on `to` whose columns are `columns`. */
+  relation: RelationRef;
+  columns: ColumnSpec[];
+  signal?: AbortSignal;
+  onProgress?: (progress: MoveProgress) => void;
+}
+
+export interface MoveStats extends MoveProgress {
+  /** How the rows travelled, e.g. `postgres extract -> duckdb bulkLoad (csv)`. */
+  route: string;
+}
+
+/** Bytes in flight between the extractor and the loader: what keeps memory bounded. */
+const PIPE_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Moves the rows of `sql` on one engine into a table on another as CSV in
+ * the spec the loader reads losslessly (`capabilities.loadCsv`): the source's
+ * `extract` writes into a pipe that the destination's `bulkLoad` reads at
+ * the same time, with backpressure. Both are the adapters' fast paths where
+ * they have them (PostgreSQL COPY, MariaDB LOAD DATA, DuckDB COPY/read_csv)
+ * and core's streamed defaults otherwise. When either side fails, the other
+ * is stopped and the first error is thrown.
+ */
+export async function moveRows(request: MoveRequest): Promise<MoveStats> {
+  const { from, to } = request;
+  const csv = to.adapter.dialect.capabilities.loadCsv;
+  const started = Date.now();
+  const controller = new AbortController();
+  const stopOnOuterAbort = () => controller.abort(request.signal?.reason);
+  request.signal?.addEventListener('abort', stopOnOuterAbort, { once: true });
+  const pipe = new PassThrough({ highWaterMark: PIPE_BUFFER_BYTES });
+  const progress = (rows: number): MoveProgress => {
+    const seconds = (Date.now() - started) / 1000;
+    return { rows, seconds, rowsPerSecond: seconds > 0 ? Math.round(rows / seconds) : rows };
+  };
+  const fail = (error: unknown) => {
+    if (!pipe.destroyed) pipe.destroy(error instanceof Error ? error : new Error(String(error)));
+    if (!controller.signal.aborted) controller.abort(error);
+  };
+  const extraction = from.connection
+    .extract(request.sql, { csv, stream: pipe }, { signal: controller.signal })
+    .then((stats) => {
+      // Some extractors end the sink themselves (a piped COPY), others leave it open.
+      if (!pipe.writableEnded) pipe.end();
+      return stats;
+    })
+    .catch((error: unknown) => {
+      fail(error);
+      throw error;
+    });
+  const load = to.connection
+    .bulkLoad(
+      request.relation,
+      { columns: request.columns, csv, open: () => pipe },
+      { signal: controller.signal, onProgress: (rows) => request.onProgress?.(progress(rows)) },
+    )
+    .catch((error: unknown) => {
+      fail(error);
+      throw error;
+    });
+  try {
+    const [extracted, loaded] = await Promise.allSettled([extraction, load]);
+    // The side that failed first says why; the other usually only saw the pipe close.
+    if (extracted.status === 'rejected' && loaded.status === 'rejected') throw firstCause(extracted.reason, loaded.reason, request.signal);
+    if (extracted.status === 'rejected') throw extracted.reason;
+    if (loaded.status === 'rejected') throw loaded.reason;
+    if (extracted.value.rows !== loaded.value.rows) {
+      throw new Error(`moved ${extracted.value.rows} rows out of ${from.adapter.type} but ${loaded.value.rows} arrived in ${to.adapter.type} (${renderName(request.relation)})`);
+    }
+    const done = progress(loaded.value.rows);
+    request.onProgress?.(done);
+    return { ...done, route: `${from.adapter.type} extract -> ${to.adapter.type} bulkLoad (csv, ${csv.nullString === '' ? 'empty' : csv.nullString} null)` };
+  } finally {
+    request.signal?.removeEventListener('abort', stopOnOuterAbort);
+  }
+}
+
+function firstCause(extractError: unknown, loadError: unknown, outer: AbortSignal | undefined): unknown {
+  if (outer?.aborted) return outer.reason ?? extractError;
+  const pipeClosed = (e: unknown) => e instanceof Error && /premature close|destroyed|aborted|EPIPE|write after end/i.test(e.message);
+  return pipeClosed(extractError) && !pipeClosed(loadError) ? loadError : extractError;
+}
+
+function renderName(relation: RelationRef): string {
+  return [relation.database, relation.schema, relation.identifier].filter(Boolean).join('.');
+}
+
+/**
+ * The columns a moved table gets on the destination: the canonical types as
+ * read on the source. A type the source engine could not name canonically
+ * travels as text unless both sides are the same engine.
+ */
+export function columnsForDestination(columns: readonly ColumnMeta[], sameEngine: boolean): ColumnSpec[] {
+  return columns.map((c) => ({ name: c.name, type: portableType(c.type, sameEngine), ...(sameEngine && c.type.kind === 'unknown' ? { nativeType: c.nativeType } : {}) }));
+}
+
+function portableType(type: CanonicalType, sameEngine: boolean): CanonicalType {
+  return type.kind === 'unknown' && !sameEngine ? { kind: 'text' } : type;
+}
+
+/** `create table` with the destination dialect's types for the columns. */
+export function createTableSql(to: AdapterDefinition, relation: RelationRef, columns: readonly ColumnSpec[]): string {
+  const dialect = to.dialect;
+  const list = columns.map((c) => `${dialect.quoteIdentifier(c.name)} ${c.nativeType ?? dialect.fromCanonicalType(c.type)}`);
+  return `create table ${dialect.renderRelation(relation)} (${list.join(', ')})`;
+}
