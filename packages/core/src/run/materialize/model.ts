@@ -30,7 +30,7 @@ export async function materializeModel(x: NodeExecution): Promise<Materializatio
   const compiledCode = x.compile(runtime);
   switch (materialized) {
     case 'view':
-      return materializeView(x, compiledCode);
+      return materializeView(x, compiledCode, runtime);
     case 'table':
       return materializeTable(x, compiledCode);
     case 'incremental':

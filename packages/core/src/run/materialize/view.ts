@@ -1,4 +1,4 @@
-import { callSqlMacro, findRelation, inTransaction, nodeRelation, runHooks, applyGrants, type MaterializationResult, type NodeExecution } from '../context.js';
+import { callSqlMacro, inTransaction, nodeRelation, runHooks, applyGrants, type MaterializationResult, type NodeExecution } from '../context.js';
 import { buildAndSwap } from './swap.js';
 
 /**
@@ -8,11 +8,14 @@ import { buildAndSwap } from './swap.js';
  * columns). Elsewhere `create or replace view` replaces it in one statement
  * when the engine has it and no table is in the way.
  */
-export async function materializeView(x: NodeExecution, compiledCode: string): Promise<MaterializationResult> {
+export async function materializeView(
+  x: NodeExecution,
+  compiledCode: string,
+  existing: { relationExists: boolean; relationType?: 'table' | 'view' },
+): Promise<MaterializationResult> {
   const target = nodeRelation(x, 'view');
-  const existing = await findRelation(x, target.toRef());
   const { transactionalDdl, createOrReplace } = x.adapter.dialect.capabilities;
-  if (!transactionalDdl && createOrReplace && (!existing || existing.kind === 'view')) {
+  if (!transactionalDdl && createOrReplace && (!existing.relationExists || existing.relationType === 'view')) {
     await runHooks(x, x.node.config.pre_hook ?? [], false);
     await inTransaction(x, async () => {
       await runHooks(x, x.node.config.pre_hook ?? [], true);
