@@ -3,6 +3,8 @@ import type {
   ColumnMeta,
   Connection,
   DialectCapabilities,
+  ExtractSink,
+  ExtractStats,
   LoadOptions,
   LoadSource,
   LoadStats,
@@ -13,7 +15,7 @@ import type {
   StreamOptions,
   Value,
 } from '@dvt/core';
-import { DvtError, openLoadSource } from '@dvt/core';
+import { DvtError, openLoadSource, streamExtract } from '@dvt/core';
 import mysql from 'mysql2';
 import type { ConnectionOptions, FieldPacket, ResultSetHeader } from 'mysql2';
 import { once } from 'node:events';
@@ -245,6 +247,11 @@ export class MysqlConnection implements Connection {
       }
       this.streaming = false;
     }
+  }
+
+  /** The result of `sql` as CSV in the sink's spec, written by core's CSV writer from `stream`. */
+  extract(sql: string, sink: ExtractSink, opts: QueryOptions = {}): Promise<ExtractStats> {
+    return streamExtract(this, sql, sink, opts);
   }
 
   async bulkLoad(relation: RelationRef, source: LoadSource, opts: LoadOptions = {}): Promise<LoadStats> {
