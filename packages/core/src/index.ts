@@ -7,4 +7,5 @@ export * from './graph/index.js';
 export * from './select/index.js';
 export * from './run/index.js';
 export * from './plan/index.js';
+export * from './bridge/index.js';
 export * from './federate/index.js';

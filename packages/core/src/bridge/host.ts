@@ -1,0 +1,178 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { AdapterDefinition, ColumnMeta, RelationInfo } from '../adapter/contract.js';
+import type { StatementResult, TemplateDatabase } from '../compile/database.js';
+import { DvtError, type DvtErrorKind } from '../errors.js';
+import { FLAG_ANSWERED, FLAG_DEAD, FLAG_PENDING } from './protocol.js';
+import { plainRef } from './lookup.js';
+import type { AsyncRequest, BridgeOutput, LogMessage, Reply, SerializedError, SyncRequest } from './protocol.js';
+import { RemoteConnection, type RemoteConnectionInfo } from './remote-connection.js';
+
+export interface DatabaseBridgeOptions {
+  projectDir: string;
+  /** Profile outputs by name (`project.profile.outputs`). */
+  outputs: Record<string, BridgeOutput>;
+  /** Adapter type -> module the worker imports (a file URL or a package specifier it can resolve). */
+  modules: Record<string, string>;
+  /** Adapter log lines from the worker. */
+  log?: (level: LogMessage['log'], message: string) => void;
+  /** Longest a template call may block the render thread (default: no limit, as a query has none). */
+  templateTimeoutMs?: number;
+}
+
+/**
+ * Database access for a run, served by one worker thread that owns every
+ * connection. The render thread stays asynchronous for the runner (`adapter()`
+ * gives definitions whose connections are proxies) and blocks only for
+ * template calls (`templateDatabase`), which Jinja needs synchronously.
+ */
+export class DatabaseBridge {
+  private readonly worker: Worker;
+  private readonly flag: Int32Array;
+  private readonly syncPort: MessageChannel['port1'];
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private nextId = 1;
+  private dead: Error | undefined;
+  private scratch: string | undefined;
+  readonly templateDatabase: TemplateDatabase;
+
+  constructor(private readonly options: DatabaseBridgeOptions) {
+    const shared = new SharedArrayBuffer(4);
+    this.flag = new Int32Array(shared);
+    const channel = new MessageChannel();
+    this.syncPort = channel.port1;
+    this.worker = new Worker(workerFile(), {
+      workerData: { projectDir: options.projectDir, outputs: options.outputs, modules: options.modules, flag: shared, syncPort: channel.port2 },
+      transferList: [channel.port2],
+    });
+    // Idle, the worker must not keep the process alive; it is referenced while a request is in flight.
+    this.worker.unref();
+    this.worker.on('message', (m: Reply | LogMessage) => this.onMessage(m));
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) => this.fail(new Error(`the database bridge worker exited (code ${code})`)));
+    this.templateDatabase = {
+      execute: (sql, outputName, fetch) => this.sync({ op: 'execute', output: outputName, sql, fetch }) as StatementResult,
+      getRelation: (ref, outputName) => (this.sync({ op: 'getRelation', output: outputName, ref: plainRef(ref) }) as RelationInfo | null) ?? undefined,
+      describe: (ref, outputName) => (this.sync({ op: 'describe', output: outputName, ref: plainRef(ref) }) as ColumnMeta[] | null) ?? undefined,
+    };
+  }
+
+  /** `definition` with `connect` served by the worker (which imports the adapter from `options.modules`). */
+  adapter<C>(definition: AdapterDefinition<C>): AdapterDefinition<C> {
+    return {
+      ...definition,
+      connect: async (config) => {
+        const info = (await this.request({ op: 'connect', type: definition.type, config: config as Record<string, unknown> })) as RemoteConnectionInfo;
+        return new RemoteConnection(info, (req, signal) => this.request(req, signal), () => this.scratchDir());
+      },
+    };
+  }
+
+  /** Relations of a schema on an output, synchronously (run-operation and snapshot helpers). */
+  listRelations(outputName: string, schema: string, database?: string): RelationInfo[] {
+    return this.sync({ op: 'listRelations', output: outputName, schema, database }) as RelationInfo[];
+  }
+
+  /** Closes every connection the worker still holds and stops it. */
+  async close(): Promise<void> {
+    if (!this.dead) {
+      try {
+        await this.request({ op: 'shutdown' });
+      } catch {
+        // Closing is best effort: the worker is terminated next either way.
+      }
+      await this.worker.terminate();
+    }
+    if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
+  }
+
+  private scratchDir(): string {
+    return (this.scratch ??= mkdtempSync(join(tmpdir(), 'dvt-bridge-')));
+  }
+
+  private request(body: DistributiveOmit<AsyncRequest, 'id'>, signal?: AbortSignal): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const onAbort = () => this.worker.postMessage({ id: this.nextId++, op: 'abort', target: id } satisfies AsyncRequest);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, {
+        resolve: (v) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(v);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      });
+      this.worker.postMessage({ ...body, id } as AsyncRequest);
+    });
+  }
+
+  private onMessage(m: Reply | LogMessage): void {
+    if ('log' in m) {
+      this.options.log?.(m.log, m.message);
+      return;
+    }
+    const waiter = this.pending.get(m.id);
+    if (!waiter) return;
+    this.pending.delete(m.id);
+    if (this.pending.size === 0) this.worker.unref();
+    if (m.ok) waiter.resolve(m.value);
+    else waiter.reject(rebuildError(m.error));
+  }
+
+  private sync(req: SyncRequest): unknown {
+    if (this.dead) throw this.dead;
+    Atomics.store(this.flag, 0, FLAG_PENDING);
+    this.syncPort.postMessage(req);
+    const limit = this.options.templateTimeoutMs;
+    const outcome = Atomics.wait(this.flag, 0, FLAG_PENDING, limit);
+    if (outcome === 'timed-out') {
+      throw new DvtError('database', `a database call made while rendering took longer than ${limit} ms`);
+    }
+    if (Atomics.load(this.flag, 0) === FLAG_DEAD) {
+      this.dead = new DvtError('runtime', 'the database bridge worker failed');
+      throw this.dead;
+    }
+    const received = receiveMessageOnPort(this.syncPort);
+    if (!received || Atomics.load(this.flag, 0) !== FLAG_ANSWERED) throw new DvtError('runtime', 'the database bridge answered nothing');
+    const reply = received.message as Reply;
+    if (!reply.ok) throw rebuildError(reply.error);
+    return reply.value;
+  }
+
+  private fail(e: Error): void {
+    this.dead ??= e;
+    for (const waiter of this.pending.values()) waiter.reject(e);
+    this.pending.clear();
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+
+function rebuildError(e: SerializedError): Error {
+  if (e.name === 'DvtError' && e.kind) return new DvtError(e.kind as DvtErrorKind, e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.code !== undefined) (err as Error & { code?: unknown }).code = e.code;
+  return err;
+}
+
+/**
+ * The compiled worker. Run from `src` (vitest), the TypeScript file cannot be
+ * a worker on Node 20, so the package's build output is used.
+ */
+function workerFile(): URL {
+  const beside = new URL('./worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(beside))) return beside;
+  const built = new URL('../../dist/bridge/worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return built;
+  throw new DvtError('runtime', `the database bridge worker is not built (${fileURLToPath(built)}); run: pnpm --filter @dvt/core build`);
+}

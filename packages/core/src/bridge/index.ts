@@ -1,0 +1,3 @@
+export { DatabaseBridge } from './host.js';
+export type { DatabaseBridgeOptions } from './host.js';
+export type { BridgeOutput } from './protocol.js';

@@ -1,0 +1,81 @@
+import type { MessagePort } from 'node:worker_threads';
+
+/**
+ * Messages between the render thread and the bridge worker. Everything here
+ * is structured-cloneable: rows carry bigint and Uint8Array as they are.
+ */
+
+export interface BridgeOutput {
+  type: string;
+  config: Record<string, unknown>;
+}
+
+export interface BridgeInit {
+  projectDir: string;
+  /** Profile outputs by name, for template calls (`run_query` on `target`). */
+  outputs: Record<string, BridgeOutput>;
+  /** Adapter type -> module URL the worker imports (the CLI's discovery found it). */
+  modules: Record<string, string>;
+  /** Int32 flag the render thread waits on: 0 pending, 1 answered, 2 worker died. */
+  flag: SharedArrayBuffer;
+  syncPort: MessagePort;
+}
+
+export const FLAG_PENDING = 0;
+export const FLAG_ANSWERED = 1;
+export const FLAG_DEAD = 2;
+
+/** Methods of a worker-side connection the render thread's proxy may call. */
+export type ConnectionMethod =
+  | 'query'
+  | 'listSchemas'
+  | 'listRelations'
+  | 'describe'
+  | 'bulkLoad'
+  | 'exportFile'
+  | 'loadFile'
+  | 'extractToFile'
+  | 'ping'
+  | 'cancel'
+  | 'close';
+
+export type AsyncRequest =
+  | { id: number; op: 'connect'; type: string; config: Record<string, unknown> }
+  | { id: number; op: 'call'; handle: number; method: ConnectionMethod; args: unknown[] }
+  | { id: number; op: 'streamOpen'; handle: number; sql: string; params?: unknown[]; batchSize?: number }
+  | { id: number; op: 'streamNext'; stream: number }
+  | { id: number; op: 'streamClose'; stream: number }
+  | { id: number; op: 'abort'; target: number }
+  | { id: number; op: 'shutdown' };
+
+export type SyncRequest =
+  | { op: 'execute'; output: string; sql: string; fetch: boolean }
+  | { op: 'getRelation'; output: string; ref: { database?: string; schema: string; identifier: string } }
+  | { op: 'describe'; output: string; ref: { database?: string; schema: string; identifier: string } }
+  | { op: 'listRelations'; output: string; schema: string; database?: string };
+
+export interface SerializedError {
+  message: string;
+  name: string;
+  kind?: string;
+  code?: unknown;
+}
+
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+
+/** Worker-initiated messages that are not replies (adapter logs). */
+export interface LogMessage {
+  log: 'debug' | 'info' | 'warn';
+  message: string;
+}
+
+export function serializeError(e: unknown): SerializedError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const extra = err as Error & { kind?: unknown; code?: unknown };
+  return {
+    message: err.message,
+    name: err.name,
+    kind: typeof extra.kind === 'string' ? extra.kind : undefined,
+    code: typeof extra.code === 'string' || typeof extra.code === 'number' ? extra.code : undefined,
+  };
+}

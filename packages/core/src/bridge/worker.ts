@@ -1,0 +1,222 @@
+import { createWriteStream } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AdapterContext, AdapterDefinition, Connection, CsvSpec, RowBatch, Value } from '../adapter/contract.js';
+import { withDefaults, type CompleteConnection } from '../adapter/defaults/index.js';
+import { validateAdapter } from '../adapter/validate.js';
+import { findRelationIn } from './lookup.js';
+import { FLAG_ANSWERED, FLAG_DEAD, serializeError } from './protocol.js';
+import type { AsyncRequest, BridgeInit, ConnectionMethod, LogMessage, Reply, SyncRequest } from './protocol.js';
+
+/**
+ * The bridge worker owns every database connection of a run: the render
+ * thread's pool reaches them asynchronously (proxies), and template calls
+ * (`run_query`, `adapter.get_relation`, ...) reach a dedicated connection per
+ * profile output synchronously — the render thread blocks on a shared flag
+ * until the answer is posted. One owner matters for embedded engines: DuckDB
+ * allows one instance per file and process, and a second instance in another
+ * thread would read stale pages and corrupt the file on close.
+ */
+
+const init = workerData as BridgeInit;
+const port = parentPort!;
+const flag = new Int32Array(init.flag);
+
+const ctx: AdapterContext = {
+  projectDir: init.projectDir,
+  logger: {
+    debug: (message) => port.postMessage({ log: 'debug', message } satisfies LogMessage),
+    info: (message) => port.postMessage({ log: 'info', message } satisfies LogMessage),
+    warn: (message) => port.postMessage({ log: 'warn', message } satisfies LogMessage),
+  },
+};
+
+const adapters = new Map<string, Promise<AdapterDefinition>>();
+function adapterFor(type: string): Promise<AdapterDefinition> {
+  let pending = adapters.get(type);
+  if (!pending) {
+    const url = init.modules[type];
+    if (!url) return Promise.reject(new Error(`the database bridge has no adapter module for type '${type}'`));
+    pending = import(url).then((mod: unknown) => validateAdapter(mod, url));
+    adapters.set(type, pending);
+  }
+  return pending;
+}
+
+// ---- connections the render thread's pool holds (async proxies) ----
+
+const connections = new Map<number, Connection>();
+const streams = new Map<number, AsyncIterator<RowBatch>>();
+const controllers = new Map<number, AbortController>();
+let nextHandle = 1;
+
+async function handleAsync(req: AsyncRequest): Promise<unknown> {
+  switch (req.op) {
+    case 'connect': {
+      const adapter = await adapterFor(req.type);
+      const connection = await adapter.connect(req.config, ctx);
+      const handle = nextHandle++;
+      connections.set(handle, connection);
+      const methods: ConnectionMethod[] = ['query', 'ping', 'close'];
+      if (connection.catalog) methods.push('listSchemas', 'listRelations', 'describe');
+      if (connection.bulkLoad) methods.push('bulkLoad');
+      if (connection.extract) methods.push('extractToFile');
+      if (connection.exportFile) methods.push('exportFile');
+      if (connection.loadFile) methods.push('loadFile');
+      if (connection.cancel) methods.push('cancel');
+      return { handle, methods, capabilities: connection.capabilities, serverVersion: connection.serverVersion };
+    }
+    case 'call':
+      return callMethod(req.id, connectionOf(req.handle), req.method, req.args);
+    case 'streamOpen': {
+      const signal = signalFor(req.id);
+      const iterator = connectionOf(req.handle).stream(req.sql, req.params as Value[] | undefined, { batchSize: req.batchSize, signal })[Symbol.asyncIterator]();
+      const stream = nextHandle++;
+      streams.set(stream, iterator);
+      return stream;
+    }
+    case 'streamNext': {
+      const iterator = streams.get(req.stream);
+      if (!iterator) throw new Error('stream already closed');
+      const next = await iterator.next();
+      if (next.done) streams.delete(req.stream);
+      return next.done ? null : next.value;
+    }
+    case 'streamClose': {
+      const iterator = streams.get(req.stream);
+      streams.delete(req.stream);
+      await iterator?.return?.();
+      return null;
+    }
+    case 'abort':
+      controllers.get(req.target)?.abort(new Error('aborted'));
+      return null;
+    case 'shutdown':
+      await shutdown();
+      return null;
+  }
+}
+
+function connectionOf(handle: number): Connection {
+  const connection = connections.get(handle);
+  if (!connection) throw new Error('connection already closed');
+  return connection;
+}
+
+function signalFor(id: number): AbortSignal {
+  const controller = new AbortController();
+  controllers.set(id, controller);
+  return controller.signal;
+}
+
+async function callMethod(id: number, c: Connection, method: ConnectionMethod, args: unknown[]): Promise<unknown> {
+  const a = args as never[];
+  switch (method) {
+    case 'query':
+      return c.query(a[0], a[1], { signal: signalFor(id) });
+    case 'listSchemas':
+      return c.catalog!.listSchemas(a[0]);
+    case 'listRelations':
+      return c.catalog!.listRelations(a[0], a[1]);
+    case 'describe':
+      return c.catalog!.describe(a[0]);
+    case 'bulkLoad':
+      // Progress callbacks stay on this side; the render thread gets the totals.
+      return c.bulkLoad!(a[0], a[1], { signal: signalFor(id) });
+    case 'exportFile':
+      return c.exportFile!(a[0], a[1], { signal: signalFor(id) });
+    case 'loadFile':
+      return c.loadFile!(a[0], a[1], { signal: signalFor(id) });
+    case 'extractToFile': {
+      const [sql, path, csv] = args as [string, string, CsvSpec];
+      const stream = createWriteStream(path);
+      try {
+        const stats = await c.extract!(sql, { csv, stream }, { signal: signalFor(id) });
+        if (!stream.writableEnded) stream.end();
+        await finished(stream);
+        return stats;
+      } catch (e) {
+        stream.destroy();
+        throw e;
+      }
+    }
+    case 'ping':
+      return c.ping();
+    case 'cancel':
+      return c.cancel!();
+    case 'close': {
+      for (const [handle, connection] of connections) if (connection === c) connections.delete(handle);
+      return c.close();
+    }
+  }
+}
+
+port.on('message', (req: AsyncRequest) => {
+  handleAsync(req).then(
+    (value) => port.postMessage({ id: req.id, ok: true, value } satisfies Reply),
+    (error: unknown) => port.postMessage({ id: req.id, ok: false, error: serializeError(error) } satisfies Reply),
+  ).finally(() => controllers.delete(req.id));
+});
+
+// ---- template calls (synchronous on the render thread) ----
+
+const templateConnections = new Map<string, Promise<CompleteConnection>>();
+function templateConnection(outputName: string): Promise<CompleteConnection> {
+  let pending = templateConnections.get(outputName);
+  if (!pending) {
+    const output = init.outputs[outputName];
+    if (!output) return Promise.reject(new Error(`no profile output named '${outputName}'`));
+    pending = adapterFor(output.type).then(async (adapter) => withDefaults(await adapter.connect(output.config, ctx), adapter.dialect));
+    pending.catch(() => templateConnections.delete(outputName));
+    templateConnections.set(outputName, pending);
+  }
+  return pending;
+}
+
+async function handleSync(req: SyncRequest): Promise<unknown> {
+  const c = await templateConnection(req.output);
+  switch (req.op) {
+    case 'execute': {
+      const result = await c.query(req.sql);
+      return {
+        columns: result.columns.map((col) => ({ name: col.name })),
+        rows: req.fetch ? result.rows : [],
+        rowsAffected: result.rowsAffected,
+      };
+    }
+    case 'getRelation':
+      return findRelationIn(await c.catalog.listRelations(req.ref.schema, req.ref.database), req.ref.identifier);
+    case 'describe':
+      return c.catalog.describe(req.ref);
+    case 'listRelations':
+      return c.catalog.listRelations(req.schema, req.database);
+  }
+}
+
+init.syncPort.on('message', (req: SyncRequest) => {
+  handleSync(req).then(
+    (value) => answer({ id: 0, ok: true, value }),
+    (error: unknown) => answer({ id: 0, ok: false, error: serializeError(error) }),
+  );
+});
+
+function answer(reply: Reply): void {
+  // The message must be queued before the flag flips: the render thread reads it with receiveMessageOnPort.
+  init.syncPort.postMessage(reply);
+  Atomics.store(flag, 0, FLAG_ANSWERED);
+  Atomics.notify(flag, 0);
+}
+
+async function shutdown(): Promise<void> {
+  const all = [...connections.values(), ...(await Promise.allSettled(templateConnections.values())).flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))];
+  connections.clear();
+  templateConnections.clear();
+  await Promise.allSettled(all.map((c) => c.close()));
+}
+
+process.on('uncaughtException', (e) => {
+  // A render thread blocked on the flag would otherwise wait forever.
+  Atomics.store(flag, 0, FLAG_DEAD);
+  Atomics.notify(flag, 0);
+  throw e;
+});

@@ -1,0 +1,229 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AdapterDefinition } from '../src/adapter/contract.js';
+import { DatabaseBridge } from '../src/bridge/index.js';
+import { Compiler } from '../src/compile/index.js';
+import { loadProject } from '../src/project/index.js';
+import { runCommand } from '../src/run/index.js';
+import type { RunOutcome } from '../src/run/index.js';
+import { loadDuckdb } from './run-support.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const duckdbModule = pathToFileURL(join(here, '../../../adapters/duckdb/dist/index.js')).href;
+const postgresModule = pathToFileURL(join(here, '../../../adapters/postgres/dist/index.js')).href;
+const testkitModule = pathToFileURL(join(here, '../../adapter-testkit/dist/index.js')).href;
+
+const duckdb = await loadDuckdb();
+const quiet = { debug() {}, info() {}, warn() {} };
+
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'dvt-bridge-'));
+}
+
+function writeFiles(dir: string, files: Record<string, string>): void {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+/** Models that read the database while compiling, in every form templates use. */
+const MODELS: Record<string, string> = {
+  'dbt_project.yml': 'name: bridged\nversion: "1.0"\nconfig-version: 2\nprofile: bridged\nmodels:\n  bridged:\n    +materialized: table\n',
+  'models/colors.sql': "select * from (values ('red', 1), ('blue', 2), ('green', 3), ('red', 4)) as t(color, n)",
+  // dbt_utils' get_column_values style: the model's columns come from a query.
+  ...Object.fromEntries(
+    [1, 2, 3, 4].map((i) => [
+      `models/pivot_${i}.sql`,
+      `{% set colors = run_query("select distinct color from " ~ ref('colors') ~ " order by color") %}
+select
+{%- if execute %}
+{%- for c in colors.columns[0].values() %}
+  sum(case when color = '{{ c }}' then n * ${i} else 0 end) as {{ c }}_total{{ ',' if not loop.last }}
+{%- endfor %}
+{%- else %} 1 as placeholder{% endif %}
+from {{ ref('colors') }}`,
+    ]),
+  ),
+  'models/introspect.sql': `{% set rel = adapter.get_relation(database=this.database, schema=this.schema, identifier='colors') %}
+{% set missing = adapter.get_relation(database=this.database, schema=this.schema, identifier='no_such_table') %}
+{% set cols = adapter.get_columns_in_relation(rel) if rel else [] %}
+{% call statement('counted', fetch_result=True) %}select count(*) as c, max(n) as top from {{ ref('colors') }}{% endcall %}
+{% set counted = load_result('counted') %}
+select
+  '{{ cols | map(attribute="name") | join(",") }}' as column_list,
+  {{ counted.table.columns['c'].values()[0] if execute else 0 }} as row_count,
+  {{ counted.data[0][1] if execute else 0 }} as top_n,
+  '{{ "found" if rel is not none else "absent" }}' as colors_relation,
+  '{{ "found" if missing is not none else "absent" }}' as missing_relation
+from {{ ref('colors') }}
+limit 1`,
+};
+
+interface Engine {
+  definition: AdapterDefinition;
+  module: string;
+}
+
+async function runBridged(dir: string, engine: Engine, threads: number): Promise<RunOutcome> {
+  const project = loadProject({ projectDir: dir, profilesDir: dir, env: {} });
+  const bridge = new DatabaseBridge({
+    projectDir: dir,
+    outputs: project.profile.outputs,
+    modules: { [engine.definition.type]: engine.module },
+  });
+  try {
+    const compiler = await Compiler.create({
+      project,
+      adapters: { [engine.definition.type]: engine.definition },
+      env: {},
+      database: bridge.templateDatabase,
+      writeCompiled: false,
+    });
+    compiler.parseProject();
+    return await runCommand({
+      command: 'run',
+      project,
+      compiler,
+      selection: [...project.nodes.keys()],
+      threads,
+      targetPath: join(dir, 'target'),
+      resolveAdapter: async () => bridge.adapter(engine.definition),
+    });
+  } finally {
+    await bridge.close();
+  }
+}
+
+function expectBridgedResults(outcome: RunOutcome, rows: { pivot: unknown[][]; introspect: unknown[][] }): void {
+  expect(outcome.results.map((r) => [r.unique_id, r.status, r.message])).toEqual(
+    outcome.results.map((r) => [r.unique_id, 'success', r.message]),
+  );
+  expect(rows.pivot).toEqual([[2, 3, 5], [4, 6, 10], [6, 9, 15], [8, 12, 20]]);
+  expect(rows.introspect).toEqual([['color,n', 4, 4, 'found', 'absent']]);
+}
+
+describe.skipIf(typeof duckdb === 'string')('database bridge on DuckDB', () => {
+  const definition = duckdb as AdapterDefinition;
+
+  it('serves template calls and the runner from one worker-owned instance', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'warehouse.duckdb');
+    const bridge = new DatabaseBridge({ projectDir: dir, outputs: { dev: { type: 'duckdb', config: { path } } }, modules: { duckdb: duckdbModule } });
+    try {
+      const connection = await bridge.adapter(definition).connect({ path }, { projectDir: dir, logger: quiet });
+      await connection.query('create table t as select 1 as a');
+      // Written through the runner's proxy, read synchronously by a template: same instance, no stale pages.
+      await connection.query('insert into t values (2)');
+      const read = bridge.templateDatabase.execute('select a from t order by a', 'dev', true);
+      expect(read).toMatchObject({ columns: [{ name: 'a' }], rows: [[1], [2]] });
+      expect(bridge.templateDatabase.execute('select a from t', 'dev', false).rows).toEqual([]);
+      expect(bridge.templateDatabase.getRelation({ schema: 'main', identifier: 'T' }, 'dev')).toMatchObject({ identifier: 't', kind: 'table' });
+      expect(bridge.templateDatabase.getRelation({ schema: 'main', identifier: 'nope' }, 'dev')).toBeUndefined();
+      expect(bridge.templateDatabase.describe({ schema: 'main', identifier: 't' }, 'dev')?.map((c) => c.name)).toEqual(['a']);
+      expect(() => bridge.templateDatabase.execute('select * from missing_table', 'dev', true)).toThrow(/missing_table/);
+      expect(() => bridge.templateDatabase.execute('select 1', 'nope', true)).toThrow(/no profile output named 'nope'/);
+      const batches = [];
+      for await (const batch of connection.stream('select range as i from range(5)', [], { batchSize: 2 })) batches.push(...batch.rows);
+      expect(batches.map((r) => Number(r[0]))).toEqual([0, 1, 2, 3, 4]);
+      await connection.close();
+    } finally {
+      await bridge.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs models that build their SQL from run_query, statement and adapter introspection, on 4 threads', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'warehouse.duckdb');
+    writeFiles(dir, { ...MODELS, 'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${path}\n      schema: main\n` });
+    try {
+      const outcome = await runBridged(dir, { definition, module: duckdbModule}, 4);
+      const conn = await definition.connect({ path }, { projectDir: dir, logger: quiet });
+      try {
+        const pivot = [];
+        for (const i of [1, 2, 3, 4]) pivot.push(...(await conn.query(`select * from pivot_${i}`)).rows.map((r) => r.map(Number)));
+        const introspect = (await conn.query('select * from introspect')).rows.map((r) => r.map((v) => (typeof v === 'bigint' ? Number(v) : v)));
+        expectBridgedResults(outcome, { pivot, introspect });
+        // The columns came from the data: blue, green, red in order.
+        expect((await conn.query('select * from pivot_1')).columns.map((c) => c.name)).toEqual(['blue_total', 'green_total', 'red_total']);
+      } finally {
+        await conn.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('answers as dbt at parse time without touching the database', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { ...MODELS, 'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${join(dir, 'w.duckdb')}\n` });
+    try {
+      const project = loadProject({ projectDir: dir, profilesDir: dir, env: {} });
+      const calls: string[] = [];
+      const compiler = await Compiler.create({
+        project,
+        adapters: { duckdb: definition },
+        env: {},
+        writeCompiled: false,
+        database: {
+          execute: (sql) => (calls.push(sql), { columns: [], rows: [] }),
+          getRelation: () => (calls.push('getRelation'), undefined),
+          describe: () => (calls.push('describe'), undefined),
+        },
+      });
+      compiler.parseProject();
+      expect(calls).toEqual([]);
+      expect(project.nodes.get('model.bridged.pivot_1')?.depends_on.nodes).toEqual(['model.bridged.colors']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+const pgSkip = await (async () => {
+  const { POSTGRES, serviceSkipReason } = (await import(testkitModule)) as { POSTGRES: unknown; serviceSkipReason(spec: unknown): Promise<string | undefined> };
+  return serviceSkipReason(POSTGRES);
+})().catch((e: Error) => (process.env.DVT_TEST_REQUIRE_SERVICES === '1' ? Promise.reject(e) : e.message));
+
+describe.skipIf(pgSkip !== undefined)('database bridge on PostgreSQL', () => {
+  let definition: AdapterDefinition;
+  const schema = `dvt_bridge_${process.pid}_${Date.now()}`;
+  const config = { host: '127.0.0.1', port: 5432, user: 'postgres', dbname: 'test', schema };
+
+  beforeAll(async () => {
+    definition = ((await import(postgresModule)) as { default: AdapterDefinition }).default;
+  });
+
+  afterAll(async () => {
+    if (!definition) return;
+    const conn = await definition.connect(config, { projectDir: tmpdir(), logger: quiet });
+    await conn.query(`drop schema if exists "${schema}" cascade`);
+    await conn.close();
+  });
+
+  it('runs models that build their SQL from the database, on 4 threads', async () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      ...MODELS,
+      'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n      port: 5432\n      user: postgres\n      dbname: test\n      schema: ${schema}\n      threads: 4\n`,
+    });
+    try {
+      const outcome = await runBridged(dir, { definition, module: postgresModule}, 4);
+      const conn = await definition.connect(config, { projectDir: dir, logger: quiet });
+      try {
+        const pivot = [];
+        for (const i of [1, 2, 3, 4]) pivot.push(...(await conn.query(`select * from "${schema}".pivot_${i}`)).rows.map((r) => r.map(Number)));
+        const introspect = (await conn.query(`select * from "${schema}".introspect`)).rows.map((r) => r.map((v) => (typeof v === 'bigint' || (typeof v === 'string' && /^\d+$/.test(v)) ? Number(v) : v)));
+        expectBridgedResults(outcome, { pivot, introspect });
+      } finally {
+        await conn.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
