@@ -75,6 +75,17 @@ describe.skipIf(skipReason !== undefined)(`MySQL adapter on MariaDB${skipReason 
     expect(described?.map((c) => c.type.kind)).toEqual(result.columns.map((c) => c.type.kind));
   });
 
+  it('several statements in one call answer with the last one (hooks send them so)', async () => {
+    const r = await conn.query("set @dvt_a = 41; select @dvt_a + 1 as b, 'x' as c");
+    expect(r.columns.map((c) => c.name)).toEqual(['b', 'c']);
+    expect(r.rows.map((row) => [Number(row[0]), row[1]])).toEqual([[42, 'x']]);
+    const table = rel('multi');
+    const d = await conn.query(`create table ${table} (a int); insert into ${table} values (1), (2), (3)`);
+    expect(d.rowsAffected).toBe(3);
+    const bound = await conn.query(`insert into ${table} values (?); select count(*) from ${table} where a = ?`, [9, 9]);
+    expect(bound.rows).toEqual([[1n]]);
+  });
+
   it('a refused login names server and user, never the password', async () => {
     const password = 'sEcr3t-dvt-pw';
     const error = await adapter.connect({ ...localConfig, username: 'dvt_no_such_user', password }, ctx).then(
