@@ -66,8 +66,9 @@ function fieldRewrite(column: ColumnSpec): FieldRewrite | undefined {
 /**
  * Reads CSV in any spec and yields it re-encoded as `LOAD_DATA_CSV`, with
  * booleans as 1/0, binary as bare hex and timestamptz in UTC without an
- * offset. Every record is checked: a malformed file or a value that cannot be
- * read fails with its line rather than loading as a warning.
+ * offset. Malformed CSV, a wrong field count, or a boolean, binary or
+ * timestamptz field that cannot be read fails with its record number; other
+ * values are the server's to check (its warnings fail the load).
  */
 export async function* loadDataCsv(
   input: AsyncIterable<string | Uint8Array>,
