@@ -236,3 +236,31 @@ describe('custom materializations', () => {
     expect(message('m_unknown')).toContain("materialization 'no_such_thing' of model.run_shop.m_unknown does not exist");
   });
 });
+
+describe('persist_docs', () => {
+  it('writes the model and column descriptions as comments', async (ctx) => {
+    const db = need(ctx);
+    const p = shop({
+      'models/schema.yml': `version: 2
+models:
+  - name: documented
+    description: "Customers' first orders"
+    config:
+      persist_docs: {relation: true, columns: true}
+    columns:
+      - name: id
+        description: The customer
+      - name: gone
+        description: Not in the table any more
+`,
+      'models/documented.sql': "{{ config(materialized='table') }} select 1 as id, 2 as other",
+    });
+    const out = await runDvt(db, p, 'run', { select: ['documented'] });
+    expect(out.results[0]!.status).toBe('success');
+    expect(await query(db, p, "select comment from duckdb_tables() where table_name = 'documented'")).toEqual([["Customers' first orders"]]);
+    expect(await query(db, p, "select column_name, comment from duckdb_columns() where table_name = 'documented' order by column_index")).toEqual([
+      ['id', 'The customer'],
+      ['other', null],
+    ]);
+  });
+});

@@ -77,3 +77,31 @@ truncate table {{ relation }}
 {% macro default__create_schema(relation) -%}
 create schema if not exists {{ relation.without_identifier() }}
 {%- endmacro %}
+
+{#- persist_docs: descriptions as database comments. -#}
+{% macro alter_relation_comment(relation, relation_comment) -%}
+  {{ return(adapter.dispatch('alter_relation_comment', 'dbt')(relation, relation_comment)) }}
+{%- endmacro %}
+
+{% macro default__alter_relation_comment(relation, relation_comment) -%}
+comment on {{ 'view' if relation.type == 'view' else 'table' }} {{ relation }} is {{ dvt_comment_literal(relation_comment) }}
+{%- endmacro %}
+
+{#- `column_dict`: column name -> {name, description}; returns one statement per described column. -#}
+{% macro alter_column_comment(relation, column_dict) -%}
+  {{ return(adapter.dispatch('alter_column_comment', 'dbt')(relation, column_dict)) }}
+{%- endmacro %}
+
+{% macro default__alter_column_comment(relation, column_dict) -%}
+  {%- set statements = [] -%}
+  {%- for name, column in column_dict.items() -%}
+    {%- if column.description -%}
+      {%- do statements.append('comment on column ' ~ relation ~ '.' ~ adapter.quote(name) ~ ' is ' ~ dvt_comment_literal(column.description)) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {{ return(statements) }}
+{%- endmacro %}
+
+{% macro dvt_comment_literal(text) -%}
+'{{ text | replace("'", "''") }}'
+{%- endmacro %}

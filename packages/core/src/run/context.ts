@@ -135,6 +135,24 @@ export async function runHooks(x: NodeExecution, hooks: readonly HookConfig[], i
   }
 }
 
+/** `persist_docs`: the node's description and its columns' descriptions as database comments. */
+export async function applyPersistDocs(x: NodeExecution, relation: Relation): Promise<void> {
+  const persist = x.node.config.persist_docs ?? {};
+  if (persist.relation && x.node.description) {
+    await x.sql.run(callSqlMacro(x, 'alter_relation_comment', relation, x.node.description));
+  }
+  if (persist.columns) {
+    // Only columns the relation has: a documented column may have been renamed away.
+    const actual = new Map((await describeColumns(x, relation)).map((c) => [c.name.toLowerCase(), c.name]));
+    const described: Record<string, { name: string; description: string }> = {};
+    for (const column of Object.values(x.node.columns ?? {})) {
+      const name = actual.get(column.name.toLowerCase());
+      if (name && column.description) described[name] = { name, description: column.description };
+    }
+    if (Object.keys(described).length > 0) await x.sql.run(callSqlMacro(x, 'alter_column_comment', relation, described));
+  }
+}
+
 /** Applies the node's `grants` config after it is built. */
 export async function applyGrants(x: NodeExecution, relation: Relation): Promise<void> {
   for (const [privilege, grantees] of Object.entries(x.node.config.grants ?? {})) {

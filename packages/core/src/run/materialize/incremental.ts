@@ -10,6 +10,7 @@ import {
   runHooks,
   suffixed,
   applyGrants,
+  applyPersistDocs,
   type MaterializationResult,
   type NodeExecution,
 } from '../context.js';
@@ -102,6 +103,7 @@ export async function materializeIncremental(x: NodeExecution, compiledCode: str
       if (result.rowsAffected !== undefined && /^\s*(insert|merge)/i.test(statement)) rows = (rows ?? 0) + result.rowsAffected;
     }
     await applyGrants(x, target);
+    await applyPersistDocs(x, target);
     await runHooks(x, x.node.config.post_hook ?? [], true);
   };
   try {

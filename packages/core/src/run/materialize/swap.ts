@@ -8,6 +8,7 @@ import {
   runHooks,
   suffixed,
   applyGrants,
+  applyPersistDocs,
   type NodeExecution,
 } from '../context.js';
 
@@ -46,6 +47,7 @@ export async function buildAndSwap(
     if (existingRelation) await x.sql.run(callSqlMacro(x, 'swap_relation', existingRelation, backupRelation, tmp, target));
     else await x.sql.run(callSqlMacro(x, 'rename_relation', tmp, target));
     await applyGrants(x, target);
+    await applyPersistDocs(x, target);
     await runHooks(x, x.node.config.post_hook ?? [], true);
   };
   if (transactional) {

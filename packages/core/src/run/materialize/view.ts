@@ -1,4 +1,4 @@
-import { callSqlMacro, inTransaction, nodeRelation, runHooks, applyGrants, type MaterializationResult, type NodeExecution } from '../context.js';
+import { callSqlMacro, inTransaction, nodeRelation, runHooks, applyGrants, applyPersistDocs, type MaterializationResult, type NodeExecution } from '../context.js';
 import { buildAndSwap } from './swap.js';
 
 /**
@@ -21,6 +21,7 @@ export async function materializeView(
       await runHooks(x, x.node.config.pre_hook ?? [], true);
       await x.sql.run(callSqlMacro(x, 'get_replace_view_sql', target, compiledCode));
       await applyGrants(x, target);
+      await applyPersistDocs(x, target);
       await runHooks(x, x.node.config.post_hook ?? [], true);
     });
     await runHooks(x, x.node.config.post_hook ?? [], false);

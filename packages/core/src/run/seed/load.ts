@@ -8,6 +8,7 @@ import type { Relation } from '../../compile/relation.js';
 import type { ExecutableNode } from '../../project/types.js';
 import {
   applyGrants,
+  applyPersistDocs,
   callSqlMacro,
   describeColumns,
   findRelation,
@@ -187,6 +188,7 @@ async function loadSeed(x: NodeExecution, plan: SeedPlan, beforeCommit: () => Pr
         rows = await loadInto(x, plan, target);
         await beforeCommit();
         await applyGrants(x, target);
+        await applyPersistDocs(x, target);
         await runHooks(x, x.node.config.post_hook ?? [], true);
       });
       await runHooks(x, x.node.config.post_hook ?? [], false);
