@@ -101,7 +101,9 @@ export function mysqlCapabilities(flavor: MysqlFlavor): DialectCapabilities {
     // LOAD DATA with ESCAPED BY '' reads an unquoted NULL as SQL NULL and a
     // quoted "NULL" as the text, so text is always quoted.
     loadCsv: { delimiter: ',', header: true, nullString: 'NULL', forceQuoteText: true },
-    maxParameters: 65535,
+    // Parameters are bound in the client, so this only sizes statements:
+    // kept well under max_allowed_packet (16 MB by default on MySQL 5.7).
+    maxParameters: 10000,
   };
 }
 
