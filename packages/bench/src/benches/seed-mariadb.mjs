@@ -85,10 +85,10 @@ export async function prepare({ log }) {
     teardown: async () => {
       log(timed.summary());
       try {
-        const [rows] = await client.query(
-          `SELECT (SELECT COUNT(*) FROM (SELECT * FROM ${ours} EXCEPT ALL SELECT * FROM ${theirs}) a) + (SELECT COUNT(*) FROM (SELECT * FROM ${theirs} EXCEPT ALL SELECT * FROM ${ours}) b) AS n`,
-        );
-        log(`rows that differ between the two tables after the last runs: ${rows[0].n}`);
+        // EXCEPT ALL over two million-row tables takes minutes here; CHECKSUM TABLE reads each once.
+        const [sums] = await client.query(`CHECKSUM TABLE ${ours}, ${theirs}`);
+        const [a, b] = sums.map((r) => String(r.Checksum));
+        log(`CHECKSUM TABLE: dvt's table ${a}, the CLI's ${b}: ${a === b ? 'the same rows' : 'THE ROWS DIFFER'}`);
       } finally {
         await teardown();
       }
