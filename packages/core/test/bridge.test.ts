@@ -63,6 +63,34 @@ from {{ ref('colors') }}
 limit 1`,
 };
 
+const MANAGE_MACRO = `{% macro manage(schema_name) %}
+  {% set s = api.Relation.create(database=target.database, schema=schema_name) %}
+  {% do adapter.create_schema(s) %}
+  {% do run_query('create table ' ~ schema_name ~ '.a as select 1 as x union all select 2') %}
+  {% set a = api.Relation.create(database=target.database, schema=schema_name, identifier='a', type='table') %}
+  {% set b = api.Relation.create(database=target.database, schema=schema_name, identifier='b', type='table') %}
+  {% do adapter.rename_relation(a, b) %}
+  {% set names = adapter.list_relations_without_caching(s) | map(attribute='identifier') | list %}
+  {% do adapter.truncate_relation(b) %}
+  {% set n = run_query('select count(*) from ' ~ b).columns[0].values()[0] %}
+  {% do adapter.drop_relation(b) %}
+  {% set after = adapter.list_relations_without_caching(s) | length %}
+  {{ return([names, n + 0, after]) }}
+{% endmacro %}`;
+
+/** Calls the MANAGE_MACRO through a bridged compiler, as run-operation does. */
+async function manageThroughBridge(dir: string, engine: Engine, schema: string): Promise<unknown> {
+  const project = loadProject({ projectDir: dir, profilesDir: dir, env: {} });
+  const bridge = new DatabaseBridge({ projectDir: dir, outputs: project.profile.outputs, modules: { [engine.definition.type]: engine.module } });
+  try {
+    const compiler = await Compiler.create({ project, adapters: { [engine.definition.type]: engine.definition }, env: {}, database: bridge.templateDatabase, writeCompiled: false });
+    compiler.parseProject();
+    return compiler.callMacro('manage', [schema], {}, { adapterType: engine.definition.type });
+  } finally {
+    await bridge.close();
+  }
+}
+
 interface Engine {
   definition: AdapterDefinition;
   module: string;
@@ -158,6 +186,16 @@ describe.skipIf(typeof duckdb === 'string')('database bridge on DuckDB', () => {
     }
   });
 
+  it('creates, renames, lists, truncates and drops relations from a macro', async () => {
+    const dir = tempDir();
+    writeFiles(dir, { ...MODELS, 'macros/manage.sql': MANAGE_MACRO, 'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${join(dir, 'w.duckdb')}\n` });
+    try {
+      expect(await manageThroughBridge(dir, { definition, module: duckdbModule }, 'ops')).toEqual([['b'], 0, 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers as dbt at parse time without touching the database', async () => {
     const dir = tempDir();
     writeFiles(dir, { ...MODELS, 'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${join(dir, 'w.duckdb')}\n` });
@@ -203,6 +241,24 @@ describe.skipIf(pgSkip !== undefined)('database bridge on PostgreSQL', () => {
     const conn = await definition.connect(config, { projectDir: tmpdir(), logger: quiet });
     await conn.query(`drop schema if exists "${schema}" cascade`);
     await conn.close();
+  });
+
+  it('creates, renames, lists, truncates and drops relations from a macro', async () => {
+    const dir = tempDir();
+    const ops = `${schema}_ops`;
+    writeFiles(dir, {
+      ...MODELS,
+      'macros/manage.sql': MANAGE_MACRO,
+      'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n      user: postgres\n      dbname: test\n      schema: ${schema}\n`,
+    });
+    try {
+      expect(await manageThroughBridge(dir, { definition, module: postgresModule }, ops)).toEqual([['b'], 0, 0]);
+    } finally {
+      const conn = await definition.connect(config, { projectDir: dir, logger: quiet });
+      await conn.query(`drop schema if exists "${ops}" cascade`);
+      await conn.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs models that build their SQL from the database, on 4 threads', async () => {

@@ -57,6 +57,7 @@ export class DatabaseBridge {
       execute: (sql, outputName, fetch) => this.sync({ op: 'execute', output: outputName, sql, fetch }) as StatementResult,
       getRelation: (ref, outputName) => (this.sync({ op: 'getRelation', output: outputName, ref: plainRef(ref) }) as RelationInfo | null) ?? undefined,
       describe: (ref, outputName) => (this.sync({ op: 'describe', output: outputName, ref: plainRef(ref) }) as ColumnMeta[] | null) ?? undefined,
+      listRelations: (schema, database, outputName) => this.listRelations(outputName, schema, database),
     };
   }
 

@@ -180,7 +180,7 @@ async function handleSync(req: SyncRequest): Promise<unknown> {
       const result = await c.query(req.sql);
       return {
         columns: result.columns.map((col) => ({ name: col.name })),
-        rows: req.fetch ? result.rows : [],
+        rows: req.fetch ? result.rows.map((row) => row.map(templateValue)) : [],
         rowsAffected: result.rowsAffected,
       };
     }
@@ -191,6 +191,14 @@ async function handleSync(req: SyncRequest): Promise<unknown> {
     case 'listRelations':
       return c.catalog.listRelations(req.schema, req.database);
   }
+}
+
+/**
+ * Python has one integer type; Jinja arithmetic on a BIGINT count (`n + 1`)
+ * must work, so integers that fit a double become numbers for templates.
+ */
+function templateValue(value: Value): Value {
+  return typeof value === 'bigint' && value <= BigInt(Number.MAX_SAFE_INTEGER) && value >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(value) : value;
 }
 
 init.syncPort.on('message', (req: SyncRequest) => {

@@ -16,6 +16,8 @@ export interface TemplateDatabase {
   getRelation(ref: RelationRef, outputName: string): RelationInfo | undefined;
   /** Columns in ordinal order, or undefined when the relation does not exist. */
   describe(ref: RelationRef, outputName: string): ColumnMeta[] | undefined;
+  /** Relations of a schema (`adapter.list_relations_without_caching`); optional for older bridges. */
+  listRelations?(schema: string, database: string | undefined, outputName: string): RelationInfo[];
 }
 
 export interface StatementResult {

@@ -1,4 +1,4 @@
-import type { JinjaCallable } from '@dvt/jinja';
+import { callJinja, type JinjaCallable } from '@dvt/jinja';
 import { DvtError } from '../errors.js';
 import { Column } from './column.js';
 import type { RenderState } from './context.js';
@@ -70,6 +70,57 @@ export class JinjaAdapter {
     if (!this.state.execute) return [];
     const present = new Set(this.get_columns_in_relation(to).map((c) => c.name.toLowerCase()));
     return this.get_columns_in_relation(from).filter((c) => !present.has(c.name.toLowerCase()));
+  }
+
+  // Relation management from templates (run-operation, custom materializations,
+  // package macros): the SQL comes from the overridable builtin macros, run
+  // through the bridge. At parse time nothing runs, as in dbt.
+
+  create_schema(relation: unknown): null {
+    this.runMacroStatements('create_schema', [this.relationArg(relation, 'create_schema')]);
+    return null;
+  }
+
+  drop_relation(relation: unknown): null {
+    this.runMacroStatements('drop_relation', [this.relationArg(relation, 'drop_relation')]);
+    return null;
+  }
+
+  truncate_relation(relation: unknown): null {
+    this.runMacroStatements('truncate_relation', [this.relationArg(relation, 'truncate_relation')]);
+    return null;
+  }
+
+  rename_relation(from: unknown, to: unknown): null {
+    this.runMacroStatements('rename_relation', [this.relationArg(from, 'rename_relation'), this.relationArg(to, 'rename_relation')]);
+    return null;
+  }
+
+  /** Relations of `schema_relation`'s schema, as the catalog lists them. */
+  list_relations_without_caching(schemaRelation: unknown): Relation[] {
+    if (!this.state.execute) return [];
+    const schema = this.relationArg(schemaRelation, 'list_relations_without_caching');
+    const database = this.state.database('adapter.list_relations_without_caching()');
+    if (!database.listRelations) throw new DvtError('compile', 'adapter.list_relations_without_caching() needs a database bridge that lists relations');
+    const ref = schema.toRef();
+    return database.listRelations(ref.schema, ref.database, this.state.output.name).map(
+      (r) => new Relation(this.state.dialect, this.state.adapterType, { database: r.database ?? ref.database ?? null, schema: r.schema, identifier: r.identifier, type: r.kind === 'view' ? 'view' : r.kind === 'other' ? null : 'table' }),
+    );
+  }
+
+  private relationArg(value: unknown, method: string): Relation {
+    if (!(value instanceof Relation)) throw new DvtError('compile', `adapter.${method}() takes a relation (api.Relation.create(...), ref(), this)`);
+    return value;
+  }
+
+  private runMacroStatements(name: string, args: unknown[]): void {
+    if (!this.state.execute) return;
+    const { registry } = this.state.services;
+    const entry = registry.resolve(name, this.state.packageName);
+    if (!entry) throw new DvtError('compile', `adapter.${name}() needs the macro '${name}', which no package defines`);
+    const value = callJinja(this.state.use(entry), args, {});
+    const statements = typeof value === 'string' ? [value] : Array.isArray(value) ? value.map(String) : [String(value)];
+    for (const sql of statements) if (sql.trim().length > 0) this.state.runStatement(null, sql, false);
   }
 
   /** `adapter.execute(sql, fetch=True)` -> (response, table) */
