@@ -111,6 +111,18 @@ describe('dvt sync (no install)', () => {
     expect(r.stdout.split('\n')).toContain('npm install -D dvt-adapter-oracle-thin');
   });
 
+  it('reports an installed adapter that does not load, without reinstalling it, and exits 2', () => {
+    const dir = project({ dev: { type: 'brokenengine' } });
+    const pkg = join(dir, 'node_modules', 'dvt-adapter-brokenengine');
+    mkdirSync(pkg, { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'dvt-adapter-brokenengine', version: '1.0.0', type: 'module', exports: './index.js' }));
+    writeFileSync(join(pkg, 'index.js'), "export default { apiVersion: 1, type: 'brokenengine' };\n");
+    const r = dvt(['sync', '--dry-run'], { cwd: dir });
+    expect(r.code, r.output).toBe(2);
+    expect(r.output).toMatch(/dev \(brokenengine\): .*dvt-adapter-brokenengine/);
+    expect(r.output).not.toMatch(/npm install/);
+  });
+
   it('--from names a bad directory clearly', () => {
     const dir = project({ dev: { type: 'sqlserver', server: 'x' } });
     const r = dvt(['sync', '--from', join(dir, 'no-such-dir')], { cwd: dir });

@@ -52,6 +52,7 @@ export async function runSync(ctx: CommandContext, options: SyncOptions = {}): P
       } catch (e) {
         if (!core.isDvtError(e)) throw e;
         const explicit = allOutputs.filter((o) => o.type === output.type && o.adapter).map((o) => o.adapter as string);
+        // Discovery's not-installed message (the tests here fail if its wording changes); other errors mean installed but broken.
         if (/^No adapter installed/.test(e.message)) results.push({ output, missing: candidatePackages(output.type, explicit) });
         else results.push({ output, error: e.message });
       }
