@@ -15,14 +15,14 @@ import type {
   StreamOptions,
   Value,
 } from '@dvt/core';
-import { DvtError, openLoadSource, streamExtract } from '@dvt/core';
+import { DvtError, insertBulkLoad, openLoadSource, streamExtract } from '@dvt/core';
 import mysql from 'mysql2';
 import type { ConnectionOptions, FieldPacket, ResultSetHeader } from 'mysql2';
 import { once } from 'node:events';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { mysqlCatalog } from './catalog.js';
-import { renderMysqlRelation } from './dialect.js';
+import { mysqlDialect, renderMysqlRelation } from './dialect.js';
 import { toDvtError } from './errors.js';
 import { columnMetaOf, rowDecoder, type WireField } from './fields.js';
 import type { MysqlFlavor } from './flavor.js';
@@ -93,6 +93,11 @@ export class MysqlConnection implements Connection {
   readonly capabilities: Partial<DialectCapabilities>;
   private readonly mbMaxLen: number;
   private readonly secrets: readonly (string | undefined)[];
+  /**
+   * LOAD DATA LOCAL for bulk loads: undefined asks the server's `local_infile`
+   * on the first load; false loads with INSERTs.
+   */
+  loadDataLocal: boolean | undefined;
   private closed = false;
   private streaming = false;
   private inTransaction = false;
@@ -257,6 +262,7 @@ export class MysqlConnection implements Connection {
   async bulkLoad(relation: RelationRef, source: LoadSource, opts: LoadOptions = {}): Promise<LoadStats> {
     this.assertOpen();
     if (source.columns.length === 0) throw new DvtError('runtime', `cannot load ${renderMysqlRelation(relation)}: no columns given`);
+    if (!(await this.localInfileAllowed())) return insertBulkLoad(this, mysqlDialect(this.flavor), relation, source, opts);
     const direct = directLoadFile(source);
     if (direct) {
       // The file as it is, checked on the way; a byte LOAD DATA would read differently sends it
@@ -275,6 +281,19 @@ export class MysqlConnection implements Connection {
       opts.onProgress?.(records);
     });
     return this.loadData(relation, loadDataSql(relation, source.columns), csv, () => records, opts);
+  }
+
+  /**
+   * Whether this server accepts LOAD DATA LOCAL (`local_infile`, OFF by
+   * default on MySQL 8); asked once. Where it does not, bulk loads go as
+   * multi-row INSERTs (core's default), slower but allowed.
+   */
+  private async localInfileAllowed(): Promise<boolean> {
+    if (this.loadDataLocal === undefined) {
+      const value = (await this.raw('SELECT @@GLOBAL.local_infile')).rows[0]?.[0];
+      this.loadDataLocal = Number(value) === 1 || String(value).toUpperCase() === 'ON';
+    }
+    return this.loadDataLocal;
   }
 
   /** Runs one LOAD DATA LOCAL statement fed by `chunks`; any warning fails it and rolls it back. */

@@ -8,7 +8,7 @@ import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MARIADB, serviceSkipReason } from '@dvt/adapter-testkit';
 import { CsvWriter, isTextLikeKind, valueToText, withDefaults, type ColumnSpec, type CompleteConnection, type Value } from '@dvt/core';
-import adapter, { mysqlDialect } from '../src/index.js';
+import adapter, { MysqlConnection, mysqlDialect } from '../src/index.js';
 import { ctx, localConfig, uniqueSchema } from './helpers.js';
 
 const skipReason = await serviceSkipReason(MARIADB);
@@ -227,6 +227,26 @@ describe.skipIf(skipReason !== undefined)(`MySQL adapter on MariaDB${skipReason 
         expect(digest(back), JSON.stringify(spec)).toBe(digest(rows));
       }
     }, 60_000);
+
+    it('loads with INSERTs where the server refuses LOAD DATA LOCAL (local_infile OFF, MySQL 8 default)', async () => {
+      const raw = await adapter.connect({ ...localConfig }, ctx);
+      try {
+        expect(raw).toBeInstanceOf(MysqlConnection);
+        const c = raw as MysqlConnection;
+        c.loadDataLocal = false;
+        await createTable('load_insert');
+        const rows = Array.from({ length: 300 }, (_, i) => row(i));
+        const spec = dialect.capabilities.loadCsv;
+        const writer = new CsvWriter(spec, { textColumns: COLUMNS.map((col) => isTextLikeKind(col.type)) });
+        const csv = writer.header(COLUMNS.map((col) => col.name)) + rows.map((r) => writer.row(r.map((v) => (v === null ? null : valueToText(v))))).join('');
+        const stats = await c.bulkLoad({ schema, identifier: 'load_insert' }, { columns: COLUMNS, csv: spec, open: () => Readable.from([csv]) });
+        expect(stats.rows).toBe(rows.length);
+        const back = (await c.query(`select ${COLUMNS.map((col) => q(col.name)).join(', ')} from ${rel('load_insert')} order by id`)).rows;
+        expect(digest(back)).toBe(digest(rows));
+      } finally {
+        await raw.close();
+      }
+    });
 
     it('reads other CSV specs: empty-field NULL, quoted empty string, CRLF line ends', async () => {
       await createTable('load_spec');
