@@ -157,8 +157,9 @@ function loadSource(plan: SeedPlan, tableColumns: readonly string[]): LoadSource
   return { columns, csv: out, open: () => Readable.from(rewrite()) };
 }
 
-async function loadInto(x: NodeExecution, plan: SeedPlan, relation: Relation): Promise<number> {
-  const tableColumns = (await describeColumns(x, relation)).map((c) => c.name);
+/** `tableColumns`: the table's column names when the caller has already read them. */
+async function loadInto(x: NodeExecution, plan: SeedPlan, relation: Relation, tableColumns?: readonly string[]): Promise<number> {
+  tableColumns ??= (await describeColumns(x, relation)).map((c) => c.name);
   const stats = await x.connection.bulkLoad(relation.toRef(), loadSource(plan, tableColumns), { signal: x.signal });
   x.sql.note(`-- loaded ${stats.rows} rows from ${plan.displayPath} into ${relation.render()}`);
   return stats.rows;
@@ -178,14 +179,15 @@ async function loadSeed(x: NodeExecution, plan: SeedPlan, beforeCommit: () => Pr
   const existing = await findRelation(x, target.toRef());
   const fullRefresh = shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh);
   let rows = 0;
-  if (existing?.kind === 'table' && !fullRefresh && sameColumns((await describeColumns(x, target)).map((c) => c.name), plan)) {
-    const existingTypes = (await describeColumns(x, target)).map((c) => c.type.kind);
-    if (existingTypes.every((kind, i) => kind === plan.columns[i]!.type.kind)) {
+  // One catalog read of the existing table serves the column check, the type check and the load.
+  const existingColumns = existing?.kind === 'table' && !fullRefresh ? await describeColumns(x, target) : undefined;
+  if (existingColumns && sameColumns(existingColumns.map((c) => c.name), plan)) {
+    if (existingColumns.every((c, i) => c.type.kind === plan.columns[i]!.type.kind)) {
       await runHooks(x, x.node.config.pre_hook ?? [], false);
       await inTransaction(x, async () => {
         await runHooks(x, x.node.config.pre_hook ?? [], true);
         await x.sql.run(callSqlMacro(x, 'truncate_relation', target));
-        rows = await loadInto(x, plan, target);
+        rows = await loadInto(x, plan, target, existingColumns.map((c) => c.name));
         await beforeCommit();
         await applyGrants(x, target);
         await applyPersistDocs(x, target);
