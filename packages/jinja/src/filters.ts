@@ -317,7 +317,8 @@ function selectOrReject(rt: Runtime, value: unknown, args: unknown[], kwargs: Re
     const targs = rest.slice(1);
     test = (x) => impl(rt, x, targs, kwargs);
   } else test = (x) => rt.truthy(x);
-  return generator(rt.iterate(value).filter((x) => test(getter(x)) === want));
+  const items = rt.truthy(value) ? rt.iterate(value) : [];
+  return generator(items.filter((x) => test(getter(x)) === want));
 }
 
 function minmax(rt: Runtime, value: unknown, kwargs: Record<string, unknown> | null, args: unknown[], wantMax: boolean): unknown {
@@ -536,6 +537,7 @@ export const FILTERS: Record<string, FilterImpl> = {
     return out;
   },
   indent: (rt, v, a, k) => {
+    if (!isStrLike(v)) throw pyError('TypeError', `unsupported operand type(s) for +=: '${pyTypeName(v)}' and 'str'`);
     const width = arg(a, k, 0, 'width', 4);
     const first = rt.truthy(arg(a, k, 1, 'first', false));
     const blank = rt.truthy(arg(a, k, 2, 'blank', false));
@@ -572,7 +574,8 @@ export const FILTERS: Record<string, FilterImpl> = {
   list: (rt, v) => rt.iterate(v),
   lower: (rt, v) => toStr(rt, v).toLowerCase(),
   map: (rt, v, a, k) => {
-    const items = rt.iterate(v);
+    // Jinja2 maps over nothing when the value is falsy (None included)
+    const items = rt.truthy(v) ? rt.iterate(v) : [];
     if (!a.length && k && Object.prototype.hasOwnProperty.call(k, 'attribute')) {
       const fallback = kw(k, 'default', undefined);
       return generator(items.map(makeAttrGetter(rt, k.attribute, null, fallback === null ? undefined : fallback)));
@@ -679,7 +682,7 @@ export const FILTERS: Record<string, FilterImpl> = {
       .join(''),
   tojson: (_rt, v, a, k) => {
     const s = pyJsonDumps(v, arg(a, k, 0, 'indent', null));
-    return s.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027');
+    return new Markup(s.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027'));
   },
   trim: (rt, v, a, k) => {
     const chars = arg(a, k, 0, 'chars', null);
@@ -693,7 +696,7 @@ export const FILTERS: Record<string, FilterImpl> = {
     return s.slice(i, j);
   },
   truncate: (rt, v, a, k) => {
-    if (!isStrLike(v)) lengthOf(v);
+    const size = lengthOf(v);
     const s = toStr(rt, v);
     const length = Number(arg(a, k, 0, 'length', 255));
     const killwords = rt.truthy(arg(a, k, 1, 'killwords', false));
@@ -701,8 +704,8 @@ export const FILTERS: Record<string, FilterImpl> = {
     const leewayArg = arg(a, k, 3, 'leeway', null);
     const leeway = leewayArg === null ? 5 : Number(leewayArg);
     if (length < end.length) throw pyError('AssertionError', `expected length >= ${end.length}, got ${length}`);
+    if (size <= length + leeway) return v;
     const chars = [...s];
-    if (chars.length <= length + leeway) return s;
     if (killwords) return chars.slice(0, length - end.length).join('') + end;
     const head = chars.slice(0, length - end.length).join('');
     const cut = head.lastIndexOf(' ');

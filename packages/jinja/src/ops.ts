@@ -149,7 +149,6 @@ export function floordiv(a: unknown, b: unknown): unknown {
 }
 
 export function mod(a: unknown, b: unknown): unknown {
-  if (typeof a === 'string') return undefined; // string formatting, handled by the caller
   if (isNumeric(a) && isNumeric(b)) {
     if (isIntLike(a) && isIntLike(b)) {
       zeroCheck(b, 'integer division or modulo by zero');

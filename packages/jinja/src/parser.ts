@@ -16,7 +16,14 @@ export interface ParsedBlock {
   raw: string;
 }
 
-const KEYWORD_CONSTS: Record<string, unknown> = { true: true, false: false, none: null, True: true, False: false, None: null };
+const KEYWORD_CONSTS = new Map<string, unknown>([
+  ['true', true],
+  ['false', false],
+  ['none', null],
+  ['True', true],
+  ['False', false],
+  ['None', null],
+]);
 const COMPARE_OPS = new Set(['==', '!=', '<', '<=', '>', '>=']);
 const PRIMARY_START = new Set([T.Name, T.String, T.Int, T.Float]);
 
@@ -561,7 +568,7 @@ export class Parser {
       return { k: 'tuple', line: t.line, items };
     }
     if (t.type !== T.Name) this.fail(`expected token 'name', got '${this.describe(t)}'`);
-    if (t.value in KEYWORD_CONSTS) this.fail(`can't assign to '${t.value === 'True' || t.value === 'False' || t.value === 'None' ? 'Const' : 'Const'}'`);
+    if (KEYWORD_CONSTS.has(t.value)) this.fail("can't assign to 'Const'");
     this.i++;
     return { k: 'name', line: t.line, name: t.value };
   }
@@ -722,7 +729,7 @@ export class Parser {
     switch (t.type) {
       case T.Name: {
         this.i++;
-        if (t.value in KEYWORD_CONSTS) return { k: 'const', line: t.line, value: KEYWORD_CONSTS[t.value] };
+        if (KEYWORD_CONSTS.has(t.value)) return { k: 'const', line: t.line, value: KEYWORD_CONSTS.get(t.value) };
         return { k: 'name', line: t.line, name: t.value };
       }
       case T.String: {

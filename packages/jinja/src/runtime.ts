@@ -20,6 +20,7 @@ import {
   mappingKeys,
   pyStr,
   pyTypeName,
+  setOwn,
   tuple,
 } from './values.js';
 import { getMethod } from './methods.js';
@@ -547,7 +548,7 @@ export class Runtime {
         return this.getattr(this.eval(e.obj, f), e.attr);
       case 'getitem': {
         const obj = this.eval(e.obj, f);
-        if (e.key.k === 'slice') return this.slice(obj, e.key, f);
+        if (e.key.k === 'slice') return this.slice(obj, e.obj, e.key, f);
         return this.getitem(obj, this.eval(e.key, f));
       }
       case 'call':
@@ -576,8 +577,7 @@ export class Runtime {
           case '//':
             return ops.floordiv(a, b);
           case '%':
-            if (typeof a === 'string') return percentFormat(a, b, this);
-            return ops.mod(a, b);
+            return this.modulo(a, b);
           case '**':
             return ops.pow(a, b);
         }
@@ -629,6 +629,12 @@ export class Runtime {
       case 'slice':
         throw new TemplateRuntimeError('slice outside of subscript');
     }
+  }
+
+  /** Python's `%`: string formatting for a str, modulo for numbers. */
+  modulo(a: unknown, b: unknown): unknown {
+    if (typeof a === 'string' || a instanceof Markup) return percentFormat(this.str(a), b, this);
+    return ops.mod(a, b);
   }
 
   checkHashable(key: unknown): void {
@@ -876,11 +882,17 @@ export class Runtime {
     return this.undef(pyStr(key), obj);
   }
 
-  private slice(obj: unknown, s: Extract<Expr, { k: 'slice' }>, f: Frame): unknown {
+  private slice(obj: unknown, objExpr: Expr, s: Extract<Expr, { k: 'slice' }>, f: Frame): unknown {
     const start = s.start ? this.eval(s.start, f) : null;
     const stop = s.stop ? this.eval(s.stop, f) : null;
     const step = s.step ? this.eval(s.step, f) : null;
-    return sliceValue(obj, start, stop, step);
+    if (!Array.isArray(obj) && typeof obj !== 'string' && !(obj instanceof Markup) && !(obj instanceof Undefined)) {
+      // Jinja2 folds constant expressions at compile time through its lenient getitem (an
+      // undefined result); anything else is sliced by Python directly and fails.
+      if (isConstant(objExpr)) return this.undef('slice', obj);
+      if (isMapping(obj)) throw pyError('TypeError', "unhashable type: 'slice'");
+    }
+    return sliceValue(obj instanceof Markup ? obj.s : obj, start, stop, step);
   }
 
   // ---- calls ----
@@ -892,13 +904,13 @@ export class Runtime {
     let kwargs: Record<string, unknown> | null = null;
     if (c.kwargs.length) {
       kwargs = {};
-      for (const [k, v] of c.kwargs) kwargs[k] = this.eval(v, f);
+      for (const [k, v] of c.kwargs) setOwn(kwargs, k, this.eval(v, f));
     }
     if (c.dynKwargs) {
       const d = this.eval(c.dynKwargs, f);
       kwargs ??= {};
       if (!isMapping(d)) throw pyError('TypeError', 'argument after ** must be a mapping, not ' + pyTypeName(d));
-      for (const k of mappingKeys(d)) kwargs[pyStr(k)] = mappingGet(d, k);
+      for (const k of mappingKeys(d)) setOwn(kwargs, pyStr(k), mappingGet(d, k));
     }
     return [args, kwargs];
   }
@@ -1150,6 +1162,39 @@ export function sliceValue(obj: unknown, start0: unknown, stop0: unknown, step0:
   else for (let i = start; i > stop; i += step) out.push(seq[i]);
   if (isStr) return out.join('');
   return obj instanceof PyTuple ? tuple(out) : out;
+}
+
+/** An expression made of literals and operators only: what Jinja2's optimizer folds. */
+function isConstant(e: Expr | null): boolean {
+  if (e === null) return true;
+  switch (e.k) {
+    case 'const':
+      return true;
+    case 'tuple':
+    case 'list':
+    case 'concat':
+      return e.items.every(isConstant);
+    case 'dict':
+      return e.keys.every(isConstant) && e.values.every(isConstant);
+    case 'not':
+    case 'neg':
+    case 'pos':
+      return isConstant(e.node);
+    case 'bin':
+    case 'and':
+    case 'or':
+      return isConstant(e.left) && isConstant(e.right);
+    case 'compare':
+      return isConstant(e.first) && e.operands.every(isConstant);
+    case 'cond':
+      return isConstant(e.test) && isConstant(e.then) && isConstant(e.else);
+    case 'getitem':
+      return isConstant(e.obj) && isConstant(e.key);
+    case 'slice':
+      return isConstant(e.start) && isConstant(e.stop) && isConstant(e.step);
+    default:
+      return false;
+  }
 }
 
 function findExtends(body: Stmt[]): Extract<Stmt, { k: 'extends' }> | null {

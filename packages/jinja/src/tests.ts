@@ -2,8 +2,7 @@
 import * as ops from './ops.js';
 import { type TestImpl, LoopContext } from './runtime.js';
 import { Undefined } from './undefined.js';
-import { Markup, PyFloat, PyView, isFloat, isInt, isMapping, num } from './values.js';
-import { pyError } from './errors.js';
+import { Markup, PyFloat, PyView, isFloat, isInt, isMapping } from './values.js';
 
 const isNumberValue = (v: unknown) => typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v instanceof PyFloat;
 
@@ -12,11 +11,7 @@ export const TESTS: Record<string, TestImpl> = {
   callable: (_rt, v) => typeof v === 'function' || v instanceof LoopContext,
   defined: (_rt, v) => !(v instanceof Undefined),
   undefined: (_rt, v) => v instanceof Undefined,
-  divisibleby: (_rt, v, a) => {
-    const d = a[0];
-    if (num(d) === 0) throw pyError('ZeroDivisionError', 'integer division or modulo by zero');
-    return ops.eq(ops.mod(v, d), 0);
-  },
+  divisibleby: (rt, v, a) => ops.eq(rt.modulo(v, a[0]), 0),
   eq: (_rt, v, a) => ops.eq(v, a[0]),
   ne: (_rt, v, a) => !ops.eq(v, a[0]),
   lt: (_rt, v, a) => ops.compare(v, a[0], '<') < 0,
@@ -24,14 +19,8 @@ export const TESTS: Record<string, TestImpl> = {
   gt: (_rt, v, a) => ops.compare(v, a[0], '>') > 0,
   ge: (_rt, v, a) => ops.compare(v, a[0], '>=') >= 0,
   escaped: (_rt, v) => v instanceof Markup,
-  even: (_rt, v) => {
-    if (!isNumberValue(v)) throw pyError('TypeError', 'not all arguments converted during string formatting');
-    return ops.eq(ops.mod(v, 2), 0);
-  },
-  odd: (_rt, v) => {
-    if (!isNumberValue(v)) throw pyError('TypeError', 'not all arguments converted during string formatting');
-    return ops.eq(ops.mod(v, 2), 1);
-  },
+  even: (rt, v) => ops.eq(rt.modulo(v, 2), 0),
+  odd: (rt, v) => ops.eq(rt.modulo(v, 2), 1),
   false: (_rt, v) => v === false,
   true: (_rt, v) => v === true,
   none: (_rt, v) => v === null || v === undefined,
@@ -47,8 +36,14 @@ export const TESTS: Record<string, TestImpl> = {
     typeof v === 'string' ||
     v instanceof Markup || Array.isArray(v) || isMapping(v) || (v !== null && typeof v === 'object' && Symbol.iterator in v),
   in: (_rt, v, a) => ops.contains(a[0], v),
-  lower: (rt, v) => typeof v === 'string' && rt.truthy(/\p{Ll}/u.test(v) && v === v.toLowerCase()),
-  upper: (rt, v) => typeof v === 'string' && rt.truthy(/\p{Lu}/u.test(v) && v === v.toUpperCase()),
+  lower: (rt, v) => {
+    const s = rt.str(v);
+    return /\p{Ll}/u.test(s) && s === s.toLowerCase();
+  },
+  upper: (rt, v) => {
+    const s = rt.str(v);
+    return /\p{Lu}/u.test(s) && s === s.toUpperCase();
+  },
   sameas: (_rt, v, a) => {
     const o = a[0];
     if (typeof v === 'number' && typeof o === 'number') return v === o && !(isFloat(v) !== isFloat(o));

@@ -339,6 +339,12 @@ export function pyRepr(value: unknown): string {
 
 // ---- mappings ----
 
+/** obj[key] = value, as an own data property even for `__proto__` (never a prototype change). */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
 export function mappingItems(value: unknown): [unknown, unknown][] {
   if (value instanceof PyDict) return value.items();
   if (value instanceof Map) return [...value.entries()];
@@ -372,7 +378,7 @@ export function mappingGet(value: unknown, key: unknown): unknown {
 export function mappingSet(value: unknown, key: unknown, v: unknown): void {
   if (value instanceof PyDict) value.set(key, v);
   else if (value instanceof Map) value.set(key, v);
-  else (value as Record<string, unknown>)[pyStr(key)] = v;
+  else setOwn(value as Record<string, unknown>, pyStr(key), v);
 }
 
 export function mappingDelete(value: unknown, key: unknown): boolean {
@@ -398,7 +404,7 @@ export function toJS(value: unknown): unknown {
     const keys = value.keys();
     if (keys.every((k) => typeof k === 'string')) {
       const out: Record<string, unknown> = {};
-      for (const [k, v] of value.items()) out[k as string] = toJS(v);
+      for (const [k, v] of value.items()) setOwn(out, k as string, toJS(v));
       return out;
     }
     return new Map(value.items().map(([k, v]) => [toJS(k), toJS(v)]));
@@ -406,7 +412,7 @@ export function toJS(value: unknown): unknown {
   if (value instanceof Namespace) return toJS(value.attrs);
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value)) out[k] = toJS(value[k]);
+    for (const k of Object.keys(value)) setOwn(out, k, toJS(value[k]));
     return out;
   }
   return value;

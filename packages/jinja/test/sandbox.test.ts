@@ -76,6 +76,24 @@ describe('sandbox', () => {
     expect(Object.getPrototypeOf(obj)).toBe(Object.prototype);
   });
 
+  test('names that are JS prototype members are plain undefined names', () => {
+    expect(renders('{{ constructor is defined }}{{ toString is defined }}{{ __proto__ is defined }}{{ hasOwnProperty is defined }}')).toBe('FalseFalseFalseFalse');
+  });
+
+  test('a __proto__ key or keyword argument is data, never a prototype', () => {
+    const obj: Record<string, unknown> = {};
+    let kwargs: Record<string, unknown> = {};
+    renderString("{% do o.update({'__proto__': {'polluted': 1}}) %}{% do f(__proto__={'polluted': 1}) %}", {
+      o: obj,
+      f: (k: { values: Record<string, unknown> }) => (kwargs = k.values),
+    });
+    expect(Object.getPrototypeOf(obj)).toBe(Object.prototype);
+    expect(Object.keys(obj)).toEqual(['__proto__']);
+    expect((obj as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(kwargs)).toBe(Object.prototype);
+    expect(Object.keys(kwargs)).toEqual(['__proto__']);
+  });
+
   test('range is bounded', () => {
     expect(renders('{{ range(1000000) | length }}')).toMatch(/^error: Range too big/);
   });
