@@ -275,6 +275,20 @@ describe.skipIf(skipReason !== undefined)(`MySQL adapter on MariaDB${skipReason 
       expect((await conn.query(`select id from ${rel('load_warn')}`)).rows).toEqual([[7n]]);
     });
 
+    it('text cut to its column fails the load, but 2.5 rounds into an INT silently (so strictLoad is false)', async () => {
+      expect(dialect.capabilities.strictLoad).toBe(false);
+      await conn.query(`create table ${rel('load_strict')} (n int, s varchar(3))`);
+      const columns: ColumnSpec[] = [
+        { name: 'n', type: { kind: 'integer' } },
+        { name: 's', type: { kind: 'text', length: 3 } },
+      ];
+      const load = (csv: string) => conn.bulkLoad({ schema, identifier: 'load_strict' }, { columns, csv: dialect.capabilities.loadCsv, open: () => Readable.from([csv]) });
+      await expect(load('n,s\n1,"abcd"\n')).rejects.toThrow(/warning/);
+      expect((await conn.query(`select count(*) from ${rel('load_strict')}`)).rows[0][0]).toBe(0n);
+      await load('n,s\n2.5,"abc"\n');
+      expect((await conn.query(`select n from ${rel('load_strict')}`)).rows).toEqual([[3]]);
+    });
+
     it('a malformed record fails with its number', async () => {
       await createTable('load_bad');
       const csv = 'id,note,amount,flag,at,at_utc,payload\n1,"a",1,maybe,NULL,NULL,NULL\n';
