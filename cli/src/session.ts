@@ -20,6 +20,8 @@ export interface Session {
   /** Shared by the Jinja context (`invocation_id`) and the artifacts. */
   invocationId: string;
   startedAt: Date;
+  /** Releases what the session holds (the database bridge's worker and connections). */
+  close(): Promise<void>;
 }
 
 export function projectDirOf(ctx: CommandContext): string {
@@ -29,6 +31,12 @@ export function projectDirOf(ctx: CommandContext): string {
 export interface SessionOptions {
   /** Print dbt's header lines (version, registered adapters); `dvt ls` keeps its output to the list. */
   header?: boolean;
+  /**
+   * Serve database calls made while rendering (`run_query`, `statement`,
+   * `adapter.get_relation`, ...) through core's DatabaseBridge, which then
+   * owns every connection of the command.
+   */
+  database?: boolean;
 }
 
 export async function openSession(ctx: CommandContext, opts: SessionOptions = {}): Promise<Session> {
@@ -54,8 +62,10 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
 
   const discovery = createAdapterDiscovery({ projectDir, outputs });
   const adapters = new Map<string, AdapterDefinition>();
+  const modules: Record<string, string> = {};
   for (const output of usedOutputs(project)) {
     const found = await discovery.discover(output.type);
+    modules[output.type] = found.entry;
     const definition = found.definition;
     if (header && !adapters.has(output.type)) {
       log.info('AdapterRegistered', `Registered adapter: ${output.type}=${found.version ?? 'unknown'} (${found.packageName})`, {
@@ -70,6 +80,9 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
   installMask();
 
   const targetPath = absoluteTargetPath(project);
+  const bridge = opts.database
+    ? new core.DatabaseBridge({ projectDir, outputs: project.profile.outputs, modules, log: (level, message) => log[level === 'warn' ? 'warn' : 'debug']('AdapterLog', message) })
+    : undefined;
   const compiler = await core.Compiler.create({
     project,
     adapters,
@@ -77,6 +90,7 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
     env,
     invocationId,
     runStartedAt: startedAt,
+    database: bridge?.templateDatabase,
     flags: {
       WHICH: invocation.command,
       FULL_REFRESH: invocation.flags['full-refresh'] === true,
@@ -91,7 +105,8 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
     },
   });
   compiler.parseProject();
-  return { project, compiler, targetPath, resolveAdapter: discovery.resolve, invocationId, startedAt };
+  const resolveAdapter = bridge ? async (type: string) => bridge.adapter(await discovery.resolve(type)) : discovery.resolve;
+  return { project, compiler, targetPath, resolveAdapter, invocationId, startedAt, close: async () => bridge?.close() };
 }
 
 /**

@@ -4,7 +4,7 @@ import { inlineNode } from '../inline.js';
 import type { CommandContext } from '../main.js';
 import { RunReporter } from '../output/run-report.js';
 import { selectFromFlags } from '../selection.js';
-import { openSession } from '../session.js';
+import { openSession, type Session } from '../session.js';
 
 /**
  * `dvt compile`: render the selected nodes into target/compiled/ (no
@@ -12,9 +12,17 @@ import { openSession } from '../session.js';
  * compiled. With one node selected, prints its SQL as dbt does.
  */
 export default async function compile(ctx: CommandContext): Promise<number> {
+  const session = await openSession(ctx, { database: true });
+  try {
+    return await compileWith(ctx, session);
+  } finally {
+    await session.close();
+  }
+}
+
+async function compileWith(ctx: CommandContext, session: Session): Promise<number> {
   const { invocation, log } = ctx;
   const { runCommand } = await import('@dvt/core');
-  const session = await openSession(ctx);
   const inline = stringFlag(invocation, 'inline');
   if (inline !== undefined) {
     const sql = session.compiler.compileNode(await inlineNode(session.project, inline)).compiled_code;

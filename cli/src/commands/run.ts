@@ -10,7 +10,7 @@ import { writeArtifacts } from '../artifacts.js';
 export default async function run(ctx: CommandContext): Promise<number> {
   const command = ctx.invocation.command as RunCommandName;
   const { runCommand } = await import('@dvt/core');
-  const session = await openSession(ctx);
+  const session = await openSession(ctx, { database: true });
   const types = listFlag(ctx.invocation, 'resource-type');
   const selection = await selectFromFlags(session.project, ctx.invocation, ctx.log, types?.includes('all') || types?.includes('default') ? undefined : types);
   const reporter = new RunReporter(ctx.log, (id) => session.project.nodes.get(id));
@@ -35,5 +35,6 @@ export default async function run(ctx: CommandContext): Promise<number> {
     return outcome.success ? 0 : 1;
   } finally {
     process.off('SIGINT', onInterrupt);
+    await session.close();
   }
 }

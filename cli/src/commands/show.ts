@@ -14,8 +14,16 @@ export default async function show(ctx: CommandContext): Promise<number> {
     throw new UsageError("dvt show needs --select NODE or --inline 'SQL'.");
   }
   const limit = integerFlag(invocation, 'limit') ?? 5;
-  const session = await openSession(ctx);
+  const session = await openSession(ctx, { database: true });
+  try {
+    return await showWith(ctx, session, inline, limit);
+  } finally {
+    await session.close();
+  }
+}
 
+async function showWith(ctx: CommandContext, session: Session, inline: string | undefined, limit: number): Promise<number> {
+  const { invocation } = ctx;
   if (inline !== undefined) {
     await preview(ctx, session, { label: 'inline query', node: await inlineNode(session.project, inline), isInline: true, limit });
     return 0;
