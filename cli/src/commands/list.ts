@@ -1,8 +1,8 @@
-import type { Project } from '@dvt/core';
+import type { AdapterDefinition, FederationPlan, Project } from '@dvt/core';
 import { listFlag, stringFlag } from '../args.js';
 import type { CommandContext } from '../main.js';
 import { selectFromFlags } from '../selection.js';
-import { openSession } from '../session.js';
+import { openSession, type Session } from '../session.js';
 
 const RESOURCE_TYPES = ['model', 'seed', 'test', 'snapshot', 'analysis', 'source', 'exposure'];
 /** What `dvt ls` lists when no --resource-type is given (dbt leaves out analyses). */
@@ -16,9 +16,13 @@ export default async function list(ctx: CommandContext): Promise<number> {
   const output = stringFlag(invocation, 'output') ?? 'selector';
   const session = await openSession(ctx, { header: false });
   const ids = await selectFromFlags(session.project, invocation, log, types);
+  const core = await import('@dvt/core');
+  const plan = output === 'json' ? planOf(core, session) : undefined;
   for (const id of ids) {
     const item = describe(session.project, id);
     if (!item) continue;
+    const nodePlan = plan?.nodes.get(id);
+    if (nodePlan) item.json.plan = core.describePlan(nodePlan);
     if (output === 'json') {
       log.result('ListItem', JSON.stringify(item.json), { item: item.json });
     } else {
@@ -26,6 +30,19 @@ export default async function list(ctx: CommandContext): Promise<number> {
     }
   }
   return 0;
+}
+
+/** Each node's execution path (pushdown or federated) and the inputs that move, as core plans it. */
+function planOf(core: typeof import('@dvt/core'), session: Session): FederationPlan {
+  const { compiler } = session;
+  const adapterOf = (type: string): AdapterDefinition | undefined => {
+    try {
+      return compiler.adapter(type);
+    } catch {
+      return undefined;
+    }
+  };
+  return core.planFederation(session.project, { adapterOf });
 }
 
 interface Listed {
