@@ -32,6 +32,7 @@ export type FlagName =
   | 'host'
   | 'no-browser'
   | 'quiet'
+  | 'args'
   | 'help'
   | 'version';
 
@@ -77,6 +78,7 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   all: { kind: 'boolean', description: 'Every output of the profile, not only those the project uses.' },
   'dry-run': { kind: 'boolean', description: 'Print the install command without running it.' },
   from: { kind: 'string', value: 'DIR', description: 'Install packages from the tarballs (npm/pnpm pack) in DIR; others from the registry.' },
+  args: { kind: 'string', value: 'YAML', description: "Keyword arguments for the macro, as a YAML or JSON mapping ('{table: orders, days: 7}')." },
   help: { short: 'h', kind: 'boolean', description: 'Show help.' },
   version: { kind: 'boolean', description: 'Print the version and exit.' },
 };
@@ -85,7 +87,21 @@ const PROJECT_FLAGS: FlagName[] = ['project-dir', 'profiles-dir', 'target', 'var
 const SELECT_FLAGS: FlagName[] = ['select', 'exclude', 'selector'];
 const RUN_FLAGS: FlagName[] = [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'fail-fast'];
 
-export type CommandName = 'init' | 'debug' | 'parse' | 'compile' | 'list' | 'seed' | 'run' | 'test' | 'build' | 'show' | 'clean' | 'sync' | 'docs';
+export type CommandName =
+  | 'init'
+  | 'debug'
+  | 'parse'
+  | 'compile'
+  | 'list'
+  | 'seed'
+  | 'run'
+  | 'test'
+  | 'build'
+  | 'show'
+  | 'clean'
+  | 'sync'
+  | 'docs'
+  | 'run-operation';
 
 interface CommandSpec {
   aliases?: string[];
@@ -112,6 +128,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     flags: [...PROJECT_FLAGS, 'static', 'port', 'host', 'no-browser'],
     positional: 'generate|serve',
   },
+  'run-operation': { summary: 'Call a macro (package.macro for a package\'s), with --args as its keyword arguments.', flags: [...PROJECT_FLAGS, 'args'], positional: 'MACRO' },
   sync: { summary: 'Install the adapter packages the profile\'s connections need, with the project\'s package manager.', flags: [...PROJECT_FLAGS, 'all', 'dry-run', 'from'] },
 };
 

@@ -28,6 +28,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Command }>> 
   show: () => import('./commands/show.js'),
   docs: () => import('./commands/docs.js'),
   sync: () => import('./commands/sync.js'),
+  'run-operation': () => import('./commands/run-operation.js'),
 };
 
 export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessEnv = process.env): Promise<number> {
