@@ -62,6 +62,11 @@ export class GraphView {
     return this.scene.ids.length;
   }
 
+  /** The unique_ids drawn now. */
+  get drawnIds(): string[] {
+    return [...this.scene.ids];
+  }
+
   /** Lays out and draws the nodes `selection` names (all when blank). */
   show(selection: string): ShowResult {
     const started = performance.now();
