@@ -79,10 +79,11 @@ export async function connect(adapter: AdapterDefinition, config: Record<string,
 export async function runProject(
   adapters: Record<EngineType, AdapterDefinition>,
   dir: string,
-  options: { select?: string[]; fullRefresh?: boolean; threads?: number; command?: 'run' | 'compile' | 'build' } = {},
+  options: { select?: string[]; fullRefresh?: boolean; threads?: number; command?: 'run' | 'compile' | 'build' | 'seed'; env?: Record<string, string> } = {},
 ): Promise<RunOutcome & { events: RunEvent[] }> {
-  const project = loadProject({ projectDir: dir, profilesDir: dir, env: {} });
-  const compiler = await Compiler.create({ project, adapters, env: {}, flags: { FULL_REFRESH: options.fullRefresh ?? false } });
+  const env = options.env ?? {};
+  const project = loadProject({ projectDir: dir, profilesDir: dir, env });
+  const compiler = await Compiler.create({ project, adapters, env, flags: { FULL_REFRESH: options.fullRefresh ?? false } });
   compiler.parseProject();
   const selection = [...project.nodes.values()].filter((n) => !options.select || options.select.includes(n.name)).map((n) => n.unique_id);
   const events: RunEvent[] = [];

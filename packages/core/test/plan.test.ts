@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterDefinition } from '../src/adapter/contract.js';
-import { describePlan, planFederation, type FederationPlan } from '../src/plan/index.js';
+import { describePlan, planFederation, testTargets, type FederationPlan } from '../src/plan/index.js';
 import { loadProject } from '../src/project/index.js';
 import type { Project } from '../src/project/types.js';
 import { Compiler } from '../src/compile/index.js';
@@ -37,6 +37,7 @@ sources:
     connection: duck_other
     tables: [{ name: events }]
 `,
+  'models/schema.yml': 'version: 2\nmodels:\n  - name: pg_customers\n    columns: [{ name: id, data_tests: [not_null] }]\n  - name: local_orders\n    columns: [{ name: id, data_tests: [not_null] }]\n',
   'models/local_orders.sql': "select * from {{ source('raw', 'orders') }}",
   'models/pg_customers.sql': "{{ config(target='pg', materialized='table') }} select * from {{ source('crm', 'customers') }}",
   'models/pg_orders.sql': "{{ config(target='pg', materialized='table') }} select * from {{ source('raw', 'orders') }}",
@@ -137,6 +138,12 @@ describe('planFederation', () => {
     expect(pathOf(p, 'pg_orders').path).toBe('pushdown');
     expect(pathOf(p, 'local_orders')).toMatchObject({ path: 'pushdown', engine: 'postgres', target: 'pg' });
     expect(pathOf(p, 'joined').inputs.find((i) => i.unique_id === 'source.fed.raw.orders')?.connection).toBe('pg');
+  });
+
+  it('places a data test on the connection of what it tests, when that is one other connection', async () => {
+    const targets = testTargets(await load());
+    expect([...targets.values()]).toEqual(['pg']);
+    expect([...targets.keys()][0]).toMatch(/^test\.fed\.not_null_pg_customers_id/);
   });
 
   it('refuses an unknown federation mode, naming the file', async () => {

@@ -1,7 +1,7 @@
 import type { AdapterContext, AdapterDefinition } from '../adapter/contract.js';
 import type { NodeRuntime } from '../compile/index.js';
 import { DvtError } from '../errors.js';
-import { planFederation } from '../plan/planner.js';
+import { planFederation, testTargets } from '../plan/planner.js';
 import type { FederationPlan, NodePlan } from '../plan/types.js';
 import type { MaterializationResult, NodeExecution } from '../run/context.js';
 import type { RunCommandOptions } from '../run/types.js';
@@ -27,6 +27,8 @@ export class RunFederation {
   ) {}
 
   static create(opts: RunCommandOptions, threads: number, ctx: AdapterContext): RunFederation {
+    // A test runs where the model it tests was built; compile and connection follow config.target.
+    for (const [id, target] of testTargets(opts.project)) opts.project.nodes.get(id)!.config.target = target;
     const adapterOf = (type: string): AdapterDefinition | undefined => {
       try {
         return opts.compiler.adapter(type);

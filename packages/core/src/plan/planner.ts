@@ -134,6 +134,23 @@ export function inputsOf(project: Project, node: ExecutableNode): PlannedInput[]
   return [...found.values()].sort((a, b) => a.unique_id.localeCompare(b.unique_id));
 }
 
+/**
+ * Where each data test without a `target` config should run: on the
+ * connection its inputs live on, when they all live on one (a test of a
+ * model built on PostgreSQL queries PostgreSQL). Tests whose inputs span
+ * connections are left to the default target.
+ */
+export function testTargets(project: Project): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const node of project.nodes.values()) {
+    if (node.resource_type !== 'test' || typeof node.config.target === 'string') continue;
+    const connections = new Set(inputsOf(project, node).map((i) => i.connection));
+    const [only] = connections;
+    if (connections.size === 1 && only !== project.profile.target) out.set(node.unique_id, only!);
+  }
+  return out;
+}
+
 /** The plan of one node as plain JSON (for `dvt compile` and `dvt list --output json`). */
 export function describePlan(plan: NodePlan): Record<string, unknown> {
   return {
