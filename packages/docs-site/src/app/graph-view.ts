@@ -41,6 +41,8 @@ export class GraphView {
   private focus: Set<string> = new Set();
   private hovered: string | undefined;
   private frame = 0;
+  /** Milliseconds the last frame took to draw (pan and zoom redraw whole frames). */
+  lastDrawMs = 0;
   private drag: { x: number; y: number; tx: number; ty: number; moved: boolean } | undefined;
 
   constructor(
@@ -199,6 +201,12 @@ export class GraphView {
   }
 
   private draw(): void {
+    const started = performance.now();
+    this.paint();
+    this.lastDrawMs = performance.now() - started;
+  }
+
+  private paint(): void {
     const { width, height } = this.element.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
     if (this.canvas.width !== Math.round(width * dpr) || this.canvas.height !== Math.round(height * dpr)) {

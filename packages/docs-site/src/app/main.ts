@@ -29,6 +29,8 @@ export interface DocsApi {
   graph: GraphView;
   lastGraph?: ShowResult;
   ready: true;
+  /** performance.now() when the first view was on screen: load, parse, model and first view together. */
+  readyAt: number;
 }
 
 declare global {
@@ -41,7 +43,7 @@ function start(data: SiteData): void {
   const model = new DocsModel(data);
   const main = h('main', { class: 'content' });
   const graph = new GraphView(model, (id) => (location.hash = nodeHref(id)));
-  const api: DocsApi = { model, graph, ready: true };
+  const api: DocsApi = { model, graph, ready: true, readyAt: 0 };
 
   const suggestions = h('ul', { class: 'suggestions', hidden: true });
   const searchBox = h('input', { type: 'search', class: 'search', placeholder: 'Search names, descriptions, columns…', 'aria-label': 'Search' });
@@ -132,6 +134,7 @@ function start(data: SiteData): void {
   };
   window.addEventListener('hashchange', route);
   route();
+  api.readyAt = performance.now();
   window.dvtDocs = api;
 }
 
