@@ -201,8 +201,14 @@ export function formatValue(value: unknown, specText: string): string {
     return padTo(s, '', spec, '<');
   }
   if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean' || isFloat(value)) {
-    if (typeof value === 'boolean' && spec.type === '') return padTo(value ? 'True' : 'False', '', spec, '<');
-    return formatNumber(value, spec);
+    // bool formats as the int it is once there is a spec
+    const n = typeof value === 'boolean' ? (value ? 1 : 0) : value;
+    const intLike = isInt(n);
+    if (spec.type === 's' || (spec.type && !'bcdeEfFgGnosxX%'.includes(spec.type)))
+      throw pyError('ValueError', `Unknown format code '${spec.type}' for object of type '${pyTypeName(value)}'`);
+    if (intLike && spec.precision >= 0 && (spec.type === '' || 'bcdoxXn'.includes(spec.type)))
+      throw pyError('ValueError', 'Precision not allowed in integer format specifier');
+    return formatNumber(n, spec);
   }
   return padTo(pyStr(value), '', spec, '<');
 }
