@@ -1,6 +1,26 @@
+/// <reference lib="dom" />
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+
+/** What the docs page exposes as `window.dvtDocs` (the parts the browser tests read). */
+declare global {
+  interface Window {
+    dvtDocs?: {
+      ready: true;
+      readyAt: number;
+      lastGraph?: { nodes: number; edges: number; ms: number };
+      graph: {
+        nodeCount: number;
+        drawnIds: string[];
+        lastDrawMs: number;
+        zoom(factor: number): void;
+        swatchPosition(id: string): { x: number; y: number } | undefined;
+      };
+      model: { data: { dvt: { paths: Record<string, string> } } };
+    };
+  }
+}
 
 /** Debian's chromium: never a browser a test tool downloads. */
 export const CHROMIUM = '/usr/bin/chromium';

@@ -8,7 +8,7 @@ import { BIN, copyExample, dvt } from './helpers.js';
 
 const SCHEMA = resolve(import.meta.dirname, '../../../shared/fixtures/dbt-artifact-schemas/catalog-v1.json');
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 const readJson = (path: string): Json => JSON.parse(readFileSync(path, 'utf8')) as Json;
 
 describe('dvt docs generate', () => {

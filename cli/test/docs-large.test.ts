@@ -9,17 +9,6 @@ import { browserSkipReason, launchChromium } from './docs-browser.js';
 import { syntheticManifest } from './docs-synthetic.js';
 import { tempDir } from './helpers.js';
 
-declare global {
-  interface Window {
-    dvtDocs?: {
-      ready: true;
-      readyAt: number;
-      lastGraph?: { nodes: number; edges: number; ms: number };
-      graph: { nodeCount: number; lastDrawMs: number; zoom(factor: number): void };
-    };
-  }
-}
-
 const skip = browserSkipReason();
 
 describe.skipIf(skip)(`the docs site on a 5,000-node project${skip ? ` (skipped: ${skip})` : ''}`, () => {

@@ -10,18 +10,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchChromium } from './docs-browser.js';
 import { BIN, copyExample, dvt, tempDir } from './helpers.js';
 
-/** What the page exposes as `window.dvtDocs` (the parts these tests read). */
-declare global {
-  interface Window {
-    dvtDocs?: {
-      ready: true;
-      lastGraph?: { nodes: number; edges: number; ms: number };
-      graph: { nodeCount: number; drawnIds: string[]; swatchPosition(id: string): { x: number; y: number } | undefined };
-      model: { data: { dvt: { paths: Record<string, string> } } };
-    };
-  }
-}
-
 const skip = browserSkipReason();
 const FIXTURE = fileURLToPath(new URL('./docs-fixtures/two-engines', import.meta.url));
 /** Set to a directory to write the README's screenshots there. */

@@ -44,9 +44,16 @@ export class SearchIndex {
       let all = true;
       for (const word of words) {
         let found = false;
-        if (doc.name === word) (score += 100), (found = true), matched.add('name');
-        else if (doc.name.includes(word)) (score += doc.name.startsWith(word) ? 40 : 20), (found = true), matched.add('name');
-        if (doc.description.includes(word)) (score += 5), (found = true), matched.add('description');
+        if (doc.name.includes(word)) {
+          score += doc.name === word ? 100 : doc.name.startsWith(word) ? 40 : 20;
+          found = true;
+          matched.add('name');
+        }
+        if (doc.description.includes(word)) {
+          score += 5;
+          found = true;
+          matched.add('description');
+        }
         for (const c of doc.columns) {
           if (c.text.includes(word)) {
             score += 3;
