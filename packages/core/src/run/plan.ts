@@ -9,6 +9,7 @@ export const COMMAND_RESOURCES: Record<RunCommandName, readonly ResourceType[]> 
   test: ['test'],
   build: ['seed', 'model', 'snapshot', 'test'],
   compile: ['model', 'test', 'analysis', 'snapshot'],
+  snapshot: ['snapshot'],
 };
 
 export interface RunPlan {

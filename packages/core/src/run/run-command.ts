@@ -16,6 +16,7 @@ import { ConnectionPool } from './pool.js';
 import { runScheduled, type SkipReason } from './scheduler.js';
 import { ensureSchemas } from './schemas.js';
 import { materializeSeed } from './seed/load.js';
+import { materializeSnapshot } from './snapshot.js';
 import { StatementLog } from './statements.js';
 import type { NodeDescription, RunCommandOptions, RunEvent, RunOutcome } from './types.js';
 
@@ -188,6 +189,8 @@ async function materialize(opts: RunCommandOptions, x: NodeExecution, federation
       return materializeSeed(x);
     case 'test':
       return executeDataTest(x);
+    case 'snapshot':
+      return materializeSnapshot(x);
     default:
       throw new DvtError('runtime', `dvt cannot run ${x.node.resource_type} nodes yet (${x.node.unique_id})`, {
         location: { file: x.node.original_file_path },

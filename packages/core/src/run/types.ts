@@ -4,7 +4,7 @@ import type { Compiler } from '../compile/compiler.js';
 import type { ExecutableNode, Project } from '../project/types.js';
 
 /** The commands the runner executes (the CLI maps its sub-commands onto these). */
-export type RunCommandName = 'run' | 'seed' | 'test' | 'build' | 'compile';
+export type RunCommandName = 'run' | 'seed' | 'test' | 'build' | 'compile' | 'snapshot';
 
 export interface RunCommandOptions {
   command: RunCommandName;
