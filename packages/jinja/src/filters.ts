@@ -1,7 +1,7 @@
 // Jinja2's builtin filters with Jinja2 3.1's semantics.
 import { pyError } from './errors.js';
 import { formatValue, percentFormat } from './format.js';
-import { arg, pyCapitalize, titleChar } from './methods.js';
+import { arg, pyCapitalize } from './methods.js';
 import * as ops from './ops.js';
 import type { FilterImpl, Runtime } from './runtime.js';
 import { Undefined } from './undefined.js';
@@ -678,7 +678,10 @@ export const FILTERS: Record<string, FilterImpl> = {
     toStr(rt, v)
       .split(/([-\s({[<]+)/)
       .filter((item) => item !== '')
-      .map((item) => titleChar(item) + item.slice(String.fromCodePoint(item.codePointAt(0)!).length).toLowerCase())
+      .map((item) => {
+        const first = String.fromCodePoint(item.codePointAt(0)!);
+        return first.toUpperCase() + item.slice(first.length).toLowerCase();
+      })
       .join(''),
   tojson: (_rt, v, a, k) => {
     const s = pyJsonDumps(v, arg(a, k, 0, 'indent', null));

@@ -132,6 +132,12 @@ const TITLECASE: Record<string, string> = {
   '\u01c7': '\u01c8', '\u01c8': '\u01c8', '\u01c9': '\u01c8',
   '\u01ca': '\u01cb', '\u01cb': '\u01cb', '\u01cc': '\u01cb',
   '\u01f1': '\u01f2', '\u01f2': '\u01f2', '\u01f3': '\u01f2',
+  '\u00df': 'Ss', '\ufb00': 'Ff', '\ufb01': 'Fi', '\ufb02': 'Fl', '\ufb03': 'Ffi', '\ufb04': 'Ffl', '\ufb05': 'St', '\ufb06': 'St',
+};
+
+// Full case folding beyond lower-casing, for the characters templates meet.
+const CASEFOLD: Record<string, string> = {
+  '\u00df': 'ss', '\u03c2': '\u03c3', '\ufb00': 'ff', '\ufb01': 'fi', '\ufb02': 'fl', '\ufb03': 'ffi', '\ufb04': 'ffl', '\ufb05': 'st', '\ufb06': 'st',
 };
 
 /** The first character of `s` in titlecase. */
@@ -249,7 +255,7 @@ function joinItems(rt: Runtime, sep: string, iterable: unknown): string {
 const STR_METHODS: Record<string, MethodImpl> = {
   upper: (_rt, s) => s.toUpperCase(),
   lower: (_rt, s) => s.toLowerCase(),
-  casefold: (_rt, s: string) => s.toLowerCase().replace(/\u00df/g, 'ss').replace(/\u03c2/g, '\u03c3'),
+  casefold: (_rt, s: string) => [...s.toLowerCase()].map((c) => CASEFOLD[c] ?? c).join(''),
   swapcase: (_rt, s: string) => [...s].map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())).join(''),
   title: (_rt, s) => pyTitle(s),
   capitalize: (_rt, s) => pyCapitalize(s),
