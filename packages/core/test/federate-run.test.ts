@@ -63,8 +63,8 @@ select id, name from {{ source('crm', 'customers') }}
   maria = await connect(adapters.mariadb, { server: '127.0.0.1', username: 'root', schema: 'test' }, fx.dir);
   files = await connect(adapters.duckdb, { path: join(fx.dir, 'files.duckdb') }, fx.dir);
   await pg.query(`create schema ${fx.tag}`);
-  await pg.query(`create table ${fx.tag}.customers (id int, name text)`);
-  await pg.query(`insert into ${fx.tag}.customers values (1, 'Ada'), (2, 'Grace'), (3, 'Zoë, "the" third')`);
+  await pg.query(`create table ${fx.tag}.customers (id int, name text, email text)`);
+  await pg.query(`insert into ${fx.tag}.customers values (1, 'Ada', 'a@x'), (2, 'Grace', 'g@x'), (3, 'Zoë, "the" third', null)`);
   await maria.query(`create database ${fx.tag}`);
   await maria.query(`create table ${fx.tag}.orders (id int, customer_id int, amount decimal(12,2))`);
   await maria.query(`insert into ${fx.tag}.orders values (1, 1, 10.50), (2, 1, 4.25), (3, 2, 100.00), (4, 3, 0.01)`);
@@ -119,6 +119,8 @@ describe('federated runs across DuckDB, PostgreSQL and MariaDB', () => {
     expect(warnings).toHaveLength(1);
     // Progress reports name the rows moved.
     expect(outcome.events.some((e) => e.type === 'log' && /moved 4 rows of source\.fed\.shop\.orders into cache shop__orders .*rows\/s/.test(e.message))).toBe(true);
+    // Extraction keeps only the columns the run's models read (no model reads email).
+    expect(outcome.events.some((e) => e.type === 'log' && e.message === 'cache: crm__customers keeps 2 of 3 columns (id, name)')).toBe(true);
     // Staging tables are gone; the cache holds the copies under their names.
     expect((await pg.query(`select table_name from information_schema.tables where table_schema = '${fx.tag}' and table_name like '%dvt%'`)).rows).toEqual([]);
     expect(existsSync(join(fx.dir, '.dvt', 'cache.duckdb'))).toBe(true);
@@ -137,7 +139,7 @@ describe('federated runs across DuckDB, PostgreSQL and MariaDB', () => {
 
   it('runs an incremental model on the target table copied for {{ this }}, appending only new rows', async (ctx) => {
     if (skip) return ctx.skip(skip);
-    await pg.query(`insert into ${fx.tag}.customers values (4, 'Hedy')`);
+    await pg.query(`insert into ${fx.tag}.customers values (4, 'Hedy', 'h@x')`);
     const outcome = await runProject(adapters, fx.dir, { select: ['customers_inc'] });
     expect(failures(outcome)).toEqual([]);
     expect(outcome.results[0]!.compiled_code).toContain('from "main"."__this__customers_inc"');

@@ -80,8 +80,8 @@ export class FederationCache {
     const relation = this.relation(table);
     await this.ensureMeta();
     if (maxAgeSeconds !== undefined) {
-      const loadedAt = await this.loadedAt(table);
-      if (loadedAt && isFresh(loadedAt, maxAgeSeconds, new Date())) return { relation, reused: true };
+      const kept = await this.keptCopy(table, fill.columns);
+      if (kept && isFresh(kept.loadedAt, maxAgeSeconds, new Date())) return { relation, reused: true };
     }
     const loading = this.relation(table + LOADING_SUFFIX);
     const rows = await this.withConnection(async (c) => {
@@ -115,13 +115,16 @@ export class FederationCache {
     return this.pool.closeAll();
   }
 
-  private async loadedAt(table: string): Promise<Date | undefined> {
+  /** When the copy was loaded, if it exists and has every column asked for (an earlier run may have kept fewer). */
+  private async keptCopy(table: string, columns: readonly ColumnSpec[]): Promise<{ loadedAt: Date } | undefined> {
     return this.withConnection(async (c) => {
-      const exists = await c.catalog.describe(this.relation(table).toRef());
-      if (!exists) return undefined;
+      const existing = await c.catalog.describe(this.relation(table).toRef());
+      if (!existing) return undefined;
+      const present = new Set(existing.map((col) => col.name.toLowerCase()));
+      if (!columns.every((col) => present.has(col.name.toLowerCase()))) return undefined;
       const result = await c.query(`select cast(epoch_ms(loaded_at) as bigint) from main.${META_TABLE} where table_name = ${this.adapter.dialect.quoteLiteral(table)}`);
       const value = result.rows[0]?.[0];
-      return value === undefined || value === null ? undefined : new Date(Number(value));
+      return value === undefined || value === null ? undefined : { loadedAt: new Date(Number(value)) };
     });
   }
 

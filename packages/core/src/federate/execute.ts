@@ -10,6 +10,7 @@ import { dropIfExists, nodeRelation, suffixed, type MaterializationResult, type 
 import { materializeModel, modelRuntime } from '../run/materialize/model.js';
 import { ConnectionPool } from '../run/pool.js';
 import { FederationCache } from './cache.js';
+import { ALL_COLUMNS, columnsUsed, pickColumns, unionNeeds, type ColumnNeed } from './columns.js';
 import { cacheMaxAge } from './freshness.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint, type MoveStats } from './mover.js';
 
@@ -21,6 +22,8 @@ export interface FederatedRunOptions {
   threads: number;
   fullRefresh: boolean;
   ctx: AdapterContext;
+  /** The federated nodes of this run: what they read decides which columns each extraction keeps. */
+  federatedNodes: readonly NodePlan[];
   log(level: 'debug' | 'info' | 'warn', message: string, uniqueId?: string): void;
 }
 
@@ -34,6 +37,7 @@ export class FederatedRun {
   readonly cache: FederationCache;
   private readonly sources: ConnectionPool;
   private readonly copies = new Map<string, Promise<Relation>>();
+  private needs: Promise<Map<string, ColumnNeed>> | undefined;
 
   constructor(private readonly opts: FederatedRunOptions) {
     this.cache = new FederationCache(opts.project.config.rootDir, opts.duckdb, opts.threads, opts.ctx);
@@ -56,8 +60,10 @@ export class FederatedRun {
     const { node } = x;
     if (plan.warning) x.log('warn', plan.warning);
     const runtime = await modelRuntime(x);
+    this.needs ??= this.columnNeeds();
+    const needs = await this.needs;
     const copies = new Map<string, Relation>();
-    await Promise.all(plan.inputs.map(async (input) => copies.set(input.unique_id, await this.copyOf(input, x.signal))));
+    await Promise.all(plan.inputs.map(async (input) => copies.set(input.unique_id, await this.copyOf(input, needs.get(input.unique_id), x.signal))));
 
     const incremental = node.config.materialized === 'incremental' && runtime.relationExists && !runtime.fullRefresh;
     const thisTable = `__this__${node.name}`;
@@ -102,11 +108,11 @@ export class FederatedRun {
   }
 
   /** The cache copy of one input, extracted at most once per run. */
-  copyOf(input: PlannedInput, signal: AbortSignal): Promise<Relation> {
+  copyOf(input: PlannedInput, need: ColumnNeed | undefined, signal: AbortSignal): Promise<Relation> {
     const table = input.cacheTable ?? cacheTableName(this.opts.project, input.unique_id);
     let copy = this.copies.get(table);
     if (!copy) {
-      copy = this.extract(input, table, signal);
+      copy = this.extract(input, table, need ?? ALL_COLUMNS, signal);
       this.copies.set(table, copy);
       // A failed copy is retried by the next model that needs it.
       copy.catch(() => this.copies.delete(table));
@@ -114,7 +120,36 @@ export class FederatedRun {
     return copy;
   }
 
-  private async extract(input: PlannedInput, table: string, signal: AbortSignal): Promise<Relation> {
+  /**
+   * Per input, the columns this run's federated models read: each model is
+   * compiled against the cache names (both with and without
+   * `is_incremental()`, so either branch is covered) and parsed by DuckDB.
+   * A model that does not compile or parse reads all columns of its inputs.
+   */
+  private async columnNeeds(): Promise<Map<string, ColumnNeed>> {
+    const needs = new Map<string, ColumnNeed>();
+    const duckdb = this.cache.adapter;
+    await this.cache.withConnection(async (c) => {
+      for (const plan of this.opts.federatedNodes) {
+        const tables = new Map(plan.inputs.map((i) => [i.unique_id, this.cache.relation(i.cacheTable ?? cacheTableName(this.opts.project, i.unique_id))]));
+        const federated = { adapterType: duckdb.type, relationFor: (id: string) => tables.get(id), thisRelation: this.cache.relation(`__this__${plan.unique_id}`) };
+        let need: ColumnNeed = { all: false, names: new Set() };
+        for (const relationExists of [false, true]) {
+          try {
+            const sql = this.opts.compiler.compileNode(plan.unique_id, { relationExists, relationType: 'table', federated }).compiled_code;
+            const serialized = (await c.query(`select json_serialize_sql(${duckdb.dialect.quoteLiteral(sql)})`)).rows[0]?.[0];
+            need = unionNeeds(need, typeof serialized === 'string' ? columnsUsed(serialized) : ALL_COLUMNS);
+          } catch {
+            need = ALL_COLUMNS;
+          }
+        }
+        for (const input of plan.inputs) needs.set(input.unique_id, unionNeeds(needs.get(input.unique_id), need));
+      }
+    });
+    return needs;
+  }
+
+  private async extract(input: PlannedInput, table: string, need: ColumnNeed, signal: AbortSignal): Promise<Relation> {
     const { project, compiler } = this.opts;
     const source = project.sources.get(input.unique_id);
     const producer = source ?? project.nodes.get(input.unique_id);
@@ -124,7 +159,7 @@ export class FederatedRun {
     try {
       const from: Endpoint = { connection: lease.connection as CompleteConnection, adapter: lease.adapter };
       const relation = source ? this.sourceRelation(source, input.connection, lease.adapter) : compiler.relationOf(project.nodes.get(input.unique_id)!);
-      const entry = await this.fill(from, relation.toRef(), relation.render(), table, input.unique_id, signal, maxAge);
+      const entry = await this.fill(from, relation.toRef(), relation.render(), table, input.unique_id, signal, maxAge, need);
       if (entry.reused) this.opts.log('info', `cache: kept ${table} (younger than its max age)`);
       return entry.relation;
     } finally {
@@ -158,10 +193,11 @@ export class FederatedRun {
     return entry.relation;
   }
 
-  private async fill(from: Endpoint, ref: RelationRef, rendered: string, table: string, uniqueId: string, signal: AbortSignal, maxAge?: number) {
+  private async fill(from: Endpoint, ref: RelationRef, rendered: string, table: string, uniqueId: string, signal: AbortSignal, maxAge?: number, need: ColumnNeed = ALL_COLUMNS) {
     const described = await from.connection.catalog.describe(ref);
     if (!described) throw new DvtError('runtime', `federation: ${uniqueId} (${rendered}) does not exist on ${from.adapter.displayName}`);
-    const columns = columnsForDestination(described, from.adapter.type === this.cache.adapter.type);
+    const columns = columnsForDestination(pickColumns(described, need), from.adapter.type === this.cache.adapter.type);
+    if (columns.length < described.length) this.opts.log('debug', `cache: ${table} keeps ${columns.length} of ${described.length} columns (${columns.map((c) => c.name).join(', ')})`);
     const select = `select ${columns.map((c) => from.adapter.dialect.quoteIdentifier(c.name)).join(', ')} from ${rendered}`;
     return this.cache.load(
       table,

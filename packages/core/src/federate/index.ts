@@ -6,3 +6,5 @@ export { moveRows, columnsForDestination, createTableSql } from './mover.js';
 export type { Endpoint, MoveProgress, MoveRequest, MoveStats } from './mover.js';
 export { cacheMaxAge, isFresh } from './freshness.js';
 export { RunFederation } from './runner.js';
+export { columnsUsed, pickColumns, unionNeeds, ALL_COLUMNS } from './columns.js';
+export type { ColumnNeed } from './columns.js';

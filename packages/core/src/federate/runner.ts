@@ -79,6 +79,7 @@ export class RunFederation {
       threads: this.threads,
       fullRefresh: this.opts.fullRefresh ?? false,
       ctx: this.ctx,
+      federatedNodes: this.opts.selection.map((id) => this.plan.nodes.get(id)).filter((p): p is NodePlan => p?.path === 'federate-duckdb'),
       log: (level, message) => this.ctx.logger[level](message),
     });
     return this.run;
