@@ -101,7 +101,7 @@ export class GraphView {
       maxY = Math.max(maxY, y + NODE_HEIGHT / 2);
     }
     const margin = 40;
-    this.scale = Math.min(1.5, (width - margin * 2) / (maxX - minX), (height - margin * 2) / (maxY - minY));
+    this.scale = Math.min(1.2, (width - margin * 2) / (maxX - minX), (height - margin * 2) / (maxY - minY));
     this.tx = (width - (maxX - minX) * this.scale) / 2 - minX * this.scale;
     this.ty = (height - (maxY - minY) * this.scale) / 2 - minY * this.scale;
   }

@@ -41,10 +41,16 @@ function sourceTree(model: DocsModel): Folder {
 }
 
 /** Folders render their contents when first opened: a 5,000-node project stays a short DOM. */
-function folderList(model: DocsModel, folder: Folder): HTMLElement {
+function folderList(model: DocsModel, folder: Folder, openOnly = false): HTMLElement {
   const list = h('ul', { class: 'tree' });
+  // A lone top folder (the project's package) starts open.
+  const openFirst = openOnly && folder.folders.size === 1;
   for (const [name, child] of [...folder.folders].sort(([a], [b]) => a.localeCompare(b))) {
     const details = h('details', {}, h('summary', {}, name));
+    if (openFirst) {
+      details.open = true;
+      details.append(folderList(model, child));
+    }
     details.addEventListener('toggle', () => {
       if (details.open && details.children.length === 1) details.append(folderList(model, child));
     });
@@ -60,7 +66,7 @@ function folderList(model: DocsModel, folder: Folder): HTMLElement {
 
 export function sidebar(model: DocsModel): HTMLElement {
   const body = h('div', { class: 'tree-body' });
-  const tabs = { project: () => folderList(model, projectTree(model)), sources: () => folderList(model, sourceTree(model)) };
+  const tabs = { project: () => folderList(model, projectTree(model), true), sources: () => folderList(model, sourceTree(model)) };
   const buttons = Object.entries(tabs).map(([name, build]) =>
     h('button', {
       type: 'button',

@@ -26,7 +26,7 @@ export function layeredLayout(ids: readonly string[], edges: readonly (readonly 
   if (singles.length > 0) offsetY = Math.ceil(singles.length / columns) * (NODE_HEIGHT + 14) + COMPONENT_GAP;
   for (const component of components.filter((c) => c.nodes.length > 1).sort((a, b) => b.nodes.length - a.nodes.length)) {
     const g = new Graph();
-    g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 70, marginx: 0, marginy: 0 });
+    g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 110, marginx: 0, marginy: 0 });
     g.setDefaultEdgeLabel(() => ({}));
     for (const id of component.nodes) g.setNode(id, { width: NODE_WIDTH, height: NODE_HEIGHT });
     for (const [from, to] of component.edges) g.setEdge(from, to);
