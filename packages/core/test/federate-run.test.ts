@@ -155,4 +155,33 @@ describe('federated runs across DuckDB, PostgreSQL and MariaDB', () => {
       await duck.close();
     }
   }, 120_000);
+
+  it('keeps a cache copy younger than its cache max_age between runs; --full-refresh extracts again', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const sources = (await import('node:fs')).readFileSync(join(fx.dir, 'models/sources.yml'), 'utf8');
+    fx.write({ 'models/sources.yml': sources.replace('  - name: files\n', '  - name: files\n    config: { cache: { max_age: 1h } }\n') });
+    const kept = (e: { type: string; message?: string }) => e.type === 'log' && e.message === 'cache: kept files__events (younger than its max age)';
+    // Earlier runs left a copy; a full refresh loads it anew, ignoring the policy.
+    const first = await runProject(adapters, fx.dir, { select: ['joined'], fullRefresh: true });
+    expect(failures(first)).toEqual([]);
+    expect(first.events.some(kept)).toBe(false);
+    const duckFiles = await connect(adapters.duckdb, { path: join(fx.dir, 'files.duckdb') }, fx.dir);
+    await duckFiles.query(`update main.events set kind = 'app' where customer_id = 1`);
+    await duckFiles.close();
+    const second = await runProject(adapters, fx.dir, { select: ['joined'] });
+    expect(failures(second)).toEqual([]);
+    expect(second.events.some(kept)).toBe(true);
+    const kinds = async () => {
+      const duck = await connect(adapters.duckdb, { path: join(fx.dir, 'warehouse.duckdb') }, fx.dir);
+      try {
+        return (await duck.query('select distinct kind from main.joined where customer_id = 1')).rows;
+      } finally {
+        await duck.close();
+      }
+    };
+    expect(await kinds()).toEqual([['web']]);
+    const refreshed = await runProject(adapters, fx.dir, { select: ['joined'], fullRefresh: true });
+    expect(refreshed.events.some(kept)).toBe(false);
+    expect(await kinds()).toEqual([['app']]);
+  }, 120_000);
 });
