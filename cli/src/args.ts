@@ -101,7 +101,8 @@ export type CommandName =
   | 'clean'
   | 'sync'
   | 'docs'
-  | 'run-operation';
+  | 'run-operation'
+  | 'snapshot';
 
 interface CommandSpec {
   aliases?: string[];
@@ -128,6 +129,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     flags: [...PROJECT_FLAGS, 'static', 'port', 'host', 'no-browser'],
     positional: 'generate|serve',
   },
+  snapshot: { summary: 'Take the selected snapshots (type 2 slowly changing dimensions).', flags: RUN_FLAGS },
   'run-operation': { summary: 'Call a macro (package.macro for a package\'s), with --args as its keyword arguments.', flags: [...PROJECT_FLAGS, 'args'], positional: 'MACRO' },
   sync: { summary: 'Install the adapter packages the profile\'s connections need, with the project\'s package manager.', flags: [...PROJECT_FLAGS, 'all', 'dry-run', 'from'] },
 };

@@ -6,7 +6,7 @@ import { selectFromFlags } from '../selection.js';
 import { openSession } from '../session.js';
 import { writeArtifacts } from '../artifacts.js';
 
-/** `dvt seed | run | test | build`: select, run on the scheduler, print dbt's lines, write the artifacts. */
+/** `dvt seed | run | test | build | snapshot`: select, run on the scheduler, print dbt's lines, write the artifacts. */
 export default async function run(ctx: CommandContext): Promise<number> {
   const command = ctx.invocation.command as RunCommandName;
   const { runCommand } = await import('@dvt/core');
