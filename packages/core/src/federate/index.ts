@@ -8,3 +8,4 @@ export { cacheMaxAge, isFresh } from './freshness.js';
 export { RunFederation } from './runner.js';
 export { columnsUsed, pickColumns, unionNeeds, ALL_COLUMNS } from './columns.js';
 export type { ColumnNeed } from './columns.js';
+export { comparePlanWithLastRun, planHistoryPath } from './plan-history.js';

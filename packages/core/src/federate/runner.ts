@@ -7,6 +7,7 @@ import type { MaterializationResult, NodeExecution } from '../run/context.js';
 import type { RunCommandOptions } from '../run/types.js';
 import { cacheRelation } from './cache.js';
 import { FederatedRun } from './execute.js';
+import { comparePlanWithLastRun } from './plan-history.js';
 
 const FEDERATION_ENGINE = 'duckdb';
 
@@ -36,7 +37,10 @@ export class RunFederation {
         return undefined;
       }
     };
-    return new RunFederation(planFederation(opts.project, { adapterOf }), opts, threads, ctx);
+    const plan = planFederation(opts.project, { adapterOf });
+    const models = opts.selection.filter((id) => opts.project.nodes.get(id)?.resource_type === 'model');
+    for (const warning of comparePlanWithLastRun(opts.project.config.rootDir, plan, models, opts.command !== 'compile')) ctx.logger.warn(warning);
+    return new RunFederation(plan, opts, threads, ctx);
   }
 
   /** The node's plan when it does not run on its target as dbt would. */
