@@ -59,22 +59,27 @@ type CatalogApi = NonNullable<Awaited<ReturnType<AdapterDefinition['connect']>>[
 
 /** Relation listings per schema (kinds, comments, stats), then each relation's columns. */
 async function describeAll(catalog: CatalogApi, subjects: CatalogSubject[]): Promise<{ kind: CatalogSubject['kind']; entry: CatalogEntryInput }[]> {
-  const listings = new Map<string, Map<string, RelationInfo>>();
+  // Per schema: its relations by lower-cased name, or null when the schema could not be listed.
+  const listings = new Map<string, Map<string, RelationInfo> | null>();
   const schemaKey = (database: string | undefined, schema: string) => `${database ?? ''}\u0000${schema}`.toLowerCase();
   for (const s of subjects) {
     const key = schemaKey(s.relation.database, s.relation.schema);
     if (listings.has(key)) continue;
-    const byName = new Map<string, RelationInfo>();
-    listings.set(key, byName);
-    // A schema that cannot be listed still gets its relations described.
-    const relations = await catalog.listRelations(s.relation.schema, s.relation.database).catch(() => []);
-    for (const r of relations) byName.set(r.identifier.toLowerCase(), r);
+    try {
+      const relations = await catalog.listRelations(s.relation.schema, s.relation.database);
+      listings.set(key, new Map(relations.map((r) => [r.identifier.toLowerCase(), r])));
+    } catch {
+      listings.set(key, null); // a schema that cannot be listed still gets its relations described
+    }
   }
   const out: { kind: CatalogSubject['kind']; entry: CatalogEntryInput }[] = [];
   for (const s of subjects) {
+    const listing = listings.get(schemaKey(s.relation.database, s.relation.schema));
+    const listed = listing?.get(s.relation.identifier.toLowerCase());
+    // Not listed: not built (yet), and dbt leaves it out of the catalog too; no query needed to learn that.
+    if (listing && !listed) continue;
     const columns = await catalog.describe(s.relation);
-    if (columns === undefined) continue; // not built (yet): dbt leaves it out of the catalog too
-    const listed = listings.get(schemaKey(s.relation.database, s.relation.schema))?.get(s.relation.identifier.toLowerCase());
+    if (columns === undefined) continue;
     out.push({
       kind: s.kind,
       entry: {
