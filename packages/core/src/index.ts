@@ -9,3 +9,5 @@ export * from './run/index.js';
 export * from './plan/index.js';
 export * from './bridge/index.js';
 export * from './federate/index.js';
+export * from './freshness/index.js';
+export * from './deps/index.js';
