@@ -1,3 +1,4 @@
+import { mergeFreshness } from '../freshness/criteria.js';
 import { DvtError } from '../errors.js';
 import { configFromTree, mergeConfig, misspelledConfigKeys, resolveConfig, treeKindOf } from './config.js';
 import { folderParts } from './discover.js';
@@ -399,7 +400,7 @@ function defineSource(source: YamlFile, entries: unknown[], index: number, entry
       columns,
       ...(typeof connection === 'string' ? { connection } : {}),
       loaded_at_field: (pick('loaded_at_field') as string | undefined) ?? null,
-      freshness: pick('freshness') ?? null,
+      freshness: mergeFreshness([entry, sourceConfig, table, tableConfig].map((level) => ('freshness' in level ? level.freshness : undefined))),
       quoting: { ...(isRecord(entry.quoting) ? entry.quoting : {}), ...(isRecord(table.quoting) ? table.quoting : {}) } as Record<string, boolean>,
     };
     ctx.sources.set(uniqueId, definition);
