@@ -13,8 +13,10 @@ function counting(base: AdapterDefinition): { adapter: AdapterDefinition; descri
     ...base,
     async connect(config, ctx) {
       const conn = await base.connect(config, ctx);
-      const describe = conn.catalog.describe.bind(conn.catalog);
-      conn.catalog.describe = (ref: RelationRef) => {
+      const catalog = conn.catalog;
+      if (!catalog) throw new Error('the DuckDB adapter has a catalog');
+      const describe = catalog.describe.bind(catalog);
+      catalog.describe = (ref: RelationRef) => {
         describes++;
         return describe(ref);
       };
