@@ -19,7 +19,6 @@ import { DvtError, insertBulkLoad, openLoadSource, streamExtract } from '@dvt/co
 import mysql from 'mysql2';
 import type { ConnectionOptions, FieldPacket, ResultSetHeader } from 'mysql2';
 import { once } from 'node:events';
-import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { mysqlCatalog } from './catalog.js';
 import { mysqlDialect, renderMysqlRelation } from './dialect.js';
@@ -268,7 +267,7 @@ export class MysqlConnection implements Connection {
       // The file as it is, checked on the way; a byte LOAD DATA would read differently sends it
       // the slow way (the direct attempt is rolled back first).
       const lineEnd = await firstLineEnd(direct.path);
-      const chunks = checkedChunks(createReadStream(direct.path, { highWaterMark: 1 << 16 }) as AsyncIterable<Buffer>, direct.delimiter, lineEnd);
+      const chunks = checkedChunks(openLoadSource(source) as AsyncIterable<Buffer>, direct.delimiter, lineEnd);
       try {
         return await this.loadData(relation, directLoadSql(relation, source.columns, source.csv, lineEnd), chunks, () => 0, opts);
       } catch (e) {
