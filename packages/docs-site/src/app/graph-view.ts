@@ -229,11 +229,40 @@ export class GraphView {
     const visible = (p: Point) => p[0] >= view.left && p[0] <= view.right && p[1] >= view.top && p[1] <= view.bottom;
     this.drawEdges(ctx, view);
     const detailed = this.scale * NODE_HEIGHT >= 14;
+    if (!detailed) {
+      this.paintOverview(ctx, visible);
+      return;
+    }
     for (const id of this.scene.ids) {
       const p = this.scene.pos.get(id)!;
       if (!visible(p)) continue;
-      this.drawNode(ctx, this.model.nodes.get(id)!, p, detailed);
+      this.drawNode(ctx, this.model.nodes.get(id)!, p);
     }
+  }
+
+  /** Zoomed far out: plain boxes, one path per engine colour, so thousands of nodes cost a few fills. */
+  private paintOverview(ctx: CanvasRenderingContext2D, visible: (p: Point) => boolean): void {
+    const byColour = new Map<string, Path2D>();
+    const emphasised = new Path2D();
+    for (const id of this.scene.ids) {
+      const p = this.scene.pos.get(id)!;
+      if (!visible(p)) continue;
+      const colour = this.model.engine(this.model.nodes.get(id)!).color;
+      let path = byColour.get(colour);
+      if (!path) byColour.set(colour, (path = new Path2D()));
+      path.rect(p[0] - NODE_WIDTH / 2, p[1] - NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT);
+      if (this.focus.has(id) || this.hovered === id) emphasised.rect(p[0] - NODE_WIDTH / 2, p[1] - NODE_HEIGHT / 2, NODE_WIDTH, NODE_HEIGHT);
+    }
+    for (const [colour, path] of byColour) {
+      ctx.fillStyle = colour;
+      ctx.fill(path);
+      ctx.lineWidth = 1 / this.scale;
+      ctx.strokeStyle = 'rgba(0,0,0,0.35)';
+      ctx.stroke(path);
+    }
+    ctx.lineWidth = 3 / this.scale;
+    ctx.strokeStyle = '#ff5a36';
+    ctx.stroke(emphasised);
   }
 
   private drawEdges(ctx: CanvasRenderingContext2D, view: { left: number; top: number; right: number; bottom: number }): void {
@@ -285,20 +314,18 @@ export class GraphView {
     }
   }
 
-  private drawNode(ctx: CanvasRenderingContext2D, node: ManifestNode, [cx, cy]: Point, detailed: boolean): void {
+  private drawNode(ctx: CanvasRenderingContext2D, node: ManifestNode, [cx, cy]: Point): void {
     const engine = this.model.engine(node);
     const x = cx - NODE_WIDTH / 2;
     const y = cy - NODE_HEIGHT / 2;
     ctx.fillStyle = engine.color;
     roundRect(ctx, x, y, NODE_WIDTH, NODE_HEIGHT, 6);
     ctx.fill();
-    const emphasised = this.hovered === node.unique_id || this.focus.has(node.unique_id);
-    if (emphasised || !detailed) {
-      ctx.lineWidth = emphasised ? 3 : 1;
-      ctx.strokeStyle = emphasised ? '#ff5a36' : 'rgba(0,0,0,0.25)';
+    if (this.hovered === node.unique_id || this.focus.has(node.unique_id)) {
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = '#ff5a36';
       ctx.stroke();
     }
-    if (!detailed) return;
     const ink = textColourOn(engine.color);
     ctx.fillStyle = ink;
     ctx.textAlign = 'left';

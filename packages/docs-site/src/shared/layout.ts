@@ -8,38 +8,74 @@ export type Point = [number, number];
 
 /**
  * Layered (Sugiyama) layout, left to right, by dagre. Weakly connected
- * components are laid out one by one and stacked: crossing minimisation costs
- * grow much faster than the graph, and separate components never cross.
+ * components are laid out one by one — crossing minimisation costs grow much
+ * faster than the graph, and separate components never cross — then packed
+ * in rows into a roughly 16:9 area, largest first; lone nodes fill a grid.
  */
 export function layeredLayout(ids: readonly string[], edges: readonly (readonly [string, string])[]): Map<string, Point> {
-  const components = connectedComponents(ids, edges);
-  const positions = new Map<string, Point>();
-  let offsetY = 0;
-  // Singletons first, packed in a grid, so large projects do not stack thousands of rows of loose nodes.
-  const singles = components.filter((c) => c.nodes.length === 1);
-  const columns = Math.max(1, Math.ceil(Math.sqrt(singles.length / 4)));
-  singles.forEach((c, i) => {
-    const col = i % columns;
-    const row = Math.floor(i / columns);
-    positions.set(c.nodes[0], [col * (NODE_WIDTH + 40) + NODE_WIDTH / 2, row * (NODE_HEIGHT + 14) + NODE_HEIGHT / 2]);
-  });
-  if (singles.length > 0) offsetY = Math.ceil(singles.length / columns) * (NODE_HEIGHT + 14) + COMPONENT_GAP;
-  for (const component of components.filter((c) => c.nodes.length > 1).sort((a, b) => b.nodes.length - a.nodes.length)) {
-    const g = new Graph();
-    g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 110, marginx: 0, marginy: 0 });
-    g.setDefaultEdgeLabel(() => ({}));
-    for (const id of component.nodes) g.setNode(id, { width: NODE_WIDTH, height: NODE_HEIGHT });
-    for (const [from, to] of component.edges) g.setEdge(from, to);
-    layout(g);
-    let maxY = 0;
-    for (const id of component.nodes) {
-      const n = g.node(id);
-      positions.set(id, [n.x, n.y + offsetY]);
-      maxY = Math.max(maxY, n.y + NODE_HEIGHT / 2);
-    }
-    offsetY += maxY + COMPONENT_GAP;
+  const boxes: Box[] = [];
+  const singles: string[] = [];
+  for (const component of connectedComponents(ids, edges)) {
+    if (component.nodes.length === 1) singles.push(component.nodes[0]);
+    else boxes.push(layoutComponent(component));
   }
-  return positions;
+  if (singles.length > 0) boxes.push(gridBox(singles));
+  return pack(boxes);
+}
+
+/** Node centres relative to the box's top left. */
+interface Box {
+  width: number;
+  height: number;
+  positions: Map<string, Point>;
+}
+
+function layoutComponent(component: Component): Box {
+  const g = new Graph();
+  g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 110, marginx: 0, marginy: 0 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const id of component.nodes) g.setNode(id, { width: NODE_WIDTH, height: NODE_HEIGHT });
+  for (const [from, to] of component.edges) g.setEdge(from, to);
+  layout(g);
+  const positions = new Map<string, Point>();
+  let width = 0;
+  let height = 0;
+  for (const id of component.nodes) {
+    const n = g.node(id);
+    positions.set(id, [n.x, n.y]);
+    width = Math.max(width, n.x + NODE_WIDTH / 2);
+    height = Math.max(height, n.y + NODE_HEIGHT / 2);
+  }
+  return { width, height, positions };
+}
+
+function gridBox(ids: string[]): Box {
+  const columns = Math.max(1, Math.ceil(Math.sqrt(ids.length / 4)));
+  const positions = new Map<string, Point>();
+  ids.forEach((id, i) => positions.set(id, [(i % columns) * (NODE_WIDTH + 40) + NODE_WIDTH / 2, Math.floor(i / columns) * (NODE_HEIGHT + 14) + NODE_HEIGHT / 2]));
+  return { width: columns * (NODE_WIDTH + 40) - 40, height: Math.ceil(ids.length / columns) * (NODE_HEIGHT + 14) - 14, positions };
+}
+
+/** Shelf packing: boxes by height, left to right, a new row when the row is full. */
+function pack(boxes: Box[]): Map<string, Point> {
+  boxes.sort((a, b) => b.height - a.height || b.width - a.width);
+  const area = boxes.reduce((sum, b) => sum + (b.width + COMPONENT_GAP) * (b.height + COMPONENT_GAP), 0);
+  const rowWidth = Math.max(Math.sqrt(area * (16 / 9)), ...boxes.map((b) => b.width));
+  const out = new Map<string, Point>();
+  let x = 0;
+  let y = 0;
+  let rowHeight = 0;
+  for (const box of boxes) {
+    if (x > 0 && x + box.width > rowWidth) {
+      x = 0;
+      y += rowHeight + COMPONENT_GAP;
+      rowHeight = 0;
+    }
+    for (const [id, [px, py]] of box.positions) out.set(id, [px + x, py + y]);
+    x += box.width + COMPONENT_GAP;
+    rowHeight = Math.max(rowHeight, box.height);
+  }
+  return out;
 }
 
 interface Component {
