@@ -33,6 +33,7 @@ export type FlagName =
   | 'no-browser'
   | 'quiet'
   | 'args'
+  | 'upgrade'
   | 'help'
   | 'version';
 
@@ -79,6 +80,7 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   'dry-run': { kind: 'boolean', description: 'Print the install command without running it.' },
   from: { kind: 'string', value: 'DIR', description: 'Install packages from the tarballs (npm/pnpm pack) in DIR; others from the registry.' },
   args: { kind: 'string', value: 'YAML', description: "Keyword arguments for the macro, as a YAML or JSON mapping ('{table: orders, days: 7}')." },
+  upgrade: { kind: 'boolean', description: 'Resolve package versions again instead of following package-lock.yml.' },
   help: { short: 'h', kind: 'boolean', description: 'Show help.' },
   version: { kind: 'boolean', description: 'Print the version and exit.' },
 };
@@ -102,7 +104,8 @@ export type CommandName =
   | 'sync'
   | 'docs'
   | 'run-operation'
-  | 'snapshot';
+  | 'snapshot'
+  | 'deps';
 
 interface CommandSpec {
   aliases?: string[];
@@ -129,6 +132,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     flags: [...PROJECT_FLAGS, 'static', 'port', 'host', 'no-browser'],
     positional: 'generate|serve',
   },
+  deps: { summary: 'Install the packages of packages.yml / dependencies.yml into dbt_packages/ and pin them in package-lock.yml.', flags: ['project-dir', 'upgrade'] },
   snapshot: { summary: 'Take the selected snapshots (type 2 slowly changing dimensions).', flags: RUN_FLAGS },
   'run-operation': { summary: 'Call a macro (package.macro for a package\'s), with --args as its keyword arguments.', flags: [...PROJECT_FLAGS, 'args'], positional: 'MACRO' },
   sync: { summary: 'Install the adapter packages the profile\'s connections need, with the project\'s package manager.', flags: [...PROJECT_FLAGS, 'all', 'dry-run', 'from'] },

@@ -30,6 +30,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Command }>> 
   sync: () => import('./commands/sync.js'),
   'run-operation': () => import('./commands/run-operation.js'),
   snapshot: () => import('./commands/run.js'),
+  deps: () => import('./commands/deps.js'),
 };
 
 export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessEnv = process.env): Promise<number> {
