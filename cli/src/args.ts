@@ -104,6 +104,7 @@ export type CommandName =
   | 'sync'
   | 'docs'
   | 'run-operation'
+  | 'source'
   | 'snapshot'
   | 'deps';
 
@@ -135,6 +136,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   deps: { summary: 'Install the packages of packages.yml / dependencies.yml into dbt_packages/ and pin them in package-lock.yml.', flags: ['project-dir', 'upgrade'] },
   snapshot: { summary: 'Take the selected snapshots (type 2 slowly changing dimensions).', flags: RUN_FLAGS },
   'run-operation': { summary: 'Call a macro (package.macro for a package\'s), with --args as its keyword arguments.', flags: [...PROJECT_FLAGS, 'args'], positional: 'MACRO' },
+  source: { summary: "'source freshness': check the selected sources' loaded_at_field against their freshness thresholds; writes target/sources.json.", flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads'], positional: 'freshness' },
   sync: { summary: 'Install the adapter packages the profile\'s connections need, with the project\'s package manager.', flags: [...PROJECT_FLAGS, 'all', 'dry-run', 'from'] },
 };
 

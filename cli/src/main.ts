@@ -29,6 +29,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Command }>> 
   docs: () => import('./commands/docs.js'),
   sync: () => import('./commands/sync.js'),
   'run-operation': () => import('./commands/run-operation.js'),
+  source: () => import('./commands/source-freshness.js'),
   snapshot: () => import('./commands/run.js'),
   deps: () => import('./commands/deps.js'),
 };
