@@ -1,8 +1,8 @@
 select
     id as order_id,
     customer_id,
-    cast(ordered_at as timestamp) as ordered_at,
+    {{ dbt.cast('ordered_at', dbt.type_timestamp()) }} as ordered_at,
     cast(ordered_at as date) as order_date,
     status,
-    cast(updated_at as timestamp) as updated_at
+    {{ dbt.cast('updated_at', dbt.type_timestamp()) }} as updated_at
 from {{ ref('raw_orders') }}
