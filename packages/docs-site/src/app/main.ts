@@ -112,12 +112,13 @@ function start(data: SiteData): void {
   );
 
   const route = () => {
-    const hash = decodeURIComponent(location.hash.replace(/^#!?/, ''));
-    const [path, query = ''] = hash.split('?');
+    // `#!/node/<id>`, `#!/graph?select=<selection>`, `#!/search?q=<query>`; parts are URI-encoded.
+    const [rawPath, query = ''] = location.hash.replace(/^#!?/, '').split('?');
+    const path = decodeURIComponent(rawPath);
     const params = new URLSearchParams(query);
     if (path === '/graph') {
       main.replaceChildren(graphPanel);
-      const selection = new URLSearchParams(location.hash.split('?')[1] ?? '').get('select') ?? '';
+      const selection = params.get('select') ?? '';
       selectBox.value = selection;
       api.lastGraph = graph.show(selection);
       return;
