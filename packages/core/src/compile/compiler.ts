@@ -9,6 +9,7 @@ import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition 
 import { RenderState } from './context.js';
 import type { CompileLogger, CompilerServices, FederatedRendering, NodeRuntime, RenderMode, RenderOptions } from './context.js';
 import { injectCtes, inlineAsSubqueries, mergeCtes } from './ctes.js';
+import { yieldToModelAliases } from './empty-inputs.js';
 import type { InjectedCte } from './ctes.js';
 import { extraFilters, extraTests } from './filters.js';
 import { BUILTIN_PACKAGE, MacroRegistry, parseOrThrow, toDvtError } from './macros.js';
@@ -175,7 +176,8 @@ export class Compiler {
     // Engines without CTEs (MySQL 5.x) get ephemeral models as derived tables.
     const engine = runtime.federated?.adapterType ?? this.services.output(node).type;
     const withoutCtes = ctes.length > 0 && this.adapter(engine).dialect.capabilities.cte === false;
-    const compiled_code = withoutCtes ? inlineAsSubqueries(sql, ctes) : injectCtes(sql, ctes);
+    const assembled = withoutCtes ? inlineAsSubqueries(sql, ctes) : injectCtes(sql, ctes);
+    const compiled_code = this.services.flags.EMPTY === true ? yieldToModelAliases(assembled) : assembled;
     if (this.writeCompiled) this.writeCompiledFile(node, compiled_code);
     return { compiled_code, relation: this.relationOf(node), extra_ctes: ctes };
   }

@@ -35,7 +35,7 @@ export function makeRef(state: RenderState): JinjaCallable {
       if (!state.record.ephemerals.includes(target.unique_id)) state.record.ephemerals.push(target.unique_id);
       return Relation.ephemeral(state.dialect, state.adapterType, target.name);
     }
-    return state.federatedRelation(target.unique_id) ?? state.services.relationOf(target);
+    return emptyWhenAsked(state, state.federatedRelation(target.unique_id) ?? state.services.relationOf(target));
   };
 }
 
@@ -55,8 +55,17 @@ export function makeSource(state: RenderState): JinjaCallable {
     if (!source) {
       throw new DvtError('compile', `${state.describeNode()} depends on a source named '${sourceName}.${tableName}' which was not found`);
     }
-    return state.federatedRelation(source.unique_id) ?? state.services.sourceRelation(source, state.adapterType);
+    return emptyWhenAsked(state, state.federatedRelation(source.unique_id) ?? state.services.sourceRelation(source, state.adapterType));
   };
+}
+
+/**
+ * `--empty` (flags.EMPTY): every input a node reads is a zero-row subquery
+ * with its columns, so the node's SQL and its result's schema are checked
+ * without moving rows. Seeds read no inputs; `this` is never limited.
+ */
+function emptyWhenAsked(state: RenderState, relation: Relation): Relation {
+  return state.services.flags.EMPTY === true && state.node !== undefined ? relation.limited(0) : relation;
 }
 
 function placeholderRelation(state: RenderState, name: string): Relation {

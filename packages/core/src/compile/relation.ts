@@ -17,6 +17,8 @@ export interface RelationInit {
   type?: RelationType;
   quotePolicy?: Partial<RelationPolicy>;
   includePolicy?: Partial<RelationPolicy>;
+  /** Rows a `ref()`/`source()` reads (`--empty`: 0); the relation then renders as a limited subquery. */
+  limit?: number | null;
 }
 
 const ALL: RelationPolicy = { database: true, schema: true, identifier: true };
@@ -36,6 +38,7 @@ export class Relation {
   readonly include_policy: RelationPolicy;
   readonly dialect: Dialect;
   readonly adapterType: string;
+  readonly limit: number | null;
 
   constructor(dialect: Dialect, adapterType: string, init: RelationInit) {
     this.dialect = dialect;
@@ -46,6 +49,7 @@ export class Relation {
     this.type = init.type ?? null;
     this.quote_policy = { ...ALL, ...init.quotePolicy };
     this.include_policy = { ...ALL, ...init.includePolicy };
+    this.limit = init.limit ?? null;
   }
 
   /** A relation for an ephemeral model: the bare CTE name. */
@@ -110,7 +114,24 @@ export class Relation {
     }
   }
 
+  /**
+   * The name as SQL, or with a limit (`--empty`) a subquery reading at most
+   * that many rows, aliased as dbt does so it stands where a table name did:
+   * `(select * from "db"."main"."orders" where false limit 0) _dbt_limit_subq_orders`.
+   */
   render(): string {
+    const name = this.renderName();
+    if (this.limit === null) return name;
+    const body = this.limit === 0 ? `select * from ${name} where false limit 0` : `select * from ${name} limit ${this.limit}`;
+    return `(${body}) _dbt_limit_subq_${this.identifier ?? 'relation'}`;
+  }
+
+  /** This relation reading at most `limit` rows when rendered. */
+  limited(limit: number): Relation {
+    return this.copy({ limit });
+  }
+
+  private renderName(): string {
     const parts: string[] = [];
     for (const part of ['database', 'schema', 'identifier'] as const) {
       const value = this[part];
@@ -162,6 +183,7 @@ export class Relation {
       type: this.type,
       quotePolicy: this.quote_policy,
       includePolicy: this.include_policy,
+      limit: this.limit,
       ...change,
     });
   }
