@@ -43,6 +43,10 @@ function adapterFor(type: string): Promise<AdapterDefinition> {
   return pending;
 }
 
+// Importing an adapter (and the core it imports) takes a while: start now, while
+// the render thread loads and parses the project. A failure surfaces on first use.
+for (const type of Object.keys(init.modules)) adapterFor(type).catch(() => undefined);
+
 // ---- connections the render thread's pool holds (async proxies) ----
 
 const connections = new Map<number, Connection>();
