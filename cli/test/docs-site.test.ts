@@ -103,6 +103,24 @@ describe.skipIf(skip)(`the docs site in chromium${skip ? ` (skipped: ${skip})` :
     expect(drawn).toBe(9); // customers and its ancestors: all but order_status_latest
     expectColour(await nodeColour(page, 'model.jaffle_shop.customers'), DUCKDB_COLOUR);
     expectColour(await nodeColour(page, 'seed.jaffle_shop.raw_orders'), DUCKDB_COLOUR);
+
+    // A click on a node opens its page.
+    const at = await page.evaluate(() => window.dvtDocs!.graph.swatchPosition('model.jaffle_shop.orders')!);
+    await page.mouse.click(at.x + 40, at.y);
+    await page.locator('article.node-page[data-unique-id="model.jaffle_shop.orders"]').waitFor();
+  });
+
+  it('lists every search result on Enter, with where each matched, and trees by folder and source', async () => {
+    await openSite(page, served.url);
+    await page.fill('input.search', 'lifetime');
+    await page.press('input.search', 'Enter');
+    await page.locator('article.search-page').waitFor();
+    await expect(page.locator('.search-results li', { hasText: 'customers' }).first().textContent()).resolves.toMatch(/matched .*column:lifetime_value/);
+    await page.locator('nav.sidebar summary', { hasText: 'models' }).click();
+    await page.locator('nav.sidebar summary', { hasText: 'marts' }).click();
+    // Folders fill when opened (the toggle event comes after the click).
+    await page.locator('nav.sidebar a', { hasText: /^customers$/ }).waitFor();
+    await expect(page.locator('nav.sidebar a', { hasText: /^customers$/ }).count()).resolves.toBe(1);
   });
 
   it('filters the graph with +model+ and zooms', async () => {
@@ -162,6 +180,17 @@ describe.skipIf(skip)(`the docs site in chromium${skip ? ` (skipped: ${skip})` :
       await expect(article.locator('.engine-badge').textContent()).resolves.toBe('PostgreSQL · pg');
       if (!pgDown) await expect(article.locator('tr[data-column="account_name"] .column-type').textContent()).resolves.toBe('text');
       await expect(article.locator('tr[data-column="account_id"] td').nth(2).textContent()).resolves.toMatch(/joins customers to accounts across engines/);
+      await staticPage.locator('nav.sidebar button[data-tab="sources"]').click();
+      await staticPage.locator('nav.sidebar summary', { hasText: 'crm' }).click();
+      await staticPage.locator('nav.sidebar a', { hasText: 'accounts' }).waitFor();
+      await expect(staticPage.locator('nav.sidebar a', { hasText: 'accounts' }).count()).resolves.toBe(1);
+
+      // Descriptions are markdown, sanitised: markup in them never runs.
+      await staticPage.evaluate(() => (location.hash = '#!/node/model.two_engines.pg_accounts'));
+      await staticPage.locator('article.node-page[data-unique-id="model.two_engines.pg_accounts"] .markdown img').waitFor({ state: 'attached' });
+      await staticPage.waitForTimeout(200);
+      await expect(staticPage.evaluate(() => (window as { docsInjected?: boolean }).docsInjected)).resolves.toBeUndefined();
+      await expect(staticPage.locator('.markdown img[onerror]').count()).resolves.toBe(0);
       await staticPage.evaluate(() => (location.hash = '#!/overview'));
       await expect(staticPage.locator('article.overview .markdown h1').textContent()).resolves.toBe('Two engines');
       await staticPage.close();
