@@ -16,6 +16,8 @@ export interface NodeExecution {
   sql: StatementLog;
   /** Compiles the node (timed as the `compile` phase); the result is also what run_results records. */
   compile(runtime: NodeRuntime): string;
+  /** What the node was last compiled with (set by `compile`); its hooks render with the same `is_incremental()`. */
+  runtime?: NodeRuntime;
   log(level: 'debug' | 'info' | 'warn', message: string): void;
 }
 
@@ -126,11 +128,22 @@ export async function inTransaction<T>(x: NodeExecution, body: () => Promise<T>)
   }
 }
 
+/**
+ * The runtime a node's hooks render with: the relation as the node's SQL saw
+ * it before the build. A federated rendering is left out: hooks run on the
+ * node's own engine, against its own relation.
+ */
+function hookRuntime(x: NodeExecution): NodeRuntime {
+  if (!x.runtime) return { relationExists: false, fullRefresh: x.fullRefresh };
+  const { relationExists, relationType, fullRefresh } = x.runtime;
+  return { relationExists, relationType, fullRefresh };
+}
+
 /** Renders and runs the node's hooks of one kind (`transaction: true` ones run inside the build transaction). */
 export async function runHooks(x: NodeExecution, hooks: readonly HookConfig[], inTransactionPhase: boolean): Promise<void> {
   for (const hook of hooks) {
     if (hook.transaction !== inTransactionPhase) continue;
-    const sql = x.compiler.renderHook(hook.sql, x.node).trim();
+    const sql = x.compiler.renderHook(hook.sql, x.node, hookRuntime(x)).trim();
     if (sql.length > 0) await x.sql.run(sql);
   }
 }

@@ -86,7 +86,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
     if (executes && plan.nodes.length > 0) {
       // The nodes' results stand: a failing on-run-end hook is reported beside them.
       try {
-        await runProjectHooks(opts, pool, 'on-run-end', emit);
+        await runProjectHooks(opts, pool, 'on-run-end', emit, onRunEndLocals(plan.nodes, results));
       } catch (e) {
         hookFailures.push(isDvtError(e) ? e.message : (e as Error).message);
       }
@@ -133,6 +133,7 @@ async function executeNode(
     signal,
     sql,
     compile: (runtime: NodeRuntime) => {
+      x.runtime = runtime;
       const compileStart = new Date().toISOString();
       try {
         compiledCode = opts.compiler.compileNode(node, runtime).compiled_code;
@@ -287,11 +288,32 @@ async function writeRunFile(opts: RunCommandOptions, node: ExecutableNode, text:
   await writeFile(file, text);
 }
 
+/**
+ * What dbt gives on-run-end hooks: `results` (each run result with its
+ * `node`), and the schemas the run built into — of models, seeds and
+ * snapshots that did not fail or skip — as `schemas` and `database_schemas`.
+ */
+function onRunEndLocals(nodes: readonly ExecutableNode[], results: ReadonlyMap<string, RunResult>): Record<string, unknown> {
+  const ran = nodes.flatMap((node) => {
+    const result = results.get(node.unique_id);
+    return result ? [{ ...result, node }] : [];
+  });
+  const built = new Map<string, [string, string]>();
+  for (const { node, status } of ran) {
+    if (!['model', 'seed', 'snapshot'].includes(node.resource_type) || node.config.materialized === 'ephemeral') continue;
+    if (['error', 'fail', 'skipped'].includes(status)) continue;
+    built.set(`${node.database}\u0000${node.schema}`, [node.database, node.schema]);
+  }
+  const databaseSchemas = [...built.values()];
+  return { results: ran, schemas: [...new Set(databaseSchemas.map(([, schema]) => schema))], database_schemas: databaseSchemas };
+}
+
 async function runProjectHooks(
   opts: RunCommandOptions,
   pool: ConnectionPool,
   phase: 'on-run-start' | 'on-run-end',
   emit: (e: RunEvent) => void,
+  locals: Record<string, unknown> = {},
 ): Promise<void> {
   const hooks = phase === 'on-run-start' ? opts.project.config.onRunStart : opts.project.config.onRunEnd;
   if (hooks.length === 0) return;
@@ -302,7 +324,7 @@ async function runProjectHooks(
       const t0 = Date.now();
       let sql = hook;
       try {
-        sql = opts.compiler.renderHook(hook).trim();
+        sql = opts.compiler.renderHook(hook, undefined, {}, locals).trim();
         if (sql.length > 0) await lease.connection.query(sql);
         emit({ type: 'hook_end', phase, index: i + 1, total: hooks.length, sql, status: 'success', execution_time: (Date.now() - t0) / 1000 });
       } catch (e) {
