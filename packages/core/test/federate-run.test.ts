@@ -184,4 +184,13 @@ describe('federated runs across DuckDB, PostgreSQL and MariaDB', () => {
     expect(refreshed.events.some(kept)).toBe(false);
     expect(await kinds()).toEqual([['app']]);
   }, 120_000);
+
+  it('compiles a federated model (dvt compile) against the cache tables, moving nothing', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const outcome = await runProject(adapters, fx.dir, { select: ['pg_summary', 'joined'], command: 'compile' });
+    expect(failures(outcome)).toEqual([]);
+    const summary = outcome.results.find((r) => r.unique_id === 'model.fed.pg_summary')!;
+    expect(summary.compiled_code).toContain('from "main"."__model__joined"');
+    expect(outcome.events.some((e) => e.type === 'log' && e.message.startsWith('moved '))).toBe(false);
+  }, 60_000);
 });
