@@ -34,6 +34,7 @@ export type FlagName =
   | 'quiet'
   | 'args'
   | 'upgrade'
+  | 'empty'
   | 'help'
   | 'version';
 
@@ -81,6 +82,7 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   from: { kind: 'string', value: 'DIR', description: 'Install packages from the tarballs (npm/pnpm pack) in DIR; others from the registry.' },
   args: { kind: 'string', value: 'YAML', description: "Keyword arguments for the macro, as a YAML or JSON mapping ('{table: orders, days: 7}')." },
   upgrade: { kind: 'boolean', description: 'Resolve package versions again instead of following package-lock.yml.' },
+  empty: { kind: 'boolean', description: 'Read every ref() and source() as zero rows: checks the SQL and the result columns without moving data.' },
   help: { short: 'h', kind: 'boolean', description: 'Show help.' },
   version: { kind: 'boolean', description: 'Print the version and exit.' },
 };
@@ -105,6 +107,7 @@ export type CommandName =
   | 'docs'
   | 'run-operation'
   | 'source'
+  | 'retry'
   | 'snapshot'
   | 'deps';
 
@@ -123,9 +126,9 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   compile: { summary: 'Render SQL of the selected nodes into target/compiled.', flags: [...RUN_FLAGS, 'inline'] },
   list: { aliases: ['ls'], summary: 'List the selected resources.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'resource-type', 'output'] },
   seed: { summary: 'Load CSV seeds into the target.', flags: [...RUN_FLAGS, 'full-refresh'] },
-  run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh'] },
+  run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh', 'empty'] },
   test: { summary: 'Run the selected data tests.', flags: RUN_FLAGS },
-  build: { summary: 'Seed, run and test the selected nodes in dependency order.', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type'] },
+  build: { summary: 'Seed, run and test the selected nodes in dependency order.', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type', 'empty'] },
   show: { summary: 'Run the selected nodes\' SQL (or --inline SQL) and print the first rows.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit'] },
   clean: { summary: 'Delete the clean-targets (target/, dbt_packages/) and .dvt/.', flags: ['project-dir'] },
   docs: {
@@ -136,6 +139,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   deps: { summary: 'Install the packages of packages.yml / dependencies.yml into dbt_packages/ and pin them in package-lock.yml.', flags: ['project-dir', 'upgrade'] },
   snapshot: { summary: 'Take the selected snapshots (type 2 slowly changing dimensions).', flags: RUN_FLAGS },
   'run-operation': { summary: 'Call a macro (package.macro for a package\'s), with --args as its keyword arguments.', flags: [...PROJECT_FLAGS, 'args'], positional: 'MACRO' },
+  retry: { summary: 'Run again, with the same command and flags, the nodes that errored, failed or were skipped in the previous run (target/run_results.json).', flags: ['project-dir', 'profiles-dir', 'target', 'vars', 'threads', 'fail-fast'] },
   source: { summary: "'source freshness': check the selected sources' loaded_at_field against their freshness thresholds; writes target/sources.json.", flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads'], positional: 'freshness' },
   sync: { summary: 'Install the adapter packages the profile\'s connections need, with the project\'s package manager.', flags: [...PROJECT_FLAGS, 'all', 'dry-run', 'from'] },
 };

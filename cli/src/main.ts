@@ -30,6 +30,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Command }>> 
   sync: () => import('./commands/sync.js'),
   'run-operation': () => import('./commands/run-operation.js'),
   source: () => import('./commands/source-freshness.js'),
+  retry: () => import('./commands/retry.js'),
   snapshot: () => import('./commands/run.js'),
   deps: () => import('./commands/deps.js'),
 };
