@@ -59,7 +59,8 @@ export async function generateDocs(session: Session, ctx: CommandContext, opts: 
   writeFileSync(manifestPath, JSON.stringify(manifestJson));
   const manifest = manifestJson as unknown as Manifest;
   const catalogPath = core.writeCatalog(targetPath, catalogRead.input, metadata);
-  const dvt = site.buildDocsInfo({ manifest, engines, defaultTarget: project.profile.target, paths: movementPaths(project, adapters) });
+  const movement = await movementPaths(project, adapters);
+  const dvt = site.buildDocsInfo({ manifest, engines, defaultTarget: project.profile.target, ...movement });
   const dvtPath = join(targetPath, 'dvt.json');
   writeFileSync(dvtPath, JSON.stringify(dvt));
   const files = [manifestPath, catalogPath, dvtPath];

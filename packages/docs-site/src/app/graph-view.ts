@@ -2,6 +2,7 @@ import { NODE_HEIGHT, NODE_WIDTH, layeredLayout } from '../shared/layout.js';
 import type { Point } from '../shared/layout.js';
 import { selectNodes } from '../shared/select.js';
 import type { ManifestNode } from '../shared/types.js';
+import { PATH_LABELS, isFederated } from '../shared/types.js';
 import { h, textColourOn } from './dom.js';
 import type { DocsModel } from './model.js';
 
@@ -175,7 +176,7 @@ export class GraphView {
     if (node) {
       const engine = this.model.engine(node);
       const path = this.model.data.dvt.paths[node.unique_id];
-      this.tooltip.textContent = `${node.resource_type} ${this.model.label(node)} — ${engine.displayName} (${this.model.output(node)})${path ? `, ${path}` : ''}`;
+      this.tooltip.textContent = `${node.resource_type} ${this.model.label(node)} — ${engine.displayName} (${this.model.output(node)})${path ? `, ${PATH_LABELS[path]}` : ''}`;
       const rect = this.element.getBoundingClientRect();
       this.tooltip.style.left = `${e.clientX - rect.left + 12}px`;
       this.tooltip.style.top = `${e.clientY - rect.top + 12}px`;
@@ -300,10 +301,10 @@ export class GraphView {
       if (path && this.scale >= 0.4) {
         const mx = (a[0] + NODE_WIDTH / 2 + b[0] - NODE_WIDTH / 2) / 2;
         const my = (a[1] + b[1]) / 2;
-        const text = path === 'federated' ? '⇄ federated' : '↦ pushdown';
+        const text = `${isFederated(path) ? '⇄' : '↦'} ${PATH_LABELS[path]}`;
         ctx.font = '600 10px system-ui, sans-serif';
         const w = ctx.measureText(text).width + 10;
-        ctx.fillStyle = path === 'federated' ? '#b3261e' : '#1b6e3a';
+        ctx.fillStyle = isFederated(path) ? '#b3261e' : '#1b6e3a';
         roundRect(ctx, mx - w / 2, my - 8, w, 16, 8);
         ctx.fill();
         ctx.fillStyle = '#fff';

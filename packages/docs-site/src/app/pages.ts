@@ -1,4 +1,5 @@
 import type { ManifestNode } from '../shared/types.js';
+import { PATH_LABELS, isFederated } from '../shared/types.js';
 import { graphHref, h, nodeHref, textColourOn } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 import type { DocsModel } from './model.js';
@@ -74,7 +75,7 @@ export function nodePage(model: DocsModel, node: ManifestNode): HTMLElement {
   return h(
     'article',
     { class: 'page node-page', 'data-unique-id': node.unique_id },
-    h('header', {}, h('h1', {}, model.label(node)), h('span', { class: 'resource-type' }, node.resource_type), engineBadge(model, node), path ? h('span', { class: `path-badge ${path}` }, path) : null),
+    h('header', {}, h('h1', {}, model.label(node)), h('span', { class: 'resource-type' }, node.resource_type), engineBadge(model, node), path ? h('span', { class: `path-badge ${isFederated(path) ? 'federated' : 'pushdown'}`, 'data-path': path }, PATH_LABELS[path]) : null),
     h(
       'dl',
       { class: 'facts' },
@@ -84,6 +85,7 @@ export function nodePage(model: DocsModel, node: ManifestNode): HTMLElement {
       h('dd', { class: 'engine' }, model.engine(node).displayName),
       h('dt', {}, node.resource_type === 'source' ? 'Connection' : 'Target'),
       h('dd', { class: 'output' }, model.output(node)),
+      ...(model.data.dvt.reasons?.[node.unique_id] ? [h('dt', {}, 'Federated because'), h('dd', { class: 'reason' }, `it ${model.data.dvt.reasons[node.unique_id]}`)] : []),
       h('dt', {}, 'File'),
       h('dd', {}, node.original_file_path),
       ...stats.flatMap((s) => [h('dt', {}, s.label), h('dd', {}, String(s.value))]),

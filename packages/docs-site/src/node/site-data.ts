@@ -7,6 +7,7 @@ export interface DocsInfoInput {
   engines: Record<string, EngineInfo>;
   defaultTarget: string;
   paths: Record<string, MovementPath>;
+  reasons?: Record<string, string>;
 }
 
 /**
@@ -19,7 +20,7 @@ export function buildDocsInfo(input: DocsInfoInput): DvtDocsInfo {
   const { ids, edges } = lineageGraph(input.manifest);
   const layout: Record<string, [number, number]> = {};
   for (const [id, [x, y]] of layeredLayout(ids, edges)) layout[id] = [Math.round(x), Math.round(y)];
-  return { engines: input.engines, defaultTarget: input.defaultTarget, paths: input.paths, layout };
+  return { engines: input.engines, defaultTarget: input.defaultTarget, paths: input.paths, reasons: input.reasons ?? {}, layout };
 }
 
 /** Nodes and edges the lineage graph draws: everything but tests, macros and docs. */

@@ -11,8 +11,24 @@ export interface EngineInfo {
   color: string;
 }
 
-/** How a model's inputs reach it: all on its own engine (or visible to it), or moved across engines. */
-export type MovementPath = 'pushdown' | 'federated';
+/**
+ * Where a model's SQL runs (core's federation planner): `pushdown` on its own
+ * target, every input visible from there; `federate-duckdb` with inputs
+ * copied into the DuckDB cache; `federate-target` with remote inputs copied
+ * into the target.
+ */
+export type MovementPath = 'pushdown' | 'federate-duckdb' | 'federate-target';
+
+export function isFederated(path: MovementPath | undefined): boolean {
+  return path === 'federate-duckdb' || path === 'federate-target';
+}
+
+/** How the site names a path. */
+export const PATH_LABELS: Record<MovementPath, string> = {
+  pushdown: 'pushdown',
+  'federate-duckdb': 'federated via DuckDB',
+  'federate-target': 'federated on the target',
+};
 
 export interface DvtDocsInfo {
   /** Engines by profile output name. */
@@ -21,6 +37,8 @@ export interface DvtDocsInfo {
   defaultTarget: string;
   /** Per model unique_id. */
   paths: Record<string, MovementPath>;
+  /** Why a model is federated: the inputs its target cannot see. */
+  reasons?: Record<string, string>;
   /** Layered layout of the whole project: unique_id -> [x, y] of the node's centre. */
   layout: Record<string, [number, number]>;
 }
