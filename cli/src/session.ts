@@ -80,7 +80,8 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
   installMask();
 
   const targetPath = absoluteTargetPath(project);
-  const bridge = opts.database
+  // Only when some template may call the database: the bridge moves every statement across threads.
+  const bridge = opts.database && core.templatesReadDatabase(project)
     ? new core.DatabaseBridge({ projectDir, outputs: project.profile.outputs, modules, log: (level, message) => log[level === 'warn' ? 'warn' : 'debug']('AdapterLog', message) })
     : undefined;
   const compiler = await core.Compiler.create({

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterDefinition } from '../src/adapter/contract.js';
-import { DatabaseBridge } from '../src/bridge/index.js';
+import { DatabaseBridge, templatesReadDatabase } from '../src/bridge/index.js';
 import { Compiler } from '../src/compile/index.js';
 import { loadProject } from '../src/project/index.js';
 import { runCommand } from '../src/run/index.js';
@@ -191,6 +191,22 @@ describe.skipIf(typeof duckdb === 'string')('database bridge on DuckDB', () => {
     writeFiles(dir, { ...MODELS, 'macros/manage.sql': MANAGE_MACRO, 'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${join(dir, 'w.duckdb')}\n` });
     try {
       expect(await manageThroughBridge(dir, { definition, module: duckdbModule }, 'ops')).toEqual([['b'], 0, 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells whether any template may call the database', () => {
+    const dir = tempDir();
+    const profile = `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${join(dir, 'w.duckdb')}\n`;
+    try {
+      writeFiles(dir, { 'dbt_project.yml': MODELS['dbt_project.yml']!, 'models/colors.sql': MODELS['models/colors.sql']!, 'profiles.yml': profile });
+      expect(templatesReadDatabase(loadProject({ projectDir: dir, profilesDir: dir, env: {} }))).toBe(false);
+      writeFiles(dir, { 'macros/m.sql': "{% macro m() %}{{ return(run_query('select 1')) }}{% endmacro %}" });
+      expect(templatesReadDatabase(loadProject({ projectDir: dir, profilesDir: dir, env: {} }))).toBe(true);
+      rmSync(join(dir, 'macros/m.sql'));
+      writeFiles(dir, { 'models/hooked.sql': "{{ config(post_hook=\"{% do adapter.execute('select 1') %}\") }} select 1 as x" });
+      expect(templatesReadDatabase(loadProject({ projectDir: dir, profilesDir: dir, env: {} }))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

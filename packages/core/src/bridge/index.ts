@@ -1,3 +1,4 @@
 export { DatabaseBridge } from './host.js';
 export type { DatabaseBridgeOptions } from './host.js';
 export type { BridgeOutput } from './protocol.js';
+export { templatesReadDatabase } from './scan.js';
