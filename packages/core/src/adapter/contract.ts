@@ -290,8 +290,15 @@ export interface AdapterDefinition<Config = Record<string, unknown>> {
   color: string;
   configSchema: ConfigProperty[];
   dialect: Dialect;
-  /** Directory of Jinja macros overriding builtins as `<type>__<name>`. */
-  macrosDir?: string;
+  /**
+   * Directory of Jinja macros overriding builtins as `<type>__<name>`, or a
+   * list: the adapter's own directory first, then those of the adapters it
+   * builds on (see `parentTypes`), so the `<parent>__` macros it inherits are
+   * loaded even when the parent adapter is not in the run. The compiler loads
+   * each directory once, however many adapters list it, and every adapter's
+   * own directory before any inherited one.
+   */
+  macrosDir?: string | readonly string[];
   /** Types whose `<type>__` macros this adapter inherits (dispatch order), e.g. ['postgres'] for redshift. */
   parentTypes?: string[];
   /** The database and schema a profile output points at (for `target.*`). */

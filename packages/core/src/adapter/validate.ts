@@ -25,7 +25,9 @@ export function adapterProblems(value: unknown): string[] {
   if (typeof a.type === 'string' && !/^[a-z][a-z0-9_]*$/.test(a.type)) problems.push(`\`type\` ${JSON.stringify(a.type)} must be lower-case letters, digits and _`);
   if (a.aliases !== undefined && !(Array.isArray(a.aliases) && a.aliases.every((x) => typeof x === 'string'))) problems.push('`aliases` must be a list of strings');
   if (a.parentTypes !== undefined && !(Array.isArray(a.parentTypes) && a.parentTypes.every((x) => typeof x === 'string'))) problems.push('`parentTypes` must be a list of strings');
-  if (a.macrosDir !== undefined && typeof a.macrosDir !== 'string') problems.push('`macrosDir` must be a path string');
+  if (a.macrosDir !== undefined && typeof a.macrosDir !== 'string' && !(Array.isArray(a.macrosDir) && a.macrosDir.every((x) => typeof x === 'string' && x !== ''))) {
+    problems.push('`macrosDir` must be a path string or a list of them');
+  }
   for (const key of ['connect', 'describeTarget'] as const) {
     if (typeof a[key] !== 'function') problems.push(`\`${key}\` must be a function`);
   }

@@ -4,6 +4,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { callJinja, Environment, toJS } from '@dvt/jinja';
 import type { Template } from '@dvt/jinja';
 import type { AdapterDefinition } from '../adapter/contract.js';
+import { adapterMacroDirs } from './adapter-macros.js';
 import { DvtError, isDvtError } from '../errors.js';
 import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
 import { RenderState } from './context.js';
@@ -112,9 +113,7 @@ export class Compiler {
     const registry = new MacroRegistry(env, options.project.config.name);
     registry.addFiles(collectFiles(builtinMacrosDir(), '.sql', 'dbt').map((f) => ({ ...f, path: `macros/${f.path}` })), true);
     const adapters = options.adapters instanceof Map ? [...options.adapters.values()] : Object.values(options.adapters);
-    for (const adapter of adapters) {
-      if (adapter.macrosDir) registry.addFiles(collectFiles(adapter.macrosDir, '.sql', `dbt_${adapter.type}`), true);
-    }
+    for (const { dir, packageName } of adapterMacroDirs(adapters)) registry.addFiles(collectFiles(dir, '.sql', packageName), true);
     registry.addFiles(projectMacroFiles(options.project));
     const compiler = new Compiler(options, env, registry);
     compiler.collectDocs();
