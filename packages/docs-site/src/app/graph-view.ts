@@ -1,13 +1,15 @@
 import { NODE_HEIGHT, NODE_WIDTH, layeredLayout } from '../shared/layout.js';
 import type { Point } from '../shared/layout.js';
 import { selectNodes } from '../shared/select.js';
-import type { ManifestNode } from '../shared/types.js';
+import type { ManifestNode, MovementPath } from '../shared/types.js';
 import { PATH_LABELS, isFederated } from '../shared/types.js';
 import { h, textColourOn } from './dom.js';
 import type { DocsModel } from './model.js';
 
 /** Selections up to this size are laid out in the page; larger ones reuse the project layout computed by `docs generate`. */
 const LIVE_LAYOUT_LIMIT = 400;
+/** Short enough to fit between two ranks; the page and the tooltip spell the path out. */
+const EDGE_LABELS: Record<MovementPath, string> = { pushdown: '↦ pushdown', 'federate-duckdb': '⇄ federated', 'federate-target': '⇄ to target' };
 /** A coloured band on each node's left edge holds no text: its pixels are the engine colour. */
 const SWATCH = 14;
 
@@ -301,7 +303,7 @@ export class GraphView {
       if (path && this.scale >= 0.4) {
         const mx = (a[0] + NODE_WIDTH / 2 + b[0] - NODE_WIDTH / 2) / 2;
         const my = (a[1] + b[1]) / 2;
-        const text = `${isFederated(path) ? '⇄' : '↦'} ${PATH_LABELS[path]}`;
+        const text = EDGE_LABELS[path];
         ctx.font = '600 10px system-ui, sans-serif';
         const w = ctx.measureText(text).width + 10;
         ctx.fillStyle = isFederated(path) ? '#b3261e' : '#1b6e3a';
