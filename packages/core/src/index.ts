@@ -11,3 +11,4 @@ export * from './bridge/index.js';
 export * from './federate/index.js';
 export * from './freshness/index.js';
 export * from './deps/index.js';
+export * from './state/index.js';

@@ -1,6 +1,7 @@
 import { DvtError } from '../errors.js';
 import type { Project, ResourceType } from '../project/types.js';
 import { fnmatch } from './match.js';
+import { matchesState, type StateChange } from '../state/compare.js';
 
 /** What selection methods look at, the same for nodes, sources and exposures. */
 export interface Selectable {
@@ -55,6 +56,8 @@ function sourceConfig(config: Record<string, unknown>): Record<string, unknown> 
 
 export interface MethodContext {
   rootProject: string;
+  /** Changes against the `--state` manifest, for `state:` selectors; absent without --state. */
+  state?: ReadonlyMap<string, ReadonlySet<StateChange>>;
 }
 
 /** Does `item` match `method[.args]:value`? */
@@ -94,6 +97,9 @@ export function matchesMethod(item: Selectable, method: string, args: readonly s
       return typeof item.config.group === 'string' && fnmatch(item.config.group, value);
     case 'version':
       return versionMatches(item, value);
+    case 'state':
+      if (!ctx.state) throw new DvtError('usage', `state:${value} needs --state DIR: the directory of a previous manifest.json to compare with`);
+      return matchesState(ctx.state.get(item.unique_id), value, args);
     default:
       throw new DvtError('usage', `selector method '${method}' cannot be matched here`);
   }

@@ -2,6 +2,7 @@ import { DvtError } from '../errors.js';
 import { ancestors, descendants } from '../graph/graph.js';
 import type { Graph } from '../graph/graph.js';
 import type { Project } from '../project/types.js';
+import type { StateChange } from '../state/compare.js';
 import { matchesMethod, selectables } from './methods.js';
 import type { Selectable } from './methods.js';
 import type { SelectorDefinition } from './selectors.js';
@@ -30,7 +31,12 @@ export class Selector {
   readonly selectors: ReadonlyMap<string, SelectorDefinition>;
   private readonly rootProject: string;
 
-  constructor(project: Project, private readonly graph: Graph) {
+  constructor(
+    project: Project,
+    private readonly graph: Graph,
+    /** Changes against a `--state` manifest (`compareWithState`), for `state:` selectors. */
+    private readonly state?: ReadonlyMap<string, ReadonlySet<StateChange>>,
+  ) {
     this.items = new Map(selectables(project).filter((item) => graph.parents.has(item.unique_id)).map((item) => [item.unique_id, item]));
     this.selectors = parseSelectors(project.selectors);
     this.rootProject = project.config.name;
@@ -93,7 +99,7 @@ export class Selector {
   }
 
   private criteria(spec: Criteria): Set<string> {
-    const ctx = { rootProject: this.rootProject };
+    const ctx = { rootProject: this.rootProject, state: this.state };
     const base = [...this.items.values()].filter((item) => matchesMethod(item, spec.method, spec.methodArgs, spec.value, ctx)).map((i) => i.unique_id);
     const out = new Set(base);
     const add = (ids: Iterable<string>) => {

@@ -1,0 +1,102 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DvtError } from '../errors.js';
+
+/** How a node differs from the state manifest: the `state:modified.<x>` sub-selectors, and `new`. */
+export type StateChange = 'new' | 'body' | 'configs' | 'relation';
+export const STATE_MODIFIED_KINDS: readonly StateChange[] = ['body', 'configs', 'relation'];
+
+/** The parts of a manifest.json entry the comparison reads (dbt's field names). */
+export interface ManifestEntry {
+  unique_id: string;
+  resource_type: string;
+  checksum?: { name: string; checksum: string };
+  config?: Record<string, unknown>;
+  database?: string | null;
+  schema?: string | null;
+  alias?: string | null;
+  identifier?: string | null;
+  relation_name?: string | null;
+}
+
+export interface StateManifest {
+  /** Where it was read from (the `--state` directory). */
+  dir: string;
+  nodes: Record<string, ManifestEntry>;
+  sources: Record<string, ManifestEntry>;
+}
+
+/** `<dir>/manifest.json` of a previous run (`--state DIR`). */
+export function readStateManifest(dir: string): StateManifest {
+  const file = join(dir, 'manifest.json');
+  if (!existsSync(file)) throw new DvtError('usage', `--state ${dir}: there is no manifest.json there (write one with dvt parse, run or build, then copy target/)`);
+  let parsed: { nodes?: unknown; sources?: unknown };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
+  } catch (e) {
+    throw new DvtError('usage', `--state ${dir}: manifest.json is not valid JSON (${(e as Error).message})`, { location: { file } });
+  }
+  if (typeof parsed.nodes !== 'object' || parsed.nodes === null) throw new DvtError('usage', `--state ${dir}: manifest.json has no nodes`, { location: { file } });
+  return { dir, nodes: parsed.nodes as Record<string, ManifestEntry>, sources: (parsed.sources ?? {}) as Record<string, ManifestEntry> };
+}
+
+/**
+ * Compares the current manifest (as `buildManifest` writes it, so both sides
+ * have one shape) with the state's: per unique_id, what changed. Unchanged
+ * nodes are absent. Configs compare as JSON with keys in any order, leaving
+ * out dvt's own `dvt` entry (derived from other configs) and, as dbt does,
+ * `database`/`schema`/`alias`, which count as a relation change.
+ */
+export function compareWithState(current: { nodes: Record<string, ManifestEntry>; sources: Record<string, ManifestEntry> }, state: StateManifest): Map<string, Set<StateChange>> {
+  const changes = new Map<string, Set<StateChange>>();
+  const compare = (now: Record<string, ManifestEntry>, before: Record<string, ManifestEntry>) => {
+    for (const [id, entry] of Object.entries(now)) {
+      const old = before[id];
+      const found = new Set<StateChange>();
+      if (!old) found.add('new');
+      else {
+        if (entry.checksum && old.checksum && entry.checksum.checksum !== old.checksum.checksum) found.add('body');
+        if (canonical(withoutDvt(entry.config)) !== canonical(withoutDvt(old.config))) found.add('configs');
+        if (relationOf(entry) !== relationOf(old)) found.add('relation');
+      }
+      if (found.size > 0) changes.set(id, found);
+    }
+  };
+  compare(current.nodes, state.nodes);
+  compare(current.sources, state.sources);
+  return changes;
+}
+
+/** Does a node with `changes` match `state:<value>` (`modified`, `modified.body`, `new`, ...)? */
+export function matchesState(changes: ReadonlySet<StateChange> | undefined, selectorValue: string, methodArgs: readonly string[]): boolean {
+  // dbt writes the sub-selector on the value: state:modified.body.
+  const [value, ...valueArgs] = selectorValue.split('.');
+  const args = [...methodArgs, ...valueArgs];
+  if (value === 'new') return changes?.has('new') === true;
+  if (value !== 'modified') {
+    throw new DvtError('usage', `state:${selectorValue} is not a state selector; use state:new or state:modified (.body, .configs, .relation)`);
+  }
+  if (!changes) return false;
+  if (args.length === 0) return true;
+  const kind = args[0] as StateChange;
+  if (!STATE_MODIFIED_KINDS.includes(kind)) {
+    throw new DvtError('usage', `state:modified.${args[0]} is not supported; use state:modified.body, .configs or .relation`);
+  }
+  return changes.has(kind);
+}
+
+function relationOf(entry: ManifestEntry): string {
+  return JSON.stringify([entry.database ?? null, entry.schema ?? null, entry.alias ?? entry.identifier ?? null]);
+}
+
+/** dvt's own `dvt` entry (derived), and the naming configs that dbt compares as the relation, not as configs. */
+function withoutDvt(config: Record<string, unknown> | undefined): Record<string, unknown> {
+  const { dvt: _dvt, database: _database, schema: _schema, alias: _alias, ...rest } = config ?? {};
+  return rest;
+}
+
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}

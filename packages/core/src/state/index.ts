@@ -1,0 +1,2 @@
+export { compareWithState, matchesState, readStateManifest, STATE_MODIFIED_KINDS } from './compare.js';
+export type { ManifestEntry, StateChange, StateManifest } from './compare.js';
