@@ -38,7 +38,7 @@ sources:
   - name: shop
     connection: maria
     schema: ${fx.tag}
-    tables: [{ name: orders }]
+    tables: [{ name: orders }, { name: tickets }]
   - name: files
     connection: files
     schema: main
@@ -55,6 +55,8 @@ select name, sum(amount) as total, count(*) as n from {{ ref('joined') }} group 
 select name, total from {{ ref('pg_summary') }}`,
     'models/orders_on_pg.sql': `{{ config(materialized='view', target='pg') }}
 select * from {{ source('shop', 'orders') }}`,
+    'models/ada_open_tickets.sql': `{{ config(materialized='table') }}
+select id, status from {{ source('shop', 'tickets') }} t where t.customer_id = 1 and status = 'open'`,
     'models/customers_inc.sql': `{{ config(materialized='incremental', unique_key='id') }}
 select id, name from {{ source('crm', 'customers') }}
 {% if is_incremental() %}where id > (select max(id) from {{ this }}){% endif %}`,
@@ -68,6 +70,8 @@ select id, name from {{ source('crm', 'customers') }}
   await maria.query(`create database ${fx.tag}`);
   await maria.query(`create table ${fx.tag}.orders (id int, customer_id int, amount decimal(12,2))`);
   await maria.query(`insert into ${fx.tag}.orders values (1, 1, 10.50), (2, 1, 4.25), (3, 2, 100.00), (4, 3, 0.01)`);
+  await maria.query(`create table ${fx.tag}.tickets (id int, customer_id int, status varchar(10))`);
+  await maria.query(`insert into ${fx.tag}.tickets values (1, 1, 'open'), (2, 1, 'OPEN'), (3, 1, 'closed'), (4, 2, 'open'), (5, 1, 'open ')`);
   await files.query(`create table main.events (customer_id int, kind varchar)`);
   await files.query(`insert into main.events values (1, 'web'), (2, 'shop'), (3, 'web')`);
   await files.close();
@@ -90,7 +94,7 @@ describe('federated runs across DuckDB, PostgreSQL and MariaDB', () => {
     if (skip) return ctx.skip(skip);
     const outcome = await runProject(adapters, fx.dir);
     expect(failures(outcome)).toEqual([]);
-    expect(outcome.results).toHaveLength(5);
+    expect(outcome.results).toHaveLength(6);
 
     const duck = await connect(adapters.duckdb, { path: join(fx.dir, 'warehouse.duckdb') }, fx.dir);
     try {
@@ -121,6 +125,16 @@ describe('federated runs across DuckDB, PostgreSQL and MariaDB', () => {
     expect(outcome.events.some((e) => e.type === 'log' && /moved 4 rows of source\.fed\.shop\.orders into cache shop__orders .*rows\/s/.test(e.message))).toBe(true);
     // Extraction keeps only the columns the run's models read (no model reads email).
     expect(outcome.events.some((e) => e.type === 'log' && e.message === 'cache: crm__customers keeps 2 of 3 columns (id, name)')).toBe(true);
+    // A source only one model reads is extracted with that model's provably safe WHERE terms, into
+    // its own copy. MariaDB's case- and pad-insensitive '=' sends more rows than DuckDB keeps.
+    expect(outcome.events.some((e) => e.type === 'log' && e.message === "cache: shop__tickets__for__ada_open_tickets extracts only rows where `customer_id` = 1 and `status` = 'open'")).toBe(true);
+    expect(outcome.events.some((e) => e.type === 'log' && e.message.startsWith('moved 3 rows of source.fed.shop.tickets into cache shop__tickets__for__ada_open_tickets'))).toBe(true);
+    const duckCheck = await connect(adapters.duckdb, { path: join(fx.dir, 'warehouse.duckdb') }, fx.dir);
+    try {
+      expect((await duckCheck.query('select id, status from main.ada_open_tickets order by id')).rows).toEqual([[1, 'open']]);
+    } finally {
+      await duckCheck.close();
+    }
     // Staging tables are gone; the cache holds the copies under their names.
     expect((await pg.query(`select table_name from information_schema.tables where table_schema = '${fx.tag}' and table_name like '%dvt%'`)).rows).toEqual([]);
     expect(existsSync(join(fx.dir, '.dvt', 'cache.duckdb'))).toBe(true);

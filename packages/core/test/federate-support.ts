@@ -79,7 +79,7 @@ export async function connect(adapter: AdapterDefinition, config: Record<string,
 export async function runProject(
   adapters: Record<EngineType, AdapterDefinition>,
   dir: string,
-  options: { select?: string[]; fullRefresh?: boolean; threads?: number; command?: 'run' | 'compile' | 'build' | 'seed'; env?: Record<string, string> } = {},
+  options: { select?: string[]; fullRefresh?: boolean; threads?: number; command?: 'run' | 'compile' | 'build' | 'seed' | 'test'; env?: Record<string, string> } = {},
 ): Promise<RunOutcome & { events: RunEvent[] }> {
   const env = options.env ?? {};
   const project = loadProject({ projectDir: dir, profilesDir: dir, env });

@@ -11,6 +11,7 @@ import { materializeModel, modelRuntime } from '../run/materialize/model.js';
 import { ConnectionPool } from '../run/pool.js';
 import { FederationCache } from './cache.js';
 import { ALL_COLUMNS, columnsUsed, pickColumns, unionNeeds, type ColumnNeed } from './columns.js';
+import { commonTerms, pushableTerms, renderPushedTerms, type PushedTerm } from './filters.js';
 import { cacheMaxAge } from './freshness.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint, type MoveStats } from './mover.js';
 
@@ -27,6 +28,12 @@ export interface FederatedRunOptions {
   log(level: 'debug' | 'info' | 'warn', message: string, uniqueId?: string): void;
 }
 
+/** Per input, the columns the run reads; per (model, input), the WHERE terms that may travel into its extraction. */
+interface Needs {
+  columns: Map<string, ColumnNeed>;
+  filters: Map<string, PushedTerm[]>;
+}
+
 /**
  * The federated side of one run: the cache, connections for extraction
  * (apart from the runner's, so a node holding its target connection never
@@ -37,7 +44,7 @@ export class FederatedRun {
   readonly cache: FederationCache;
   private readonly sources: ConnectionPool;
   private readonly copies = new Map<string, Promise<Relation>>();
-  private needs: Promise<Map<string, ColumnNeed>> | undefined;
+  private needs: Promise<Needs> | undefined;
 
   constructor(private readonly opts: FederatedRunOptions) {
     this.cache = new FederationCache(opts.project.config.rootDir, opts.duckdb, opts.threads, opts.ctx);
@@ -61,9 +68,14 @@ export class FederatedRun {
     if (plan.warning) x.log('warn', plan.warning);
     const runtime = await modelRuntime(x);
     this.needs ??= this.columnNeeds();
-    const needs = await this.needs;
+    const { columns: needs, filters } = await this.needs;
     const copies = new Map<string, Relation>();
-    await Promise.all(plan.inputs.map(async (input) => copies.set(input.unique_id, await this.copyOf(input, needs.get(input.unique_id), x.signal))));
+    await Promise.all(
+      plan.inputs.map(async (input) => {
+        const terms = filters.get(`${node.unique_id}\u0000${input.unique_id}`);
+        copies.set(input.unique_id, await this.copyOf(input, needs.get(input.unique_id), x.signal, terms && { terms, reader: node.name }));
+      }),
+    );
 
     const incremental = node.config.materialized === 'incremental' && runtime.relationExists && !runtime.fullRefresh;
     const thisTable = `__this__${node.name}`;
@@ -108,11 +120,17 @@ export class FederatedRun {
   }
 
   /** The cache copy of one input, extracted at most once per run. */
-  copyOf(input: PlannedInput, need: ColumnNeed | undefined, signal: AbortSignal): Promise<Relation> {
-    const table = input.cacheTable ?? cacheTableName(this.opts.project, input.unique_id);
+  /**
+   * The cache copy of one input, extracted at most once per run. With
+   * `filter` (the input's only reader in this run, terms from its WHERE) the
+   * copy is that reader's own, `<table>__for__<model>`, and never reused.
+   */
+  copyOf(input: PlannedInput, need: ColumnNeed | undefined, signal: AbortSignal, filter?: { terms: PushedTerm[]; reader: string }): Promise<Relation> {
+    const shared = input.cacheTable ?? cacheTableName(this.opts.project, input.unique_id);
+    const table = filter ? `${shared}__for__${filter.reader}` : shared;
     let copy = this.copies.get(table);
     if (!copy) {
-      copy = this.extract(input, table, need ?? ALL_COLUMNS, signal);
+      copy = this.extract(input, table, need ?? ALL_COLUMNS, signal, filter?.terms);
       this.copies.set(table, copy);
       // A failed copy is retried by the next model that needs it.
       copy.catch(() => this.copies.delete(table));
@@ -126,40 +144,57 @@ export class FederatedRun {
    * `is_incremental()`, so either branch is covered) and parsed by DuckDB.
    * A model that does not compile or parse reads all columns of its inputs.
    */
-  private async columnNeeds(): Promise<Map<string, ColumnNeed>> {
+  private async columnNeeds(): Promise<Needs> {
     const needs = new Map<string, ColumnNeed>();
+    const filters = new Map<string, PushedTerm[]>();
+    const readers = new Map<string, number>();
+    for (const plan of this.opts.federatedNodes) for (const input of plan.inputs) readers.set(input.unique_id, (readers.get(input.unique_id) ?? 0) + 1);
     const duckdb = this.cache.adapter;
     await this.cache.withConnection(async (c) => {
       for (const plan of this.opts.federatedNodes) {
         const tables = new Map(plan.inputs.map((i) => [i.unique_id, this.cache.relation(i.cacheTable ?? cacheTableName(this.opts.project, i.unique_id))]));
         const federated = { adapterType: duckdb.type, relationFor: (id: string) => tables.get(id), thisRelation: this.cache.relation(`__this__${plan.unique_id}`) };
         let need: ColumnNeed = { all: false, names: new Set() };
+        const trees: string[] = [];
         for (const relationExists of [false, true]) {
           try {
             const sql = this.opts.compiler.compileNode(plan.unique_id, { relationExists, relationType: 'table', federated }).compiled_code;
             const serialized = (await c.query(`select json_serialize_sql(${duckdb.dialect.quoteLiteral(sql)})`)).rows[0]?.[0];
             need = unionNeeds(need, typeof serialized === 'string' ? columnsUsed(serialized) : ALL_COLUMNS);
+            if (typeof serialized === 'string') trees.push(serialized);
           } catch {
             need = ALL_COLUMNS;
           }
         }
-        for (const input of plan.inputs) needs.set(input.unique_id, unionNeeds(needs.get(input.unique_id), need));
+        for (const input of plan.inputs) {
+          needs.set(input.unique_id, unionNeeds(needs.get(input.unique_id), need));
+          // Filters travel only into a copy no other model of the run reads, and only when both compilations agree.
+          if (readers.get(input.unique_id) !== 1 || trees.length !== 2 || this.hasCachePolicy(input.unique_id)) continue;
+          const table = tables.get(input.unique_id)!.identifier!;
+          const terms = commonTerms(pushableTerms(trees[0]!, table), pushableTerms(trees[1]!, table));
+          if (terms.length > 0) filters.set(`${plan.unique_id}\u0000${input.unique_id}`, terms);
+        }
       }
     });
-    return needs;
+    return { columns: needs, filters };
   }
 
-  private async extract(input: PlannedInput, table: string, need: ColumnNeed, signal: AbortSignal): Promise<Relation> {
+  private hasCachePolicy(uniqueId: string): boolean {
+    const producer = this.opts.project.sources.get(uniqueId) ?? this.opts.project.nodes.get(uniqueId);
+    return producer?.config.cache !== undefined && producer.config.cache !== null;
+  }
+
+  private async extract(input: PlannedInput, table: string, need: ColumnNeed, signal: AbortSignal, terms?: PushedTerm[]): Promise<Relation> {
     const { project, compiler } = this.opts;
     const source = project.sources.get(input.unique_id);
     const producer = source ?? project.nodes.get(input.unique_id);
     if (!producer) throw new DvtError('runtime', `federation: unknown input ${input.unique_id}`);
-    const maxAge = this.opts.fullRefresh ? undefined : cacheMaxAge(producer.config.cache, `${producer.original_file_path} (${input.unique_id})`);
+    const maxAge = this.opts.fullRefresh || terms ? undefined : cacheMaxAge(producer.config.cache, `${producer.original_file_path} (${input.unique_id})`);
     const lease = await this.sources.acquire(input.connection);
     try {
       const from: Endpoint = { connection: lease.connection as CompleteConnection, adapter: lease.adapter };
       const relation = source ? this.sourceRelation(source, input.connection, lease.adapter) : compiler.relationOf(project.nodes.get(input.unique_id)!);
-      const entry = await this.fill(from, relation.toRef(), relation.render(), table, input.unique_id, signal, maxAge, need);
+      const entry = await this.fill(from, relation.toRef(), relation.render(), table, input.unique_id, signal, maxAge, need, terms);
       if (entry.reused) this.opts.log('info', `cache: kept ${table} (younger than its max age)`);
       return entry.relation;
     } finally {
@@ -193,12 +228,14 @@ export class FederatedRun {
     return entry.relation;
   }
 
-  private async fill(from: Endpoint, ref: RelationRef, rendered: string, table: string, uniqueId: string, signal: AbortSignal, maxAge?: number, need: ColumnNeed = ALL_COLUMNS) {
+  private async fill(from: Endpoint, ref: RelationRef, rendered: string, table: string, uniqueId: string, signal: AbortSignal, maxAge?: number, need: ColumnNeed = ALL_COLUMNS, terms: PushedTerm[] = []) {
     const described = await from.connection.catalog.describe(ref);
     if (!described) throw new DvtError('runtime', `federation: ${uniqueId} (${rendered}) does not exist on ${from.adapter.displayName}`);
     const columns = columnsForDestination(pickColumns(described, need), from.adapter.type === this.cache.adapter.type);
     if (columns.length < described.length) this.opts.log('debug', `cache: ${table} keeps ${columns.length} of ${described.length} columns (${columns.map((c) => c.name).join(', ')})`);
-    const select = `select ${columns.map((c) => from.adapter.dialect.quoteIdentifier(c.name)).join(', ')} from ${rendered}`;
+    const where = renderPushedTerms(terms, described, from.adapter.dialect);
+    if (where) this.opts.log('debug', `cache: ${table} extracts only rows where ${where}`);
+    const select = `select ${columns.map((c) => from.adapter.dialect.quoteIdentifier(c.name)).join(', ')} from ${rendered}${where ? ` where ${where}` : ''}`;
     return this.cache.load(
       table,
       {

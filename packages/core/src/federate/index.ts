@@ -9,3 +9,5 @@ export { RunFederation } from './runner.js';
 export { columnsUsed, pickColumns, unionNeeds, ALL_COLUMNS } from './columns.js';
 export type { ColumnNeed } from './columns.js';
 export { comparePlanWithLastRun, planHistoryPath } from './plan-history.js';
+export { pushableTerms, renderPushedTerms, commonTerms } from './filters.js';
+export type { PushedTerm } from './filters.js';
