@@ -16,6 +16,9 @@ export * from './copy-sql.js';
 export * from './catalog.js';
 export * from './errors.js';
 
+/** The PostgreSQL `postgres__` macros; adapters built on PostgreSQL list it in their `macrosDir`. */
+export const POSTGRES_MACROS_DIR = fileURLToPath(new URL('../macros', import.meta.url));
+
 /** `type: postgres` outputs. */
 const postgresAdapter: AdapterDefinition<PostgresConfig> = {
   apiVersion: ADAPTER_API_VERSION,
@@ -25,7 +28,7 @@ const postgresAdapter: AdapterDefinition<PostgresConfig> = {
   color: '#336791',
   configSchema: postgresConfigSchema,
   dialect: postgresDialect,
-  macrosDir: fileURLToPath(new URL('../macros', import.meta.url)),
+  macrosDir: POSTGRES_MACROS_DIR,
   describeTarget: describePostgresTarget,
   canSee: (own, other) => sameServerAndDatabase(own, other, ['postgres', 'postgresql'], 5432),
   async connect(config, ctx) {

@@ -1,20 +1,6 @@
-{#- Redshift DDL. Macros not defined here fall back to postgres__ (the
-    adapter's parent type) when the postgres adapter's macros are loaded in
-    the same run, then to the builtins. Core loads only this adapter's own
-    macrosDir, so the PostgreSQL spellings Redshift needs are declared here. -#}
-
-{#- CREATE SCHEMA takes a bare name: the database is the connected one. -#}
-{% macro redshift__create_schema(relation) -%}
-create schema if not exists {{ adapter.quote(relation.schema) }}
-{%- endmacro %}
-
-{% macro redshift__drop_relation(relation) -%}
-drop {{ 'materialized view' if relation.type == 'materialized_view' else (relation.type or 'table') }} if exists {{ relation }} cascade
-{%- endmacro %}
-
-{% macro redshift__rename_relation(from_relation, to_relation) -%}
-alter {{ 'materialized view' if from_relation.type == 'materialized_view' else (from_relation.type or 'table') }} {{ from_relation }} rename to {{ adapter.quote(to_relation.identifier) }}
-{%- endmacro %}
+{#- Redshift DDL where it differs from PostgreSQL's. Schemas, drops and
+    renames are the postgres__ macros, inherited through `parentTypes` from
+    the PostgreSQL macro directory the adapter lists in its `macrosDir`. -#}
 
 {#- Tables take Redshift's physical options from the model config:
     dist ('even', 'all', 'auto' or a column), sort (a column or a list),

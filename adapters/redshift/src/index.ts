@@ -1,6 +1,6 @@
 import type { AdapterDefinition } from '@dvt/core';
 import { ADAPTER_API_VERSION } from '@dvt/core';
-import { PostgresConnection } from '@dvt/adapter-postgres';
+import { POSTGRES_MACROS_DIR, PostgresConnection } from '@dvt/adapter-postgres';
 import { fileURLToPath } from 'node:url';
 import type { RedshiftConfig } from './config.js';
 import { describeRedshiftTarget, redshiftCanSee, redshiftClientConfig, redshiftConfigSchema } from './config.js';
@@ -26,7 +26,8 @@ const redshiftAdapter: AdapterDefinition<RedshiftConfig> = {
   color: '#8C4FFF',
   configSchema: redshiftConfigSchema,
   dialect: redshiftDialect,
-  macrosDir: fileURLToPath(new URL('../macros', import.meta.url)),
+  // Its own redshift__ macros, then the postgres__ ones it inherits.
+  macrosDir: [fileURLToPath(new URL('../macros', import.meta.url)), POSTGRES_MACROS_DIR],
   parentTypes: ['postgres'],
   describeTarget: describeRedshiftTarget,
   canSee: redshiftCanSee,
