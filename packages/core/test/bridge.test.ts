@@ -212,6 +212,40 @@ describe.skipIf(typeof duckdb === 'string')('database bridge on DuckDB', () => {
     }
   });
 
+  it('runs a {% materialization %} block, its statements and hooks through the bridge', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'w.duckdb');
+    writeFiles(dir, {
+      'dbt_project.yml': MODELS['dbt_project.yml']!,
+      'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${path}\n      schema: main\n`,
+      'macros/insert_only.sql': `{% materialization insert_only, default %}
+  {%- set target_relation = this.incorporate(type='table') -%}
+  {%- set existing = load_relation(this) -%}
+  {% call statement('main') -%}
+    {% if existing is none %}create table {{ target_relation }} as {{ sql }}{% else %}insert into {{ target_relation }} {{ sql }}{% endif %}
+  {%- endcall %}
+  {{ run_hooks(post_hooks, inside_transaction=True) }}
+  {{ return({'relations': [target_relation]}) }}
+{% endmaterialization %}`,
+      'models/appended.sql': "{{ config(materialized='insert_only', post_hook='create table if not exists hook_marker as select 7 as x') }} select 1 as n",
+    });
+    try {
+      for (let i = 0; i < 2; i++) {
+        const outcome = await runBridged(dir, { definition, module: duckdbModule }, 1);
+        expect(outcome.results.map((r) => [r.status, r.message, r.relation_name])).toEqual([['success', 'INSERT_ONLY', '"w"."main"."appended"']]);
+      }
+      const conn = await definition.connect({ path }, { projectDir: dir, logger: quiet });
+      try {
+        expect((await conn.query('select count(*) from appended')).rows.map((r) => r.map(Number))).toEqual([[2]]);
+        expect((await conn.query('select x from hook_marker')).rows.map((r) => r.map(Number))).toEqual([[7]]);
+      } finally {
+        await conn.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('answers as dbt at parse time without touching the database', async () => {
     const dir = tempDir();
     writeFiles(dir, { ...MODELS, 'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${join(dir, 'w.duckdb')}\n` });

@@ -222,18 +222,22 @@ describe('connections', () => {
 });
 
 describe('custom materializations', () => {
-  it('a {% materialization %} block is named as not runnable yet; an unknown one as missing', async (ctx) => {
+  it('a {% materialization %} block runs (statements need the database bridge); an unknown one is missing', async (ctx) => {
     const db = need(ctx);
     const p = shop({
       'models/schema.yml': 'version: 2\n',
-      'macros/snowflake_ish.sql': "{% materialization dynamic_table, default %}{{ return({'relations': []}) }}{% endmaterialization %}\n",
+      'macros/snowflake_ish.sql':
+        "{% materialization dynamic_table, default %}{{ return({'relations': []}) }}{% endmaterialization %}\n" +
+        "{% materialization with_statement, default %}{% call statement('main') %}{{ sql }}{% endcall %}{{ return({'relations': []}) }}{% endmaterialization %}\n",
       'models/m_custom.sql': "{{ config(materialized='dynamic_table') }} select 1 as id",
+      'models/m_statement.sql': "{{ config(materialized='with_statement') }} select 1 as id",
       'models/m_unknown.sql': "{{ config(materialized='no_such_thing') }} select 1 as id",
     });
-    const out = await runDvt(db, p, 'run', { select: ['m_custom', 'm_unknown'] });
-    const message = (name: string) => out.results.find((r) => r.unique_id.endsWith(name))!.message;
-    expect(message('m_custom')).toContain("is a Jinja {% materialization %} block (macros/snowflake_ish.sql:1); dvt cannot run those yet");
-    expect(message('m_unknown')).toContain("materialization 'no_such_thing' of model.run_shop.m_unknown does not exist");
+    const out = await runDvt(db, p, 'run', { select: ['m_custom', 'm_statement', 'm_unknown'] });
+    const result = (name: string) => out.results.find((r) => r.unique_id.endsWith(name))!;
+    expect(result('m_custom').status).toBe('success');
+    expect(result('m_statement').message).toContain("reads the database while compiling, which needs the runner's database bridge");
+    expect(result('m_unknown').message).toContain("materialization 'no_such_thing' of model.run_shop.m_unknown does not exist");
   });
 });
 

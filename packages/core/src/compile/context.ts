@@ -28,6 +28,8 @@ export interface NodeRuntime {
   fullRefresh?: boolean;
   /** Set when the node runs federated: its SQL is rendered for another engine, reading copies of its inputs. */
   federated?: FederatedRendering;
+  /** The node's compiled SQL, for a `{% materialization %}` block (`sql`, `compiled_code`). */
+  compiledCode?: string;
 }
 
 /**
@@ -62,6 +64,8 @@ export interface CompilerServices {
   findRef(call: RefCall, from: ExecutableNode | undefined): ExecutableNode | undefined;
   findSource(sourceName: string, tableName: string): SourceDefinition | undefined;
   relationOf(node: ExecutableNode): Relation;
+  /** `--defer`: the state's relation for a node `ref()` should read instead of its own. */
+  deferredRelation?(node: ExecutableNode): Relation | undefined;
   sourceRelation(source: SourceDefinition, adapterType: string): Relation;
   graph(): Record<string, unknown>;
   /** Synchronous database access for templates, when the runner provides it. */
@@ -103,7 +107,7 @@ export class RenderState {
   readonly mode: RenderMode;
   readonly adapterType: string;
   readonly output: ProfileOutput;
-  private readonly runtime: NodeRuntime;
+  readonly runtime: NodeRuntime;
   private readonly locals: Record<string, unknown>;
   private readonly members = new Map<string, unknown>();
   private readonly bound = new Map<string, JinjaCallable>();
@@ -388,6 +392,13 @@ function buildMember(state: RenderState, name: string): unknown {
       };
     case 'thread_id':
       return 'Thread-1';
+    case 'sql':
+    case 'compiled_code':
+      return state.runtime.compiledCode ?? NOT_FOUND;
+    case 'pre_hooks':
+      return state.node ? state.node.config.pre_hook.map((h) => ({ sql: h.sql, transaction: h.transaction })) : NOT_FOUND;
+    case 'post_hooks':
+      return state.node ? state.node.config.post_hook.map((h) => ({ sql: h.sql, transaction: h.transaction })) : NOT_FOUND;
     case 'builtins':
       return { ref: makeRef(state), source: makeSource(state), config: makeConfig(state) };
     case 'render':

@@ -123,6 +123,11 @@ export class JinjaAdapter {
     for (const sql of statements) if (sql.trim().length > 0) this.state.runStatement(null, sql, false);
   }
 
+  /** Template statements run on their own connection, each committed as it runs: nothing is left to commit. */
+  commit(): null {
+    return null;
+  }
+
   /** `adapter.execute(sql, fetch=True)` -> (response, table) */
   execute(...args: unknown[]): unknown[] {
     const call = splitArgs(args);

@@ -1,4 +1,5 @@
 import { DvtError } from '../../errors.js';
+import { Relation } from '../../compile/relation.js';
 import { findRelation, nodeRelation, type MaterializationResult, type NodeExecution } from '../context.js';
 import { chooseStrategy, materializeIncremental } from './incremental.js';
 import { materializeMicrobatch } from './microbatch.js';
@@ -42,23 +43,30 @@ export async function materializeModel(x: NodeExecution): Promise<Materializatio
       if (runtime.relationType === 'table' && !runtime.fullRefresh) return materializeIncremental(x, compiledCode);
       return materializeTable(x, compiledCode);
     default:
-      throw unsupportedMaterialization(x, materialized);
+      return materializeCustom(x, materialized, runtime);
   }
 }
 
 /**
- * The seam for `{% materialization name, adapter=... %}` blocks: running one
- * needs Jinja to execute statements while rendering (the synchronous
- * database bridge, issue 5). Until it exists, such a node fails saying where
- * its materialization is defined.
+ * A `{% materialization name, adapter=... %}` block (the adapter's own, a
+ * parent's, or `default`): rendered with the node's compiled SQL as `sql`;
+ * its `statement` calls run through the compiler's database bridge, on the
+ * template connection (each committed as it runs; they are not in
+ * target/run/). It returns `{'relations': [...]}` as in dbt.
  */
-function unsupportedMaterialization(x: NodeExecution, name: string): DvtError {
+async function materializeCustom(x: NodeExecution, name: string, runtime: Awaited<ReturnType<typeof modelRuntime>>): Promise<MaterializationResult> {
   const registry = x.compiler.registry;
   const block = [x.adapter.type, ...(x.adapter.parentTypes ?? []), 'default']
     .map((adapter) => registry.resolve(`materialization_${name}_${adapter}`, x.node.package_name))
     .find((entry) => entry !== undefined);
-  const message = block
-    ? `materialization '${name}' of ${x.node.unique_id} is a Jinja {% materialization %} block (${block.definition.original_file_path}:${block.definition.line}); dvt cannot run those yet`
-    : `materialization '${name}' of ${x.node.unique_id} does not exist (dvt builds view, table, incremental and ephemeral models)`;
-  return new DvtError('compile', message, { location: { file: x.node.original_file_path } });
+  if (!block) {
+    throw new DvtError('compile', `materialization '${name}' of ${x.node.unique_id} does not exist (dvt builds view, table, incremental, ephemeral and {% materialization %} blocks)`, {
+      location: { file: x.node.original_file_path },
+    });
+  }
+  const compiledCode = x.compile(runtime);
+  const returned = x.compiler.callMacro(`${block.definition.package_name}.${block.definition.name}`, [], {}, { node: x.node, adapterType: x.adapter.type, runtime: { ...runtime, compiledCode } });
+  const relations = (returned as { relations?: unknown[] } | null)?.relations;
+  const relation = Array.isArray(relations) && relations[0] instanceof Relation ? relations[0] : nodeRelation(x);
+  return { status: 'success', message: name.toUpperCase(), compiledCode, relation };
 }
