@@ -53,6 +53,13 @@ export interface CompiledNode {
   extra_ctes: InjectedCte[];
 }
 
+/** Where a deferred node's relation is, as the --state manifest records it. */
+export interface DeferredRelation {
+  database: string | null;
+  schema: string;
+  identifier: string;
+}
+
 export interface MacroCallOptions {
   /** The node the call is made for (`this`, `model`, `config` answer from it). */
   node?: ExecutableNode;
@@ -84,6 +91,7 @@ export class Compiler {
   private readonly env: Environment;
   private readonly adapters: Map<string, AdapterDefinition>;
   private readonly services: CompilerServices;
+  private deferred: ReadonlyMap<string, DeferredRelation> = new Map();
   private readonly targetPath: string;
   private readonly writeCompiled: boolean;
   private readonly templates = new Map<string, Template>();
@@ -224,6 +232,15 @@ export class Compiler {
       this.hookTemplates.set(key, template);
     }
     return this.render(template, { node, mode: 'execute', runtime, locals }).text;
+  }
+
+  /**
+   * `--defer`: `ref()` to these nodes reads the relation a previous run built
+   * (from the --state manifest) instead of the node's own, which the current
+   * target does not have. `deferredInputs` (src/state) decides which.
+   */
+  deferTo(relations: ReadonlyMap<string, DeferredRelation>): void {
+    this.deferred = relations;
   }
 
   /** The relation a node materializes as (`this`); ephemeral models are CTE names. */
@@ -507,6 +524,10 @@ export class Compiler {
       findRef: (call, from) => this.findRef(call, from),
       findSource: (s, t) => this.findSource(s, t),
       relationOf: (node) => this.relationOf(node),
+      deferredRelation: (node) => {
+        const to = this.deferred.get(node.unique_id);
+        return to ? this.relationOf(node).incorporate({ path: { database: to.database, schema: to.schema, identifier: to.identifier } }) : undefined;
+      },
       sourceRelation: (source, adapterType) =>
         new Relation(this.adapter(adapterType).dialect, adapterType, {
           database: source.database,

@@ -35,7 +35,8 @@ export function makeRef(state: RenderState): JinjaCallable {
       if (!state.record.ephemerals.includes(target.unique_id)) state.record.ephemerals.push(target.unique_id);
       return Relation.ephemeral(state.dialect, state.adapterType, target.name);
     }
-    return emptyWhenAsked(state, state.federatedRelation(target.unique_id) ?? state.services.relationOf(target));
+    const own = state.federatedRelation(target.unique_id) ?? state.services.deferredRelation?.(target) ?? state.services.relationOf(target);
+    return emptyWhenAsked(state, own);
   };
 }
 
