@@ -155,6 +155,34 @@ describe.skipIf(typeof duckdb === 'string')('snapshots on DuckDB', () => {
     }
   });
 
+  it('adds columns that appear in the select, older versions holding NULL', async () => {
+    const adapter = duckdb as AdapterDefinition;
+    const dir = mkdtempSync(join(tmpdir(), 'dvt-snap-'));
+    const path = join(dir, 'w.duckdb');
+    writeProject(dir, `snaps:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${path}\n`);
+    rmSync(join(dir, 'snapshots/snaps.yml'));
+    writeFileSync(
+      join(dir, 'snapshots/legacy.sql'),
+      "{% snapshot grows %}\n{{ config(unique_key='id', strategy='check', check_cols='all') }}\nselect 1 as id, 'a' as name{% if var('phase') == 2 %}, 'gold' as tier{% endif %}\n{% endsnapshot %}\n",
+    );
+    try {
+      expect((await run(dir, adapter, 'snapshot', 1)).success).toBe(true);
+      expect((await run(dir, adapter, 'snapshot', 2)).success).toBe(true);
+      const conn = await adapter.connect({ path }, { projectDir: dir, logger: quiet });
+      try {
+        const rows = (await conn.query('select name, tier, dbt_valid_to is null from grows order by dbt_valid_from')).rows;
+        expect(rows).toEqual([
+          ['a', null, false],
+          ['a', 'gold', true],
+        ]);
+      } finally {
+        await conn.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('names a bad config with the file', async () => {
     const adapter = duckdb as AdapterDefinition;
     const dir = mkdtempSync(join(tmpdir(), 'dvt-snap-'));

@@ -1,6 +1,6 @@
 import { DvtError } from '../errors.js';
 import type { Relation } from '../compile/relation.js';
-import { callSqlMacro, dropIfExists, findRelation, inTransaction, nodeRelation, suffixed, type MaterializationResult, type NodeExecution } from './context.js';
+import { callSqlMacro, describeColumns, dropIfExists, findRelation, inTransaction, nodeRelation, suffixed, type MaterializationResult, type NodeExecution } from './context.js';
 
 type HardDeletes = 'ignore' | 'invalidate' | 'new_record';
 const META_COLUMNS = ['dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to', 'dbt_is_deleted'] as const;
@@ -45,6 +45,10 @@ export async function materializeSnapshot(x: NodeExecution): Promise<Materializa
       location: { file: x.node.original_file_path },
     });
   }
+  // Columns new in the select join the table (older versions hold NULL there), as dbt does.
+  const present = new Set((await describeColumns(x, relation)).map((c) => c.name.toLowerCase()));
+  const added = probe.columns.filter((c) => !present.has(c.name.toLowerCase())).map((c) => ({ name: c.name, data_type: c.nativeType }));
+  if (added.length > 0) await x.sql.run(callSqlMacro(x, 'alter_relation_add_remove_columns', relation, added, []));
   await dropIfExists(x, staging);
   await x.sql.run(callSqlMacro(x, 'create_table_as', false, staging, callSqlMacro(x, 'snapshot_staging_sql', spec).join('\n')));
   let inserted: number | undefined;
