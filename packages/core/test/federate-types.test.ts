@@ -48,7 +48,6 @@ const configs = () => ({
   duck_target: { path: join(fx.dir, 'warehouse.duckdb'), schema: 'main' },
 });
 
-const adapterOf = (engine: Engine): EngineType => (engine === 'pg' ? 'postgres' : engine === 'maria' ? 'mariadb' : 'duckdb');
 const sourceSchema = (engine: Engine) => (engine === 'duck' ? 'main' : fx.tag);
 const targetName = (engine: Engine) => (engine === 'duck' ? 'duck_target' : engine);
 const relationOn = (engine: Engine, table: string) => (engine === 'duck' ? `main.${table}` : `${fx.tag}.${table}`);
