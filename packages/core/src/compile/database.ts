@@ -58,6 +58,15 @@ export class ResultColumns {
     return this.list.map((c) => c.name);
   }
 
+  /** `(name, column)` pairs: dbt_utils' get_query_results_as_dict walks `table.columns.items()`. */
+  items(): [string, ResultColumn][] {
+    return this.list.map((c) => [c.name, c]);
+  }
+
+  values(): ResultColumn[] {
+    return [...this.list];
+  }
+
   [Symbol.iterator](): Iterator<ResultColumn> {
     return this.list[Symbol.iterator]();
   }
