@@ -35,6 +35,8 @@ export type FlagName =
   | 'args'
   | 'upgrade'
   | 'empty'
+  | 'state'
+  | 'defer'
   | 'help'
   | 'version';
 
@@ -82,6 +84,8 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   from: { kind: 'string', value: 'DIR', description: 'Install packages from the tarballs (npm/pnpm pack) in DIR; others from the registry.' },
   args: { kind: 'string', value: 'YAML', description: "Keyword arguments for the macro, as a YAML or JSON mapping ('{table: orders, days: 7}')." },
   upgrade: { kind: 'boolean', description: 'Resolve package versions again instead of following package-lock.yml.' },
+  state: { kind: 'string', value: 'DIR', description: 'A previous manifest.json\'s directory, for state:new / state:modified selectors and --defer.' },
+  defer: { kind: 'boolean', description: 'ref() to an unselected node the target does not have reads the --state manifest\'s relation instead.' },
   empty: { kind: 'boolean', description: 'Read every ref() and source() as zero rows: checks the SQL and the result columns without moving data.' },
   help: { short: 'h', kind: 'boolean', description: 'Show help.' },
   version: { kind: 'boolean', description: 'Print the version and exit.' },
@@ -89,7 +93,9 @@ const FLAGS: Record<FlagName, FlagSpec> = {
 
 const PROJECT_FLAGS: FlagName[] = ['project-dir', 'profiles-dir', 'target', 'vars'];
 const SELECT_FLAGS: FlagName[] = ['select', 'exclude', 'selector'];
-const RUN_FLAGS: FlagName[] = [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'fail-fast'];
+const RUN_FLAGS: FlagName[] = [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'fail-fast', 'state'];
+/** Commands that run nodes through `runNodes` can defer to --state. */
+const DEFER_FLAGS: FlagName[] = ['defer'];
 
 export type CommandName =
   | 'init'
@@ -124,11 +130,11 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   debug: { summary: 'Show versions, paths, and test every connection the project uses.', flags: PROJECT_FLAGS },
   parse: { summary: 'Read the project and write target/manifest.json.', flags: PROJECT_FLAGS },
   compile: { summary: 'Render SQL of the selected nodes into target/compiled.', flags: [...RUN_FLAGS, 'inline'] },
-  list: { aliases: ['ls'], summary: 'List the selected resources.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'resource-type', 'output'] },
-  seed: { summary: 'Load CSV seeds into the target.', flags: [...RUN_FLAGS, 'full-refresh'] },
-  run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh', 'empty'] },
-  test: { summary: 'Run the selected data tests.', flags: RUN_FLAGS },
-  build: { summary: 'Seed, run and test the selected nodes in dependency order.', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type', 'empty'] },
+  list: { aliases: ['ls'], summary: 'List the selected resources.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'resource-type', 'output', 'state'] },
+  seed: { summary: 'Load CSV seeds into the target.', flags: [...RUN_FLAGS, 'full-refresh', ...DEFER_FLAGS] },
+  run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh', 'empty', ...DEFER_FLAGS] },
+  test: { summary: 'Run the selected data tests.', flags: [...RUN_FLAGS, ...DEFER_FLAGS] },
+  build: { summary: 'Seed, run and test the selected nodes in dependency order.', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type', 'empty', ...DEFER_FLAGS] },
   show: { summary: 'Run the selected nodes\' SQL (or --inline SQL) and print the first rows.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit'] },
   clean: { summary: 'Delete the clean-targets (target/, dbt_packages/) and .dvt/.', flags: ['project-dir'] },
   docs: {

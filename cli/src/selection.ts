@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Project } from '@dvt/core';
 import { listFlag, stringFlag, type Invocation } from './args.js';
 import type { Log } from './output/log.js';
@@ -11,7 +12,7 @@ export async function selectFromFlags(project: Project, invocation: Invocation, 
   const core = await import('@dvt/core');
   const graph = core.buildGraph(project);
   core.assertAcyclic(graph);
-  const selector = new core.Selector(project, graph);
+  const selector = new core.Selector(project, graph, stateChanges(core, project, invocation));
   const select = listFlag(invocation, 'select');
   const selected = selector.select({
     select,
@@ -27,4 +28,16 @@ export async function selectFromFlags(project: Project, invocation: Invocation, 
     }
   }
   return selected;
+}
+
+/**
+ * With `--state DIR`: how each node differs from that manifest (for
+ * `state:` selectors). The current side is the manifest this invocation
+ * would write, so both have one shape.
+ */
+function stateChanges(core: typeof import('@dvt/core'), project: Project, invocation: Invocation) {
+  const dir = stringFlag(invocation, 'state');
+  if (dir === undefined) return undefined;
+  const current = core.buildManifest(project, { invocationId: 'state-comparison' }) as Parameters<typeof core.compareWithState>[0];
+  return core.compareWithState(current, core.readStateManifest(resolve(dir)));
 }

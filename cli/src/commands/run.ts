@@ -1,9 +1,10 @@
 import type { Project, RunCommandName } from '@dvt/core';
-import { booleanFlag, integerFlag, listFlag } from '../args.js';
+import { resolve } from 'node:path';
+import { booleanFlag, integerFlag, listFlag, stringFlag, UsageError } from '../args.js';
 import type { CommandContext } from '../main.js';
 import { RunReporter } from '../output/run-report.js';
 import { selectFromFlags } from '../selection.js';
-import { openSession } from '../session.js';
+import { openSession, type Session } from '../session.js';
 import { writeArtifacts } from '../artifacts.js';
 
 /** `dvt seed | run | test | build | snapshot`: select, run on the scheduler, print dbt's lines, write the artifacts. */
@@ -23,6 +24,7 @@ export async function runNodes(ctx: CommandContext, chosen?: (project: Project) 
   const selection = chosen
     ? chosen(session.project)
     : await selectFromFlags(session.project, ctx.invocation, ctx.log, types?.includes('all') || types?.includes('default') ? undefined : types);
+  if (booleanFlag(ctx.invocation, 'defer')) await deferToState(ctx, session, selection);
   const reporter = new RunReporter(ctx.log, (id) => session.project.nodes.get(id));
   const abort = new AbortController();
   const onInterrupt = () => abort.abort(new Error('interrupted (Ctrl-C)'));
@@ -47,4 +49,20 @@ export async function runNodes(ctx: CommandContext, chosen?: (project: Project) 
     process.off('SIGINT', onInterrupt);
     await session.close();
   }
+}
+
+/** `--defer`: unselected parents the target lacks are read from the --state manifest's relations. */
+async function deferToState(ctx: CommandContext, session: Session, selection: string[]): Promise<void> {
+  const dir = stringFlag(ctx.invocation, 'state');
+  if (dir === undefined) throw new UsageError('--defer needs --state DIR: the directory of the manifest.json to defer to.');
+  const core = await import('@dvt/core');
+  const deferred = await core.deferredInputs({
+    project: session.project,
+    compiler: session.compiler,
+    selection,
+    state: core.readStateManifest(resolve(ctx.cwd, dir)),
+    resolveAdapter: session.resolveAdapter,
+  });
+  session.compiler.deferTo(deferred);
+  for (const [id, to] of deferred) ctx.log.debug('DeferredRelation', `${id} is read from ${[to.database, to.schema, to.identifier].filter(Boolean).join('.')} (--state)`);
 }

@@ -85,8 +85,16 @@ export function matchesState(changes: ReadonlySet<StateChange> | undefined, sele
   return changes.has(kind);
 }
 
+/**
+ * As dbt: the naming configs as written, not the names they produced, so
+ * that the same project built for prod and for dev is not "modified"
+ * everywhere by its target's schema. Sources have no such config: their
+ * names are their YAML.
+ */
 function relationOf(entry: ManifestEntry): string {
-  return JSON.stringify([entry.database ?? null, entry.schema ?? null, entry.alias ?? entry.identifier ?? null]);
+  if (entry.resource_type === 'source') return JSON.stringify([entry.database ?? null, entry.schema ?? null, entry.identifier ?? null]);
+  const config = entry.config ?? {};
+  return JSON.stringify([config.database ?? null, config.schema ?? null, config.alias ?? null]);
 }
 
 /** dvt's own `dvt` entry (derived), and the naming configs that dbt compares as the relation, not as configs. */

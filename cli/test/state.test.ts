@@ -1,0 +1,64 @@
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dvt, tempDir } from './helpers.js';
+
+function project(): string {
+  const dir = tempDir('dvt-state-');
+  write(dir, {
+    'dbt_project.yml': 'name: st\nversion: "1.0"\nconfig-version: 2\nprofile: st\nmodels:\n  st:\n    +materialized: table\n',
+    'profiles.yml': `st:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${join(dir, 'wh.duckdb')}\n      schema: dev\n    prod:\n      type: duckdb\n      path: ${join(dir, 'wh.duckdb')}\n      schema: prod\n`,
+    'models/upstream.sql': 'select 42 as answer',
+    'models/downstream.sql': "select answer from {{ ref('upstream') }}",
+    'models/other.sql': 'select 1 as one',
+  });
+  return dir;
+}
+
+function write(dir: string, files: Record<string, string>) {
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
+
+const lines = (out: string) => out.split('\n').filter((l) => l.trim() !== '').sort();
+
+describe('--state and --defer', () => {
+  it('selects what changed since a production manifest and builds it in dev, deferring its unbuilt parents', () => {
+    const dir = project();
+    expect(dvt(['run', '--target', 'prod'], { cwd: dir }).code).toBe(0);
+    cpSync(join(dir, 'target'), join(dir, 'prod-state'), { recursive: true });
+
+    write(dir, { 'models/downstream.sql': "select answer, answer * 2 as doubled from {{ ref('upstream') }}", 'models/fresh.sql': 'select 2 as two' });
+    const modified = dvt(['ls', '-q', '-s', 'state:modified', '--state', 'prod-state', '--resource-type', 'model'], { cwd: dir });
+    expect(modified.code).toBe(0);
+    expect(lines(modified.stdout)).toEqual(['st.downstream', 'st.fresh']);
+    expect(lines(dvt(['ls', '-q', '-s', 'state:new', '--state', 'prod-state'], { cwd: dir }).stdout)).toEqual(['st.fresh']);
+    expect(lines(dvt(['ls', '-q', '-s', 'state:modified.body', '--state', 'prod-state', '--exclude', 'state:new'], { cwd: dir }).stdout)).toEqual(['st.downstream']);
+
+    const run = dvt(['run', '-s', 'state:modified', '--defer', '--state', 'prod-state'], { cwd: dir });
+    expect(run.output).toMatch(/Done\. PASS=2 WARN=0 ERROR=0 SKIP=0 TOTAL=2/);
+    expect(run.code).toBe(0);
+    const results = JSON.parse(readFileSync(join(dir, 'target/run_results.json'), 'utf8')) as { results: { unique_id: string; compiled_code: string }[] };
+    expect(results.results.find((r) => r.unique_id === 'model.st.downstream')!.compiled_code).toMatch(/"prod"\."upstream"/);
+
+    // Without --defer the dev schema has no upstream: the same selection fails.
+    const plain = dvt(['run', '-s', 'downstream'], { cwd: dir });
+    expect(plain.code).toBe(1);
+    expect(plain.output).toMatch(/upstream/);
+  });
+
+  it('refuses --defer without --state, and state: without --state (exit 2)', () => {
+    const dir = project();
+    const noState = dvt(['run', '--defer'], { cwd: dir });
+    expect(noState.code).toBe(2);
+    expect(noState.output).toMatch(/--defer needs --state DIR/);
+    const noDir = dvt(['ls', '-s', 'state:modified'], { cwd: dir });
+    expect(noDir.code).toBe(2);
+    expect(noDir.output).toMatch(/needs --state DIR/);
+    const missing = dvt(['ls', '-s', 'state:modified', '--state', 'nowhere'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.output).toMatch(/no manifest\.json/);
+  });
+});
