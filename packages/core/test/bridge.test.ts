@@ -59,7 +59,7 @@ select
   {{ counted.data[0][1] if execute else 0 }} as top_n,
   '{{ "found" if rel is not none else "absent" }}' as colors_relation,
   '{{ "found" if missing is not none else "absent" }}' as missing_relation,
-  '{% if execute %}{% for name, column in counted.table.columns.items() %}{{ name }}={{ column.values() | join("/") }};{% endfor %}{% endif %}' as by_items
+  '{% if execute %}{% for name, column in counted.table.columns.items() %}{{ name }}={{ column.values() | join("/") }};{% endfor %}{% for row in counted.table %}{{ row['c'] }}{% endfor %}{% endif %}' as by_items
 from {{ ref('colors') }}
 limit 1`,
 };
@@ -132,7 +132,7 @@ function expectBridgedResults(outcome: RunOutcome, rows: { pivot: unknown[][]; i
     outcome.results.map((r) => [r.unique_id, 'success', r.message]),
   );
   expect(rows.pivot).toEqual([[2, 3, 5], [4, 6, 10], [6, 9, 15], [8, 12, 20]]);
-  expect(rows.introspect).toEqual([['color,n', 4, 4, 'found', 'absent', 'c=4;top=4;']]);
+  expect(rows.introspect).toEqual([['color,n', 4, 4, 'found', 'absent', 'c=4;top=4;4']]);
 }
 
 describe.skipIf(typeof duckdb === 'string')('database bridge on DuckDB', () => {

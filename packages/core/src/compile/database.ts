@@ -111,4 +111,9 @@ export class ResultTable {
   print_table(): string {
     return '';
   }
+
+  /** `{% for row in table %}` walks the rows, as over an agate table. */
+  [Symbol.iterator](): Iterator<ResultRow> {
+    return this.rows[Symbol.iterator]();
+  }
 }
