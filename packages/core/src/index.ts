@@ -12,3 +12,4 @@ export * from './federate/index.js';
 export * from './freshness/index.js';
 export * from './deps/index.js';
 export * from './state/index.js';
+export * from './contract/index.js';

@@ -1,4 +1,5 @@
 import { callSqlMacro, inTransaction, nodeRelation, runHooks, applyGrants, applyPersistDocs, type MaterializationResult, type NodeExecution } from '../context.js';
+import { checkContract } from '../../contract/enforce.js';
 import { buildAndSwap } from './swap.js';
 
 /**
@@ -14,6 +15,8 @@ export async function materializeView(
   existing: { relationExists: boolean; relationType?: 'table' | 'view' },
 ): Promise<MaterializationResult> {
   const target = nodeRelation(x, 'view');
+  // A view's contract is checked (names and types); views carry no constraints.
+  await checkContract(x, compiledCode);
   const { transactionalDdl, createOrReplace } = x.adapter.dialect.capabilities;
   if (!transactionalDdl && createOrReplace && (!existing.relationExists || existing.relationType === 'view')) {
     await runHooks(x, x.node.config.pre_hook ?? [], false);
