@@ -143,7 +143,9 @@ describe('planFederation', () => {
   it('places a data test on the connection of what it tests, when that is one other connection', async () => {
     const targets = testTargets(await load());
     expect([...targets.values()]).toEqual(['pg']);
-    expect([...targets.keys()][0]).toMatch(/^test\.fed\.not_null_pg_customers_id/);
+    const [testId] = [...targets.keys()];
+    expect(testId).toMatch(/^test\.fed\.not_null_pg_customers_id/);
+    expect(plan(await load()).nodes.get(testId!)).toMatchObject({ path: 'pushdown', target: 'pg', engine: 'postgres' });
   });
 
   it('refuses an unknown federation mode, naming the file', async () => {

@@ -60,9 +60,10 @@ const FEDERATION_MODES = new Set(['duckdb', 'target', 'auto']);
 export function planFederation(project: Project, options: PlanOptions): FederationPlan {
   const outputs = project.profile.outputs;
   const nodes = new Map<string, NodePlan>();
+  const tests = testTargets(project);
   for (const node of project.nodes.values()) {
     if (node.config.enabled === false) continue;
-    const target = nodeTarget(project, node);
+    const target = tests.get(node.unique_id) ?? nodeTarget(project, node);
     const own = outputs[target];
     // An unknown target is the node's own error when it runs; the plan has nothing to say about it.
     if (!own) continue;
