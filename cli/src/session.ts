@@ -63,7 +63,8 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
   const discovery = createAdapterDiscovery({ projectDir, outputs });
   const adapters = new Map<string, AdapterDefinition>();
   const modules: Record<string, string> = {};
-  for (const output of usedOutputs(project)) {
+  const used = usedOutputs(project);
+  for (const output of used) {
     const found = await discovery.discover(output.type);
     modules[output.type] = found.entry;
     const definition = found.definition;
@@ -76,6 +77,13 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
     }
     adapters.set(output.type, definition);
     for (const s of core.secretValues(output.config, definition.configSchema)) secrets.add(s);
+  }
+  // With several connections a model may be federated: it then compiles in
+  // DuckDB's dialect and runs in the cache, whatever engines the outputs use.
+  if (used.length > 1 && !adapters.has('duckdb')) {
+    const found = await discovery.discover('duckdb');
+    modules.duckdb = found.entry;
+    adapters.set('duckdb', found.definition);
   }
   installMask();
 
