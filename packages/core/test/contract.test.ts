@@ -158,4 +158,30 @@ describe('contracts on DuckDB', () => {
     expect(out.results[0]!.status).toBe('error');
     expect(out.results[0]!.message).toMatch(/column 'id' needs a data_type/);
   });
+
+  it('keeps an incremental model to its contract: first build with constraints, later runs checked', async (ctx) => {
+    if (!duckdb) ctx.skip(skipReason);
+    const db = duckdb!;
+    const yml = `version: 2
+models:
+  - name: events
+    config: {materialized: incremental, unique_key: id, contract: {enforced: true}}
+    columns:
+      - name: id
+        data_type: integer
+        constraints: [{type: not_null}]
+      - name: kind
+        data_type: varchar
+`;
+    const dir = project({ 'models/events.sql': "select 1 as id, 'a' as kind", 'models/schema.yml': yml });
+    expect((await run(db, dir)).results[0]!.status).toBe('success');
+    expect(await query(db, dir, "select is_nullable from information_schema.columns where table_name = 'events' and column_name = 'id'")).toEqual([['NO']]);
+    writeFileSync(join(dir, 'models/events.sql'), "select 2 as id, 'b' as kind");
+    expect((await run(db, dir)).results[0]!.status).toBe('success');
+    writeFileSync(join(dir, 'models/events.sql'), "select 3 as id, 'c' as kind, 1.5 as weight");
+    const drifted = await run(db, dir);
+    expect(drifted.results[0]!.status).toBe('error');
+    expect(drifted.results[0]!.message).toMatch(/weight\s+-\s+DECIMAL\(2,1\)\s+missing in contract/);
+    expect(await query(db, dir, 'select id from events order by id')).toEqual([[1], [2]]);
+  });
 });

@@ -1,3 +1,4 @@
+import { checkContract } from '../../contract/enforce.js';
 import { DvtError } from '../../errors.js';
 import type { ExecutableNode } from '../../project/types.js';
 import {
@@ -66,6 +67,8 @@ export function strategyMacro(strategy: string): string {
  */
 export async function materializeIncremental(x: NodeExecution, compiledCode: string): Promise<MaterializationResult> {
   const target = nodeRelation(x, 'table');
+  // The target was built with the contract's columns and constraints; new rows must still match it.
+  await checkContract(x, compiledCode);
   const capabilities = x.adapter.dialect.capabilities;
   const strategy = chooseStrategy(x.node, capabilities.incrementalStrategies, (name) => macroExists(x, name));
   const onSchemaChange = parseOnSchemaChange(x.node.config.on_schema_change);
