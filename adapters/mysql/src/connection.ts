@@ -19,6 +19,7 @@ import { DvtError, insertBulkLoad, openLoadSource, streamExtract } from '@dvt/co
 import mysql from 'mysql2';
 import type { ConnectionOptions, FieldPacket, ResultSetHeader } from 'mysql2';
 import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { mysqlCatalog } from './catalog.js';
 import { mysqlDialect, renderMysqlRelation } from './dialect.js';
@@ -86,6 +87,9 @@ function mbMaxLenOf(charset: string | undefined): number {
  * at a time; while a `stream` is open, any other call on the connection is
  * refused with an Error (use a second connection to query inside the loop).
  */
+/** Read size of the direct LOAD DATA path: 1 MiB reads cost a third of the CPU of Node's default 64 KiB. */
+const DIRECT_CHUNK_BYTES = 1 << 20;
+
 export class MysqlConnection implements Connection {
   readonly catalog: Catalog;
   readonly serverVersion: string;
@@ -267,7 +271,7 @@ export class MysqlConnection implements Connection {
       // The file as it is, checked on the way; a byte LOAD DATA would read differently sends it
       // the slow way (the direct attempt is rolled back first).
       const lineEnd = await firstLineEnd(direct.path);
-      const chunks = checkedChunks(openLoadSource(source) as AsyncIterable<Buffer>, direct.delimiter, lineEnd);
+      const chunks = checkedChunks(createReadStream(direct.path, { highWaterMark: DIRECT_CHUNK_BYTES }) as AsyncIterable<Buffer>, direct.delimiter, lineEnd);
       try {
         return await this.loadData(relation, directLoadSql(relation, source.columns, source.csv, lineEnd), chunks, () => 0, opts);
       } catch (e) {
