@@ -184,4 +184,41 @@ models:
     expect(drifted.results[0]!.message).toMatch(/weight\s+-\s+DECIMAL\(2,1\)\s+missing in contract/);
     expect(await query(db, dir, 'select id from events order by id')).toEqual([[1], [2]]);
   });
+
+  it('applies model-level constraints (composite primary key, check, not_null over columns)', async (ctx) => {
+    if (!duckdb) ctx.skip(skipReason);
+    const db = duckdb!;
+    const yml = `version: 2
+models:
+  - name: lines
+    config: {materialized: table, contract: {enforced: true}}
+    constraints:
+      - {type: primary_key, columns: [order_id, line]}
+      - {type: check, expression: "qty > 0"}
+      - {type: not_null, columns: [sku]}
+    columns:
+      - {name: order_id, data_type: integer}
+      - {name: line, data_type: integer}
+      - {name: sku, data_type: varchar}
+      - {name: qty, data_type: integer}
+`;
+    const dir = project({ 'models/lines.sql': "select 1 as order_id, 1 as line, 'a' as sku, 2 as qty union all select 1, 2, 'b', 1", 'models/schema.yml': yml });
+    const ok = await run(db, dir);
+    expect(ok.results[0]!.status, ok.results[0]!.message ?? '').toBe('success');
+    expect(await query(db, dir, "select column_name, is_nullable from information_schema.columns where table_name = 'lines' order by ordinal_position")).toEqual([
+      ['order_id', 'NO'],
+      ['line', 'NO'],
+      ['sku', 'NO'],
+      ['qty', 'YES'],
+    ]);
+    writeFileSync(join(dir, 'models/lines.sql'), "select 1 as order_id, 1 as line, 'a' as sku, 2 as qty union all select 1, 1, 'b', 1");
+    const duplicate = await run(db, dir);
+    expect(duplicate.results[0]!.status).toBe('error');
+    expect(duplicate.results[0]!.message).toMatch(/primary key|duplicate/i);
+
+    const typo = project({ 'models/lines.sql': 'select 1 as order_id', 'models/schema.yml': CONTRACT_YML('lines', '      - {name: order_id, data_type: integer}\n').replace('    columns:', '    constraints: [{type: unique, columns: [order]}]\n    columns:') });
+    const refused = await run(db, typo);
+    expect(refused.results[0]!.message).toMatch(/names column 'order', which the contract does not declare/);
+  });
 });
+

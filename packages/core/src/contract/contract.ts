@@ -11,6 +11,11 @@ export interface ContractColumn {
 }
 export type ColumnConstraint = { type: 'not_null' } | { type: 'primary_key' } | { type: 'unique' } | { type: 'check'; expression: string };
 
+/** A model-level constraint: over several columns, or a check on the row. */
+export type ModelConstraint =
+  | { type: 'primary_key' | 'unique' | 'not_null'; columns: string[] }
+  | { type: 'check'; expression: string };
+
 export interface ContractMismatch {
   column: string;
   /** The type the contract declares, or null when the model has a column the contract lacks. */
@@ -52,6 +57,26 @@ export function declaredContract(node: ExecutableNode): ContractColumn[] {
       );
     });
     return { name: column.name, data_type: column.data_type.trim(), constraints };
+  });
+}
+
+/** The model-level `constraints:` of a contracted model, checked against its declared columns. */
+export function declaredModelConstraints(node: ExecutableNode, declared: readonly ContractColumn[]): ModelConstraint[] {
+  const where = { location: { file: node.patch_path?.replace(/^[^:]+:\/\//, '') ?? node.original_file_path } };
+  const known = new Set(declared.map((c) => c.name.toLowerCase()));
+  return (node.constraints ?? []).map((raw): ModelConstraint => {
+    const type = isRecord(raw) ? raw.type : undefined;
+    if (isRecord(raw) && type === 'check' && typeof raw.expression === 'string') return { type, expression: raw.expression };
+    if (isRecord(raw) && (type === 'primary_key' || type === 'unique' || type === 'not_null')) {
+      const columns = raw.columns;
+      if (!Array.isArray(columns) || columns.length === 0 || !columns.every((c) => typeof c === 'string')) {
+        throw new DvtError('config', `${node.unique_id}: the model-level ${type} constraint needs 'columns', a list of column names`, where);
+      }
+      const unknown = columns.find((c) => !known.has(c.toLowerCase()));
+      if (unknown !== undefined) throw new DvtError('config', `${node.unique_id}: the model-level ${type} constraint names column '${unknown}', which the contract does not declare`, where);
+      return { type, columns };
+    }
+    throw new DvtError('config', `${node.unique_id}: model constraint ${JSON.stringify(raw)}; dvt applies primary_key, unique, not_null (with columns) and check (with an expression)`, where);
   });
 }
 
@@ -104,13 +129,25 @@ export function contractFailureMessage(node: ExecutableNode, mismatches: readonl
  * constraints, then the model's rows inserted by column name, so the engine
  * enforces what it supports while loading.
  */
-export function contractTableSql(relation: string, declared: readonly ContractColumn[], dialect: Dialect, compiledCode: string): { create: string; insert: string } {
+export function contractTableSql(
+  relation: string,
+  declared: readonly ContractColumn[],
+  dialect: Dialect,
+  compiledCode: string,
+  modelConstraints: readonly ModelConstraint[] = [],
+): { create: string; insert: string } {
+  const notNull = new Set(modelConstraints.flatMap((c) => (c.type === 'not_null' ? c.columns.map((n) => n.toLowerCase()) : [])));
   const definitions = declared.map((column) => {
     const clauses = column.constraints.map((c) =>
       c.type === 'not_null' ? 'not null' : c.type === 'primary_key' ? 'primary key' : c.type === 'unique' ? 'unique' : `check (${c.expression})`,
     );
+    if (notNull.has(column.name.toLowerCase()) && !clauses.includes('not null')) clauses.push('not null');
     return `    ${[dialect.quoteIdentifier(column.name), column.data_type, ...clauses].join(' ')}`;
   });
+  for (const c of modelConstraints) {
+    if (c.type === 'check') definitions.push(`    check (${c.expression})`);
+    else if (c.type !== 'not_null') definitions.push(`    ${c.type === 'primary_key' ? 'primary key' : 'unique'} (${c.columns.map((n) => dialect.quoteIdentifier(n)).join(', ')})`);
+  }
   const names = declared.map((c) => dialect.quoteIdentifier(c.name)).join(', ');
   return {
     create: `create table ${relation} (\n${definitions.join(',\n')}\n)`,

@@ -1,3 +1,3 @@
-export { compareContract, contractEnforced, contractFailureMessage, contractTableSql, declaredContract, emptyResultSql } from './contract.js';
-export type { ColumnConstraint, ContractColumn, ContractMismatch } from './contract.js';
+export { compareContract, contractEnforced, contractFailureMessage, contractTableSql, declaredContract, declaredModelConstraints, emptyResultSql } from './contract.js';
+export type { ColumnConstraint, ContractColumn, ContractMismatch, ModelConstraint } from './contract.js';
 export { checkContract } from './enforce.js';

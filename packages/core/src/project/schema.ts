@@ -300,6 +300,8 @@ function applyPatch(
   let raw = base.raw;
   if (versionEntry) [columns, raw] = versionColumns(source, versionEntry, base.columns, base.raw);
   node.columns = columns;
+  const modelConstraints = versionEntry?.constraints ?? entry.constraints;
+  if (Array.isArray(modelConstraints)) node.constraints = modelConstraints;
   if (!versionEntry && entry.latest_version !== undefined) node.latest_version = entry.latest_version as string | number;
 
   const target: TestTarget = { yamlKey, name: node.name, uniqueId: node.unique_id, version: node.version ?? null };

@@ -99,6 +99,8 @@ export interface ExecutableNode extends NodeBase {
   resource_type: Exclude<ResourceType, 'source' | 'macro'>;
   /** Raw file text (Jinja). */
   raw_code: string;
+  /** Model-level `constraints:` from schema YAML (enforced with a contract), as written. */
+  constraints?: unknown[];
   language: 'sql';
   /** Resolved after `generate_database_name` / `generate_schema_name` / `generate_alias_name`. */
   database: string;

@@ -11,7 +11,7 @@ export async function materializeTable(x: NodeExecution, compiledCode: string): 
   await buildAndSwap(x, target, async (tmp) => {
     if (contract) {
       // The declared columns and constraints, then the rows: the engine enforces the constraints as they load.
-      const { create, insert } = contractTableSql(String(tmp), contract, x.adapter.dialect, compiledCode);
+      const { create, insert } = contractTableSql(String(tmp), contract.columns, x.adapter.dialect, compiledCode, contract.constraints);
       await x.sql.run(create);
       rows = (await x.sql.run(insert)).rowsAffected;
       return;
