@@ -24,6 +24,8 @@ const BASE: Record<string, string> = {
   'models/payments.sql': 'select 3 as id',
   'models/untouched.sql': 'select 4 as id',
   'models/report.sql': "select * from {{ ref('customers') }}",
+  'models/priced.sql': "select {{ cents('250') }} as price",
+  'macros/cents.sql': '{% macro cents(x) %}{{ x }} / 100{% endmacro %}',
   'models/schema.yml': 'version: 2\nmodels:\n  - name: orders\n    columns:\n      - name: id\n        data_tests: [unique]\n',
 };
 
@@ -54,6 +56,7 @@ describe('state comparison', () => {
       'models/customers.sql': "{{ config(materialized='table') }} select 2 as id",
       'models/payments.sql': "{{ config(alias='payments_v2') }} select 3 as id",
       'models/brand_new.sql': 'select 5 as id',
+      'macros/cents.sql': '{% macro cents(x) %}cast({{ x }} as decimal) / 100{% endmacro %}',
     });
     const project = await parsed(dir);
     const current = buildManifest(project, { invocationId: 'now' }) as { nodes: Record<string, ManifestEntry>; sources: Record<string, ManifestEntry> };
@@ -64,15 +67,17 @@ describe('state comparison', () => {
       'model.st.customers': ['body', 'configs'],
       'model.st.payments': ['body', 'relation'],
       'model.st.brand_new': ['new'],
+      'model.st.priced': ['macros'],
     });
 
     const selector = new Selector(project, buildGraph(project), changes);
     const pick = (...select: string[]) => selector.select({ select }).filter((id) => id.startsWith('model.'));
     expect(pick('state:new')).toEqual(['model.st.brand_new']);
-    expect(pick('state:modified')).toEqual(['model.st.brand_new', 'model.st.customers', 'model.st.payments', 'model.st.stg_orders']);
+    expect(pick('state:modified')).toEqual(['model.st.brand_new', 'model.st.customers', 'model.st.payments', 'model.st.priced', 'model.st.stg_orders']);
+    expect(pick('state:modified.macros')).toEqual(['model.st.priced']);
     expect(pick('state:modified.configs')).toEqual(['model.st.customers']);
     expect(pick('state:modified.relation')).toEqual(['model.st.payments']);
-    expect(pick('state:modified+')).toEqual(['model.st.brand_new', 'model.st.customers', 'model.st.orders', 'model.st.payments', 'model.st.report', 'model.st.stg_orders']);
+    expect(pick('state:modified+')).toEqual(['model.st.brand_new', 'model.st.customers', 'model.st.orders', 'model.st.payments', 'model.st.priced', 'model.st.report', 'model.st.stg_orders']);
     // Tests of modified models join indirectly, as with any selection.
     expect(selector.select({ select: ['state:modified+'] }).some((id) => id.startsWith('test.st.unique_orders_id'))).toBe(true);
   });
@@ -83,7 +88,7 @@ describe('state comparison', () => {
     write(dir, BASE);
     const project = await parsed(dir);
     expect(() => new Selector(project, buildGraph(project)).select({ select: ['state:modified'] })).toThrow(/needs --state DIR/);
-    expect(() => matchesState(new Set(['body']), 'modified', ['macros'])).toThrow(/state:modified.macros is not supported/);
+    expect(() => matchesState(new Set(['body']), 'modified', ['contract'])).toThrow(/state:modified.contract is not supported/);
     expect(() => matchesState(undefined, 'old', [])).toThrow(/state:new or state:modified/);
     expect(() => readStateManifest(dir)).toThrow(/there is no manifest.json there/);
   });

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { DvtError } from '../errors.js';
 
 /** How a node differs from the state manifest: the `state:modified.<x>` sub-selectors, and `new`. */
-export type StateChange = 'new' | 'body' | 'configs' | 'relation';
-export const STATE_MODIFIED_KINDS: readonly StateChange[] = ['body', 'configs', 'relation'];
+export type StateChange = 'new' | 'body' | 'configs' | 'relation' | 'macros';
+export const STATE_MODIFIED_KINDS: readonly StateChange[] = ['body', 'configs', 'relation', 'macros'];
 
 /** The parts of a manifest.json entry the comparison reads (dbt's field names). */
 export interface ManifestEntry {
@@ -17,6 +17,9 @@ export interface ManifestEntry {
   alias?: string | null;
   identifier?: string | null;
   relation_name?: string | null;
+  depends_on?: { macros?: string[] };
+  /** Macros only. */
+  macro_sql?: string;
 }
 
 export interface StateManifest {
@@ -24,6 +27,7 @@ export interface StateManifest {
   dir: string;
   nodes: Record<string, ManifestEntry>;
   sources: Record<string, ManifestEntry>;
+  macros: Record<string, ManifestEntry>;
 }
 
 /** `<dir>/manifest.json` of a previous run (`--state DIR`). */
@@ -37,7 +41,12 @@ export function readStateManifest(dir: string): StateManifest {
     throw new DvtError('usage', `--state ${dir}: manifest.json is not valid JSON (${(e as Error).message})`, { location: { file } });
   }
   if (typeof parsed.nodes !== 'object' || parsed.nodes === null) throw new DvtError('usage', `--state ${dir}: manifest.json has no nodes`, { location: { file } });
-  return { dir, nodes: parsed.nodes as Record<string, ManifestEntry>, sources: (parsed.sources ?? {}) as Record<string, ManifestEntry> };
+  return {
+    dir,
+    nodes: parsed.nodes as Record<string, ManifestEntry>,
+    sources: (parsed.sources ?? {}) as Record<string, ManifestEntry>,
+    macros: ((parsed as { macros?: unknown }).macros ?? {}) as Record<string, ManifestEntry>,
+  };
 }
 
 /**
@@ -45,9 +54,15 @@ export function readStateManifest(dir: string): StateManifest {
  * have one shape) with the state's: per unique_id, what changed. Unchanged
  * nodes are absent. Configs compare as JSON with keys in any order, leaving
  * out dvt's own `dvt` entry (derived from other configs) and, as dbt does,
- * `database`/`schema`/`alias`, which count as a relation change.
+ * `database`/`schema`/`alias`, which count as a relation change. `macros`:
+ * a macro the node calls directly has other SQL (or is gone) — macros those
+ * macros call are not followed.
  */
-export function compareWithState(current: { nodes: Record<string, ManifestEntry>; sources: Record<string, ManifestEntry> }, state: StateManifest): Map<string, Set<StateChange>> {
+export function compareWithState(
+  current: { nodes: Record<string, ManifestEntry>; sources: Record<string, ManifestEntry>; macros?: Record<string, ManifestEntry> },
+  state: StateManifest,
+): Map<string, Set<StateChange>> {
+  const macroChanged = (id: string) => current.macros?.[id]?.macro_sql !== state.macros[id]?.macro_sql;
   const changes = new Map<string, Set<StateChange>>();
   const compare = (now: Record<string, ManifestEntry>, before: Record<string, ManifestEntry>) => {
     for (const [id, entry] of Object.entries(now)) {
@@ -58,6 +73,7 @@ export function compareWithState(current: { nodes: Record<string, ManifestEntry>
         if (entry.checksum && old.checksum && entry.checksum.checksum !== old.checksum.checksum) found.add('body');
         if (canonical(withoutDvt(entry.config)) !== canonical(withoutDvt(old.config))) found.add('configs');
         if (relationOf(entry) !== relationOf(old)) found.add('relation');
+        if ((entry.depends_on?.macros ?? []).some(macroChanged)) found.add('macros');
       }
       if (found.size > 0) changes.set(id, found);
     }
@@ -80,7 +96,7 @@ export function matchesState(changes: ReadonlySet<StateChange> | undefined, sele
   if (args.length === 0) return true;
   const kind = args[0] as StateChange;
   if (!STATE_MODIFIED_KINDS.includes(kind)) {
-    throw new DvtError('usage', `state:modified.${args[0]} is not supported; use state:modified.body, .configs or .relation`);
+    throw new DvtError('usage', `state:modified.${args[0]} is not supported; use state:modified.body, .configs, .relation or .macros`);
   }
   return changes.has(kind);
 }
