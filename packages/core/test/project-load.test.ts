@@ -459,6 +459,14 @@ describe('loadProject: schema YAML errors', () => {
     expect(loadProject({ projectDir: dir, env: ENV }).sources.get('source.shop.legacy.a')!.connection).toBe('prod');
   });
 
+  it("puts a source on another connection in that connection's database unless its YAML names one", () => {
+    const dir = copyFixture();
+    writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nsources:\n  - name: legacy\n    connection: prod\n    tables:\n      - name: a\n  - name: pinned\n    connection: prod\n    database: archive\n    tables:\n      - name: b\n');
+    const project = loadProject({ projectDir: dir, env: ENV });
+    expect(project.sources.get('source.shop.legacy.a')!.database).toBe('prod');
+    expect(project.sources.get('source.shop.pinned.b')!.database).toBe('archive');
+  });
+
   it('refuses tests and data_tests together, and a non-list', () => {
     const dir = copyFixture();
     writeFileSync(join(dir, 'models/marts/more.yml'), 'version: 2\nseeds:\n  - name: raw_orders\n    data_tests: [x]\n    tests: [y]\n');

@@ -193,7 +193,7 @@ export class FederatedRun {
     const lease = await this.sources.acquire(input.connection);
     try {
       const from: Endpoint = { connection: lease.connection as CompleteConnection, adapter: lease.adapter };
-      const relation = source ? this.sourceRelation(source, input.connection, lease.adapter) : compiler.relationOf(project.nodes.get(input.unique_id)!);
+      const relation = source ? this.sourceRelation(source, lease.adapter) : compiler.relationOf(project.nodes.get(input.unique_id)!);
       const entry = await this.fill(from, relation.toRef(), relation.render(), table, input.unique_id, signal, maxAge, need, terms);
       if (entry.reused) this.opts.log('info', `cache: kept ${table} (younger than its max age)`);
       return entry.relation;
@@ -202,22 +202,14 @@ export class FederatedRun {
     }
   }
 
-  /**
-   * A source as its own connection names it. The loader defaults a source's
-   * database to the default target's; a source on another connection lives
-   * in that connection's database unless its YAML names one.
-   */
-  private sourceRelation(source: SourceDefinition, connection: string, adapter: AdapterDefinition): Relation {
-    const { project, compiler } = this.opts;
-    const defaultDatabase = compiler.targetOf(undefined).database;
-    const own = adapter.describeTarget(project.profile.outputs[connection]!.config).database;
-    const database = connection !== project.profile.target && source.database === defaultDatabase ? own : source.database;
+  /** A source as its own connection names it (the loader gives it that connection's database). */
+  private sourceRelation(source: SourceDefinition, adapter: AdapterDefinition): Relation {
     return new Relation(adapter.dialect, adapter.type, {
-      database,
+      database: source.database,
       schema: source.schema,
       identifier: source.identifier,
       type: 'table',
-      quotePolicy: { ...project.config.quoting, ...(source.quoting ?? {}) },
+      quotePolicy: { ...this.opts.project.config.quoting, ...(source.quoting ?? {}) },
     });
   }
 

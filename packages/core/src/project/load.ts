@@ -124,7 +124,7 @@ export function loadProject(options: LoadProjectOptions): Project {
       renderYamlTree(source, source.value, renderContext, skipSchemaRender);
       const ctx: SchemaContext = {
         packageName: pkg.name, rootPath: pkg.rootDir, project: root.config, resourcePath, defaultDatabase, defaultSchema,
-        nodes, sources, exposures, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs), unsupported,
+        nodes, sources, exposures, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs), databaseOf: (name: string) => targetDatabase(profile.outputs[name]!), unsupported,
         addYamlSnapshot: (name, rawCode, file) => {
           const relative = file.slice(resourcePath.length + 1);
           const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/') + 1) : '';

@@ -45,6 +45,8 @@ export interface SchemaContext {
   unsupported: Map<string, { location: { file: string; line?: number }; files: number }>;
   /** Names of the profile's outputs: what a source's `connection:` may name. */
   outputs: readonly string[];
+  /** The database an output points at: where a source on that connection lives unless its YAML names one. */
+  databaseOf(output: string): string;
   nodes: Map<string, ExecutableNode>;
   sources: Map<string, SourceDefinition>;
   exposures: Map<string, Exposure>;
@@ -396,7 +398,7 @@ function defineSource(source: YamlFile, entries: unknown[], index: number, entry
       source_name: entry.name as string,
       source_description: String(entry.description ?? ''),
       identifier: table.identifier == null ? table.name : String(table.identifier),
-      database: String(entry.database ?? ctx.defaultDatabase),
+      database: String(entry.database ?? (typeof connection === 'string' ? ctx.databaseOf(connection) : ctx.defaultDatabase)),
       schema: String(entry.schema ?? entry.name),
       loader: String(entry.loader ?? ''),
       columns,
