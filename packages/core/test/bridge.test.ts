@@ -312,6 +312,27 @@ describe.skipIf(pgSkip !== undefined)('database bridge on PostgreSQL', () => {
     }
   });
 
+  it('fails a template call stuck behind a transaction the blocked render thread holds, instead of hanging', async () => {
+    const dir = tempDir();
+    const bridge = new DatabaseBridge({ projectDir: dir, outputs: { dev: { type: 'postgres', config } }, modules: { postgres: postgresModule }, lockWaitGuardMs: 500 });
+    try {
+      const conn = await bridge.adapter(definition).connect(config, { projectDir: dir, logger: quiet });
+      await conn.query(`create schema if not exists "${schema}"`);
+      await conn.query(`create table "${schema}".locked as select 1 as x`);
+      await conn.query('begin');
+      await conn.query(`lock table "${schema}".locked in access exclusive mode`);
+      const started = Date.now();
+      expect(() => bridge.templateDatabase.execute(`select * from "${schema}".locked`, 'dev', true)).toThrow(/while another node's transaction was open; it was cancelled/);
+      expect(Date.now() - started).toBeLessThan(5000);
+      await conn.query('commit');
+      expect(bridge.templateDatabase.execute(`select * from "${schema}".locked`, 'dev', true).rows).toEqual([[1]]);
+      await conn.close();
+    } finally {
+      await bridge.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs models that build their SQL from the database, on 4 threads', async () => {
     const dir = tempDir();
     writeFiles(dir, {

@@ -21,6 +21,13 @@ export interface DatabaseBridgeOptions {
   log?: (level: LogMessage['log'], message: string) => void;
   /** Longest a template call may block the render thread (default: no limit, as a query has none). */
   templateTimeoutMs?: number;
+  /**
+   * How long a template call may run while another node's transaction is
+   * open before it is cancelled with an error (default 10 s). The render
+   * thread is blocked during the call, so that transaction cannot finish: if
+   * the call waits on its locks, nothing would ever move again.
+   */
+  lockWaitGuardMs?: number;
 }
 
 /**
@@ -45,7 +52,14 @@ export class DatabaseBridge {
     const channel = new MessageChannel();
     this.syncPort = channel.port1;
     this.worker = new Worker(workerFile(), {
-      workerData: { projectDir: options.projectDir, outputs: options.outputs, modules: options.modules, flag: shared, syncPort: channel.port2 },
+      workerData: {
+        projectDir: options.projectDir,
+        outputs: options.outputs,
+        modules: options.modules,
+        flag: shared,
+        syncPort: channel.port2,
+        lockWaitGuardMs: options.lockWaitGuardMs ?? 10_000,
+      },
       transferList: [channel.port2],
     });
     // Idle, the worker must not keep the process alive; it is referenced while a request is in flight.

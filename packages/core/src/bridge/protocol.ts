@@ -19,6 +19,8 @@ export interface BridgeInit {
   /** Int32 flag the render thread waits on: 0 pending, 1 answered, 2 worker died. */
   flag: SharedArrayBuffer;
   syncPort: MessagePort;
+  /** See DatabaseBridgeOptions.lockWaitGuardMs. */
+  lockWaitGuardMs: number;
 }
 
 export const FLAG_PENDING = 0;

@@ -50,6 +50,10 @@ for (const type of Object.keys(init.modules)) adapterFor(type).catch(() => undef
 // ---- connections the render thread's pool holds (async proxies) ----
 
 const connections = new Map<number, Connection>();
+/** Proxied connections inside a transaction the render thread opened (and must close). */
+const inTransaction = new Set<number>();
+const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
+const END = /^\s*(commit|rollback|end|abort)\b/i;
 const streams = new Map<number, AsyncIterator<RowBatch>>();
 const controllers = new Map<number, AbortController>();
 let nextHandle = 1;
@@ -70,8 +74,14 @@ async function handleAsync(req: AsyncRequest): Promise<unknown> {
       if (connection.cancel) methods.push('cancel');
       return { handle, methods, capabilities: connection.capabilities, serverVersion: connection.serverVersion };
     }
-    case 'call':
+    case 'call': {
+      if (req.method === 'query' && typeof req.args[0] === 'string') {
+        if (BEGIN.test(req.args[0])) inTransaction.add(req.handle);
+        else if (END.test(req.args[0])) inTransaction.delete(req.handle);
+      }
+      if (req.method === 'close') inTransaction.delete(req.handle);
       return callMethod(req.id, connectionOf(req.handle), req.method, req.args);
+    }
     case 'streamOpen': {
       const signal = signalFor(req.id);
       const iterator = connectionOf(req.handle).stream(req.sql, req.params as Value[] | undefined, { batchSize: req.batchSize, signal })[Symbol.asyncIterator]();
@@ -165,6 +175,8 @@ port.on('message', (req: AsyncRequest) => {
 // ---- template calls (synchronous on the render thread) ----
 
 const templateConnections = new Map<string, Promise<CompleteConnection>>();
+/** Template connections whose call was cancelled by the guard: closed at shutdown. */
+const abandoned: Promise<CompleteConnection>[] = [];
 function templateConnection(outputName: string): Promise<CompleteConnection> {
   let pending = templateConnections.get(outputName);
   if (!pending) {
@@ -198,6 +210,43 @@ async function handleSync(req: SyncRequest): Promise<unknown> {
 }
 
 /**
+ * A template call blocks the render thread, so a transaction the render thread
+ * holds open elsewhere cannot end while the call runs. If the call waits on
+ * that transaction's locks (a model dropping a table a seed is reloading), it
+ * would wait forever: past the guard, with such a transaction open, the call
+ * is cancelled and fails with an explanation.
+ */
+async function guarded(req: SyncRequest): Promise<unknown> {
+  const pending = handleSync(req);
+  let timer: NodeJS.Timeout | undefined;
+  const guard = new Promise<never>((_, reject) => {
+    const check = () => {
+      if (inTransaction.size === 0) {
+        timer = setTimeout(check, init.lockWaitGuardMs);
+        return;
+      }
+      const stuck = templateConnections.get(req.output);
+      templateConnections.delete(req.output);
+      if (stuck) abandoned.push(stuck.then(async (c) => (await c.cancel?.(), c)));
+      reject(
+        new Error(
+          `a database call made while rendering ran over ${init.lockWaitGuardMs} ms while another node's transaction was open; it was cancelled, ` +
+            'because if it waits on that transaction the run can never finish (templates run while the other nodes wait). ' +
+            'Make the dependency explicit with ref() so the nodes run in order, or run with --threads 1.',
+        ),
+      );
+    };
+    timer = setTimeout(check, init.lockWaitGuardMs);
+  });
+  try {
+    return await Promise.race([pending, guard]);
+  } finally {
+    clearTimeout(timer);
+    pending.catch(() => undefined);
+  }
+}
+
+/**
  * Python has one integer type; Jinja arithmetic on a BIGINT count (`n + 1`)
  * must work, so integers that fit a double become numbers for templates.
  */
@@ -206,7 +255,7 @@ function templateValue(value: Value): Value {
 }
 
 init.syncPort.on('message', (req: SyncRequest) => {
-  handleSync(req).then(
+  guarded(req).then(
     (value) => answer({ id: 0, ok: true, value }),
     (error: unknown) => answer({ id: 0, ok: false, error: serializeError(error) }),
   );
@@ -220,7 +269,7 @@ function answer(reply: Reply): void {
 }
 
 async function shutdown(): Promise<void> {
-  const all = [...connections.values(), ...(await Promise.allSettled(templateConnections.values())).flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))];
+  const all = [...connections.values(), ...(await Promise.allSettled([...templateConnections.values(), ...abandoned])).flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))];
   connections.clear();
   templateConnections.clear();
   await Promise.allSettled(all.map((c) => c.close()));
