@@ -236,7 +236,7 @@ describe('data tests on DuckDB', () => {
     const p = shop({ 'models/schema.yml': 'version: 2\n', 'tests/broken.sql': 'select * from no_such_table' });
     const out = await runDvt(db, p, 'test', { select: ['broken'] });
     expect(out.results[0]).toMatchObject({ status: 'error', failures: null });
-    expect(out.results[0]!.message).toMatch(/^Database Error in test broken \(tests\/broken\.sql\)\n  .*no_such_table/);
+    expect(out.results[0]!.message).toMatch(/^Database Error in test broken \(tests\/broken\.sql\)\n {2}.*no_such_table/);
   });
 
   it('in build, a failing test skips the models downstream of what it tests', async (ctx) => {
