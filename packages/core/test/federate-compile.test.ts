@@ -60,7 +60,8 @@ describe('federated compilation', () => {
   it('leaves normal compilation untouched afterwards (ephemerals are not cached with federated names)', () => {
     const sql = compiler.compileNode('model.fed.joined', { relationExists: false }).compiled_code;
     expect(sql).toContain('"test"."public"."base"');
-    expect(sql).toContain('select * from "test"."crm"."customers"');
+    // The source lives on 'elsewhere', whose database is 'postgres'.
+    expect(sql).toContain('select * from "postgres"."crm"."customers"');
     expect(sql).not.toContain('__model__');
   });
 });
