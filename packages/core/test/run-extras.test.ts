@@ -128,6 +128,9 @@ describe('compile and show', () => {
     expect(shown.rows).toHaveLength(2);
     const inline = await showQuery({ project, compiler, inlineSql: 'select 40 + 2 as answer', limit: 5, resolveAdapter: async () => db });
     expect(inline.rows).toEqual([[42]]);
+    // A statement terminator is not part of the query the limit wraps.
+    const terminated = await showQuery({ project, compiler, inlineSql: 'select 40 + 2 as answer ;  \n', limit: 5, resolveAdapter: async () => db });
+    expect(terminated.rows).toEqual([[42]]);
   });
 });
 

@@ -32,6 +32,8 @@ export async function showQuery(opts: ShowOptions): Promise<ShowResult> {
           fullRefresh: false,
         }).compiled_code;
       }
+      // `select ...;` is one statement to a user, but the limit wraps it as a subquery.
+      sql = sql.replace(/[\s;]+$/, '');
       const limit = opts.limit < 0 ? null : opts.limit;
       const statements = asStatements(compiler.callMacro('get_show_sql', [sql, null, limit], {}, { node, adapterType: lease.adapter.type }), 'get_show_sql');
       let result: ShowResult = { columns: [], rows: [] };
