@@ -51,18 +51,9 @@ function replaceReferences(sql: string, ctes: readonly InjectedCte[]): string {
   let i = 0;
   while (i < sql.length) {
     const c = sql[i];
-    if (c === "'" || c === '"' || c === '`') {
-      i = skipQuoted(sql, i, c);
-      continue;
-    }
-    if (c === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? sql.length : nl + 1;
-      continue;
-    }
-    if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? sql.length : close + 2;
+    const skipped = skipInert(sql, i);
+    if (skipped !== i) {
+      i = skipped;
       continue;
     }
     if (!isWordStart(c) || (i > 0 && isWordChar(sql[i - 1]))) {
@@ -82,6 +73,21 @@ function replaceReferences(sql: string, ctes: readonly InjectedCte[]): string {
     i = j;
   }
   return out + sql.slice(copied);
+}
+
+/** Where the string, quoted identifier or comment starting at `i` ends; `i` itself when none starts there. */
+function skipInert(sql: string, i: number): number {
+  const c = sql[i];
+  if (c === "'" || c === '"' || c === '`') return skipQuoted(sql, i, c);
+  if (c === '-' && sql[i + 1] === '-') {
+    const nl = sql.indexOf('\n', i);
+    return nl < 0 ? sql.length : nl + 1;
+  }
+  if (c === '/' && sql[i + 1] === '*') {
+    const close = sql.indexOf('*/', i + 2);
+    return close < 0 ? sql.length : close + 2;
+  }
+  return i;
 }
 
 /** Order-preserving union of CTE lists by id (first occurrence wins). */
@@ -104,18 +110,9 @@ function findTopLevelWith(sql: string): { end: number } | undefined {
   let i = 0;
   while (i < sql.length) {
     const c = sql[i];
-    if (c === "'" || c === '"' || c === '`') {
-      i = skipQuoted(sql, i, c);
-      continue;
-    }
-    if (c === '-' && sql[i + 1] === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? sql.length : nl + 1;
-      continue;
-    }
-    if (c === '/' && sql[i + 1] === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? sql.length : close + 2;
+    const skipped = skipInert(sql, i);
+    if (skipped !== i) {
+      i = skipped;
       continue;
     }
     if (c === '(') depth++;
