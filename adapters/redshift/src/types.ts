@@ -1,5 +1,5 @@
 import type { CanonicalType } from '@dvt/core';
-import { postgresToCanonical } from '@dvt/adapter-postgres';
+import { canonicalToPostgres, postgresToCanonical } from '@dvt/adapter-postgres';
 
 /** Longest VARCHAR Redshift stores (bytes). */
 export const REDSHIFT_MAX_VARCHAR = 65535;
@@ -20,33 +20,14 @@ export function redshiftToCanonical(native: string): CanonicalType {
   return postgresToCanonical(native);
 }
 
+/** Redshift spells most types as PostgreSQL does; these are the kinds where it differs. */
 export function canonicalToRedshift(type: CanonicalType): string {
   switch (type.kind) {
-    case 'boolean':
-      return 'boolean';
-    case 'smallint':
-      return 'smallint';
-    case 'integer':
-      return 'integer';
-    case 'bigint':
-      return 'bigint';
     case 'decimal':
       // Redshift caps precision at 38; an unconstrained decimal gets the most room it can.
       return type.precision === undefined ? 'numeric(38,10)' : `numeric(${Math.min(type.precision, 38)},${type.scale ?? 0})`;
-    case 'real':
-      return 'real';
-    case 'double':
-      return 'double precision';
     case 'text':
       return `character varying(${Math.min(type.length ?? REDSHIFT_MAX_VARCHAR, REDSHIFT_MAX_VARCHAR)})`;
-    case 'date':
-      return 'date';
-    case 'time':
-      return 'time without time zone';
-    case 'timestamp':
-      return 'timestamp without time zone';
-    case 'timestamptz':
-      return 'timestamp with time zone';
     // No storable interval or uuid type: their text form fits in a varchar.
     case 'interval':
       return 'character varying(64)';
@@ -56,7 +37,7 @@ export function canonicalToRedshift(type: CanonicalType): string {
       return 'super';
     case 'binary':
       return 'varbyte';
-    case 'unknown':
-      return type.native;
+    default:
+      return canonicalToPostgres(type);
   }
 }
