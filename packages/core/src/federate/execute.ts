@@ -10,8 +10,9 @@ import { dropIfExists, nodeRelation, suffixed, type MaterializationResult, type 
 import { materializeModel, modelRuntime } from '../run/materialize/model.js';
 import { ConnectionPool } from '../run/pool.js';
 import { FederationCache } from './cache.js';
-import { ALL_COLUMNS, columnsUsed, pickColumns, unionNeeds, type ColumnNeed } from './columns.js';
-import { commonTerms, pushableTerms, renderPushedTerms, type PushedTerm } from './filters.js';
+import { ALL_COLUMNS, columnsUsed, unionNeeds, type ColumnNeed } from './columns.js';
+import { extractIntoCache } from './extraction.js';
+import { commonTerms, pushableTerms, type PushedTerm } from './filters.js';
 import { cacheMaxAge } from './freshness.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint, type MoveStats } from './mover.js';
 
@@ -221,24 +222,10 @@ export class FederatedRun {
   }
 
   private async fill(from: Endpoint, ref: RelationRef, rendered: string, table: string, uniqueId: string, signal: AbortSignal, maxAge?: number, need: ColumnNeed = ALL_COLUMNS, terms: PushedTerm[] = []) {
-    const described = await from.connection.catalog.describe(ref);
-    if (!described) throw new DvtError('runtime', `federation: ${uniqueId} (${rendered}) does not exist on ${from.adapter.displayName}`);
-    const columns = columnsForDestination(pickColumns(described, need), from.adapter.type === this.cache.adapter.type);
-    if (columns.length < described.length) this.opts.log('debug', `cache: ${table} keeps ${columns.length} of ${described.length} columns (${columns.map((c) => c.name).join(', ')})`);
-    const where = renderPushedTerms(terms, described, from.adapter.dialect);
-    if (where) this.opts.log('debug', `cache: ${table} extracts only rows where ${where}`);
-    const select = `select ${columns.map((c) => from.adapter.dialect.quoteIdentifier(c.name)).join(', ')} from ${rendered}${where ? ` where ${where}` : ''}`;
-    return this.cache.load(
-      table,
-      {
-        columns,
-        load: async (connection, loading) => {
-          const stats = await moveRows({ from, sql: select, to: { connection, adapter: this.cache.adapter }, relation: loading.toRef(), columns, signal });
-          this.report(uniqueId, `into cache ${table}`, stats);
-          return stats.rows;
-        },
-      },
-      maxAge,
+    return extractIntoCache(
+      this.cache,
+      { from, ref, rendered, table, uniqueId, need, terms, maxAge, signal },
+      { log: (level, message) => this.opts.log(level, message), moved: (stats) => this.report(uniqueId, `into cache ${table}`, stats) },
     );
   }
 

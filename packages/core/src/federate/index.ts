@@ -11,3 +11,6 @@ export type { ColumnNeed } from './columns.js';
 export { comparePlanWithLastRun, planHistoryPath } from './plan-history.js';
 export { pushableTerms, renderPushedTerms, commonTerms } from './filters.js';
 export type { PushedTerm } from './filters.js';
+export { extractIntoCache } from './extraction.js';
+export type { ExtractionEvents, ExtractionRequest } from './extraction.js';
+export { limitTravels } from './limit.js';
