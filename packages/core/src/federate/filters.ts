@@ -15,11 +15,28 @@ import type { CanonicalKind, ColumnMeta, Dialect } from '../adapter/contract.js'
  * column (a case- or pad-insensitive collation there can only return more
  * rows). The model keeps its whole WHERE, so extra rows are filtered again
  * in DuckDB. LIMIT is never pushed.
+ *
+ * An incremental run adds watermarks (watermark.ts): a scalar subquery on
+ * `{{ this }}` already evaluated, passed in `watermarks` by its JSON, stands
+ * for its value. A temporal value compares only with a column of exactly its
+ * kind (a date with a date, a timestamp with a timestamp, a timestamptz with
+ * a timestamptz), so no engine converts across time zones or precisions.
  */
 export interface PushedTerm {
   column: string;
   op: '=' | '<>' | '<' | '<=' | '>' | '>=' | 'is null' | 'is not null';
-  value?: number | string;
+  value?: TermValue;
+}
+
+/**
+ * A constant of a term: a safe integer, a string (text columns), or a date or
+ * time in the canonical text of `Value` ('YYYY-MM-DD', 'YYYY-MM-DD
+ * HH:MM:SS[.ffffff]', the same with '+00' for timestamptz).
+ */
+export type TermValue = number | string | TemporalValue;
+export interface TemporalValue {
+  temporal: 'date' | 'timestamp' | 'timestamptz';
+  text: string;
 }
 
 const COMPARISONS: Record<string, PushedTerm['op']> = {
@@ -38,7 +55,7 @@ const INTEGER_KINDS = new Set<CanonicalKind>(['smallint', 'integer', 'bigint']);
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function pushableTerms(serialized: string, cacheTable: string): PushedTerm[] {
+export function pushableTerms(serialized: string, cacheTable: string, watermarks: ReadonlyMap<string, TermValue> = new Map()): PushedTerm[] {
   let tree: unknown;
   try {
     tree = JSON.parse(serialized);
@@ -64,7 +81,8 @@ export function pushableTerms(serialized: string, cacheTable: string): PushedTer
     if (parts.length === 2 && names.has(parts[0]!.toLowerCase())) return parts[1];
     return undefined;
   };
-  const constant = (expr: unknown): number | string | undefined => {
+  const constant = (expr: unknown): TermValue | undefined => {
+    if (isObject(expr) && expr.class === 'SUBQUERY') return watermarks.get(JSON.stringify(expr));
     if (!isObject(expr) || expr.class !== 'CONSTANT' || !isObject(expr.value) || expr.value.is_null !== false) return undefined;
     const type = isObject(expr.value.type) ? String(expr.value.type.id) : '';
     const value = expr.value.value;
@@ -112,9 +130,17 @@ export function renderPushedTerms(terms: readonly PushedTerm[], columns: readonl
       rendered.push(`${name} ${term.op} ${term.value}`);
     } else if (typeof term.value === 'string' && col.type.kind === 'text') {
       rendered.push(`${name} = ${dialect.quoteLiteral(term.value)}`);
+    } else if (isTemporal(term.value) && col.type.kind === term.value.temporal) {
+      // A string literal takes the column's own type on every engine. The '+00' of a timestamptz is read by
+      // PostgreSQL and DuckDB; MySQL-family servers ignore it and read the session zone, which their adapters set to UTC.
+      rendered.push(`${name} ${term.op} ${dialect.quoteLiteral(term.value.text)}`);
     }
   }
   return rendered.length > 0 ? rendered.join(' and ') : undefined;
+}
+
+function isTemporal(value: TermValue | undefined): value is TemporalValue {
+  return typeof value === 'object' && value !== null;
 }
 
 /** The terms both lists have (a model's two compilations: with and without is_incremental()). */
