@@ -7,7 +7,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startEngineProcess } from '../fixtures/engine-process.mjs';
 import { waitForIdleCpu } from '../fixtures/idle-cpu.mjs';
 import { MARIADB_HOST, MARIADB_PORT, PG_HOST, PG_PORT, clientUnavailable, mariadb, memoryLine, packagesUnavailable, psql, run } from '../fixtures/move-bench.mjs';
