@@ -120,7 +120,17 @@ export class FederatedRun {
     }
   }
 
-  /** The cache copy of one input, extracted at most once per run. */
+  /**
+   * What this run's federated models read of an input: the columns (for
+   * models staged on their target too), and the WHERE terms that may travel
+   * into `reader`'s own copy.
+   */
+  async reads(reader: string, input: string): Promise<{ columns?: ColumnNeed; terms?: PushedTerm[] }> {
+    this.needs ??= this.columnNeeds();
+    const { columns, filters } = await this.needs;
+    return { columns: columns.get(input), terms: filters.get(`${reader}\u0000${input}`) };
+  }
+
   /**
    * The cache copy of one input, extracted at most once per run. With
    * `filter` (the input's only reader in this run, terms from its WHERE) the

@@ -6,6 +6,8 @@ export { moveRows, columnsForDestination, createTableSql } from './mover.js';
 export type { Endpoint, MoveProgress, MoveRequest, MoveStats } from './mover.js';
 export { cacheMaxAge, isFresh } from './freshness.js';
 export { RunFederation } from './runner.js';
+export { TargetFederation, chooseAutoPath, stagedRelation, stagedTableName, STAGING_SUFFIX } from './on-target.js';
+export type { AutoChoice, SizedInput, TargetFederationOptions } from './on-target.js';
 export { columnsUsed, pickColumns, unionNeeds, ALL_COLUMNS } from './columns.js';
 export type { ColumnNeed } from './columns.js';
 export { comparePlanWithLastRun, planHistoryPath } from './plan-history.js';

@@ -7,6 +7,7 @@ import type { MaterializationResult, NodeExecution } from '../run/context.js';
 import type { RunCommandOptions } from '../run/types.js';
 import { cacheRelation } from './cache.js';
 import { FederatedRun } from './execute.js';
+import { chooseAutoPath, TargetFederation, type InputReads } from './on-target.js';
 import { comparePlanWithLastRun } from './plan-history.js';
 
 const FEDERATION_ENGINE = 'duckdb';
@@ -19,6 +20,7 @@ const FEDERATION_ENGINE = 'duckdb';
  */
 export class RunFederation {
   private run: FederatedRun | undefined;
+  private onTarget: TargetFederation | undefined;
 
   private constructor(
     readonly plan: FederationPlan,
@@ -51,18 +53,17 @@ export class RunFederation {
   }
 
   async materialize(x: NodeExecution, plan: NodePlan): Promise<MaterializationResult> {
-    if (plan.path === 'federate-target') {
-      throw new DvtError('runtime', `${x.node.unique_id}: federation='target' is planned (${plan.reason}) but not built yet; use federation='duckdb'`, {
-        location: { file: x.node.original_file_path },
-      });
-    }
-    return this.federatedRun().materialize(x, plan);
+    const chosen = await this.resolve(x, plan, true);
+    if (chosen.path === 'federate-target') return this.targetFederation().materialize(x, chosen);
+    return this.federatedRun().materialize(x, chosen);
   }
 
-  /** `dvt compile` of a federated node: its SQL as it runs in DuckDB, against the cache tables. */
-  compile(x: NodeExecution, plan: NodePlan, runtime: NodeRuntime): string {
+  /** `dvt compile` of a federated node: its SQL as it runs, in DuckDB against the cache tables or on its target against the staged ones. */
+  async compile(x: NodeExecution, plan: NodePlan, runtime: NodeRuntime): Promise<string> {
+    const chosen = await this.resolve(x, plan, false);
+    if (chosen.path === 'federate-target') return this.targetFederation().compile(x, chosen, runtime);
     const duckdb = this.engine();
-    const copies = new Map(plan.inputs.filter((i) => i.cacheTable).map((i) => [i.unique_id, i.cacheTable!]));
+    const copies = new Map(chosen.inputs.filter((i) => i.cacheTable).map((i) => [i.unique_id, i.cacheTable!]));
     const relationFor = (id: string) => {
       const table = copies.get(id);
       return table === undefined ? undefined : cacheRelation(duckdb, table);
@@ -70,8 +71,28 @@ export class RunFederation {
     return x.compile({ ...runtime, federated: { adapterType: duckdb.type, relationFor } });
   }
 
+  /**
+   * The concrete plan of a node: `federate-auto` picks DuckDB or the target
+   * from its inputs' estimated sizes now, and says which and why.
+   */
+  private async resolve(x: NodeExecution, plan: NodePlan, running: boolean): Promise<NodePlan> {
+    if (!plan.auto) return plan;
+    const onTarget = this.targetFederation();
+    const choice = chooseAutoPath(await onTarget.estimate(plan.auto.target), plan.auto.thresholdRows, plan.target);
+    const where = choice.path === 'federate-target' ? `on its target '${plan.target}'` : 'in DuckDB';
+    x.log(running ? 'info' : 'debug', `federation='auto' runs ${x.node.unique_id} ${where}: ${choice.why}`);
+    if (choice.path === 'federate-target') return plan.auto.target;
+    if (running) await onTarget.release(plan.auto.target);
+    return plan.auto.duckdb;
+  }
+
   async close(): Promise<unknown[]> {
-    return this.run ? this.run.close() : [];
+    return [...(this.onTarget ? await this.onTarget.close() : []), ...(this.run ? await this.run.close() : [])];
+  }
+
+  /** The run's federated plans as they read their inputs (auto ones as on DuckDB, where every input is read). */
+  private federatedPlans(): NodePlan[] {
+    return this.opts.selection.map((id) => this.plan.nodes.get(id)).filter((p): p is NodePlan => p !== undefined && p.path !== 'pushdown');
   }
 
   private federatedRun(): FederatedRun {
@@ -83,10 +104,41 @@ export class RunFederation {
       threads: this.threads,
       fullRefresh: this.opts.fullRefresh ?? false,
       ctx: this.ctx,
-      federatedNodes: this.opts.selection.map((id) => this.plan.nodes.get(id)).filter((p): p is NodePlan => p?.path === 'federate-duckdb'),
+      // Models staged on their target count as readers too: a filter never shrinks a copy another model reads.
+      federatedNodes: this.federatedPlans().map((p) => p.auto?.duckdb ?? (p.path === 'federate-target' ? { ...p, inputs: p.inputs.filter((i) => i.moves) } : p)),
       log: (level, message) => this.ctx.logger[level](message),
     });
     return this.run;
+  }
+
+  private targetFederation(): TargetFederation {
+    this.onTarget ??= new TargetFederation({
+      project: this.opts.project,
+      compiler: this.opts.compiler,
+      resolveAdapter: this.opts.resolveAdapter,
+      threads: this.threads,
+      fullRefresh: this.opts.fullRefresh ?? false,
+      ctx: this.ctx,
+      nodes: this.federatedPlans().flatMap((p) => (p.auto ? [p.auto.target] : p.path === 'federate-target' ? [p] : [])),
+      reads: (reader, input) => this.reads(reader, input),
+      log: (level, message) => this.ctx.logger[level](message),
+    });
+    return this.onTarget;
+  }
+
+  /** Column pruning and filters are found by DuckDB's parser; without DuckDB, staged copies take every column and row. */
+  private async reads(reader: string, input: string): Promise<InputReads> {
+    if (!this.hasEngine()) return {};
+    return this.federatedRun().reads(reader, input);
+  }
+
+  private hasEngine(): boolean {
+    try {
+      this.opts.compiler.adapter(FEDERATION_ENGINE);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private engine(): AdapterDefinition {
@@ -97,4 +149,3 @@ export class RunFederation {
     }
   }
 }
-

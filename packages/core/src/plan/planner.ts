@@ -76,30 +76,77 @@ export function planFederation(project: Project, options: PlanOptions): Federati
       nodes.set(node.unique_id, { unique_id: node.unique_id, path: 'pushdown', target, engine: own.type, inputs });
       continue;
     }
-    const path = federatedPath(node);
     const reason = `reads ${remote.map((i) => `${i.unique_id} on '${i.connection}'`).join(', ')}, which '${target}' cannot see`;
-    const planned: PlannedInput[] = inputs.map((input) => {
-      if (path === 'federate-duckdb') return { ...input, moves: true, to: 'cache', cacheTable: cacheTableOf(project, input.unique_id) };
-      const moves = remote.includes(input);
-      return moves ? { ...input, moves, to: target } : input;
-    });
-    const plan: NodePlan = { unique_id: node.unique_id, path, target, engine: path === 'federate-duckdb' ? 'duckdb' : own.type, inputs: planned, reason };
-    const materialized = String(node.config.materialized ?? 'view');
-    if (path === 'federate-duckdb' && (materialized === 'view' || materialized === 'ephemeral')) {
-      plan.warning = `${node.unique_id} is materialized as '${materialized}' but ${reason}: it is built as a table on '${target}' from the DuckDB cache`;
-    }
-    nodes.set(node.unique_id, plan);
+    const federated = (path: ConcretePath) => federatedPlan(project, node, path, { target, engine: own.type, inputs, remote, reason });
+    const mode = federationMode(node);
+    if (mode === 'duckdb') nodes.set(node.unique_id, federated('federate-duckdb'));
+    else if (mode === 'target') nodes.set(node.unique_id, federated('federate-target'));
+    else nodes.set(node.unique_id, autoPlan(node, federated('federate-duckdb'), federated('federate-target')));
   }
   return { defaultTarget: project.profile.target, nodes };
 }
 
-function federatedPath(node: ExecutableNode): ExecutionPath {
+/** A federated path the runner executes as such (`federate-auto` resolves to one of them). */
+type ConcretePath = Extract<ExecutionPath, 'federate-duckdb' | 'federate-target'>;
+
+/** Remote rows above which `federation='auto'` runs on the target, unless `federation_auto_rows` says otherwise. */
+export const DEFAULT_AUTO_THRESHOLD_ROWS = 10_000_000;
+
+function federationMode(node: ExecutableNode): string {
   const mode = node.config.federation === undefined ? 'duckdb' : String(node.config.federation);
   if (!FEDERATION_MODES.has(mode)) {
     throw new DvtError('config', `${node.unique_id}: federation must be one of duckdb, target, auto (got '${mode}')`, { location: { file: node.original_file_path } });
   }
-  // `auto` will weigh the inputs' sizes; until estimates exist it takes the path that needs no warehouse.
-  return mode === 'target' ? 'federate-target' : 'federate-duckdb';
+  return mode;
+}
+
+/**
+ * The plan of a model its target cannot run alone: on DuckDB every input is
+ * copied into the cache; on the target only the remote ones are copied, into
+ * its staging schema. Either way a view or ephemeral model becomes a table,
+ * since what it reads is gone after the run.
+ */
+function federatedPlan(
+  project: Project,
+  node: ExecutableNode,
+  path: ConcretePath,
+  where: { target: string; engine: string; inputs: PlannedInput[]; remote: PlannedInput[]; reason: string },
+): NodePlan {
+  const { target, reason } = where;
+  const onDuckdb = path === 'federate-duckdb';
+  const inputs: PlannedInput[] = where.inputs.map((input) => {
+    if (onDuckdb) return { ...input, moves: true, to: 'cache', cacheTable: cacheTableOf(project, input.unique_id) };
+    return where.remote.includes(input) ? { ...input, moves: true, to: target } : input;
+  });
+  const plan: NodePlan = { unique_id: node.unique_id, path, target, engine: onDuckdb ? 'duckdb' : where.engine, inputs, reason };
+  const warning = asTableWarning(node, reason, target, onDuckdb ? ' from the DuckDB cache' : ' from its inputs staged there');
+  return warning ? { ...plan, warning } : plan;
+}
+
+function asTableWarning(node: ExecutableNode, reason: string, target: string, from: string): string | undefined {
+  const materialized = String(node.config.materialized ?? 'view');
+  if (materialized !== 'view' && materialized !== 'ephemeral') return undefined;
+  return `${node.unique_id} is materialized as '${materialized}' but ${reason}: it is built as a table on '${target}'${from}`;
+}
+
+/** `federation='auto'`: both plans, picked from when the node runs; its own inputs say which would move where. */
+function autoPlan(node: ExecutableNode, duckdb: NodePlan, target: NodePlan): NodePlan {
+  const configured = node.config.federation_auto_rows;
+  if (configured !== undefined && (typeof configured !== 'number' || !Number.isFinite(configured) || configured < 0)) {
+    throw new DvtError('config', `${node.unique_id}: federation_auto_rows must be a number of rows (got ${JSON.stringify(configured)})`, {
+      location: { file: node.original_file_path },
+    });
+  }
+  return {
+    unique_id: node.unique_id,
+    path: 'federate-auto',
+    target: target.target,
+    engine: `duckdb or ${target.engine}`,
+    inputs: target.inputs.map((input) => (input.moves ? { ...input, to: `cache or ${target.target}` } : input)),
+    reason: target.reason,
+    ...(target.warning ? { warning: asTableWarning(node, target.reason!, target.target, '') } : {}),
+    auto: { duckdb, target, thresholdRows: configured ?? DEFAULT_AUTO_THRESHOLD_ROWS },
+  };
 }
 
 function cacheTableOf(project: Project, uniqueId: string): string {
@@ -159,6 +206,7 @@ export function describePlan(plan: NodePlan): Record<string, unknown> {
     engine: plan.engine,
     target: plan.target,
     moves: plan.inputs.filter((i) => i.moves).map((i) => ({ input: i.unique_id, from: i.connection, to: i.to, ...(i.cacheTable ? { table: i.cacheTable } : {}) })),
+    ...(plan.auto ? { auto_threshold_rows: plan.auto.thresholdRows } : {}),
     ...(plan.reason ? { reason: plan.reason } : {}),
     ...(plan.warning ? { warning: plan.warning } : {}),
   };

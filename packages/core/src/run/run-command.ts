@@ -179,7 +179,7 @@ async function materialize(opts: RunCommandOptions, x: NodeExecution, federation
   const federated = federation.federated(x.node);
   if (opts.command === 'compile') {
     const runtime = x.node.resource_type === 'model' ? await modelRuntime(x) : { relationExists: false, fullRefresh: x.fullRefresh };
-    const compiledCode = federated ? federation.compile(x, federated, runtime) : x.compile(runtime);
+    const compiledCode = federated ? await federation.compile(x, federated, runtime) : x.compile(runtime);
     return { status: 'success', message: 'compiled', compiledCode, relation: x.node.resource_type === 'test' ? null : x.compiler.relationOf(x.node) };
   }
   if (federated) return federation.materialize(x, federated);

@@ -9,7 +9,7 @@ import type { DocsModel } from './model.js';
 /** Selections up to this size are laid out in the page; larger ones reuse the project layout computed by `docs generate`. */
 const LIVE_LAYOUT_LIMIT = 400;
 /** Short enough to fit between two ranks; the page and the tooltip spell the path out. */
-const EDGE_LABELS: Record<MovementPath, string> = { pushdown: '↦ pushdown', 'federate-duckdb': '⇄ federated', 'federate-target': '⇄ to target' };
+const EDGE_LABELS: Record<MovementPath, string> = { pushdown: '↦ pushdown', 'federate-duckdb': '⇄ federated', 'federate-target': '⇄ to target', 'federate-auto': '⇄ federated (auto)' };
 /** A coloured band on each node's left edge holds no text: its pixels are the engine colour. */
 const SWATCH = 14;
 

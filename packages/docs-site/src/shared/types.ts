@@ -15,12 +15,12 @@ export interface EngineInfo {
  * Where a model's SQL runs (core's federation planner): `pushdown` on its own
  * target, every input visible from there; `federate-duckdb` with inputs
  * copied into the DuckDB cache; `federate-target` with remote inputs copied
- * into the target.
+ * into the target; `federate-auto`, one of those two picked at run time.
  */
-export type MovementPath = 'pushdown' | 'federate-duckdb' | 'federate-target';
+export type MovementPath = 'pushdown' | 'federate-duckdb' | 'federate-target' | 'federate-auto';
 
 export function isFederated(path: MovementPath | undefined): boolean {
-  return path === 'federate-duckdb' || path === 'federate-target';
+  return path !== undefined && path !== 'pushdown';
 }
 
 /** How the site names a path. */
@@ -28,6 +28,7 @@ export const PATH_LABELS: Record<MovementPath, string> = {
   pushdown: 'pushdown',
   'federate-duckdb': 'federated via DuckDB',
   'federate-target': 'federated on the target',
+  'federate-auto': 'federated (DuckDB or the target, by size)',
 };
 
 export interface DvtDocsInfo {
