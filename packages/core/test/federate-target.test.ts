@@ -150,6 +150,18 @@ describe("federation='target' on PostgreSQL, MariaDB and a DuckDB file", () => {
     expect(await mariaStaged()).toEqual([]);
   }, 120_000);
 
+  it('compiles a model federated on the target against the staged names, in its dialect, staging nothing', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    const outcome = await runProject(adapters, fx.dir, { command: 'compile', select: ['maria_spend', 'pg_open_tickets'] });
+    expect(failures(outcome)).toEqual([]);
+    const code = (name: string) => outcome.results.find((r) => r.unique_id === `model.fedtarget.${name}`)!.compiled_code;
+    expect(code('maria_spend')).toContain(`from \`${fx.tag}\`.\`orders\` o join \`${staging}\`.\`crm__customers\` c`);
+    expect(code('pg_open_tickets')).toContain(`from "test"."${staging}"."shop__tickets__for__pg_open_tickets"`);
+    expect(logged(outcome.events, /^moved /)).toBe(false);
+    expect(await pgStaged()).toEqual(KEPT);
+    expect(await mariaStaged()).toEqual([]);
+  }, 120_000);
+
   it('runs an incremental model natively on the target and reuses a kept staged copy', async (ctx) => {
     if (skip) return ctx.skip(skip);
     await maria.query(`insert into ${fx.tag}.orders values (5, 2, 7.00)`);
