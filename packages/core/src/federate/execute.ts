@@ -1,4 +1,4 @@
-import type { AdapterContext, AdapterDefinition, RelationRef } from '../adapter/contract.js';
+import type { AdapterContext, AdapterDefinition, ColumnMeta, RelationRef } from '../adapter/contract.js';
 import { withDefaults, type CompleteConnection } from '../adapter/defaults/index.js';
 import { Relation } from '../compile/relation.js';
 import type { Compiler } from '../compile/index.js';
@@ -13,6 +13,7 @@ import { FederationCache } from './cache.js';
 import { ALL_COLUMNS, columnsUsed, unionNeeds, type ColumnNeed } from './columns.js';
 import { extractIntoCache } from './extraction.js';
 import { commonTerms, pushableTerms, type PushedTerm } from './filters.js';
+import { configuredTerm, copyIncrementalThis, type IncrementalThis } from './incremental.js';
 import { cacheMaxAge } from './freshness.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint, type MoveStats } from './mover.js';
 
@@ -29,10 +30,24 @@ export interface FederatedRunOptions {
   log(level: 'debug' | 'info' | 'warn', message: string, uniqueId?: string): void;
 }
 
-/** Per input, the columns the run reads; per (model, input), the WHERE terms that may travel into its extraction. */
+/**
+ * Per input, the columns the run reads; per (model, input), the WHERE terms
+ * that may travel into its extraction whether or not it runs incrementally,
+ * and whether it may have a filtered copy of its own at all (`narrowable`:
+ * no other model of the run reads the input, no `cache:` policy keeps it).
+ * Per model, DuckDB's parse tree of its incremental compilation.
+ */
 interface Needs {
   columns: Map<string, ColumnNeed>;
   filters: Map<string, PushedTerm[]>;
+  narrowable: Set<string>;
+  incrementalTrees: Map<string, string>;
+}
+
+/** An input's cache copy and how many rows this run moved into it (0 when a kept copy served). */
+interface InputCopy {
+  relation: Relation;
+  rows: number;
 }
 
 /**
@@ -44,7 +59,7 @@ interface Needs {
 export class FederatedRun {
   readonly cache: FederationCache;
   private readonly sources: ConnectionPool;
-  private readonly copies = new Map<string, Promise<Relation>>();
+  private readonly copies = new Map<string, Promise<InputCopy>>();
   private needs: Promise<Needs> | undefined;
 
   constructor(private readonly opts: FederatedRunOptions) {
@@ -69,24 +84,28 @@ export class FederatedRun {
     if (plan.warning) x.log('warn', plan.warning);
     const runtime = await modelRuntime(x);
     this.needs ??= this.columnNeeds();
-    const { columns: needs, filters } = await this.needs;
-    const copies = new Map<string, Relation>();
+    const needs = await this.needs;
+    const target = nodeRelation(x, 'table');
+    const incremental = node.config.materialized === 'incremental' && runtime.relationExists && !runtime.fullRefresh;
+    const thisTable = thisTableName(node.name);
+    // An incremental run reads {{ this }} first: its watermarks decide which rows of the inputs move.
+    const ofThis = incremental ? await this.copyThis(x, target, thisTable, needs.incrementalTrees.get(node.unique_id)) : undefined;
+    const inputTerms = ofThis ? await this.incrementalTerms(node, plan, ofThis, needs) : undefined;
+    const copies = new Map<string, InputCopy>();
     await Promise.all(
       plan.inputs.map(async (input) => {
-        const terms = filters.get(`${node.unique_id}\u0000${input.unique_id}`);
-        copies.set(input.unique_id, await this.copyOf(input, needs.get(input.unique_id), x.signal, terms && { terms, reader: node.name }));
+        const terms = inputTerms ? inputTerms.get(input.unique_id) : needs.filters.get(`${node.unique_id}\u0000${input.unique_id}`);
+        const filter = terms && terms.length > 0 ? { terms, reader: node.name } : undefined;
+        copies.set(input.unique_id, await this.copyOf(input, needs.columns.get(input.unique_id), x.signal, filter));
       }),
     );
 
-    const incremental = node.config.materialized === 'incremental' && runtime.relationExists && !runtime.fullRefresh;
-    const thisTable = `__this__${node.name}`;
-    const thisRelation = incremental ? await this.copyTarget(x, thisTable) : undefined;
+    const thisRelation = ofThis?.relation;
     const resultTable = `__dvt_result__${node.name}`;
     const result = this.cache.relation(resultTable);
-    const target = nodeRelation(x, 'table');
     const stage = suffixed(x, target, '__dvt_stage', 'table');
     try {
-      const federatedSql = x.compile({ ...runtime, federated: { adapterType: this.cache.adapter.type, relationFor: (id) => copies.get(id), thisRelation } });
+      const federatedSql = x.compile({ ...runtime, federated: { adapterType: this.cache.adapter.type, relationFor: (id) => copies.get(id)?.relation, thisRelation } });
       const columns = await this.cache.withConnection(async (c) => {
         await c.query(`create or replace table ${result.render()} as ${federatedSql}`, [], { signal: x.signal });
         return (await c.catalog.describe(result.toRef())) ?? [];
@@ -111,7 +130,13 @@ export class FederatedRun {
         : node;
       const fromStage = `select * from ${stage.render()}`;
       const outcome = await materializeModel({ ...x, node: asTable, compile: () => fromStage });
-      return { ...outcome, compiledCode: federatedSql };
+      // What moved, for run_results: an incremental run's inputs move only their new rows.
+      const rowsMoved = {
+        inputs: Object.fromEntries([...copies].map(([id, copy]) => [id, copy.rows])),
+        ...(ofThis ? { this: ofThis.rows } : {}),
+        result: moved.rows,
+      };
+      return { ...outcome, compiledCode: federatedSql, adapterResponse: { ...outcome.adapterResponse, rows_moved: rowsMoved } };
     } finally {
       await dropIfExists(x, stage).catch((e: unknown) => x.log('warn', `could not drop ${stage.render()}: ${(e as Error).message}`));
       for (const table of [resultTable, ...(thisRelation ? [thisTable] : [])]) {
@@ -136,7 +161,7 @@ export class FederatedRun {
    * `filter` (the input's only reader in this run, terms from its WHERE) the
    * copy is that reader's own, `<table>__for__<model>`, and never reused.
    */
-  copyOf(input: PlannedInput, need: ColumnNeed | undefined, signal: AbortSignal, filter?: { terms: PushedTerm[]; reader: string }): Promise<Relation> {
+  copyOf(input: PlannedInput, need: ColumnNeed | undefined, signal: AbortSignal, filter?: { terms: PushedTerm[]; reader: string }): Promise<InputCopy> {
     const shared = input.cacheTable ?? cacheTableName(this.opts.project, input.unique_id);
     const table = filter ? `${shared}__for__${filter.reader}` : shared;
     let copy = this.copies.get(table);
@@ -158,13 +183,16 @@ export class FederatedRun {
   private async columnNeeds(): Promise<Needs> {
     const needs = new Map<string, ColumnNeed>();
     const filters = new Map<string, PushedTerm[]>();
+    const narrowable = new Set<string>();
+    const incrementalTrees = new Map<string, string>();
     const readers = new Map<string, number>();
     for (const plan of this.opts.federatedNodes) for (const input of plan.inputs) readers.set(input.unique_id, (readers.get(input.unique_id) ?? 0) + 1);
     const duckdb = this.cache.adapter;
     await this.cache.withConnection(async (c) => {
       for (const plan of this.opts.federatedNodes) {
         const tables = new Map(plan.inputs.map((i) => [i.unique_id, this.cache.relation(i.cacheTable ?? cacheTableName(this.opts.project, i.unique_id))]));
-        const federated = { adapterType: duckdb.type, relationFor: (id: string) => tables.get(id), thisRelation: this.cache.relation(`__this__${plan.unique_id}`) };
+        const name = this.opts.project.nodes.get(plan.unique_id)!.name;
+        const federated = { adapterType: duckdb.type, relationFor: (id: string) => tables.get(id), thisRelation: this.cache.relation(thisTableName(name)) };
         let need: ColumnNeed = { all: false, names: new Set() };
         const trees: string[] = [];
         for (const relationExists of [false, true]) {
@@ -173,6 +201,7 @@ export class FederatedRun {
             const serialized = (await c.query(`select json_serialize_sql(${duckdb.dialect.quoteLiteral(sql)})`)).rows[0]?.[0];
             need = unionNeeds(need, typeof serialized === 'string' ? columnsUsed(serialized) : ALL_COLUMNS);
             if (typeof serialized === 'string') trees.push(serialized);
+            if (typeof serialized === 'string' && relationExists) incrementalTrees.set(plan.unique_id, serialized);
           } catch {
             need = ALL_COLUMNS;
           }
@@ -180,14 +209,16 @@ export class FederatedRun {
         for (const input of plan.inputs) {
           needs.set(input.unique_id, unionNeeds(needs.get(input.unique_id), need));
           // Filters travel only into a copy no other model of the run reads, and only when both compilations agree.
-          if (readers.get(input.unique_id) !== 1 || trees.length !== 2 || this.hasCachePolicy(input.unique_id)) continue;
+          if (readers.get(input.unique_id) !== 1 || this.hasCachePolicy(input.unique_id)) continue;
+          narrowable.add(`${plan.unique_id}\u0000${input.unique_id}`);
+          if (trees.length !== 2) continue;
           const table = tables.get(input.unique_id)!.identifier!;
           const terms = commonTerms(pushableTerms(trees[0]!, table), pushableTerms(trees[1]!, table));
           if (terms.length > 0) filters.set(`${plan.unique_id}\u0000${input.unique_id}`, terms);
         }
       }
     });
-    return { columns: needs, filters };
+    return { columns: needs, filters, narrowable, incrementalTrees };
   }
 
   private hasCachePolicy(uniqueId: string): boolean {
@@ -195,7 +226,7 @@ export class FederatedRun {
     return producer?.config.cache !== undefined && producer.config.cache !== null;
   }
 
-  private async extract(input: PlannedInput, table: string, need: ColumnNeed, signal: AbortSignal, terms?: PushedTerm[]): Promise<Relation> {
+  private async extract(input: PlannedInput, table: string, need: ColumnNeed, signal: AbortSignal, terms?: PushedTerm[]): Promise<InputCopy> {
     const { project, compiler } = this.opts;
     const source = project.sources.get(input.unique_id);
     const producer = source ?? project.nodes.get(input.unique_id);
@@ -207,7 +238,7 @@ export class FederatedRun {
       const relation = source ? this.sourceRelation(source, lease.adapter) : compiler.relationOf(project.nodes.get(input.unique_id)!);
       const entry = await this.fill(from, relation.toRef(), relation.render(), table, input.unique_id, signal, maxAge, need, terms);
       if (entry.reused) this.opts.log('info', `cache: kept ${table} (younger than its max age)`);
-      return entry.relation;
+      return { relation: entry.relation, rows: entry.reused ? 0 : (entry.rows ?? 0) };
     } finally {
       lease.release();
     }
@@ -224,11 +255,58 @@ export class FederatedRun {
     });
   }
 
-  /** The model's own table on its target, copied for `{{ this }}`. */
-  private async copyTarget(x: NodeExecution, table: string): Promise<Relation> {
-    const target = nodeRelation(x, 'table');
-    const entry = await this.fill({ connection: x.connection, adapter: x.adapter }, target.toRef(), target.render(), table, x.node.unique_id, x.signal);
-    return entry.relation;
+  /** The model's own table on its target, copied for `{{ this }}`: a summary when only watermarks read it, else whole. */
+  private copyThis(x: NodeExecution, target: Relation, table: string, tree: string | undefined): Promise<IncrementalThis> {
+    const endpoint: Endpoint = { connection: x.connection, adapter: x.adapter };
+    return copyIncrementalThis({
+      node: x.node,
+      target: endpoint,
+      targetRelation: target,
+      cache: this.cache,
+      table,
+      tree,
+      copyWhole: () => this.fill(endpoint, target.toRef(), target.render(), table, x.node.unique_id, x.signal),
+      moved: (what, stats) => this.report(x.node.unique_id, what, stats),
+      log: (level, message) => this.opts.log(level, message),
+      signal: x.signal,
+    });
+  }
+
+  /**
+   * An incremental run's terms per input: its incremental WHERE with the
+   * watermarks evaluated, where the input may have a copy of its own; and
+   * `config(watermark=...)`'s term on the input holding that column, always
+   * (into the model's own copy, so no other reader sees fewer rows).
+   */
+  private async incrementalTerms(node: ExecutableNode, plan: NodePlan, ofThis: IncrementalThis, needs: Needs): Promise<Map<string, PushedTerm[]>> {
+    const terms = new Map<string, PushedTerm[]>();
+    const tree = needs.incrementalTrees.get(node.unique_id);
+    for (const input of plan.inputs) {
+      const key = `${node.unique_id}\u0000${input.unique_id}`;
+      if (!tree || !needs.narrowable.has(key)) continue;
+      const table = input.cacheTable ?? cacheTableName(this.opts.project, input.unique_id);
+      terms.set(input.unique_id, pushableTerms(tree, table, ofThis.watermarks));
+    }
+    if (ofThis.configured) {
+      const described = new Map<string, ColumnMeta[]>();
+      for (const input of plan.inputs) described.set(input.unique_id, await this.describeInput(input));
+      const { input, term } = configuredTerm(node, ofThis.configured, described);
+      terms.set(input, [...(terms.get(input) ?? []), term]);
+    }
+    return terms;
+  }
+
+  /** An input's columns as its own engine describes them. */
+  private async describeInput(input: PlannedInput): Promise<ColumnMeta[]> {
+    const { project, compiler } = this.opts;
+    const source = project.sources.get(input.unique_id);
+    const lease = await this.sources.acquire(input.connection);
+    try {
+      const relation = source ? this.sourceRelation(source, lease.adapter) : compiler.relationOf(project.nodes.get(input.unique_id)!);
+      return (await lease.connection.catalog?.describe(relation.toRef())) ?? [];
+    } finally {
+      lease.release();
+    }
   }
 
   private async fill(from: Endpoint, ref: RelationRef, rendered: string, table: string, uniqueId: string, signal: AbortSignal, maxAge?: number, need: ColumnNeed = ALL_COLUMNS, terms: PushedTerm[] = []) {
@@ -242,6 +320,11 @@ export class FederatedRun {
   private report(uniqueId: string, what: string, stats: MoveStats): void {
     this.opts.log('info', `moved ${stats.rows} rows of ${uniqueId} ${what} in ${stats.seconds.toFixed(2)}s (${stats.rowsPerSecond} rows/s; ${stats.route})`, uniqueId);
   }
+}
+
+/** The cache table `{{ this }}` renders as in a federated incremental model. */
+function thisTableName(model: string): string {
+  return `__this__${model}`;
 }
 
 function cacheTableName(project: Project, uniqueId: string): string {

@@ -32,6 +32,8 @@ export interface MaterializationResult {
   failures?: number | null;
   /** Microbatch windows, as run_results records them. */
   batchResults?: { successful: [string, string][]; failed: [string, string][] };
+  /** More fields for run_results' `adapter_response` (a federated model's `rows_moved`). */
+  adapterResponse?: Record<string, unknown>;
 }
 
 export function callSqlMacro(x: NodeExecution, name: string, ...args: unknown[]): string[] {

@@ -207,7 +207,7 @@ function cancelOnAbort(signal: AbortSignal, connection: { cancel?(): Promise<voi
 }
 
 function adapterResponse(outcome: MaterializationResult): Record<string, unknown> {
-  const response: Record<string, unknown> = { _message: outcome.message };
+  const response: Record<string, unknown> = { ...outcome.adapterResponse, _message: outcome.message };
   if (outcome.code) response.code = outcome.code;
   if (outcome.rowsAffected !== undefined) response.rows_affected = outcome.rowsAffected;
   return response;
