@@ -29,16 +29,24 @@ export {
   Namespace,
   PyDict,
   PyFloat,
+  PySet,
+  pySet,
   PyTuple,
   tuple,
   MAPPING_MARK,
+  PY_OPERATORS,
+  type PyOperator,
   isMapping,
   toJS,
   fromJS,
   pyRepr,
   pyStr,
+  pyTypeName,
+  Markup,
 } from './values.js';
 export { pyJsonDumps } from './filters.js';
+/** Python's `+`, `==` and truthiness, for hosts implementing Python functions over template values. */
+export { add as pyAdd, eq as pyEquals, truthy as pyTruthy } from './ops.js';
 
 /** A template-level callable as JS sees it: positional args, then an optional trailing Kwargs. */
 export type JinjaCallable = (...args: unknown[]) => unknown;

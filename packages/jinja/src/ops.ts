@@ -5,7 +5,9 @@ import {
   Markup,
   PyDict,
   PyFloat,
+  PySet,
   PyTuple,
+  hostOperator,
   isFloat,
   isMapping,
   makeFloat,
@@ -77,6 +79,8 @@ export function add(a: unknown, b: unknown): unknown {
     if (a instanceof PyTuple !== b instanceof PyTuple) unsupported('+', a, b);
     return a instanceof PyTuple ? tuple([...a, ...b]) : [...a, ...b];
   }
+  const host = hostOperator('+', a, b);
+  if (host !== undefined) return host;
   checkUndefined(a, b);
   if (typeof a === 'string' || typeof b === 'string') {
     const other = typeof a === 'string' ? b : a;
@@ -91,6 +95,8 @@ export function sub(a: unknown, b: unknown): unknown {
     if (isIntLike(a) && isIntLike(b)) return intResult(a, b, (x, y) => x - y, (x, y) => x - y);
     return makeFloat(num(a) - num(b));
   }
+  const host = hostOperator('-', a, b);
+  if (host !== undefined) return host;
   checkUndefined(a, b);
   return unsupported('-', a, b);
 }
@@ -111,6 +117,8 @@ export function mul(a: unknown, b: unknown): unknown {
   }
   if ((typeof a === 'string' || Array.isArray(a)) && isIntLike(b)) return repeat(a, b);
   if ((typeof b === 'string' || Array.isArray(b)) && isIntLike(a)) return repeat(b, a);
+  const host = hostOperator('*', a, b);
+  if (host !== undefined) return host;
   checkUndefined(a, b);
   if (typeof a === 'string' || Array.isArray(a) || typeof b === 'string' || Array.isArray(b))
     throw pyError('TypeError', `can't multiply sequence by non-int of type '${pyTypeName(typeof a === 'string' || Array.isArray(a) ? b : a)}'`);
@@ -126,6 +134,8 @@ export function div(a: unknown, b: unknown): unknown {
     zeroCheck(b, isFloat(a) || isFloat(b) ? 'float division by zero' : 'division by zero');
     return makeFloat(num(a) / num(b));
   }
+  const host = hostOperator('/', a, b);
+  if (host !== undefined) return host;
   checkUndefined(a, b);
   return unsupported('/', a, b);
 }
@@ -144,6 +154,8 @@ export function floordiv(a: unknown, b: unknown): unknown {
     zeroCheck(b, 'float floor division by zero');
     return makeFloat(Math.floor(num(a) / num(b)));
   }
+  const host = hostOperator('//', a, b);
+  if (host !== undefined) return host;
   checkUndefined(a, b);
   return unsupported('//', a, b);
 }
@@ -169,6 +181,8 @@ export function mod(a: unknown, b: unknown): unknown {
     else if (r === 0) r = y < 0 ? -0 : 0;
     return makeFloat(r);
   }
+  const host = hostOperator('%', a, b);
+  if (host !== undefined) return host;
   checkUndefined(a, b);
   return unsupported('%', a, b);
 }
@@ -259,12 +273,18 @@ export function eq(a0: unknown, b0: unknown): boolean {
   }
   if (a instanceof Undefined) return a.equals(b);
   if (b instanceof Undefined) return b.equals(a);
+  if (a instanceof PySet || b instanceof PySet) {
+    if (!(a instanceof PySet && b instanceof PySet) || a.length !== b.length) return false;
+    return a.every((x) => contains(b, x));
+  }
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a instanceof PyTuple !== b instanceof PyTuple) return false;
     if (a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!eq(a[i], b[i])) return false;
     return true;
   }
+  const host = hostOperator('==', a, b);
+  if (host !== undefined) return Boolean(host);
   if (isMapping(a) && isMapping(b)) {
     if (mappingSize(a) !== mappingSize(b)) return false;
     for (const [k, v] of mappingItems(a)) {
@@ -298,6 +318,8 @@ export function compare(a0: unknown, b0: unknown, op: string): number {
     }
     return a.length - b.length;
   }
+  const host = hostOperator('cmp', a, b);
+  if (host !== undefined) return Number(host);
   if (a instanceof Undefined) a.fail();
   if (b instanceof Undefined) b.fail();
   throw pyError('TypeError', `'${op}' not supported between instances of '${pyTypeName(a)}' and '${pyTypeName(b)}'`);

@@ -19,6 +19,30 @@ export class PyTuple<T = unknown> extends Array<T> {
   }
 }
 
+/**
+ * Python's set (dbt's `set()`), for hosts. An Array so iteration, `in`,
+ * length and the list filters work; equality ignores order, and `pySet`
+ * keeps members unique. Insertion order stands in for Python's hash order.
+ */
+export class PySet<T = unknown> extends Array<T> {
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+}
+
+/** A set of the items, duplicates dropped as a dict drops repeated keys. */
+export function pySet(items: Iterable<unknown>): PySet {
+  const seen = new Set<unknown>();
+  const set = new PySet<unknown>();
+  for (const item of items) {
+    const key = hashKey(item);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    set.push(item);
+  }
+  return set;
+}
+
 /** A list-like result printed as Python's dict views and ranges are (`dict_items([...])`, `range(0, 3)`). */
 export class PyView<T = unknown> extends Array<T> {
   label = '';
@@ -128,6 +152,29 @@ export class PyDict {
   }
 }
 
+/**
+ * Hosts give a class Python operators (`__add__`, `__sub__`, `__eq__`, `__lt__`, ...) with a method
+ * under this symbol: `[PY_OPERATORS](op, other, reflected)`. `op` is an arithmetic operator
+ * (`+ - * / // %`), `'=='` (answer a boolean) or `'cmp'` (answer a number: <0, 0, >0).
+ * `reflected` is true when this value is the right operand; the answer is always for the
+ * expression as written. Answering `undefined` is Python's NotImplemented: the other operand is
+ * asked, then the usual TypeError is raised.
+ */
+export const PY_OPERATORS: unique symbol = Symbol.for('dvt.jinja.operators');
+export type PyOperator = '+' | '-' | '*' | '/' | '//' | '%' | '==' | 'cmp';
+type WithOperators = { [PY_OPERATORS]: (op: PyOperator, other: unknown, reflected: boolean) => unknown };
+
+/** The host operator `op` between a and b (a's own first, then b's reflected); undefined when neither has it. */
+export function hostOperator(op: PyOperator, a: unknown, b: unknown): unknown {
+  const own = hasOperators(a) ? a[PY_OPERATORS](op, b, false) : undefined;
+  if (own !== undefined) return own;
+  return hasOperators(b) ? b[PY_OPERATORS](op, a, true) : undefined;
+}
+
+function hasOperators(v: unknown): v is WithOperators {
+  return typeof v === 'object' && v !== null && typeof (v as Partial<WithOperators>)[PY_OPERATORS] === 'function';
+}
+
 /** Hosts mark a class instance with this symbol (value true) to make it a mapping for `is mapping`. */
 export const MAPPING_MARK: unique symbol = Symbol.for('dvt.jinja.mapping');
 
@@ -221,6 +268,7 @@ export function pyTypeName(value: unknown): string {
   }
   if (value instanceof PyFloat) return 'float';
   if (value instanceof PyTuple) return 'tuple';
+  if (value instanceof PySet) return 'set';
   if (value instanceof PyView) return value.label.startsWith('range(') ? 'range' : value.label;
   if (value instanceof Markup) return 'Markup';
   if (Array.isArray(value)) return 'list';
@@ -318,6 +366,7 @@ export function pyRepr(value: unknown): string {
     if (value.length === 1) return '(' + pyRepr(value[0]) + ',)';
     return '(' + value.map(pyRepr).join(', ') + ')';
   }
+  if (value instanceof PySet) return value.length === 0 ? 'set()' : '{' + value.map(pyRepr).join(', ') + '}';
   if (value instanceof PyView) {
     if (value.label.startsWith('range(')) return value.label;
     if (value.label === 'generator') return '<generator object>';

@@ -3,8 +3,11 @@ import {
   Environment,
   Kwargs,
   MacroReturn,
+  PY_OPERATORS,
   PyDict,
   PyTuple,
+  type PyOperator,
+  pySet,
   bindMacro,
   callJinja,
   isKwargs,
@@ -155,5 +158,68 @@ describe('values', () => {
     expect(renderString("{{ o.a }} {{ o['b'] }} {{ m.k }} {{ o | length }} {{ o.items() | list }}", { o: { a: 1, b: 2 }, m: new Map([['k', 'v']]) })).toBe(
       "1 2 v 2 [('a', 1), ('b', 2)]",
     );
+  });
+});
+
+/** A host value with Python operators: a length in metres that adds to numbers and other lengths. */
+class Metres {
+  constructor(readonly value: number) {}
+  [PY_OPERATORS](op: PyOperator, other: unknown, reflected: boolean): unknown {
+    const n = other instanceof Metres ? other.value : typeof other === 'number' ? other : undefined;
+    if (n === undefined) return undefined;
+    switch (op) {
+      case '+':
+        return new Metres(this.value + n);
+      case '-':
+        return new Metres(reflected ? n - this.value : this.value - n);
+      case '==':
+        return other instanceof Metres && n === this.value;
+      case 'cmp':
+        return reflected ? n - this.value : this.value - n;
+      default:
+        return undefined;
+    }
+  }
+  toString(): string {
+    return `${this.value}m`;
+  }
+}
+
+describe('host operators (PY_OPERATORS)', () => {
+  const m = (v: number) => new Metres(v);
+
+  test('arithmetic asks the left operand, then the right one reflected', () => {
+    expect(renderString('{{ a + b }} {{ a - 1 }} {{ 10 - a }} {{ 1 + a }}', { a: m(3), b: m(4) })).toBe('7m 2m 7m 4m');
+  });
+
+  test('comparisons and equality, sort included', () => {
+    expect(renderString('{{ a < b }} {{ b > a }} {{ 5 > a }} {{ a == c }} {{ a != b }} {{ a == 3 }}', { a: m(3), b: m(4), c: m(3) })).toBe('True True True True True False');
+    expect(renderString('{{ xs | sort | join(",") }}', { xs: [m(3), m(1), m(2)] })).toBe('1m,2m,3m');
+  });
+
+  test('an operator neither side has is the usual TypeError', () => {
+    expect(() => renderString('{{ a * 2 }}', { a: m(3) })).toThrow(/unsupported operand type\(s\) for \*/);
+    expect(() => renderString('{{ a < "x" }}', { a: m(3) })).toThrow(/not supported between instances/);
+  });
+});
+
+describe('sets (PySet, for hosts such as dbt\'s set())', () => {
+  const ctx = { set: (items: unknown[]) => pySet(items) };
+  const render = (t: string) => renderString(t, ctx);
+
+  test('equality ignores order, as Python compares sets', () => {
+    expect(render("{{ set(['a', 'b']) == set(['b', 'a']) }} {{ set(['a', 'b']) != set(['b', 'a']) }}")).toBe('True False');
+    expect(render("{{ set(['a']) == set(['a', 'b']) }} {{ set(['a']) == ['a'] }} {{ set([1]) == set([1.0, True]) }}")).toBe('False False True');
+  });
+
+  test('duplicates are dropped; length, in and iteration work as on lists', () => {
+    expect(render("{% set s = set(['x', 'y', 'x']) %}{{ s | length }} {{ 'y' in s }} {{ s | join(',') }} {{ s }} {{ set([]) }}")).toBe("2 True x,y {'x', 'y'} set()");
+    expect(render("{{ set(['x']) is sequence }} {{ set(['x']) is iterable }}")).toBe('False True');
+  });
+
+  test('set methods answer sets, and add/discard mutate', () => {
+    const t = "{% set a = set([1, 2, 3]) %}{{ a.difference([2]) }} {{ a.intersection([3, 4], [3]) }} {{ a.union([4]) }} {{ a.issubset([1, 2, 3, 4]) }} {{ a.issuperset([5]) }} {{ a.symmetric_difference([3, 4]) }}"
+      + '{% do a.add(1) %}{% do a.add(9) %}{% do a.discard(2) %} {{ a }}';
+    expect(render(t)).toBe('{1, 3} {3} {1, 2, 3, 4} True False {1, 2, 4} {1, 3, 9}');
   });
 });

@@ -355,9 +355,22 @@ export class Compiler {
 
   private compileSql(node: ExecutableNode, runtime: NodeRuntime): { sql: string; ctes: InjectedCte[] } {
     const locals: Record<string, unknown> = {};
-    if (node.test_metadata) locals._dbt_generic_test_kwargs = this.renderTestKwargs(node);
+    // A test of an ephemeral model (or comparing with one) reads it through its kwargs: its CTE goes in too.
+    const kwargEphemerals: string[] = [];
+    if (node.test_metadata) locals._dbt_generic_test_kwargs = this.renderTestKwargs(node, 'execute', kwargEphemerals);
     const { text, state } = this.render(this.templateOf(node), { node, mode: 'execute', runtime, locals });
-    const chains = state.record.ephemerals.map((id) => this.compileEphemeral(id, node, runtime.federated));
+    const ephemerals = [...new Set([...kwargEphemerals, ...state.record.ephemerals])];
+    const chains = ephemerals.map((id) => this.compileEphemeral(id, node, runtime.federated));
+  /**
+   * The config() calls a generic test's macro makes (dbt_utils' equality
+   * sets its fail_calc so), found as dbt does: rendering the test with
+   * execute false at parse time.
+   */
+  testMacroConfigs(node: ExecutableNode): Record<string, unknown>[] {
+    const locals = { _dbt_generic_test_kwargs: this.renderTestKwargs(node, 'parse', []) };
+    return this.render(this.templateOf(node), { node, mode: 'parse', locals }).state.record.configs;
+  }
+
     return { sql: text, ctes: mergeCtes(...chains) };
   }
 
@@ -384,9 +397,10 @@ export class Compiler {
   /**
    * dbt's test kwargs: strings are rendered natively (so `ref('x')` becomes a
    * relation, `{{ get_where_subquery(...) }}` the filtered model), except
-   * `column_name`, which stays text.
+   * `column_name`, which stays text. The ephemeral models they read are
+   * added to `ephemerals`.
    */
-  private renderTestKwargs(node: ExecutableNode): Record<string, unknown> {
+  private renderTestKwargs(node: ExecutableNode, mode: RenderMode, ephemerals: string[]): Record<string, unknown> {
     const kwargs = node.test_metadata?.kwargs ?? {};
     const functionLike = /^\s*(env_var|ref|var|source|doc)\s*\(.+\)\s*$/s;
     const renderValue = (value: unknown, topKey?: string): unknown => {
@@ -395,7 +409,7 @@ export class Compiler {
         const source = functionLike.test(value) ? `{{ ${value} }}` : value;
         if (!source.includes('{{') && !source.includes('{%')) return value;
         const template = parseOrThrow(this.env, source, node.original_file_path);
-        const state = new RenderState(this.services, { node, mode: 'execute' });
+        const state = new RenderState(this.services, { node, mode });
         try {
           return template.renderNative(state.lookupFor(state.packageName));
         } catch (error) {
@@ -405,6 +419,8 @@ export class Compiler {
       if (Array.isArray(value)) return value.map((v) => renderValue(v));
       if (value && typeof value === 'object') {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v)]));
+        } finally {
+          ephemerals.push(...state.record.ephemerals);
       }
       return value;
     };

@@ -12,8 +12,10 @@ import { columnApi, JinjaAdapter, RelationApi } from './host-objects.js';
 import { arg, splitArgs } from './kwargs.js';
 import type { MacroEntry, MacroRegistry } from './macros.js';
 import { PyDateTime, datetimeModule } from './pydatetime.js';
+import { itertoolsModule } from './pyitertools.js';
+import { PYTZ_UTC, pytzModule } from './pytz.js';
 import { reModule } from './pyre.js';
-import { jsonDump, zip } from './pyfunctions.js';
+import { jsonDump, pySetOrDefault, pySetStrict, zip } from './pyfunctions.js';
 import type { Relation } from './relation.js';
 import type { RelationType } from './relation.js';
 import { targetDescription, targetDict } from './target.js';
@@ -30,6 +32,19 @@ export interface NodeRuntime {
   federated?: FederatedRendering;
   /** The node's compiled SQL, for a `{% materialization %}` block (`sql`, `compiled_code`). */
   compiledCode?: string;
+  /** Set when a unit test renders the model: its `overrides:` win over macros, vars and env vars. */
+  unitTest?: UnitTestRendering;
+}
+
+/**
+ * A unit test's `overrides:`. A macro named here answers its value when
+ * called (`is_incremental: true`); vars and env vars answer before the
+ * project's and the environment's.
+ */
+export interface UnitTestRendering {
+  macros: Readonly<Record<string, unknown>>;
+  vars: Readonly<Record<string, unknown>>;
+  envVars: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -159,6 +174,8 @@ export class RenderState {
 
   private resolve(name: string, packageName: string, withLocals: boolean): unknown {
     if (withLocals && Object.prototype.hasOwnProperty.call(this.locals, name)) return this.locals[name];
+    const overridden = this.runtime.unitTest?.macros;
+    if (overridden && Object.prototype.hasOwnProperty.call(overridden, name)) return () => overridden[name];
     const { registry } = this.services;
     // As in dbt, the project's (or the package's own) macro replaces a context
     // member of the same name — e.g. a `ref` override calling `builtins.ref`.
@@ -262,6 +279,8 @@ export class RenderState {
   }
 
   isIncremental(): boolean {
+    const overridden = this.runtime.unitTest?.macros;
+    if (overridden && Object.prototype.hasOwnProperty.call(overridden, 'is_incremental')) return overridden.is_incremental === true;
     if (!this.execute || !this.node) return false;
     if (this.node.config.materialized !== 'incremental') return false;
     if (!this.runtime.relationExists) return false;
@@ -335,11 +354,11 @@ function buildMember(state: RenderState, name: string): unknown {
     case 'exceptions':
       return exceptionsNamespace(state);
     case 'run_started_at':
-      return new PyDateTime(services.runStartedAt, true);
+      return PyDateTime.fromInstant(services.runStartedAt.getTime(), PYTZ_UTC);
     case 'invocation_id':
       return services.invocationId;
     case 'modules':
-      return { datetime: datetimeModule, re: reModule };
+      return { datetime: datetimeModule, re: reModule, pytz: pytzModule, itertools: itertoolsModule };
     case 'fromjson':
       return (text: unknown, fallback: unknown = null) => {
         try {
@@ -367,8 +386,9 @@ function buildMember(state: RenderState, name: string): unknown {
     case 'zip_strict':
       return (...lists: unknown[]) => zip(lists.map((l) => [...(l as Iterable<unknown>)]), name === 'zip_strict');
     case 'set':
+      return pySetOrDefault;
     case 'set_strict':
-      return (value: unknown) => [...new Set(value as Iterable<unknown>)];
+      return pySetStrict;
     case 'local_md5':
       return (text: unknown) => createHash('md5').update(String(text)).digest('hex');
     case 'flags':
