@@ -201,6 +201,9 @@ describe('context members', () => {
     expect(render("{{ toyaml({'a': 1}) | trim }}")).toBe('a: 1');
     expect(render("{% for a, b in zip([1, 2], ['x', 'y']) %}{{ a }}{{ b }}{% endfor %}")).toBe('1x2y');
     expect(render("{{ set([1, 1, 2]) | length }}")).toBe('2');
+    // dbt_utils' equality compares column sets: order must not matter.
+    expect(render("{{ set(['a', 'b']) == set(['b', 'a']) }}|{{ set(5) }}|{{ set(5, default='x') }}|{{ set({'k': 1}) }}")).toBe("True|None|x|{'k'}");
+    expect(() => render('{{ set_strict(5) }}')).toThrow(/set_strict\(\): 'int' object is not iterable/);
     expect(render("{{ local_md5('dvt') }}")).toBe('c4137a0a1cf3d44391a742ec11b318c6');
   });
 

@@ -6,6 +6,7 @@ import type { Runtime } from './runtime.js';
 import {
   PyDict,
   PyFloat,
+  PySet,
   PyTuple,
   isFloat,
   isMapping,
@@ -17,6 +18,7 @@ import {
   mappingSet,
   num,
   pyRepr,
+  pySet,
   pyTypeName,
   tuple,
   view,
@@ -462,6 +464,55 @@ const DICT_METHODS: Record<string, MethodImpl> = {
   },
 };
 
+/** Every argument's items, for set methods taking any number of iterables. */
+function iterables(rt: Runtime, args: unknown[]): unknown[][] {
+  return args.map((a) => [...rt.iterate(a)]);
+}
+
+const SET_METHODS: Record<string, MethodImpl> = {
+  add: (_rt, self: PySet, a) => {
+    if (!ops.contains(self, a[0])) self.push(a[0]);
+    return null;
+  },
+  update: (rt, self: PySet, a) => {
+    for (const item of iterables(rt, a).flat()) if (!ops.contains(self, item)) self.push(item);
+    return null;
+  },
+  discard: (_rt, self: PySet, a) => {
+    const i = self.findIndex((x) => ops.eq(x, a[0]));
+    if (i >= 0) self.splice(i, 1);
+    return null;
+  },
+  remove: (_rt, self: PySet, a) => {
+    const i = self.findIndex((x) => ops.eq(x, a[0]));
+    if (i < 0) throw pyError('KeyError', pyRepr(a[0]));
+    self.splice(i, 1);
+    return null;
+  },
+  pop: (_rt, self: PySet) => {
+    if (self.length === 0) throw pyError('KeyError', "'pop from an empty set'");
+    return self.shift();
+  },
+  clear: (_rt, self: PySet) => {
+    self.length = 0;
+    return null;
+  },
+  copy: (_rt, self: PySet) => pySet(self),
+  union: (rt, self: PySet, a) => pySet([...self, ...iterables(rt, a).flat()]),
+  intersection: (rt, self: PySet, a) => pySet(self.filter((x) => iterables(rt, a).every((other) => ops.contains(other, x)))),
+  difference: (rt, self: PySet, a) => pySet(self.filter((x) => !iterables(rt, a).some((other) => ops.contains(other, x)))),
+  symmetric_difference: (rt, self: PySet, a) => {
+    const other = pySet(rt.iterate(a[0]));
+    return pySet([...self.filter((x) => !ops.contains(other, x)), ...other.filter((x) => !ops.contains(self, x))]);
+  },
+  issubset: (rt, self: PySet, a) => {
+    const other = [...rt.iterate(a[0])];
+    return self.every((x) => ops.contains(other, x));
+  },
+  issuperset: (rt, self: PySet, a) => [...rt.iterate(a[0])].every((x) => ops.contains(self, x)),
+  isdisjoint: (rt, self: PySet, a) => ![...rt.iterate(a[0])].some((x) => ops.contains(self, x)),
+};
+
 const FLOAT_METHODS: Record<string, MethodImpl> = {
   is_integer: (_rt, self) => Number.isInteger(num(self)),
 };
@@ -470,6 +521,7 @@ const FLOAT_METHODS: Record<string, MethodImpl> = {
 export function getMethod(obj: unknown, name: string): MethodImpl | undefined {
   let table: Record<string, MethodImpl>;
   if (typeof obj === 'string') table = STR_METHODS;
+  else if (obj instanceof PySet) table = SET_METHODS;
   else if (Array.isArray(obj)) table = obj instanceof PyTuple ? SEQ_METHODS : LIST_METHODS;
   else if (isMapping(obj)) table = DICT_METHODS;
   else if (obj instanceof PyFloat || (typeof obj === 'number' && isFloat(obj))) table = FLOAT_METHODS;

@@ -2,7 +2,7 @@
 import * as ops from './ops.js';
 import { type TestImpl, LoopContext } from './runtime.js';
 import { Undefined } from './undefined.js';
-import { Markup, PyFloat, PyView, isFloat, isInt, isMapping } from './values.js';
+import { Markup, PyFloat, PySet, PyView, isFloat, isInt, isMapping } from './values.js';
 
 const isNumberValue = (v: unknown) => typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' || v instanceof PyFloat;
 
@@ -30,7 +30,7 @@ export const TESTS: Record<string, TestImpl> = {
   string: (_rt, v) => typeof v === 'string' || v instanceof Markup,
   mapping: (_rt, v) => isMapping(v),
   sequence: (_rt, v) =>
-    typeof v === 'string' || v instanceof Markup || (Array.isArray(v) && (!(v instanceof PyView) || v.label.startsWith('range('))) || isMapping(v),
+    typeof v === 'string' || v instanceof Markup || (Array.isArray(v) && !(v instanceof PySet) && (!(v instanceof PyView) || v.label.startsWith('range('))) || isMapping(v),
   iterable: (_rt, v) =>
     v instanceof LoopContext ||
     typeof v === 'string' ||

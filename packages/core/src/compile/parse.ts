@@ -1,7 +1,8 @@
 import { pyStr } from '@dvt/jinja';
 import { DvtError } from '../errors.js';
-import { mergeConfig } from '../project/config.js';
-import type { ExecutableNode, NodeConfig, Project, RefCall } from '../project/types.js';
+import { mergeConfig, withoutAppendingKeys } from '../project/config.js';
+import type { ExecutableNode, MacroDefinition, NodeConfig, Project, RefCall } from '../project/types.js';
+import { BUILTIN_PACKAGE } from './macros.js';
 import type { Compiler } from './compiler.js';
 
 /** What parsing one node found in its code. */
@@ -22,7 +23,10 @@ export function parseProjectNodes(compiler: Compiler, project: Project): void {
   for (const node of project.nodes.values()) {
     if (node.resource_type === 'seed') continue;
     if (node.test_metadata) {
-      node.depends_on = { ...node.depends_on, macros: genericTestMacros(compiler, node) };
+      const { test, where } = genericTestMacros(compiler, node);
+      node.depends_on = { ...node.depends_on, macros: [test, where].filter((m) => m !== undefined).map((m) => m.unique_id) };
+      // dbt's own generic tests set no config; a package's may (fail_calc, severity, ...).
+      if (test !== undefined && test.package_name !== BUILTIN_PACKAGE) applyTestMacroConfigs(compiler, node);
       continue;
     }
     const found = findCalls(compiler, node);
@@ -75,13 +79,23 @@ function overridesCalls(compiler: Compiler, node: ExecutableNode): boolean {
   return ['ref', 'source', 'config'].some((name) => compiler.registry.resolveLocal(name, node.package_name) !== undefined);
 }
 
+/** config() calls in a generic test's macro, under the config its YAML entry sets. */
+function applyTestMacroConfigs(compiler: Compiler, node: ExecutableNode): void {
+  const calls = compiler.testMacroConfigs(node);
+  if (calls.length === 0) return;
+  let config = node.config;
+  for (const layer of calls) config = mergeConfig(config, layer);
+  // Tags and hooks append when merged, and the entry's are in the config already.
+  node.config = mergeConfig(config, withoutAppendingKeys(node.test_entry_config ?? {}));
+}
+
 /** A generic test depends on its test macro and on get_where_subquery, as in dbt's manifest. */
-function genericTestMacros(compiler: Compiler, node: ExecutableNode): string[] {
+function genericTestMacros(compiler: Compiler, node: ExecutableNode): { test?: MacroDefinition; where?: MacroDefinition } {
   const meta = node.test_metadata!;
   const name = `test_${meta.name}`;
   const entry = meta.namespace ? compiler.registry.inPackage(meta.namespace, name) : compiler.registry.resolve(name, node.package_name);
   const where = compiler.registry.resolve('get_where_subquery', node.package_name);
-  return [entry, where].filter((e) => e !== undefined).map((e) => e.definition.unique_id);
+  return { test: entry?.definition, where: where?.definition };
 }
 
 /** Fills depends_on.nodes; false when the node must leave the graph (a test of a disabled node). */

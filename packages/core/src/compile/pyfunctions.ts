@@ -1,6 +1,34 @@
+import { isMapping, Markup, pySet, pyTypeName, toJS } from '@dvt/jinja';
+import type { PySet } from '@dvt/jinja';
 import { DvtError } from '../errors.js';
+import { arg, splitArgs } from './kwargs.js';
 
-// Python builtins dbt puts in the context: zip, and json.dumps for tojson.
+// Python builtins dbt puts in the context: set, zip, and json.dumps for tojson.
+
+/** What iterating a Jinja value yields (a mapping its keys), or undefined when it is not iterable. */
+function iterationOf(value: unknown): unknown[] | undefined {
+  if (typeof value === 'string') return [...value];
+  if (value instanceof Markup) return [...String(value)];
+  if (Array.isArray(value)) return value;
+  if (isMapping(value)) return Object.keys(toJS(value) as Record<string, unknown>);
+  if (value instanceof Set || value instanceof Map) return [...value.keys()];
+  return undefined;
+}
+
+/** dbt's `set(value, default=None)`: a set, or the default when value is not iterable. */
+export function pySetOrDefault(...args: unknown[]): PySet | unknown {
+  const call = splitArgs(args);
+  const items = iterationOf(arg(call, 0, 'value'));
+  return items === undefined ? arg(call, 1, 'default', null) : pySet(items);
+}
+
+/** dbt's `set_strict(value)`: a set, or an error when value is not iterable. */
+export function pySetStrict(...args: unknown[]): PySet {
+  const value = arg(splitArgs(args), 0, 'value');
+  const items = iterationOf(value);
+  if (items === undefined) throw new DvtError('compile', `set_strict(): '${pyTypeName(value)}' object is not iterable`);
+  return pySet(items);
+}
 
 export function zip(lists: unknown[][], strict: boolean): unknown[][] {
   const lengths = lists.map((l) => l.length);

@@ -228,6 +228,7 @@ export function buildGenericTest(entry: unknown, site: GenericTestSite): Executa
     sources: isSource ? [[site.target.sourceName!, site.target.name], ...calls.sources] : calls.sources,
     depends_on: { macros: [], nodes: [] },
     test_metadata: metadata,
+    test_entry_config: parsed.config,
     attached_node: isSource ? null : site.target.uniqueId,
     column_name: site.columnName ?? (typeof args.column_name === 'string' ? args.column_name : null),
     file_key_name: `${site.target.yamlKey}.${isSource ? site.target.sourceName : site.target.name}`,

@@ -121,6 +121,11 @@ export interface ExecutableNode extends NodeBase {
   test_metadata?: TestMetadata;
   /** The node a generic test is attached to. */
   attached_node?: string | null;
+  /**
+   * The config a generic test's YAML entry set itself: it wins over the
+   * config() calls of the test macro, which win over dbt_project.yml.
+   */
+  test_entry_config?: Record<string, unknown>;
   column_name?: string | null;
 }
 
