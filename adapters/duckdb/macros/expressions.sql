@@ -5,6 +5,15 @@
   date_diff('{{ datepart }}', ({{ first_date }})::timestamp, ({{ second_date }})::timestamp)
 {%- endmacro %}
 
+{# PostgreSQL reads a bare string literal plus an interval as a timestamp; DuckDB
+   cannot choose a type for it (dbt_utils' date_spine passes '2018-01-01'), so a
+   quoted literal is cast to timestamp. Columns and typed expressions pass as they are. #}
+{% macro duckdb__dateadd(datepart, interval, from_date_or_timestamp) -%}
+  {%- set start = from_date_or_timestamp | string | trim -%}
+  {%- if modules.re.match("^'[^']*'$", start) -%}{%- set start = 'cast(' ~ start ~ ' as timestamp)' -%}{%- endif -%}
+  {{ start }} + ((interval '1 {{ datepart }}') * ({{ interval }}))
+{%- endmacro %}
+
 {# FLOAT is 4 bytes in DuckDB; dbt's float is double precision elsewhere. #}
 {% macro duckdb__type_float() -%}{{ return('double') }}{%- endmacro %}
 

@@ -39,6 +39,11 @@ describe('duckdb__ macros', () => {
     expect(await value(`{{ dbt.datediff("timestamp '2024-01-31 23:00'", "date '2024-02-01'", 'month') }}`)).toBe(1n);
   });
 
+  it('dateadd takes a bare string literal as a timestamp, as PostgreSQL does', async () => {
+    expect(await value(`{{ dbt.dateadd('day', 2, "'2018-01-01'") }}`)).toEqual(await value(`timestamp '2018-01-03'`));
+    expect(await value(`cast({{ dbt.dateadd('month', '1', "date '2024-01-31'") }} as date)`)).toEqual(await value(`date '2024-02-29'`));
+  });
+
   it('type_float is double precision', async () => {
     expect(await value(`cast(1.1 as {{ dbt.type_float() }})`)).toBe(1.1);
   });
