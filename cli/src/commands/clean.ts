@@ -1,5 +1,8 @@
 import { readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
+// Static: this module loads only for `dvt clean`, and in the bundle a dynamic import() of a
+// CommonJS package such as yaml would expose only its default export.
+import { parseDocument } from 'yaml';
 import { stringFlag } from '../args.js';
 import type { CommandContext } from '../main.js';
 
@@ -46,7 +49,6 @@ async function readProjectFile(projectDir: string): Promise<Record<string, unkno
   } catch {
     throw new DvtError('config', `No dbt_project.yml found in ${projectDir}. Run dvt inside a project or pass --project-dir.`);
   }
-  const { parseDocument } = await import('yaml');
   const doc = parseDocument(text);
   const [first] = doc.errors;
   if (first) {
