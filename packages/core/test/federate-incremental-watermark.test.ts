@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterDefinition, ColumnMeta, Connection } from '../src/adapter/contract.js';
 import { pushableTerms, renderPushedTerms, type TermValue } from '../src/federate/filters.js';
+import { configuredTerm, watermarkColumn } from '../src/federate/incremental.js';
 import { readingsOfThis, summarySelect } from '../src/federate/watermark.js';
+import type { ExecutableNode } from '../src/project/types.js';
 import { connect, loadAdapters } from './federate-support.js';
 
 let duckdb: AdapterDefinition;
@@ -110,5 +112,22 @@ describe('watermark subqueries on {{ this }} (DuckDB parse tree)', () => {
     if (skip) return ctx.skip(skip);
     expect(summarySelect(['id', 'at'], false, '"s"."t"', postgres.dialect)).toBe('select max("id") as "id", max("at") as "at" from "s"."t"');
     expect(summarySelect(['id'], true, '`s`.`t`', mariadb.dialect)).toBe('select max(`id`) as `id` from `s`.`t` union all select min(`id`) as `id` from `s`.`t`');
+  });
+
+  it('config(watermark=...) filters the one input holding the column, and says why when it cannot', () => {
+    const node = { unique_id: 'model.p.m', original_file_path: 'models/m.sql', config: { watermark: 'wm' } } as unknown as ExecutableNode;
+    const col = (name: string, kind: 'date' | 'timestamptz' | 'integer'): ColumnMeta => ({ name, nativeType: kind, type: { kind } });
+    const value = { temporal: 'timestamptz' as const, text: '2024-01-01 10:00:00+00' };
+    const inputs = new Map([
+      ['source.p.s.orders', [col('id', 'integer'), col('WM', 'timestamptz')]],
+      ['source.p.s.customers', [col('id', 'integer')]],
+    ]);
+    expect(configuredTerm(node, { column: 'wm', value }, inputs)).toEqual({ input: 'source.p.s.orders', term: { column: 'WM', op: '>', value } });
+    expect(() => configuredTerm(node, { column: 'nope', value }, inputs)).toThrow(/watermark column 'nope' must be a column of exactly one input; none of its inputs has it/);
+    const both = new Map([...inputs, ['source.p.s.customers', [col('wm', 'timestamptz')]]]);
+    expect(() => configuredTerm(node, { column: 'wm', value }, both)).toThrow(/several inputs have it \(source.p.s.orders, source.p.s.customers\)/);
+    const dated = new Map([['source.p.s.orders', [col('wm', 'date')]]]);
+    expect(() => configuredTerm(node, { column: 'wm', value }, dated)).toThrow(/is timestamptz on the target but date in source.p.s.orders/);
+    expect(() => watermarkColumn({ ...node, config: { watermark: ['a'] } } as unknown as ExecutableNode)).toThrow(/watermark must name one column/);
   });
 });

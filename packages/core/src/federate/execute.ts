@@ -88,23 +88,22 @@ export class FederatedRun {
     const target = nodeRelation(x, 'table');
     const incremental = node.config.materialized === 'incremental' && runtime.relationExists && !runtime.fullRefresh;
     const thisTable = thisTableName(node.name);
-    // An incremental run reads {{ this }} first: its watermarks decide which rows of the inputs move.
-    const ofThis = incremental ? await this.copyThis(x, target, thisTable, needs.incrementalTrees.get(node.unique_id)) : undefined;
-    const inputTerms = ofThis ? await this.incrementalTerms(node, plan, ofThis, needs) : undefined;
-    const copies = new Map<string, InputCopy>();
-    await Promise.all(
-      plan.inputs.map(async (input) => {
-        const terms = inputTerms ? inputTerms.get(input.unique_id) : needs.filters.get(`${node.unique_id}\u0000${input.unique_id}`);
-        const filter = terms && terms.length > 0 ? { terms, reader: node.name } : undefined;
-        copies.set(input.unique_id, await this.copyOf(input, needs.columns.get(input.unique_id), x.signal, filter));
-      }),
-    );
-
-    const thisRelation = ofThis?.relation;
     const resultTable = `__dvt_result__${node.name}`;
     const result = this.cache.relation(resultTable);
     const stage = suffixed(x, target, '__dvt_stage', 'table');
     try {
+      // An incremental run reads {{ this }} first: its watermarks decide which rows of the inputs move.
+      const ofThis = incremental ? await this.copyThis(x, target, thisTable, needs.incrementalTrees.get(node.unique_id)) : undefined;
+      const inputTerms = ofThis ? await this.incrementalTerms(node, plan, ofThis, needs) : undefined;
+      const copies = new Map<string, InputCopy>();
+      await Promise.all(
+        plan.inputs.map(async (input) => {
+          const terms = inputTerms ? inputTerms.get(input.unique_id) : needs.filters.get(`${node.unique_id}\u0000${input.unique_id}`);
+          const filter = terms && terms.length > 0 ? { terms, reader: node.name } : undefined;
+          copies.set(input.unique_id, await this.copyOf(input, needs.columns.get(input.unique_id), x.signal, filter));
+        }),
+      );
+      const thisRelation = ofThis?.relation;
       const federatedSql = x.compile({ ...runtime, federated: { adapterType: this.cache.adapter.type, relationFor: (id) => copies.get(id)?.relation, thisRelation } });
       const columns = await this.cache.withConnection(async (c) => {
         await c.query(`create or replace table ${result.render()} as ${federatedSql}`, [], { signal: x.signal });
@@ -139,7 +138,7 @@ export class FederatedRun {
       return { ...outcome, compiledCode: federatedSql, adapterResponse: { ...outcome.adapterResponse, rows_moved: rowsMoved } };
     } finally {
       await dropIfExists(x, stage).catch((e: unknown) => x.log('warn', `could not drop ${stage.render()}: ${(e as Error).message}`));
-      for (const table of [resultTable, ...(thisRelation ? [thisTable] : [])]) {
+      for (const table of [resultTable, ...(incremental ? [thisTable] : [])]) {
         await this.cache.drop(table).catch((e: unknown) => x.log('warn', `could not drop cache table ${table}: ${(e as Error).message}`));
       }
     }

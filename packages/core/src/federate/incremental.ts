@@ -43,6 +43,8 @@ export interface IncrementalThisRequest {
 
 /** Kinds whose min and max agree between engines (text is left out: collations order it differently). */
 const ORDERED_KINDS = new Set<CanonicalKind>(['smallint', 'integer', 'bigint', 'decimal', 'real', 'double', 'date', 'timestamp', 'timestamptz']);
+/** Kinds a watermark value travels as (filters.ts `TermValue`). */
+const WATERMARK_KINDS = new Set<CanonicalKind>(['smallint', 'integer', 'bigint', 'date', 'timestamp', 'timestamptz']);
 
 export async function copyIncrementalThis(request: IncrementalThisRequest): Promise<IncrementalThis> {
   const { node, cache, table } = request;
@@ -50,10 +52,10 @@ export async function copyIncrementalThis(request: IncrementalThisRequest): Prom
   const configured = watermarkColumn(node);
   const described = (await request.target.connection.catalog.describe(request.targetRelation.toRef())) ?? [];
   const byName = new Map(described.map((c) => [c.name.toLowerCase(), c]));
-  if (configured !== undefined && !byName.has(configured.toLowerCase())) {
-    throw new DvtError('config', `${node.unique_id}: watermark column '${configured}' is not a column of ${request.targetRelation.render()}`, {
-      location: { file: node.original_file_path },
-    });
+  if (configured !== undefined) {
+    const column = byName.get(configured.toLowerCase());
+    const problem = !column ? 'is not a column of' : WATERMARK_KINDS.has(column.type.kind) ? undefined : `is ${column.type.kind} (an integer, date, timestamp or timestamptz is needed) in`;
+    if (problem) throw new DvtError('config', `${node.unique_id}: watermark column '${configured}' ${problem} ${request.targetRelation.render()}`, { location: { file: node.original_file_path } });
   }
   const wanted = [...readings.subqueries.flatMap((s) => s.aggregates.map((a) => a.column)), ...(configured ? [configured] : [])];
   const summarized = wanted.map((name) => byName.get(name.toLowerCase()));
@@ -92,8 +94,13 @@ export async function copyIncrementalThis(request: IncrementalThisRequest): Prom
     }
     if (configured === undefined) return;
     const column = cache.adapter.dialect.quoteIdentifier(byName.get(configured.toLowerCase())!.name);
-    const value = await valueOf(`select max(${column}) from ${copied.relation.render()}`);
-    if (value !== undefined) watermarks.set(CONFIGURED, value);
+    const result = await c.query(`select max(${column}) from ${copied.relation.render()}`, [], { signal: request.signal });
+    const max = result.rows[0]?.[0];
+    if (max === null || max === undefined) return; // an empty target: every row is new
+    const value = termValue(max, result.columns[0]!.type.kind);
+    // The model relies on this filter: a maximum that cannot travel (a bigint past 2^53) must not mean "all rows again".
+    if (value === undefined) throw new DvtError('runtime', `${node.unique_id}: the watermark ${configured} = ${String(max)} cannot be compared at the source`, { location: { file: node.original_file_path } });
+    watermarks.set(CONFIGURED, value);
   });
   const configuredValue = watermarks.get(CONFIGURED);
   watermarks.delete(CONFIGURED);
