@@ -13,3 +13,4 @@ export * from './freshness/index.js';
 export * from './deps/index.js';
 export * from './state/index.js';
 export * from './contract/index.js';
+export * from './unit/index.js';

@@ -36,7 +36,7 @@ function node(id: string, deps: string[] = [], config: Partial<NodeConfig> = {})
 }
 
 function project(nodes: ExecutableNode[]): Project {
-  return { nodes: new Map(nodes.map((n) => [n.unique_id, n])) } as unknown as Project;
+  return { nodes: new Map(nodes.map((n) => [n.unique_id, n])), unitTests: new Map() } as unknown as Project;
 }
 
 describe('planRun', () => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { adjacencyRecord, buildGraph } from '../graph/graph.js';
 import type { ColumnInfo, ExecutableNode, Exposure, HookConfig, NodeConfig, Project, SourceDefinition } from '../project/types.js';
+import { isUnitTestActive, type UnitTestDefinition } from '../project/unit-tests.js';
 import { baseMetadata, writeJsonFile } from './common.js';
 import type { ArtifactMetadataOptions } from './common.js';
 
@@ -53,6 +54,12 @@ export function buildManifest(project: Project, options: ManifestOptions): Json 
   }
   const exposures: Json = {};
   for (const exposure of project.exposures.values()) exposures[exposure.unique_id] = exposureJson(exposure, createdAt);
+  const unitTests: Json = {};
+  for (const test of project.unitTests.values()) {
+    const json = unitTestJson(test, createdAt);
+    if (isUnitTestActive(project, test)) unitTests[test.unique_id] = json;
+    else (disabled[test.unique_id] ??= []).push(json);
+  }
   const graph = buildGraph(project);
   return {
     metadata: {
@@ -77,7 +84,7 @@ export function buildManifest(project: Project, options: ManifestOptions): Json 
     group_map: {},
     saved_queries: {},
     semantic_models: {},
-    unit_tests: {},
+    unit_tests: unitTests,
   };
 }
 
@@ -265,6 +272,32 @@ function exposureJson(exposure: Exposure, createdAt: number): Json {
     sources: exposure.sources,
     metrics: [],
     created_at: createdAt,
+  };
+}
+
+/** A unit test as dbt's manifest has it: the given and expected rows as parsed (csv read into dicts). */
+function unitTestJson(test: UnitTestDefinition, createdAt: number): Json {
+  const fixture = (f: { rows: unknown; format: string; fixture: string | null }) => ({ rows: f.rows ?? null, format: f.format, fixture: f.fixture });
+  return {
+    model: test.model,
+    given: test.given.map((g) => ({ input: g.input, ...fixture(g) })),
+    expect: fixture(test.expect),
+    name: test.name,
+    resource_type: 'unit_test',
+    package_name: test.package_name,
+    path: test.path,
+    original_file_path: test.original_file_path,
+    unique_id: test.unique_id,
+    fqn: test.fqn,
+    description: test.description,
+    overrides: test.overrides,
+    depends_on: { macros: test.depends_on.macros, nodes: test.depends_on.nodes },
+    config: { ...test.config },
+    checksum: test.checksum,
+    schema: test.schema,
+    created_at: createdAt,
+    versions: test.versions ? { include: test.versions.include ?? null, exclude: test.versions.exclude ?? null } : null,
+    version: test.version,
   };
 }
 

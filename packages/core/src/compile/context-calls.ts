@@ -32,6 +32,9 @@ export function makeRef(state: RenderState): JinjaCallable {
       throw new DvtError('compile', `${state.describeNode()} depends on a node named '${ref.package ? `${ref.package}.` : ''}${ref.name}' which was not found`);
     }
     if (target.config.materialized === 'ephemeral' && target.resource_type === 'model') {
+      // A unit test may give an ephemeral model's rows itself (format sql); otherwise it is inlined as usual.
+      const given = state.runtime.unitTest ? state.federatedRelation(target.unique_id) : undefined;
+      if (given) return given;
       if (!state.record.ephemerals.includes(target.unique_id)) state.record.ephemerals.push(target.unique_id);
       return Relation.ephemeral(state.dialect, state.adapterType, target.name);
     }
@@ -121,6 +124,8 @@ export function makeVar(state: RenderState): JinjaCallable {
     const call = splitArgs(args);
     const name = String(arg(call, 0, 'name'));
     const hasDefault = call.positional.length > 1 || 'default' in call.kwargs;
+    const overridden = state.runtime.unitTest?.vars;
+    if (overridden && Object.prototype.hasOwnProperty.call(overridden, name)) return overridden[name];
     const value = state.services.lookupVar(name, state.packageName);
     if (value !== undefined) return value;
     if (hasDefault) return arg(call, 1, 'default');
@@ -136,6 +141,8 @@ export function makeEnvVar(state: RenderState): JinjaCallable {
     if (name.startsWith(SECRET_ENV_PREFIX)) {
       throw new DvtError('compile', `env_var('${name}'): secret environment variables (${SECRET_ENV_PREFIX}*) may only be used in profiles.yml and packages.yml`);
     }
+    const overridden = state.runtime.unitTest?.envVars;
+    if (overridden && Object.prototype.hasOwnProperty.call(overridden, name)) return String(overridden[name]);
     const value = state.services.env[name];
     if (value !== undefined) return value;
     if (call.positional.length > 1 || 'default' in call.kwargs) return arg(call, 1, 'default');

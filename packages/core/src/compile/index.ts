@@ -1,6 +1,6 @@
 export { Compiler } from './compiler.js';
 export type { CompilerOptions, CompiledNode, MacroCallOptions, CompileStats, DeferredRelation } from './compiler.js';
-export type { FederatedRendering, NodeRuntime, RenderMode, CompileLogger, RenderRecord } from './context.js';
+export type { FederatedRendering, NodeRuntime, RenderMode, CompileLogger, RenderRecord, UnitTestRendering } from './context.js';
 export { Relation, isRelation } from './relation.js';
 export type { RelationType, RelationInit, RelationPolicy } from './relation.js';
 export { injectCtes, inlineAsSubqueries, mergeCtes } from './ctes.js';

@@ -1,5 +1,6 @@
 import { DvtError } from '../errors.js';
 import type { Project } from '../project/types.js';
+import { activeUnitTests } from '../project/unit-tests.js';
 
 /**
  * The dependency graph of a project: enabled nodes, sources and exposures,
@@ -29,6 +30,11 @@ export function buildGraph(project: Project): Graph {
     if (exposure.config?.enabled === false) continue;
     ids.push(exposure.unique_id);
     for (const parent of exposure.depends_on.nodes) edges.push([parent, exposure.unique_id]);
+  }
+  // A unit test hangs off the model it tests, as in dbt's graph (selection reaches it like a model's tests).
+  for (const test of activeUnitTests(project)) {
+    ids.push(test.unique_id);
+    edges.push([test.depends_on.nodes[0]!, test.unique_id]);
   }
   return graphFromEdges(ids, edges);
 }

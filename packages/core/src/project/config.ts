@@ -23,16 +23,17 @@ const KEYS_BY_TYPE: Record<string, readonly string[]> = {
   ],
   sources: ['enabled', 'tags', 'meta', 'freshness', 'loaded_at_field', 'event_time', 'quoting', 'database', 'schema'],
   analyses: [...COMMON_KEYS],
+  unit_tests: ['enabled', 'tags', 'meta'],
 };
 
 /** Keys whose values accumulate (lists append) rather than replace. */
 const APPEND_KEYS = new Set(['tags', 'pre_hook', 'post_hook', 'packages']);
-/** Keys whose dict values merge key by key (later keys win). */
 
 /** A config without the keys that append when merged (applying it again would repeat them). */
 export function withoutAppendingKeys(config: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(config).filter(([key]) => !APPEND_KEYS.has(normalizeConfigKey(key))));
 }
+/** Keys whose dict values merge key by key (later keys win). */
 const UPDATE_KEYS = new Set(['meta', 'quoting', 'column_types', 'persist_docs', 'docs', 'contract']);
 
 export type ConfigTreeKind = keyof typeof KEYS_BY_TYPE;

@@ -8,3 +8,5 @@ export { parseYaml } from './yaml.js';
 export type { YamlFile } from './yaml.js';
 export { renderYamlString, SECRET_ENV_PREFIX } from './render.js';
 export { synthesizeTestNames, testHash, parseTestEntry } from './tests.js';
+export { activeUnitTests, isUnitTestActive, parseInputCall, csvRows } from './unit-tests.js';
+export type { UnitTestDefinition, UnitTestGiven, UnitTestExpect, UnitTestOverrides, UnitTestFormat, FixtureRows, InputCall } from './unit-tests.js';

@@ -18,6 +18,8 @@ import type {
   ExecutableNode, Exposure, MacroPatch, PackageInfo, ProfileOutput, Project, ProjectConfig, ProjectFile, ProjectWarning,
   SelectorsFile, SourceDefinition,
 } from './types.js';
+import { resolveUnitTests } from './unit-tests.js';
+import type { UnitTestDefinition } from './unit-tests.js';
 import { parseCliVars, projectVarResolver } from './vars.js';
 import { isRecord, parseYaml } from './yaml.js';
 
@@ -75,6 +77,7 @@ export function loadProject(options: LoadProjectOptions): Project {
   const nodes = new Map<string, ExecutableNode>();
   const sources = new Map<string, SourceDefinition>();
   const exposures = new Map<string, Exposure>();
+  const unitTests = new Map<string, UnitTestDefinition>();
   const macroPatches = new Map<string, MacroPatch>();
   const macroFiles: ProjectFile[] = [];
   const docFiles: ProjectFile[] = [];
@@ -124,7 +127,7 @@ export function loadProject(options: LoadProjectOptions): Project {
       renderYamlTree(source, source.value, renderContext, skipSchemaRender);
       const ctx: SchemaContext = {
         packageName: pkg.name, rootPath: pkg.rootDir, project: root.config, resourcePath, defaultDatabase, defaultSchema,
-        nodes, sources, exposures, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs), databaseOf: (name: string) => targetDatabase(profile.outputs[name]!), unsupported,
+        nodes, sources, exposures, unitTests, packageConfig: pkgConfig, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs), databaseOf: (name: string) => targetDatabase(profile.outputs[name]!), unsupported,
         addYamlSnapshot: (name, rawCode, file) => {
           const relative = file.slice(resourcePath.length + 1);
           const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/') + 1) : '';
@@ -141,6 +144,7 @@ export function loadProject(options: LoadProjectOptions): Project {
     warnings.push({ message: `'${key}' is not supported by dvt yet and is ignored (${files === 1 ? '1 file' : `${files} files`})`, location });
   }
   disableTestsOfDisabledTargets(nodes, sources);
+  resolveUnitTests(unitTests, nodes, packages);
 
   return {
     config: root.config,
@@ -150,6 +154,7 @@ export function loadProject(options: LoadProjectOptions): Project {
     macros: new Map(),
     docs: new Map(),
     exposures,
+    unitTests,
     cliVars,
     warnings,
     macroFiles,

@@ -5,6 +5,8 @@ import { folderParts } from './discover.js';
 import { buildGenericTest, literalCalls } from './tests.js';
 import type { GenericTestSite, TestTarget } from './tests.js';
 import type { ColumnInfo, ExecutableNode, Exposure, MacroPatch, ProjectConfig, ProjectWarning, SourceDefinition } from './types.js';
+import { defineUnitTests } from './unit-tests.js';
+import type { UnitTestDefinition } from './unit-tests.js';
 import type { YamlFile } from './yaml.js';
 import { isRecord } from './yaml.js';
 
@@ -19,7 +21,7 @@ const TOP_KEYS = new Set([
   'semantic_models', 'saved_queries', 'unit_tests', 'data_tests', 'functions',
 ]);
 /** Known to dbt, not built by dvt yet: said once per file rather than silently dropped. */
-const UNSUPPORTED_KEYS = new Set(['metrics', 'groups', 'semantic_models', 'saved_queries', 'unit_tests', 'functions']);
+const UNSUPPORTED_KEYS = new Set(['metrics', 'groups', 'semantic_models', 'saved_queries', 'functions']);
 const PATCH_KEYS = new Set([
   'name', 'description', 'config', 'meta', 'tags', 'docs', 'columns', 'data_tests', 'tests', 'access', 'group',
   'latest_version', 'versions', 'constraints', 'deprecation_date', 'time_spine', 'quote_columns', 'column_types', 'relation',
@@ -50,6 +52,9 @@ export interface SchemaContext {
   nodes: Map<string, ExecutableNode>;
   sources: Map<string, SourceDefinition>;
   exposures: Map<string, Exposure>;
+  unitTests: Map<string, UnitTestDefinition>;
+  /** The package's own dbt_project.yml (test-paths for unit test fixture files). */
+  packageConfig: ProjectConfig;
   macroPatches: Map<string, MacroPatch>;
   warnings: ProjectWarning[];
   /** unique_id -> file that patched it, to refuse a second patch. */
@@ -110,6 +115,10 @@ export function applySchemaFile(source: YamlFile, ctx: SchemaContext): void {
   });
   const exposures = list('exposures');
   exposures.forEach((entry, index) => defineExposure(source, exposures, index, entry, folders, ctx));
+  defineUnitTests(list('unit_tests'), {
+    source, packageName: ctx.packageName, rootPath: ctx.rootPath, project: ctx.project, packageConfig: ctx.packageConfig, folders, path: relative,
+    unitTests: ctx.unitTests, warnings: ctx.warnings,
+  });
 }
 
 function columnsOf(source: YamlFile, owner: Record<string, unknown>): { columns: Record<string, ColumnInfo>; raw: Record<string, unknown>[] } {

@@ -4,7 +4,9 @@
  * these objects, not a translation.
  */
 
-export type ResourceType = 'model' | 'seed' | 'test' | 'snapshot' | 'analysis' | 'source' | 'macro' | 'operation';
+import type { UnitTestDefinition } from './unit-tests.js';
+
+export type ResourceType = 'model' | 'seed' | 'test' | 'snapshot' | 'analysis' | 'source' | 'macro' | 'operation' | 'unit_test';
 
 /** A position in a project file, for error messages. */
 export interface SourceLocation {
@@ -119,13 +121,13 @@ export interface ExecutableNode extends NodeBase {
   file_key_name?: string | null;
   /** Set for tests. */
   test_metadata?: TestMetadata;
-  /** The node a generic test is attached to. */
-  attached_node?: string | null;
   /**
    * The config a generic test's YAML entry set itself: it wins over the
    * config() calls of the test macro, which win over dbt_project.yml.
    */
   test_entry_config?: Record<string, unknown>;
+  /** The node a generic test is attached to. */
+  attached_node?: string | null;
   column_name?: string | null;
 }
 
@@ -259,6 +261,8 @@ export interface Project {
   macros: Map<string, MacroDefinition>;
   docs: Map<string, DocBlock>;
   exposures: Map<string, Exposure>;
+  /** `unit_tests:` of schema YAML, by unique_id, each tied to its model (see `activeUnitTests`). */
+  unitTests: Map<string, UnitTestDefinition>;
   /** Values given with --vars (override project vars). */
   cliVars: Record<string, unknown>;
   warnings: ProjectWarning[];

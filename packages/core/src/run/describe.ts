@@ -19,6 +19,9 @@ export function describeNode(node: ExecutableNode, index: number, total: number)
     case 'snapshot':
       description = `snapshot ${relation}`;
       break;
+    case 'unit_test':
+      description = `unit_test ${node.depends_on.nodes[0]?.split('.').slice(2).join('.') ?? ''}::${node.name}`;
+      break;
     default:
       description = `${node.resource_type} ${node.name}`;
   }
@@ -31,6 +34,7 @@ const COUNT_ORDER: [key: string, singular: string, plural: string][] = [
   ['analysis', 'analysis', 'analyses'],
   ['seed', 'seed', 'seeds'],
   ['test', 'data test', 'data tests'],
+  ['unit_test', 'unit test', 'unit tests'],
   ['source', 'source', 'sources'],
   ['exposure', 'exposure', 'exposures'],
   ['macro', 'macro', 'macros'],
@@ -42,6 +46,7 @@ export function projectCounts(project: Project): Record<string, number> {
   for (const node of project.nodes.values()) counts[node.resource_type] = (counts[node.resource_type] ?? 0) + 1;
   counts.source = project.sources.size;
   counts.exposure = project.exposures.size;
+  counts.unit_test = project.unitTests.size;
   counts.macro = project.macros.size;
   return counts;
 }

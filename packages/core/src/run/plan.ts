@@ -1,4 +1,6 @@
 import type { ExecutableNode, Project, ResourceType } from '../project/types.js';
+import { isUnitTestActive } from '../project/unit-tests.js';
+import { unitTestNode } from '../unit/node.js';
 import type { ScheduledTask } from './scheduler.js';
 import type { RunCommandName } from './types.js';
 
@@ -6,8 +8,8 @@ import type { RunCommandName } from './types.js';
 export const COMMAND_RESOURCES: Record<RunCommandName, readonly ResourceType[]> = {
   run: ['model'],
   seed: ['seed'],
-  test: ['test'],
-  build: ['seed', 'model', 'snapshot', 'test'],
+  test: ['test', 'unit_test'],
+  build: ['seed', 'model', 'snapshot', 'test', 'unit_test'],
   compile: ['model', 'test', 'analysis', 'snapshot'],
   snapshot: ['snapshot'],
 };
@@ -28,7 +30,9 @@ function isEphemeral(node: ExecutableNode): boolean {
  * (compilation inlines them), so a node depends on whatever the ephemeral
  * depended on. In `build`, a node also waits for the tests of its parents, so
  * a failing test skips what is downstream of the model it tests (dbt's rule);
- * test edges that would close a cycle are left out.
+ * test edges that would close a cycle are left out. Selected unit tests run
+ * as nodes of their own (`unitTestNode`); in `build` a model waits for its
+ * unit tests, so one failing skips the model and what follows, as in dbt.
  */
 export function planRun(project: Project, command: RunCommandName, selection: readonly string[]): RunPlan {
   const types = new Set(COMMAND_RESOURCES[command]);
@@ -62,6 +66,14 @@ export function planRun(project: Project, command: RunCommandName, selection: re
   const parents = new Map<string, string[]>();
   for (const [id, node] of chosen) parents.set(id, parentsOf(node));
 
+  // A unit test waits for what its model reads (their columns may type its rows); in build, the model waits for it.
+  for (const [id, node] of unitTestsOf(project, types, selection)) {
+    const model = project.nodes.get(node.depends_on.nodes[0]!)!;
+    parents.set(id, parentsOf(model));
+    if (command === 'build') parents.get(model.unique_id)?.push(id);
+    chosen.set(id, node);
+  }
+
   if (command === 'build') addTestEdges(chosen, parents);
 
   const order = topologicalOrder([...chosen.keys()], parents);
@@ -69,6 +81,18 @@ export function planRun(project: Project, command: RunCommandName, selection: re
     nodes: order.map((id) => chosen.get(id)!),
     tasks: order.map((id) => ({ id, parents: parents.get(id)! })),
   };
+}
+
+/** The selected unit tests a command runs, each as the node it executes as. */
+function unitTestsOf(project: Project, types: ReadonlySet<ResourceType>, selection: readonly string[]): Map<string, ExecutableNode> {
+  const out = new Map<string, ExecutableNode>();
+  if (!types.has('unit_test')) return out;
+  for (const id of selection) {
+    const test = project.unitTests.get(id);
+    if (!test || !isUnitTestActive(project, test)) continue;
+    out.set(id, unitTestNode(test, project.nodes.get(test.depends_on.nodes[0]!)!));
+  }
+  return out;
 }
 
 function addTestEdges(chosen: Map<string, ExecutableNode>, parents: Map<string, string[]>): void {

@@ -18,6 +18,7 @@ import { ensureSchemas } from './schemas.js';
 import { materializeSeed } from './seed/load.js';
 import { materializeSnapshot } from './snapshot.js';
 import { StatementLog } from './statements.js';
+import { executeUnitTest, UNIT_TEST_ENGINE } from '../unit/run.js';
 import type { NodeDescription, RunCommandOptions, RunEvent, RunOutcome } from './types.js';
 
 const OK_STATUSES: ReadonlySet<RunStatus> = new Set(['success', 'pass', 'warn']);
@@ -72,13 +73,14 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
         const node = byId.get(id)!;
         const description = descriptions.get(id)!;
         emit({ type: 'node_start', node: description, thread_id: task.threadId });
-        const result = await executeNode(opts, pool, federation, node, task.threadId, task.signal, emit);
+        const result = await executeNode(opts, pool, federation, node, task.threadId, task.signal, emit, ctx);
         results.set(id, result);
         emit({ type: 'node_end', node: description, result });
         return OK_STATUSES.has(result.status) ? 'success' : 'failure';
       },
       onSkip: (id, reason) => {
-        const result = skippedResult(id, reason, compiler.relationOf(byId.get(id)!).render());
+        const skipped = byId.get(id)!;
+        const result = skippedResult(id, reason, skipped.resource_type === 'unit_test' ? null : compiler.relationOf(skipped).render());
         results.set(id, result);
         emit({ type: 'node_end', node: descriptions.get(id)!, result });
       },
@@ -110,11 +112,14 @@ async function executeNode(
   threadId: string,
   signal: AbortSignal,
   emit: (e: RunEvent) => void,
+  ctx: AdapterContext,
 ): Promise<RunResult> {
   const timing: RunResult['timing'] = [];
   let compiledCode: string | null = null;
   let executeStart: string | undefined;
   const t0 = Date.now();
+  // Unit tests run in an in-memory DuckDB: they never take a connection to the model's target.
+  if (node.resource_type === 'unit_test') return runUnitTest(opts, pool, ctx, node, threadId, signal, emit);
   let lease;
   try {
     lease = await pool.acquire(opts.compiler.outputOf(node).name);
@@ -172,6 +177,48 @@ async function executeNode(
   } finally {
     stopCancel();
     lease.release();
+  }
+}
+
+/** A unit test's result: pass, fail with the diff, or an error naming the test's YAML file and line. */
+async function runUnitTest(
+  opts: RunCommandOptions,
+  pool: ConnectionPool,
+  ctx: AdapterContext,
+  node: ExecutableNode,
+  threadId: string,
+  signal: AbortSignal,
+  emit: (e: RunEvent) => void,
+): Promise<RunResult> {
+  const t0 = Date.now();
+  const started = new Date().toISOString();
+  const test = opts.project.unitTests.get(node.unique_id)!;
+  try {
+    const outcome = await executeUnitTest(test, node, {
+      project: opts.project,
+      compiler: opts.compiler,
+      duckdb: await opts.resolveAdapter(UNIT_TEST_ENGINE),
+      pool,
+      ctx,
+      targetPath: opts.targetPath,
+      signal,
+      log: (level, message) => emit({ type: 'log', level, message, unique_id: node.unique_id }),
+    });
+    return {
+      unique_id: node.unique_id,
+      status: outcome.status,
+      timing: [{ name: 'execute', started_at: started, completed_at: new Date().toISOString() }],
+      thread_id: threadId,
+      execution_time: (Date.now() - t0) / 1000,
+      adapter_response: adapterResponse(outcome),
+      message: outcome.status === 'pass' ? null : outcome.message,
+      failures: outcome.failures ?? null,
+      compiled: true,
+      compiled_code: outcome.compiledCode,
+      relation_name: null,
+    };
+  } catch (e) {
+    return errorResult(node, threadId, e, t0, [], null);
   }
 }
 

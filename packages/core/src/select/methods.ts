@@ -1,5 +1,6 @@
 import { DvtError } from '../errors.js';
 import type { Project, ResourceType } from '../project/types.js';
+import { activeUnitTests } from '../project/unit-tests.js';
 import { fnmatch } from './match.js';
 import { matchesState, type StateChange } from '../state/compare.js';
 
@@ -34,6 +35,12 @@ export function selectables(project: Project): Selectable[] {
     out.push({
       unique_id: source.unique_id, resource_type: 'source', name: source.name, package_name: source.package_name, fqn: source.fqn,
       tags: source.tags, original_file_path: source.original_file_path, config: sourceConfig(source.config), sourceName: source.source_name,
+    });
+  }
+  for (const test of activeUnitTests(project)) {
+    out.push({
+      unique_id: test.unique_id, resource_type: 'unit_test', name: test.name, package_name: test.package_name, fqn: test.fqn,
+      tags: test.tags, original_file_path: test.original_file_path, config: test.config, version: test.version,
     });
   }
   for (const exposure of project.exposures.values()) {
@@ -81,7 +88,7 @@ export function matchesMethod(item: Selectable, method: string, args: readonly s
     case 'resource_type':
       return item.resource_type === value;
     case 'test_type':
-      return item.resource_type === 'test' && testTypeMatches(item, value);
+      return (item.resource_type === 'test' || item.resource_type === 'unit_test') && testTypeMatches(item, value);
     case 'test_name':
       return item.resource_type === 'test' && fnmatch(item.testName ?? item.name, value);
     case 'source':
@@ -162,12 +169,12 @@ function testTypeMatches(item: Selectable, value: string): boolean {
   switch (value) {
     case 'generic':
     case 'schema':
-      return item.testName !== undefined;
+      return item.resource_type === 'test' && item.testName !== undefined;
     case 'singular':
     case 'data':
-      return item.testName === undefined;
+      return item.resource_type === 'test' && item.testName === undefined;
     case 'unit':
-      return false;
+      return item.resource_type === 'unit_test';
     default:
       throw new DvtError('usage', `Invalid test type '${value}': expected generic, singular or unit`);
   }

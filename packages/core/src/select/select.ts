@@ -116,8 +116,8 @@ export class Selector {
   }
 
   /**
-   * dbt's indirect selection: tests that depend on selected nodes join the
-   * selection. eager: any parent selected; cautious: every parent selected;
+   * dbt's indirect selection: tests (data and unit tests) that depend on
+   * selected nodes join the selection. eager: any parent selected; cautious: every parent selected;
    * buildable: every parent selected or an ancestor of the selection.
    */
   private withTests(selected: Set<string>, mode: IndirectSelection): Set<string> {
@@ -126,7 +126,7 @@ export class Selector {
     let buildable: Set<string> | undefined;
     if (mode === 'buildable') buildable = new Set([...selected, ...ancestors(this.graph, selected)]);
     for (const item of this.items.values()) {
-      if (item.resource_type !== 'test' || out.has(item.unique_id)) continue;
+      if ((item.resource_type !== 'test' && item.resource_type !== 'unit_test') || out.has(item.unique_id)) continue;
       const parents = [...this.graph.parents.get(item.unique_id)!];
       if (parents.length === 0) continue;
       const ok =
