@@ -194,6 +194,18 @@ describe('context members', () => {
     expect(render("{{ modules.re.sub('([a-z])([0-9])', '\\\\2\\\\1', 'a1 b2') }}|{{ modules.re.findall('[0-9]', 'a1b2') }}")).toBe("1a 2b|['1', '2']");
   });
 
+  it("modules.re takes Python's leading inline flags and verbose patterns (dbt-codegen's import CTE regexes)", () => {
+    expect(render("{{ modules.re.search('(?i)(?s)(^.*\\s*|\\s+|,)with\\s', 'select 1\nWITH x as (select 1)') is not none }}")).toBe('True');
+    const verbose = String.raw`{% set p %}{% raw %}(?ix)
+      # the keyword
+      (from|join)\s+
+      ({{\s*ref\s*\(\s*['"]?)   # opening
+      ([^)'"]+)  # name, with a # [in] class: [#]
+      {% endraw %}{% endset %}{% set text %}{% raw %}select * FROM {{ ref("orders") }} join {{ref('x')}}{% endraw %}{% endset %}`;
+    expect(render(verbose + '{{ modules.re.findall(p, text) }}')).toBe(`[('FROM', '{{ ref("', 'orders'), ('join', "{{ref('", 'x')]`);
+    expect(render("{{ modules.re.sub('(?i)a[#]b', 'X', 'A#B a#b') }}|{{ modules.re.sub('(?x) a [ ] b', '-', 'a b') }}")).toBe('X X|-');
+  });
+
   it('json, yaml, zip, set, local_md5', () => {
     expect(render("{{ tojson({'b': 1, 'a': [True, None]}) }}")).toBe('{"b": 1, "a": [true, null]}');
     expect(render("{{ fromjson('{\"a\": [1, 2]}').a[1] }}|{{ fromjson('nope', 'fallback') }}")).toBe('2|fallback');

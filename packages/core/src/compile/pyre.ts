@@ -5,19 +5,75 @@ import { splitArgs } from './kwargs.js';
 const IGNORECASE = 2;
 const MULTILINE = 8;
 const DOTALL = 16;
+const VERBOSE = 64;
+
+const INLINE_FLAG_BITS: Record<string, number> = { i: IGNORECASE, m: MULTILINE, s: DOTALL, x: VERBOSE };
 
 /** A Python pattern in JavaScript syntax: named groups are spelled differently. */
 function toJsPattern(pattern: string): string {
   return pattern.replace(/\(\?P</g, '(?<').replace(/\(\?P=(\w+)\)/g, '\\k<$1>');
 }
 
+/**
+ * Python's global inline flags at the start of a pattern (`(?i)(?s)...`,
+ * `(?ix)`), which JavaScript has no syntax for: the pattern without them
+ * and their flag bits. `a`, `u` and `L` change nothing here.
+ */
+function leadingInlineFlags(pattern: string): { body: string; bits: number } {
+  let body = pattern;
+  let bits = 0;
+  for (let m = /^\(\?([aiLmsux]+)\)/.exec(body); m; m = /^\(\?([aiLmsux]+)\)/.exec(body)) {
+    for (const letter of m[1]!) bits |= INLINE_FLAG_BITS[letter] ?? 0;
+    body = body.slice(m[0].length);
+  }
+  return { body, bits };
+}
+
+/** re.VERBOSE: whitespace and `#` comments outside character classes are not part of the pattern. */
+function stripVerbose(pattern: string): string {
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      out += pattern.slice(i, i + 2);
+      i++;
+    } else if (inClass) {
+      out += c;
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+      // A `]` right after `[` or `[^` is a literal member.
+      const literal = pattern[i + 1] === '^' ? (pattern[i + 2] === ']' ? 2 : 0) : pattern[i + 1] === ']' ? 1 : 0;
+      if (literal > 0) {
+        out += pattern.slice(i + 1, i + 1 + literal);
+        i += literal;
+      }
+    } else if (c === '#') {
+      while (i < pattern.length && pattern[i] !== '\n') i++;
+    } else if (!/\s/.test(c)) {
+      out += c;
+    }
+  }
+  return out;
+}
+
 function compile(pattern: unknown, flags: unknown, extra = ''): RegExp {
-  const bits = typeof flags === 'number' ? flags : 0;
-  let js = 'u' + extra;
+  const inline = leadingInlineFlags(String(pattern));
+  const bits = (typeof flags === 'number' ? flags : 0) | inline.bits;
+  let js = extra;
   if (bits & IGNORECASE) js += 'i';
   if (bits & MULTILINE) js += 'm';
   if (bits & DOTALL) js += 's';
-  return new RegExp(toJsPattern(String(pattern)), js);
+  const source = toJsPattern(bits & VERBOSE ? stripVerbose(inline.body) : inline.body);
+  try {
+    return new RegExp(source, 'u' + js);
+  } catch {
+    // Python reads a `{` that starts no quantifier, `}` and escaped quotes as
+    // literals; only JavaScript's non-unicode mode is as lenient.
+    return new RegExp(source, js);
+  }
 }
 
 /** Python's `re.Match`: `group()`, `groups()`, `start()`, `end()`, `span()`. */
@@ -72,6 +128,8 @@ export const reModule = {
   M: MULTILINE,
   DOTALL,
   S: DOTALL,
+  VERBOSE,
+  X: VERBOSE,
   search: (...args: unknown[]) => {
     const { pattern, text, flags } = call(args);
     const m = compile(pattern, flags).exec(text);
@@ -84,7 +142,8 @@ export const reModule = {
   },
   fullmatch: (...args: unknown[]) => {
     const { pattern, text, flags } = call(args);
-    const m = compile(`(?:${toJsPattern(String(pattern))})$`, flags, 'y').exec(text);
+    const { body, bits } = leadingInlineFlags(String(pattern));
+    const m = compile(`(?:${body})$`, (typeof flags === 'number' ? flags : 0) | bits, 'y').exec(text);
     return m ? new PyMatch(m) : null;
   },
   findall: (...args: unknown[]) => {
