@@ -77,7 +77,7 @@ export class PyTimeDelta {
     return Number(this.totalMicroseconds - BigInt(this.days) * US_PER_DAY - BigInt(this.seconds) * US_PER_SECOND);
   }
 
-  total_seconds(): number {
+  total_seconds(): number | PyFloat {
     return float(Number(this.totalMicroseconds) / 1e6);
   }
 
@@ -325,7 +325,7 @@ export class PyDateTime extends PyDate {
   date(): PyDate {
     return new PyDate(this.epochDay);
   }
-  timestamp(): number {
+  timestamp(): number | PyFloat {
     return float(Number(this.utcMicros()) / 1e6);
   }
   astimezone(...args: unknown[]): PyDateTime {
