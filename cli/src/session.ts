@@ -37,6 +37,8 @@ export interface SessionOptions {
    * owns every connection of the command.
    */
   database?: boolean;
+  /** Bring DuckDB even for a project on one other engine (`dvt show` previews there). */
+  duckdb?: boolean;
 }
 
 export async function openSession(ctx: CommandContext, opts: SessionOptions = {}): Promise<Session> {
@@ -80,7 +82,7 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
   }
   // With several connections a model may be federated: it then compiles in
   // DuckDB's dialect and runs in the cache, whatever engines the outputs use.
-  if (used.length > 1 && !adapters.has('duckdb')) {
+  if ((used.length > 1 || opts.duckdb) && !adapters.has('duckdb')) {
     const found = await discovery.discover('duckdb');
     modules.duckdb = found.entry;
     adapters.set('duckdb', found.definition);

@@ -1,6 +1,5 @@
 import { booleanFlag, integerFlag, stringFlag } from '../args.js';
 import { writeArtifacts } from '../artifacts.js';
-import { inlineNode } from '../inline.js';
 import type { CommandContext } from '../main.js';
 import { RunReporter } from '../output/run-report.js';
 import { selectFromFlags } from '../selection.js';
@@ -22,10 +21,10 @@ export default async function compile(ctx: CommandContext): Promise<number> {
 
 async function compileWith(ctx: CommandContext, session: Session): Promise<number> {
   const { invocation, log } = ctx;
-  const { runCommand } = await import('@dvt/core');
+  const { runCommand, inlineNode } = await import('@dvt/core');
   const inline = stringFlag(invocation, 'inline');
   if (inline !== undefined) {
-    const sql = session.compiler.compileNode(await inlineNode(session.project, inline)).compiled_code;
+    const sql = session.compiler.compileNode(inlineNode(session.project, inline)).compiled_code;
     log.info('CompiledNode', 'Compiled inline node is:');
     log.result('CompiledSql', sql, { compiled: sql, node_name: 'inline_query' });
     return 0;

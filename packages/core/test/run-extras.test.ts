@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterDefinition } from '../src/adapter/contract.js';
 import { Compiler } from '../src/compile/index.js';
 import { loadProject } from '../src/project/index.js';
-import { showQuery } from '../src/run/index.js';
+import { inlineNode, showQuery } from '../src/run/index.js';
 import { FULL_SCAN_BYTES, SAMPLE_ROWS } from '../src/run/seed/load.js';
 import { loadDuckdb, projectCopy, query, runDvt, statusOf, type TestProject } from './run-support.js';
 
@@ -126,10 +126,10 @@ describe('compile and show', () => {
     const shown = await showQuery({ project, compiler, node, limit: 2, resolveAdapter: async () => db });
     expect(shown.columns.map((c) => c.name)).toEqual(['customer_id', 'name', 'signup_date', 'is_active']);
     expect(shown.rows).toHaveLength(2);
-    const inline = await showQuery({ project, compiler, inlineSql: 'select 40 + 2 as answer', limit: 5, resolveAdapter: async () => db });
+    const inline = await showQuery({ project, compiler, node: inlineNode(project, 'select 40 + 2 as answer'), inline: true, limit: 5, resolveAdapter: async () => db });
     expect(inline.rows).toEqual([[42]]);
     // A statement terminator is not part of the query the limit wraps.
-    const terminated = await showQuery({ project, compiler, inlineSql: 'select 40 + 2 as answer ;  \n', limit: 5, resolveAdapter: async () => db });
+    const terminated = await showQuery({ project, compiler, node: inlineNode(project, 'select 40 + 2 as answer ;  \n'), inline: true, limit: 5, resolveAdapter: async () => db });
     expect(terminated.rows).toEqual([[42]]);
   });
 });

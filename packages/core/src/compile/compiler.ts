@@ -258,6 +258,11 @@ export class Compiler {
     });
   }
 
+  /** A source's relation as `adapterType` names it (the engine it is read from, or the cache for a federated node). */
+  sourceRelationOf(source: SourceDefinition, adapterType: string): Relation {
+    return this.services.sourceRelation(source, adapterType);
+  }
+
   /** The database and schema of the output a node is written to (`target.database` / `target.schema`). */
   targetOf(node: ExecutableNode | undefined): { database: string; schema: string } {
     const output = this.outputOf(node);

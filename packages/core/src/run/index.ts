@@ -1,5 +1,8 @@
 export { runCommand, errorMessage, runFilePath } from './run-command.js';
 export { showQuery } from './show.js';
+export { inlineNode } from './inline.js';
+export { previewPlacement, previewInput, previewTable, PREVIEW_ENGINE } from './show-plan.js';
+export type { PreviewInput } from './show-plan.js';
 export { runScheduled } from './scheduler.js';
 export type { ScheduledTask, SchedulerOptions, SchedulerReport, SkipReason, TaskContext, TaskOutcome } from './scheduler.js';
 export { planRun, COMMAND_RESOURCES } from './plan.js';

@@ -28,11 +28,16 @@ export interface RunCommandOptions {
 export interface ShowOptions {
   project: Project;
   compiler: Compiler;
-  /** A node to show, or inline SQL (rendered by the caller, e.g. with compiler.renderHook). */
-  node?: ExecutableNode;
-  inlineSql?: string;
+  /** The node to preview; `--inline` SQL comes as a node of its own (not in the project). */
+  node: ExecutableNode;
+  /** True for `--inline` SQL: reading no ref()/source(), it runs on the target as written. */
+  inline?: boolean;
+  /** Rows to return; -1 for all. */
   limit: number;
   resolveAdapter(type: string): Promise<AdapterDefinition>;
+  /** Where the preview ran and what moved (info), or details (debug). */
+  log?(level: 'debug' | 'info' | 'warn', message: string): void;
+  signal?: AbortSignal;
 }
 
 export type ShowResult = Pick<QueryResult, 'columns' | 'rows'>;
