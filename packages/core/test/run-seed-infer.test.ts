@@ -1,10 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { ColumnInference, SeedInference, normaliseSeedValue, type SeedKind } from '../src/run/seed/infer.js';
 
+/** A column's verdict; the values read as text, and read as file bytes (as the scanner gives unquoted fields) must agree. */
 function infer(values: (string | null)[]): { kind: SeedKind; normalise: boolean } {
   const c = new ColumnInference();
   for (const v of values) c.observe(v);
+  const fromBytes = viaBytes(values);
+  expect(verdict(fromBytes), `bytes of ${JSON.stringify(values)}`).toEqual(verdict(c));
   return { kind: c.result(), normalise: c.needsNormalising };
+}
+
+function viaBytes(values: (string | null)[]): ColumnInference {
+  const c = new ColumnInference();
+  for (const v of values) {
+    if (v === null || v === '') c.observe(v); // empty fields reach the sink as values, never as bytes
+    else {
+      // Padded on both sides so a reader past the field's end would see digits.
+      const buf = Buffer.from(`99${v}99`, 'utf8');
+      c.observeBytes(buf, 2, buf.length - 2);
+    }
+  }
+  return c;
+}
+
+function verdict(c: ColumnInference): { kind: SeedKind; normalise: boolean; nonNull: number } {
+  return { kind: c.result(), normalise: c.needsNormalising, nonNull: c.nonNullCount };
 }
 
 describe('seed type inference (dbt rules)', () => {
@@ -75,5 +95,25 @@ describe('seed type inference (dbt rules)', () => {
       { name: 'at', kind: 'date' },
     ]);
     expect(s.needsNormalising).toBe(false);
+  });
+
+  it('values judged on their bytes agree with the same values read as text, in any order', () => {
+    const values = [
+      '0', '7', '-12', '+5', '007', '123456789', '2147483647', '2147483648', '-2147483649', '99999999999999999999',
+      '5.', '-5.', '3.25', '0.0', '1.50', '.5', '1e3', '12345678901.5', '1,000', '$5', ' 5', '5 ',
+      '2024-01-31', '2024-02-29', '2023-02-29', '2024-13-01', '2024-00-10', '2024-1-5', '0000-01-01',
+      '2024-01-31 23:59:59', '2024-01-31 24:00:00', '2024-01-31 12:60:00', '2024-02-30 10:00:00', '2024-01-31 1:2:3',
+      '2024-01-31T10:00:00', '2024-01-31T10:00:00Z', '-2024-01-31', '+202-01-31', '2024-01-31x', '2024-01-31 10:00:0',
+      'true', 'False', 'null', 'NULL', 'abc', 'café', '\ufeff1',
+    ];
+    for (const a of values) {
+      for (const b of values) {
+        for (const seq of [[a, b], [a, null, b], [b, a, a]]) {
+          const c = new ColumnInference();
+          for (const v of seq) c.observe(v);
+          expect(verdict(viaBytes(seq)), JSON.stringify(seq)).toEqual(verdict(c));
+        }
+      }
+    }
   });
 });

@@ -28,7 +28,7 @@ async function records(path: string, chunkSize: number, delimiter = ','): Promis
       header: (names) => (header = names),
       sink: {
         wants: () => true,
-        integer: () => current.push('<int>'),
+        bytes: (_c, buf, start, end) => current.push(buf.toString('utf8', start, end)),
         value: (_c, text) => current.push(text),
       },
       endRecord: (count, line) => {
@@ -59,8 +59,7 @@ describe('fast seed scanner', () => {
     for (const chunk of [1, 2, 3, 5, 8, 13, 64, 1 << 20]) {
       const got = await records(path, chunk);
       expect(got.header).toEqual(reference[0]);
-      const expected = reference.slice(1).map((r) => r.map((v) => (v !== null && /^[+-]?\d{1,9}$/.test(v) ? '<int>' : v)));
-      expect(got.rows, `chunk ${chunk}`).toEqual(expected);
+      expect(got.rows, `chunk ${chunk}`).toEqual(reference.slice(1));
       expect(got.lines, `chunk ${chunk}`).toEqual([2, 5, 6]);
     }
   });
@@ -95,6 +94,6 @@ describe('fast seed scanner', () => {
 
   it('honours another delimiter', async () => {
     const got = await records(file('a;b\n"x;y";2\n'), 4, ';');
-    expect(got.rows).toEqual([['x;y', '<int>']]);
+    expect(got.rows).toEqual([['x;y', '2']]);
   });
 });

@@ -2,11 +2,11 @@ import { createReadStream } from 'node:fs';
 
 /**
  * A byte-level CSV reader made for type inference: it finds records and
- * fields with the native `Buffer.indexOf` and decodes a field to text only
- * when its column still needs a look (a column already known to be text is
- * never decoded; short integers are recognised on the bytes). RFC 4180
- * quoting, doubled quotes, line breaks inside quotes, CRLF and a UTF-8 BOM
- * are handled.
+ * fields with the native `Buffer.indexOf` and hands a column's fields over
+ * only while the column still needs a look (a column already known to be
+ * text is never decoded); unquoted fields go over as bytes, so the sink
+ * decodes only what it cannot judge on the bytes. RFC 4180 quoting, doubled
+ * quotes, line breaks inside quotes, CRLF and a UTF-8 BOM are handled.
  */
 
 const QUOTE = 0x22;
@@ -16,11 +16,12 @@ const CR = 0x0d;
 export interface FieldSink {
   /** Whether the column still needs its values (false once it can only be text). */
   wants(column: number): boolean;
-  /** An unquoted field of 1 to 9 ASCII digits with an optional sign. */
-  integer(column: number): void;
+  /** An unquoted, non-empty field of a wanted column: its bytes are `buf[start, end)`. */
+  bytes(column: number, buf: Buffer, start: number, end: number): void;
   /**
-   * Any other field: `null` for an unquoted empty field. Columns that are not
-   * wanted still get quoted empty fields and possible `null` markers.
+   * A quoted field as text, or `null` for an unquoted empty field. Columns
+   * that are not wanted still get quoted empty fields and possible `null`
+   * markers.
    */
   value(column: number, text: string | null): void;
 }
@@ -109,8 +110,7 @@ class RecordParser {
     const sink = this.callbacks.sink;
     if (sink.wants(column)) {
       if (end === start) sink.value(column, null);
-      else if (isShortInteger(buf, start, end)) sink.integer(column);
-      else sink.value(column, buf.toString('utf8', start, end));
+      else sink.bytes(column, buf, start, end);
     } else if (end - start <= 8 && end > start && mayBeNullMarker(buf, start, end)) {
       sink.value(column, buf.toString('utf8', start, end));
     }
@@ -146,10 +146,13 @@ class RecordParser {
         if (after < n && buf[after] !== d && buf[after] !== LF && buf[after] !== CR) {
           throw new CsvScanError(`unexpected ${JSON.stringify(String.fromCharCode(buf[after]!))} after a closing quote`, startLine + breaks);
         }
-        const text = buf.toString('utf8', i + 1, close);
-        const value = escaped ? text.replace(/""/g, '"') : text;
-        if (names) names.push(value);
-        else if (this.callbacks.sink.wants(column) || close === i + 1) this.callbacks.sink.value(column, value);
+        // Decoded only when someone looks: the header, a wanted column, or an empty field (NULL).
+        if (names || close === i + 1 || this.callbacks.sink.wants(column)) {
+          const text = buf.toString('utf8', i + 1, close);
+          const value = escaped ? text.replace(/""/g, '"') : text;
+          if (names) names.push(value);
+          else this.callbacks.sink.value(column, value);
+        }
         i = after;
       } else {
         let j = i;
@@ -225,20 +228,6 @@ function quotedRecordComplete(buf: Buffer, start: number): boolean {
     if (close === -1 || close + 1 >= buf.length) return false;
     i = close + 1;
   }
-}
-
-/** 1 to 9 ASCII digits, optionally signed: fits in 32 bits whatever the digits. */
-function isShortInteger(buf: Buffer, start: number, end: number): boolean {
-  let i = start;
-  const c0 = buf[i];
-  if (c0 === 0x2d || c0 === 0x2b) i++;
-  const digits = end - i;
-  if (digits < 1 || digits > 9) return false;
-  for (; i < end; i++) {
-    const c = buf[i]!;
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
 }
 
 /** `null` in any case, possibly padded with blanks. */

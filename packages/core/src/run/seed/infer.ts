@@ -129,10 +129,42 @@ export class ColumnInference {
     }
   }
 
-  /** A value of 1 to 9 digits (optionally signed): only a number can hold it, and it has no fraction. */
-  observeSmallInteger(): void {
+  /**
+   * An unquoted, non-empty field as bytes of the file. The shapes that make up most seeds (plain
+   * decimals, `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS`) are judged on the bytes, with the same outcome
+   * as `observe` on their text; anything else is decoded and observed as text. A million-row seed
+   * then makes no string for most of its values.
+   */
+  observeBytes(buf: Uint8Array, start: number, end: number): void {
+    const shape = byteShape(buf, start, end);
+    if (shape === OTHER) {
+      this.observe(textDecoder.decode(buf.subarray(start, end)));
+      return;
+    }
     this.nonNullCount++;
-    this.date = this.datetime = this.isoDatetime = this.boolean = false;
+    if (this.settled) return;
+    this.boolean = this.isoDatetime = false;
+    if (shape === DATE) {
+      this.number = this.datetime = false;
+      if (this.date && !validDateDigits(buf, start)) this.date = false;
+    } else if (shape === DATETIME) {
+      this.number = this.date = false;
+      if (this.datetime && !(validDateDigits(buf, start) && validTimeDigits(buf, start + 11))) this.datetime = false;
+    } else {
+      this.date = this.datetime = false;
+      if (this.number) this.observeDecimalBytes(buf, start, end, shape === DECIMAL_WITH_FRACTION, buf[end - 1] === DOT);
+    }
+  }
+
+  /** `observeNumber` for a plain decimal without exponent, given as bytes. */
+  private observeDecimalBytes(buf: Uint8Array, start: number, end: number, withFraction: boolean, trailingPoint: boolean): void {
+    if (this.hasFraction) return;
+    if (withFraction) this.hasFraction = true;
+    if (trailingPoint) this.needsNormalising = true;
+    if (!this.outsideInt32 && end - start >= 10) {
+      const text = textDecoder.decode(buf.subarray(start, end));
+      if (Math.abs(Number.parseFloat(text)) > 2147483647) this.outsideInt32 = true;
+    }
   }
 
   /** Only text is left: values no longer change the type (NULL markers still matter). */
@@ -150,6 +182,69 @@ export class ColumnInference {
     if (this.boolean) return 'boolean';
     return 'text';
   }
+}
+
+// ignoreBOM: a field's own U+FEFF is kept, as Buffer#toString keeps it.
+const textDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+const DOT = 0x2e;
+/** What `byteShape` recognises; OTHER needs the text. */
+const OTHER = 0;
+const DECIMAL = 1;
+const DECIMAL_WITH_FRACTION = 2;
+const DATE = 3;
+const DATETIME = 4;
+
+function isDigit(c: number | undefined): boolean {
+  return c !== undefined && c >= 0x30 && c <= 0x39;
+}
+
+/** The digits at [at, at + count) as a number. */
+function digitsValue(buf: Uint8Array, at: number, count: number): number {
+  let v = 0;
+  for (let i = at; i < at + count; i++) v = v * 10 + (buf[i]! - 0x30);
+  return v;
+}
+
+/**
+ * Which fast shape the bytes have: `[+-]digits[.digits]` (a plain number, digits after the point
+ * or not), `dddd-dd-dd`, `dddd-dd-dd dd:dd:dd`, else OTHER.
+ */
+function byteShape(buf: Uint8Array, start: number, end: number): number {
+  let i = start;
+  const c0 = buf[i];
+  if (c0 === 0x2b || c0 === 0x2d) i++;
+  const intStart = i;
+  while (i < end && isDigit(buf[i])) i++;
+  if (i === intStart) return OTHER;
+  if (i === end) return DECIMAL;
+  if (buf[i] === DOT) {
+    const fractionStart = ++i;
+    while (i < end && isDigit(buf[i])) i++;
+    if (i !== end) return OTHER;
+    return i > fractionStart ? DECIMAL_WITH_FRACTION : DECIMAL;
+  }
+  if (intStart !== start || i - start !== 4 || buf[i] !== 0x2d || !isDigit(buf[start + 5]) || !isDigit(buf[start + 6]) || buf[start + 7] !== 0x2d) return OTHER;
+  if (!isDigit(buf[start + 8]) || !isDigit(buf[start + 9])) return OTHER;
+  if (end - start === 10) return DATE;
+  if (end - start !== 19 || buf[start + 10] !== 0x20 || buf[start + 13] !== 0x3a || buf[start + 16] !== 0x3a) return OTHER;
+  for (const at of [11, 12, 14, 15, 17, 18]) if (!isDigit(buf[start + at])) return OTHER;
+  return DATETIME;
+}
+
+/** `validDate` for the `dddd-dd-dd` at `at`. */
+function validDateDigits(buf: Uint8Array, at: number): boolean {
+  const year = digitsValue(buf, at, 4);
+  const month = digitsValue(buf, at + 5, 2);
+  const day = digitsValue(buf, at + 8, 2);
+  if (month < 1 || month > 12 || day < 1) return false;
+  if (day <= DAYS_IN_MONTH[month - 1]!) return true;
+  return month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
+/** `validTime` for the `dd:dd:dd` at `at`. */
+function validTimeDigits(buf: Uint8Array, at: number): boolean {
+  return digitsValue(buf, at, 2) < 24 && digitsValue(buf, at + 3, 2) < 60 && digitsValue(buf, at + 6, 2) < 60;
 }
 
 export interface InferredColumn {

@@ -29,7 +29,7 @@ export async function scanSeed(file: string, displayPath: string, delimiter: str
       },
       sink: {
         wants: (column) => inference!.columns[column]?.settled === false,
-        integer: (column) => inference!.columns[column]?.observeSmallInteger(),
+        bytes: (column, buf, start, end) => inference!.columns[column]?.observeBytes(buf, start, end),
         value: (column, text) => inference!.columns[column]?.observe(text),
       },
       endRecord(fieldCount, startLine) {
