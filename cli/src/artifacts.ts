@@ -1,4 +1,4 @@
-import type { CompiledInfo, RunOutcome } from '@dvt/core';
+import type { CompiledInfo, RunOutcome, RunResult } from '@dvt/core';
 import type { CommandContext } from './main.js';
 import type { Session } from './session.js';
 
@@ -29,4 +29,10 @@ export async function writeArtifacts(session: Session, ctx: CommandContext, outc
   const { writeRunResults } = await import('@dvt/core');
   await writeManifestFile(session, ctx, outcome);
   writeRunResults(session.targetPath, outcome.results, invocationArgs(ctx), outcome.elapsed, await metadata(session, ctx));
+}
+
+/** target/run_results.json for a command with no run of nodes (run-operation's one result). */
+export async function writeRunResultsFile(session: Session, ctx: CommandContext, results: readonly RunResult[], elapsed: number): Promise<void> {
+  const { writeRunResults } = await import('@dvt/core');
+  writeRunResults(session.targetPath, results, invocationArgs(ctx), elapsed, await metadata(session, ctx));
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dvt, tempDir } from './helpers.js';
@@ -38,6 +38,10 @@ describe('dvt run-operation', () => {
     const yamlArgs = dvt(['run-operation', 'make_table', '--args', '{name: made, rows: 4}'], { cwd: dir });
     expect(yamlArgs.output).toMatch(/made made with 4 rows/);
     expect(yamlArgs.code).toBe(0);
+    const recorded = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
+    expect(recorded.results).toHaveLength(1);
+    expect(recorded.results[0]).toMatchObject({ unique_id: 'macro.ops.make_table', status: 'success', failures: 0, timing: [{ name: 'make_table' }] });
+    expect(recorded.args).toMatchObject({ which: 'run-operation', args: '{name: made, rows: 4}' });
     const jsonArgs = dvt(['run-operation', 'make_table', '--args', '{"name": "other"}'], { cwd: dir });
     expect(jsonArgs.output).toMatch(/made other with 2 rows/);
 
@@ -55,6 +59,8 @@ describe('dvt run-operation', () => {
     expect(refused.output).toMatch(/Encountered an error while running operation: .*refused: no/s);
     expect(refused.output).toMatch(/macros\/ops\.sql/);
     expect(refused.output).not.toMatch(/at .*\.js:\d+/);
+    const recorded = JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8'));
+    expect(recorded.results[0]).toMatchObject({ unique_id: 'macro.ops.refuse', status: 'error', failures: 1 });
 
     const unknown = dvt(['run-operation', 'no_such_macro'], { cwd: dir });
     expect(unknown.code).toBe(2);

@@ -1,4 +1,4 @@
-import { baseMetadata, writeJsonFile } from './common.js';
+import { baseMetadata, isoUtc, writeJsonFile } from './common.js';
 import type { ArtifactMetadataOptions } from './common.js';
 import type { RunResult } from './types.js';
 
@@ -41,4 +41,24 @@ export function writeRunResults(
   options: ArtifactMetadataOptions,
 ): string {
   return writeJsonFile(dir, 'run_results.json', buildRunResults(results, args, elapsedTime, options));
+}
+
+/**
+ * run-operation's one result, as dbt records it: the macro's unique_id, one
+ * timing step named after the macro, `error` with one failure when it raised.
+ */
+export function operationResult(macro: { unique_id: string; name: string }, succeeded: boolean, startedAt: Date, completedAt: Date): RunResult {
+  return {
+    unique_id: macro.unique_id,
+    status: succeeded ? 'success' : 'error',
+    timing: [{ name: macro.name, started_at: isoUtc(startedAt), completed_at: isoUtc(completedAt) }],
+    thread_id: 'MainThread',
+    execution_time: (completedAt.getTime() - startedAt.getTime()) / 1000,
+    adapter_response: {},
+    message: null,
+    failures: succeeded ? 0 : 1,
+    compiled: false,
+    compiled_code: null,
+    relation_name: null,
+  };
 }

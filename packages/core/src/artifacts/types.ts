@@ -18,7 +18,8 @@ export type RunStatus =
   | 'runtime error';
 
 export interface TimingInfo {
-  name: 'compile' | 'execute';
+  /** A node's steps are `compile` and `execute`; run-operation's one step is named after its macro. */
+  name: string;
   /** ISO-8601 timestamps (UTC, `Z`). */
   started_at: string | null;
   completed_at: string | null;
