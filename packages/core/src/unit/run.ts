@@ -232,7 +232,7 @@ async function runInDuckdb(connection: Connection, sql: string, signal: AbortSig
   try {
     return await connection.query(sql, [], { signal });
   } catch (error) {
-    if (isDvtError(error) || modelEngine === UNIT_TEST_ENGINE) throw error;
+    if ((isDvtError(error) && error.kind !== 'database') || modelEngine === UNIT_TEST_ENGINE) throw error;
     const message = (error as Error).message;
     throw new DvtError('database', `unit test ran in DuckDB (model '${model.name}' is built on ${modelEngine}); ${missingInDuckdb(message)}:\n${message}`, { cause: error });
   }
