@@ -1,3 +1,4 @@
+import { renderString } from '@dvt/jinja';
 import { describe, expect, it } from 'vitest';
 import { Relation } from '../src/compile/relation.js';
 import { testDialect } from './compile-support.js';
@@ -39,5 +40,12 @@ describe('Relation', () => {
     const cte = Relation.ephemeral(testDialect, 'duckdb', 'stg');
     expect(cte.render()).toBe('__dbt__cte__stg');
     expect(cte.is_cte).toBe(true);
+  });
+
+  it("information_schema(view) names the database's information schema, as dbt-audit-helper reads columns", () => {
+    const rendered = renderString("{{ r.information_schema('columns') }}|{{ r.information_schema(view_name='tables') }}|{{ r.information_schema() }}", { r: orders });
+    expect(rendered).toBe('"wh".INFORMATION_SCHEMA.columns|"wh".INFORMATION_SCHEMA.tables|"wh".INFORMATION_SCHEMA');
+    const mysqlLike = new Relation({ ...testDialect, omitsDatabase: true }, 'mysql', { database: 'analytics', schema: 'staging', identifier: 'orders' });
+    expect(mysqlLike.information_schema('columns').render()).toBe('INFORMATION_SCHEMA.columns');
   });
 });

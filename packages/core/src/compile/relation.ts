@@ -171,6 +171,28 @@ export class Relation {
     });
   }
 
+  /**
+   * dbt's `relation.information_schema('columns')`: the database's
+   * information schema, or one view of it (`"db".INFORMATION_SCHEMA.columns`);
+   * the relation's own schema is left out.
+   */
+  information_schema(...args: unknown[]): Relation {
+    const last = args[args.length - 1];
+    const given = isKwargs(last) ? last.get('view_name') : args[0];
+    const view = typeof given === 'string' && given !== '' ? given : null;
+    return new Relation(this.dialect, this.adapterType, {
+      database: this.database,
+      schema: 'INFORMATION_SCHEMA',
+      identifier: view,
+      type: 'view',
+      quotePolicy: { database: this.quote_policy.database, schema: false, identifier: false },
+    });
+  }
+
+  information_schema_only(): Relation {
+    return this.information_schema();
+  }
+
   toRef(): RelationRef {
     return { ...(this.database ? { database: this.database } : {}), schema: this.schema ?? '', identifier: this.identifier ?? '' };
   }
