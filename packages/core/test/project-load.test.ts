@@ -369,6 +369,25 @@ describe('loadProject: disabled nodes', () => {
   });
 });
 
+describe('loadProject: generic test config', () => {
+  it("renders a test entry's config with the target, so enabled can depend on the engine; arguments stay raw", () => {
+    const dir = copyFixture();
+    const schemaPath = join(dir, 'models', 'staging', 'schema.yml');
+    const schema = readFileSync(schemaPath, 'utf8').replace(
+      "              config:\n                severity: error\n",
+      "              config:\n                severity: \"{{ 'warn' if target.name == 'dev' else 'error' }}\"\n                enabled: \"{{ target.type != 'duckdb' }}\"\n",
+    ).replace("          - unique:\n              name: stg_customers_pk_unique\n", "          - unique:\n              name: stg_customers_pk_unique\n              config:\n                where: \"customer_id > {{ var('min_id', 0) }}\"\n");
+    writeFileSync(schemaPath, schema);
+    const project = loadProject({ projectDir: dir, env: ENV });
+    const accepted = [...project.nodes.values()].find((n) => n.name.startsWith('accepted_values_stg_orders_status'))!;
+    expect(accepted.config.enabled).toBe(false);
+    expect(accepted.config.severity).toBe('warn');
+    expect(accepted.test_metadata!.kwargs.values).toEqual(['placed', 'shipped', 'completed', 'returned']);
+    // `where` is rendered by the compiler, in the test query.
+    expect([...project.nodes.values()].find((n) => n.name === 'stg_customers_pk_unique')!.config.where).toBe("customer_id > {{ var('min_id', 0) }}");
+  });
+});
+
 describe('loadProject: schema YAML errors', () => {
   it('accepts a file without version (dbt 1.5+) and refuses another version', () => {
     const dir = copyFixture();

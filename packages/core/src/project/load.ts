@@ -128,6 +128,11 @@ export function loadProject(options: LoadProjectOptions): Project {
       const ctx: SchemaContext = {
         packageName: pkg.name, rootPath: pkg.rootDir, project: root.config, resourcePath, defaultDatabase, defaultSchema,
         nodes, sources, exposures, unitTests, packageConfig: pkgConfig, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs), databaseOf: (name: string) => targetDatabase(profile.outputs[name]!), unsupported,
+        renderTestConfig: (config) => {
+          // `where` may hold compile-time Jinja; the compiler renders it in the test's query.
+          renderYamlTree(source, config, renderContext, (path) => path.length === 1 && path[0] === 'where');
+          return config;
+        },
         addYamlSnapshot: (name, rawCode, file) => {
           const relative = file.slice(resourcePath.length + 1);
           const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/') + 1) : '';

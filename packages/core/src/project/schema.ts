@@ -59,6 +59,8 @@ export interface SchemaContext {
   warnings: ProjectWarning[];
   /** unique_id -> file that patched it, to refuse a second patch. */
   patchedBy: Map<string, string>;
+  /** Renders a generic test entry's `config:` with the file's context (test arguments wait for the compiler). */
+  renderTestConfig?: (config: Record<string, unknown>) => Record<string, unknown>;
   /** Adds a snapshot defined only in YAML (`relation:`), as if read from `file`. */
   addYamlSnapshot(name: string, rawCode: string, file: string): void;
 }
@@ -178,7 +180,7 @@ function addTests(
   const found = testsOf(source, owner);
   if (!found) return;
   found.tests.forEach((test, index) => {
-    const node = buildGenericTest(test, { ...siteBase, line: source.lineOf(found.tests, index), columnName, inheritedTags });
+    const node = buildGenericTest(test, { ...siteBase, line: source.lineOf(found.tests, index), columnName, inheritedTags, renderConfig: ctx.renderTestConfig });
     if (ctx.nodes.has(node.unique_id)) {
       throw new DvtError('config', `test '${node.name}' is defined twice with the same arguments`, { location: { file: source.file, line: node.line } });
     }

@@ -39,6 +39,8 @@ export interface GenericTestSite {
   project: ProjectConfig;
   defaultDatabase: string;
   defaultSchema: string;
+  /** Renders the entry's `config:` as dbt does at parse time (`enabled: "{{ target.type != 'spark' }}"`). */
+  renderConfig?: (config: Record<string, unknown>) => Record<string, unknown>;
 }
 
 interface ParsedTestEntry {
@@ -196,7 +198,8 @@ export function buildGenericTest(entry: unknown, site: GenericTestSite): Executa
     configFromTree('tests', site.project.configTrees.tests, fqn),
     configFromTree('tests', site.project.configTrees.data_tests, fqn),
   );
-  const config = resolveConfig('test', { tags: site.inheritedTags }, tree, parsed.config);
+  const entryConfig = site.renderConfig?.(parsed.config) ?? parsed.config;
+  const config = resolveConfig('test', { tags: site.inheritedTags }, tree, entryConfig);
   if (config.alias === null && compiledName !== name) config.alias = compiledName;
   const calls = literalCalls(Object.entries(args).filter(([k]) => k !== 'model').map(([, v]) => v));
   const targetRefs: RefCall[] = isSource ? [] : [{ name: site.target.name, ...(site.target.version != null ? { version: site.target.version } : {}) }];
@@ -228,7 +231,7 @@ export function buildGenericTest(entry: unknown, site: GenericTestSite): Executa
     sources: isSource ? [[site.target.sourceName!, site.target.name], ...calls.sources] : calls.sources,
     depends_on: { macros: [], nodes: [] },
     test_metadata: metadata,
-    test_entry_config: parsed.config,
+    test_entry_config: entryConfig,
     attached_node: isSource ? null : site.target.uniqueId,
     column_name: site.columnName ?? (typeof args.column_name === 'string' ? args.column_name : null),
     file_key_name: `${site.target.yamlKey}.${isSource ? site.target.sourceName : site.target.name}`,
