@@ -42,6 +42,8 @@ describe('unit test inputs and rows', () => {
       { name: 'd', type: 'BOOLEAN' },
       { name: 'e', type: 'VARCHAR' },
     ]);
+    // A seed's header with no rows still names its columns.
+    expect(inferColumns([], ['id', 'name'])).toEqual([{ name: 'id', type: '' }, { name: 'name', type: '' }]);
   });
 
   it('compares with except all both ways and prints the difference in daff notation', () => {

@@ -72,11 +72,13 @@ async function run(adapter: AdapterDefinition, p: TestProject, command: RunComma
 const byName = (results: { unique_id: string; status: string }[]) => Object.fromEntries(results.map((r) => [r.unique_id.split('.').slice(2).join('.'), r.status]));
 
 describe('unit tests on DuckDB', () => {
-  it('pass for dict, csv, sql and fixture-file rows, overrides of vars, env vars and is_incremental, and `this`', async (ctx) => {
+  it('pass for dict, csv, sql and fixture-file rows, overrides of vars, env vars and is_incremental, `this`, ephemeral inputs', async (ctx) => {
     const db = needDuckdb(ctx);
     const p = shop();
     const { outcome } = await run(db, p, 'test', { select: ['test_type:unit'] });
     expect(byName(outcome.results)).toEqual({
+      'big_order_count.counts_given_ephemeral_rows': 'pass',
+      'big_order_count.counts_through_the_ephemeral_model': 'pass',
       'customer_totals.totals_skip_returned_orders': 'pass',
       'customer_totals.totals_with_excluded_status_var': 'pass',
       'recent_orders.first_load_takes_every_row': 'pass',

@@ -256,11 +256,19 @@ function readRows(
 
 /** CSV text as dicts by header; an empty field is NULL (dbt's reading), a quoted empty one too. */
 export function csvRows(text: string): Record<string, unknown>[] {
-  const records = parseCsv(text.replace(/^\s*\n/, ''), { delimiter: ',', nullString: '' }).filter((r) => !(r.length === 1 && (r[0] === null || r[0] === '')));
-  const [header, ...body] = records;
+  const [header, ...body] = csvRecords(text);
   if (!header) return [];
   const names = header.map((h) => (h ?? '').trim());
   return body.map((record) => Object.fromEntries(names.map((n, i) => [n, record[i] === '' || record[i] === undefined ? null : record[i]])));
+}
+
+/** The header of CSV text: its column names, even when no row follows. */
+export function csvHeader(text: string): string[] {
+  return (csvRecords(text)[0] ?? []).map((h) => (h ?? '').trim());
+}
+
+function csvRecords(text: string) {
+  return parseCsv(text.replace(/^\s*\n/, ''), { delimiter: ',', nullString: '' }).filter((r) => !(r.length === 1 && (r[0] === null || r[0] === '')));
 }
 
 /** `fixture: name` is `<test-path>/fixtures/**\/name.csv` (or `.sql`) of the package. */

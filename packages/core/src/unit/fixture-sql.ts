@@ -78,15 +78,18 @@ const KIND_TO_DUCKDB: Record<SeedKind, string> = {
  * input's YAML nor its relation says: the keys in order of appearance, each
  * typed as a seed column holding those values would be (integer, double,
  * date, timestamp, boolean, else varchar). A column with no value but NULL
- * has no type ('').
+ * has no type (''). `names` come first (a CSV header with no rows).
  */
 export function inferColumns(rows: readonly Record<string, unknown>[], names?: readonly string[]): FixtureColumn[] {
   const order: string[] = [];
-  const seen = new Map<string, string>();
-  for (const name of names ?? []) if (!seen.has(name.toLowerCase())) (seen.set(name.toLowerCase(), name), order.push(name));
-  for (const row of rows) {
-    for (const key of Object.keys(row)) if (!seen.has(key.toLowerCase())) (seen.set(key.toLowerCase(), key), order.push(key));
-  }
+  const seen = new Set<string>();
+  const add = (name: string) => {
+    if (seen.has(name.toLowerCase())) return;
+    seen.add(name.toLowerCase());
+    order.push(name);
+  };
+  for (const name of names ?? []) add(name);
+  for (const row of rows) for (const key of Object.keys(row)) add(key);
   return order.map((name) => {
     const inference = new ColumnInference();
     for (const row of rows) {

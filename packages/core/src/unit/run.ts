@@ -7,7 +7,7 @@ import type { NodeRuntime } from '../compile/context.js';
 import { Relation } from '../compile/relation.js';
 import { DvtError, isDvtError } from '../errors.js';
 import type { ExecutableNode, Project, SourceDefinition } from '../project/types.js';
-import { csvRows, parseInputCall, type UnitTestDefinition, type UnitTestGiven } from '../project/unit-tests.js';
+import { csvHeader, csvRows, parseInputCall, type UnitTestDefinition, type UnitTestGiven } from '../project/unit-tests.js';
 import type { MaterializationResult } from '../run/context.js';
 import type { ConnectionPool } from '../run/pool.js';
 import { declaredColumns, describedColumns } from './columns.js';
@@ -167,7 +167,10 @@ async function fixtureColumns(input: ResolvedInput, rows: readonly Record<string
     const known = new Set(declared.map((c) => c.name.toLowerCase()));
     return [...declared, ...inferColumns(rows).filter((c) => !known.has(c.name.toLowerCase()))];
   }
-  if (input.target.resource_type === 'seed') return inferColumns([...csvRows(readFileSync(join(input.target.root_path, input.target.original_file_path), 'utf8')), ...rows]);
+  if (input.target.resource_type === 'seed') {
+    const csv = readFileSync(join(input.target.root_path, input.target.original_file_path), 'utf8');
+    return inferColumns([...csvRows(csv), ...rows], csvHeader(csv));
+  }
   const described = await describeRelation(input, output.name, opts);
   if (described && described.length > 0) return describedColumns(described, duckdb.dialect, same);
   return inferColumns(rows);
