@@ -44,6 +44,13 @@ describe('duckdb__ macros', () => {
     expect(await value(`cast({{ dbt.dateadd('month', '1', "date '2024-01-31'") }} as date)`)).toEqual(await value(`date '2024-02-29'`));
   });
 
+  it("last_day is the period's last date, quarters included (core's default spelling)", async () => {
+    const lastDay = (part: string) => value(`{{ dbt.last_day("date '2024-02-10'", '${part}') }}`);
+    expect(String(await lastDay('month'))).toBe(String(await value(`date '2024-02-29'`)));
+    expect(String(await lastDay('quarter'))).toBe(String(await value(`date '2024-03-31'`)));
+    expect(String(await lastDay('year'))).toBe(String(await value(`date '2024-12-31'`)));
+  });
+
   it('type_float is double precision', async () => {
     expect(await value(`cast(1.1 as {{ dbt.type_float() }})`)).toBe(1.1);
   });
