@@ -239,6 +239,16 @@ describe('loadProject: nodes and configs', () => {
     expect(range.raw_code).toBe('{{ dbt_utils.test_accepted_range(**_dbt_generic_test_kwargs) }}');
   });
 
+  it('takes tests/fixtures/ for unit test fixtures, not singular tests', () => {
+    const dir = copyFixture();
+    mkdirSync(join(dir, 'tests/fixtures'), { recursive: true });
+    writeFileSync(join(dir, 'tests/fixtures/order_rows.sql'), "select 1 as id, 'x' as status");
+    writeFileSync(join(dir, 'tests/assert_one.sql'), 'select 1 where false');
+    const tests = [...loadProject({ projectDir: dir, env: ENV }).nodes.values()].filter((n) => n.resource_type === 'test' && !n.test_metadata).map((n) => n.name);
+    expect(tests).toContain('assert_one');
+    expect(tests).not.toContain('order_rows');
+  });
+
   it('records macro files (including tests/generic), docs files, macro patches, exposures, selectors', () => {
     expect(project.macroFiles.map((f) => f.path)).toEqual(['tests/generic/is_even.sql', 'macros/cents.sql', 'macros/utils.sql']);
     expect(project.macroFiles[1]!.contents).toContain('cents_to_dollars');

@@ -98,7 +98,8 @@ export function loadProject(options: LoadProjectOptions): Project {
     for (const file of discover(pkgConfig.testPaths, ['.sql'])) {
       // `<test-path>/generic/` holds `{% test %}` definitions: macros, not singular tests.
       if (file.path.startsWith('generic/')) macroFiles.push(projectFile(pkg.name, file, read(file)));
-      else addSqlNode('test', file, read(file), nodeBase);
+      // `<test-path>/fixtures/` holds unit test fixtures, read by name when a unit test names one.
+      else if (!file.path.startsWith('fixtures/')) addSqlNode('test', file, read(file), nodeBase);
     }
     for (const file of discover(pkgConfig.snapshotPaths, ['.sql'])) {
       for (const block of snapshotBlocks(read(file), file.originalFilePath)) addSqlNode('snapshot', file, block.body, { ...nodeBase, name: block.name });
