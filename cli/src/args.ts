@@ -15,6 +15,7 @@ export type FlagName =
   | 'exclude'
   | 'selector'
   | 'resource-type'
+  | 'exclude-resource-type'
   | 'threads'
   | 'full-refresh'
   | 'fail-fast'
@@ -62,8 +63,14 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   'resource-type': {
     kind: 'list',
     value: 'TYPE',
-    choices: ['model', 'seed', 'test', 'snapshot', 'analysis', 'source', 'exposure', 'all', 'default'],
-    description: 'Only these resource types (model, seed, test, snapshot, analysis, source, exposure, all, default).',
+    choices: ['model', 'seed', 'test', 'unit_test', 'snapshot', 'analysis', 'source', 'exposure', 'all', 'default'],
+    description: 'Only these resource types (model, seed, test, unit_test, snapshot, analysis, source, exposure, all, default).',
+  },
+  'exclude-resource-type': {
+    kind: 'list',
+    value: 'TYPE',
+    choices: ['model', 'seed', 'test', 'unit_test', 'snapshot', 'analysis', 'source', 'exposure'],
+    description: 'Leave out these resource types (e.g. unit_test).',
   },
   threads: { kind: 'string', value: 'N', description: 'Nodes built at the same time (default: the target\'s `threads`).' },
   'full-refresh': { short: 'f', kind: 'boolean', description: 'Rebuild incremental models and seeds from scratch.' },
@@ -130,11 +137,11 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   debug: { summary: 'Show versions, paths, and test every connection the project uses.', flags: PROJECT_FLAGS },
   parse: { summary: 'Read the project and write target/manifest.json.', flags: PROJECT_FLAGS },
   compile: { summary: 'Render SQL of the selected nodes into target/compiled.', flags: [...RUN_FLAGS, 'inline'] },
-  list: { aliases: ['ls'], summary: 'List the selected resources.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'resource-type', 'output', 'state'] },
+  list: { aliases: ['ls'], summary: 'List the selected resources.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'resource-type', 'exclude-resource-type', 'output', 'state'] },
   seed: { summary: 'Load CSV seeds into the target.', flags: [...RUN_FLAGS, 'full-refresh', ...DEFER_FLAGS] },
   run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh', 'empty', ...DEFER_FLAGS] },
-  test: { summary: 'Run the selected data tests.', flags: [...RUN_FLAGS, ...DEFER_FLAGS] },
-  build: { summary: 'Seed, run and test the selected nodes in dependency order.', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type', 'empty', ...DEFER_FLAGS] },
+  test: { summary: 'Run the selected data tests and unit tests.', flags: [...RUN_FLAGS, 'resource-type', 'exclude-resource-type', ...DEFER_FLAGS] },
+  build: { summary: 'Seed, run and test the selected nodes in dependency order (a model after its unit tests).', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type', 'exclude-resource-type', 'empty', ...DEFER_FLAGS] },
   show: { summary: 'Run the selected nodes\' SQL (or --inline SQL) and print the first rows.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit'] },
   clean: { summary: 'Delete the clean-targets (target/, dbt_packages/) and .dvt/.', flags: ['project-dir'] },
   docs: {

@@ -82,7 +82,8 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
   }
   // With several connections a model may be federated: it then compiles in
   // DuckDB's dialect and runs in the cache, whatever engines the outputs use.
-  if ((used.length > 1 || opts.duckdb) && !adapters.has('duckdb')) {
+  // Unit tests run in DuckDB too, whatever their model's target.
+  if ((used.length > 1 || opts.duckdb || core.activeUnitTests(project).length > 0) && !adapters.has('duckdb')) {
     const found = await discovery.discover('duckdb');
     modules.duckdb = found.entry;
     adapters.set('duckdb', found.definition);

@@ -4,15 +4,16 @@ import type { CommandContext } from '../main.js';
 import { selectFromFlags } from '../selection.js';
 import { openSession, type Session } from '../session.js';
 
-const RESOURCE_TYPES = ['model', 'seed', 'test', 'snapshot', 'analysis', 'source', 'exposure'];
+const RESOURCE_TYPES = ['model', 'seed', 'test', 'unit_test', 'snapshot', 'analysis', 'source', 'exposure'];
 /** What `dvt ls` lists when no --resource-type is given (dbt leaves out analyses). */
-const DEFAULT_TYPES = ['model', 'seed', 'test', 'snapshot', 'source', 'exposure'];
+const DEFAULT_TYPES = ['model', 'seed', 'test', 'unit_test', 'snapshot', 'source', 'exposure'];
 
 /** `dvt list` / `dvt ls`: the selected resources as selectors, names, paths or JSON. */
 export default async function list(ctx: CommandContext): Promise<number> {
   const { invocation, log } = ctx;
   const requested = listFlag(invocation, 'resource-type');
-  const types = !requested || requested.includes('default') ? DEFAULT_TYPES : requested.includes('all') ? RESOURCE_TYPES : requested;
+  const excluded = listFlag(invocation, 'exclude-resource-type') ?? [];
+  const types = (!requested || requested.includes('default') ? DEFAULT_TYPES : requested.includes('all') ? RESOURCE_TYPES : requested).filter((t) => !excluded.includes(t));
   const output = stringFlag(invocation, 'output') ?? 'selector';
   const session = await openSession(ctx, { header: false });
   const ids = await selectFromFlags(session.project, invocation, log, types);
@@ -88,6 +89,18 @@ function describe(project: Project, id: string): Listed | undefined {
         config: source.config,
         tags: source.tags,
         ...(source.connection ? { connection: source.connection } : {}),
+      },
+    };
+  }
+  const unitTest = project.unitTests.get(id);
+  if (unitTest) {
+    return {
+      name: unitTest.name,
+      path: unitTest.original_file_path,
+      selector: `unit_test:${unitTest.fqn.join('.')}`,
+      json: {
+        name: unitTest.name, resource_type: 'unit_test', package_name: unitTest.package_name, original_file_path: unitTest.original_file_path,
+        unique_id: unitTest.unique_id, model: unitTest.model, config: unitTest.config, tags: unitTest.tags, depends_on: unitTest.depends_on,
       },
     };
   }

@@ -20,12 +20,9 @@ export async function runNodes(ctx: CommandContext, chosen?: (project: Project) 
   const command = ctx.invocation.command as RunCommandName;
   const { runCommand } = await import('@dvt/core');
   const session = await openSession(ctx, { database: true });
-  const types = listFlag(ctx.invocation, 'resource-type');
-  const selection = chosen
-    ? chosen(session.project)
-    : await selectFromFlags(session.project, ctx.invocation, ctx.log, types?.includes('all') || types?.includes('default') ? undefined : types);
+  const selection = chosen ? chosen(session.project) : await selectFromFlags(session.project, ctx.invocation, ctx.log, resourceTypesOf(ctx, command));
   if (booleanFlag(ctx.invocation, 'defer')) await deferToState(ctx, session, selection);
-  const reporter = new RunReporter(ctx.log, (id) => session.project.nodes.get(id));
+  const reporter = new RunReporter(ctx.log, (id) => session.project.nodes.get(id) ?? session.project.unitTests.get(id));
   const abort = new AbortController();
   const onInterrupt = () => abort.abort(new Error('interrupted (Ctrl-C)'));
   process.once('SIGINT', onInterrupt);
@@ -49,6 +46,21 @@ export async function runNodes(ctx: CommandContext, chosen?: (project: Project) 
     process.off('SIGINT', onInterrupt);
     await session.close();
   }
+}
+
+/** Every type a command may run, for `--exclude-resource-type` to take from. */
+const COMMAND_TYPES: Partial<Record<RunCommandName, string[]>> = {
+  test: ['test', 'unit_test'],
+  build: ['seed', 'model', 'snapshot', 'test', 'unit_test'],
+};
+
+/** `--resource-type` (all/default: no restriction) minus `--exclude-resource-type`; undefined = every type. */
+function resourceTypesOf(ctx: CommandContext, command: RunCommandName): string[] | undefined {
+  const requested = listFlag(ctx.invocation, 'resource-type');
+  const excluded = listFlag(ctx.invocation, 'exclude-resource-type') ?? [];
+  const types = requested?.includes('all') || requested?.includes('default') ? undefined : requested;
+  if (excluded.length === 0) return types;
+  return (types ?? COMMAND_TYPES[command] ?? []).filter((t) => !excluded.includes(t));
 }
 
 /** `--defer`: unselected parents the target lacks are read from the --state manifest's relations. */

@@ -1,4 +1,4 @@
-import { countsText, type ExecutableNode, type NodeDescription, type RunEvent, type RunResult, type RunSummary } from '@dvt/core';
+import { countsText, type NodeDescription, type RunEvent, type RunResult, type RunSummary } from '@dvt/core';
 import type { Log } from './log.js';
 import { doneLine, plural, progressLine, seconds, type Tone } from './lines.js';
 
@@ -16,7 +16,8 @@ export class RunReporter {
 
   constructor(
     private readonly log: Log,
-    private readonly nodeOf: (uniqueId: string) => ExecutableNode | undefined,
+    /** What a result line needs of a node or unit test: its file and config. */
+    private readonly nodeOf: (uniqueId: string) => { original_file_path: string; config: Record<string, unknown> } | undefined,
     /** `dvt compile` prints no per-node lines, only failures and the summary. */
     private readonly options: { perNode: boolean } = { perNode: true },
   ) {}
@@ -122,7 +123,7 @@ export class RunReporter {
     const where = `${node.resource_type} ${node.name}${file ? ` (${file})` : ''}`;
     if (result.status === 'fail' || result.status === 'warn') {
       const head = `${result.status === 'warn' ? 'Warning' : 'Failure'} in ${where}`;
-      return result.message ? `${head}\n  ${result.message}` : `${head}\n  Got ${plural(result.failures ?? 0, 'result')}`;
+      return result.message ? `${head}\n  ${result.message.replace(/\n/g, '\n  ')}` : `${head}\n  Got ${plural(result.failures ?? 0, 'result')}`;
     }
     const message = result.message ?? 'unknown error';
     // The runner's message may already say where (`Database Error in model x (path)`): don't say it twice.
@@ -134,16 +135,18 @@ export class RunReporter {
 /** The result line's verb, status text and colour, by resource type and status (dbt's wording). */
 export function resultLine(node: NodeDescription, result: RunResult): { verb: string; description: string; status: string; tone: Tone } {
   const time = `in ${seconds(result.execution_time)}`;
-  const isTest = node.resource_type === 'test';
+  const isTest = node.resource_type === 'test' || node.resource_type === 'unit_test';
+  // dbt names a unit test `<model>::<test>`.
+  const name = node.resource_type === 'unit_test' ? node.description.replace(/^unit_test /, '') : node.name;
   switch (result.status) {
     case 'pass':
-      return { verb: 'PASS', description: node.name, status: `PASS ${time}`, tone: 'good' };
+      return { verb: 'PASS', description: name, status: `PASS ${time}`, tone: 'good' };
     case 'warn':
-      return { verb: `WARN ${result.failures ?? ''}`.trim(), description: node.name, status: `WARN ${result.failures ?? ''} ${time}`.replace('  ', ' '), tone: 'warn' };
+      return { verb: `WARN ${result.failures ?? ''}`.trim(), description: name, status: `WARN ${result.failures ?? ''} ${time}`.replace('  ', ' '), tone: 'warn' };
     case 'fail':
-      return { verb: `FAIL ${result.failures ?? ''}`.trim(), description: node.name, status: `FAIL ${result.failures ?? ''} ${time}`.replace('  ', ' '), tone: 'bad' };
+      return { verb: `FAIL ${result.failures ?? ''}`.trim(), description: name, status: `FAIL ${result.failures ?? ''} ${time}`.replace('  ', ' '), tone: 'bad' };
     case 'skipped':
-      return { verb: 'SKIP', description: isTest ? `test ${node.name}` : `relation ${node.description.split(' ').pop()}`, status: 'SKIP', tone: 'warn' };
+      return { verb: 'SKIP', description: isTest ? `${node.resource_type} ${name}` : `relation ${node.description.split(' ').pop()}`, status: 'SKIP', tone: 'warn' };
     case 'success': {
       if (node.resource_type === 'seed') {
         const rows = result.adapter_response.rows_affected;
@@ -153,7 +156,7 @@ export function resultLine(node: NodeDescription, result: RunResult): { verb: st
       return { verb: 'OK created', description: node.description, status: `${message} ${time}`, tone: 'good' };
     }
     default:
-      return { verb: isTest ? 'ERROR' : 'ERROR creating', description: isTest ? node.name : node.description, status: `ERROR ${time}`, tone: 'bad' };
+      return { verb: isTest ? 'ERROR' : 'ERROR creating', description: isTest ? name : node.description, status: `ERROR ${time}`, tone: 'bad' };
   }
 }
 
