@@ -56,6 +56,10 @@ describe('dvt and unit tests', () => {
     expect(statuses(dir)).toEqual({ 'unit_test.units.people.names_are_upper_case': 'pass', 'unit_test.units.people.names_stay_lower_case': 'fail' });
     const manifest = JSON.parse(readFileSync(join(dir, 'target/manifest.json'), 'utf8')) as { unit_tests: Record<string, unknown> };
     expect(Object.keys(manifest.unit_tests).sort()).toEqual(['unit_test.units.people.names_are_upper_case', 'unit_test.units.people.names_stay_lower_case']);
+
+    const retried = dvt(['retry'], { cwd: dir });
+    expect(retried.code).toBe(1);
+    expect(statuses(dir)).toEqual({ 'unit_test.units.people.names_stay_lower_case': 'fail' });
   });
 
   it('dvt build skips a model whose unit test fails, unless unit tests are excluded; dvt ls lists them', () => {

@@ -40,7 +40,7 @@ export default async function retry(ctx: CommandContext): Promise<number> {
   }
   const invocation = replayedInvocation(command, previous.args, ctx.invocation);
   ctx.log.info('RetryingNodes', `Retrying ${toRetry.size} node${toRetry.size === 1 ? '' : 's'} of the previous '${command}'`, { unique_ids: [...toRetry] });
-  return runNodes({ ...ctx, invocation }, (project) => [...toRetry].filter((id) => project.nodes.has(id)));
+  return runNodes({ ...ctx, invocation }, (project) => [...toRetry].filter((id) => project.nodes.has(id) || project.unitTests.has(id)));
 }
 
 /** The previous invocation rebuilt from run_results `args` (snake_case flag names), with retry's own flags on top. */

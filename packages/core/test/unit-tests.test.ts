@@ -210,6 +210,39 @@ describe('unit tests on DuckDB', () => {
   });
 });
 
+describe('unit tests of a versioned model', () => {
+  it('become one unit test per version tested, each run against that version', async (ctx) => {
+    const db = needDuckdb(ctx);
+    const p = shop({
+      'models/labels_v1.sql': "select order_id, 'v1' as label from {{ ref('stg_orders') }}",
+      'models/labels_v2.sql': "select order_id, 'v2' as label from {{ ref('stg_orders') }}",
+      'models/labels.yml': [
+        'models:',
+        '  - name: labels',
+        '    versions: [{v: 1}, {v: 2}]',
+        'unit_tests:',
+        '  - name: labels_every_version',
+        '    model: labels',
+        '    given: [{input: "ref(\'stg_orders\')", rows: [{order_id: 1}]}]',
+        '    expect: {rows: [{order_id: 1}]}',
+        '  - name: labels_v2_only',
+        '    model: labels',
+        '    versions: {include: [2]}',
+        '    given: [{input: "ref(\'stg_orders\')", rows: [{order_id: 1}]}]',
+        "    expect: {rows: [{order_id: 1, label: v2}]}",
+        '',
+      ].join('\n'),
+    });
+    const { outcome } = await run(db, p, 'test', { select: ['labels'] });
+    expect(byName(outcome.results)).toEqual({
+      'labels.labels_every_version_v1': 'pass',
+      'labels.labels_every_version_v2': 'pass',
+      'labels.labels_v2_only_v2': 'pass',
+    });
+    expect(readFileSync(join(p.dir, 'target/compiled/unit_shop/models/labels.yml/labels_v2_only_v2.sql'), 'utf8')).toContain("'v2' as label");
+  });
+});
+
 describe('a model built on PostgreSQL, unit-tested on DuckDB', () => {
   const postgresEntry = resolve(import.meta.dirname, '../../../adapters/postgres/dist/index.js');
   const pgModel = {
