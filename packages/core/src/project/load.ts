@@ -10,7 +10,7 @@ import { baseName, discoverFiles, folderParts, subdirectories } from './discover
 import type { DiscoveredFile } from './discover.js';
 import { loadIgnore } from './ignore.js';
 import { loadProfile } from './profiles.js';
-import { renderYamlTree } from './render.js';
+import { renderYamlString, renderYamlTree } from './render.js';
 import type { YamlRenderContext } from './render.js';
 import { applySchemaFile, skipSchemaRender } from './schema.js';
 import type { SchemaContext } from './schema.js';
@@ -129,11 +129,9 @@ export function loadProject(options: LoadProjectOptions): Project {
       const ctx: SchemaContext = {
         packageName: pkg.name, rootPath: pkg.rootDir, project: root.config, resourcePath, defaultDatabase, defaultSchema,
         nodes, sources, exposures, unitTests, packageConfig: pkgConfig, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs), databaseOf: (name: string) => targetDatabase(profile.outputs[name]!), unsupported,
-        renderTestConfig: (config) => {
-          // `where` may hold compile-time Jinja; the compiler renders it in the test's query.
-          renderYamlTree(source, config, renderContext, (path) => path.length === 1 && path[0] === 'where');
-          return config;
-        },
+        renderTestConfig: (config, line) =>
+          // As dbt: each string value renders natively (`where` included); nested ones (meta) stay as written.
+          Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === 'string' ? renderYamlString(value, renderContext, source.file, line) : value])),
         addYamlSnapshot: (name, rawCode, file) => {
           const relative = file.slice(resourcePath.length + 1);
           const folder = relative.includes('/') ? relative.slice(0, relative.lastIndexOf('/') + 1) : '';

@@ -59,8 +59,8 @@ export interface SchemaContext {
   warnings: ProjectWarning[];
   /** unique_id -> file that patched it, to refuse a second patch. */
   patchedBy: Map<string, string>;
-  /** Renders a generic test entry's `config:` with the file's context (test arguments wait for the compiler). */
-  renderTestConfig?: (config: Record<string, unknown>) => Record<string, unknown>;
+  /** Renders a generic test entry's config (at `line`) with the file's context; test arguments wait for the compiler. */
+  renderTestConfig?: (config: Record<string, unknown>, line: number | undefined) => Record<string, unknown>;
   /** Adds a snapshot defined only in YAML (`relation:`), as if read from `file`. */
   addYamlSnapshot(name: string, rawCode: string, file: string): void;
 }

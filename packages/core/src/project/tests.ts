@@ -39,8 +39,8 @@ export interface GenericTestSite {
   project: ProjectConfig;
   defaultDatabase: string;
   defaultSchema: string;
-  /** Renders the entry's `config:` as dbt does at parse time (`enabled: "{{ target.type != 'spark' }}"`). */
-  renderConfig?: (config: Record<string, unknown>) => Record<string, unknown>;
+  /** Renders the entry's config as dbt does at parse time (`enabled: "{{ target.type != 'spark' }}"`). */
+  renderConfig?: (config: Record<string, unknown>, line: number | undefined) => Record<string, unknown>;
 }
 
 interface ParsedTestEntry {
@@ -198,7 +198,7 @@ export function buildGenericTest(entry: unknown, site: GenericTestSite): Executa
     configFromTree('tests', site.project.configTrees.tests, fqn),
     configFromTree('tests', site.project.configTrees.data_tests, fqn),
   );
-  const entryConfig = site.renderConfig?.(parsed.config) ?? parsed.config;
+  const entryConfig = site.renderConfig?.(parsed.config, site.line) ?? parsed.config;
   const config = resolveConfig('test', { tags: site.inheritedTags }, tree, entryConfig);
   if (config.alias === null && compiledName !== name) config.alias = compiledName;
   const calls = literalCalls(Object.entries(args).filter(([k]) => k !== 'model').map(([, v]) => v));
