@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installPackages } from '../src/deps/index.js';
+import type { DvtError } from '../src/errors.js';
 import { highestMatching, parseRange } from '../src/deps/semver.js';
 import { loadProject } from '../src/project/index.js';
 
@@ -151,5 +152,43 @@ describe('dvt deps', () => {
     await expect(attempt('packages:\n  - package: acme/missing\n    version: 1.0.0\n')).rejects.toThrow(/package 'acme\/missing' is not on the package hub/);
     await expect(attempt('packages:\n  - pakage: acme/hub_pkg\n')).rejects.toThrow(/packages.yml: package 1: unknown package kind \(keys: pakage\)/);
     await expect(attempt('packages:\n  - git: /nonexistent/repo.git\n')).rejects.toThrow(/could not fetch git package \/nonexistent\/repo.git/);
+  });
+
+  it('renders env_var() in packages.yml; a secret one stays out of the lock file, the log and errors', async () => {
+    const repo = join(root, 'secret-repo');
+    write(repo, dbtPackage('secret_pkg', 'v1'));
+    git(repo, 'init', '--quiet');
+    git(repo, 'add', '.');
+    git(repo, 'commit', '--quiet', '-m', 'v1');
+    write(join(root, 'env_local_pkg'), dbtPackage('env_local_pkg', 'local'));
+    const project = join(root, 'env-project');
+    const packagesYml = `packages:
+  - local: "{{ env_var('PKG_HOME') }}/env_local_pkg"
+  - git: "{{ env_var('DBT_ENV_SECRET_REPO') }}"
+    revision: "{{ env_var('PKG_REVISION', 'HEAD') }}"
+`;
+    write(project, { 'dbt_project.yml': 'name: app\nversion: "1.0"\nconfig-version: 2\n', 'packages.yml': packagesYml });
+    const env = { PKG_HOME: root, DBT_ENV_SECRET_REPO: repo };
+    const logs: string[] = [];
+    const result = await installPackages({ projectDir: project, hubUrl, env, log: (m) => logs.push(m) });
+    expect(result.installed.map((p) => p.name)).toEqual(['env_local_pkg', 'secret_pkg']);
+    expect(readFileSync(join(project, 'dbt_packages/secret_pkg/macros/secret_pkg.sql'), 'utf8')).toMatch(/v1/);
+    const lock = readFileSync(join(project, 'package-lock.yml'), 'utf8');
+    expect(lock).toContain(`env_var('DBT_ENV_SECRET_REPO')`);
+    expect(lock).not.toContain(repo);
+    expect(logs.join('\n')).not.toContain(repo);
+    expect(logs.join('\n')).toContain('*****');
+
+    // The lock is followed with the url rendered again.
+    const again = await installPackages({ projectDir: project, hubUrl, env });
+    expect(again.resolved).toBe(false);
+    expect(existsSync(join(project, 'dbt_packages/secret_pkg/macros/secret_pkg.sql'))).toBe(true);
+
+    // A failing fetch names the package without the secret.
+    rmSync(join(project, 'package-lock.yml'));
+    const failed = installPackages({ projectDir: project, hubUrl, env: { ...env, PKG_REVISION: 'no-such-revision' } });
+    await expect(failed).rejects.toThrow(/could not fetch git package \*\*\*\*\* at revision 'no-such-revision'/);
+    const missing = await installPackages({ projectDir: project, hubUrl, env: {} }).catch((e: unknown) => e as DvtError);
+    expect(missing).toMatchObject({ message: "Env var required but not provided: 'PKG_HOME'", location: { file: 'packages.yml', line: 2 } });
   });
 });

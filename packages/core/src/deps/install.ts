@@ -8,7 +8,8 @@ import { stringify } from 'yaml';
 import { DvtError } from '../errors.js';
 import { parseYaml } from '../project/yaml.js';
 import { highestMatching, parseRange } from './semver.js';
-import { parseSpecs, readSpecFile, type PackageSpec } from './specs.js';
+import { hasJinja, renderYamlString } from '../project/render.js';
+import { parseSpecs, readSpecFile, type PackageSpec, type SpecRendering } from './specs.js';
 
 const run = promisify(execFile);
 
@@ -28,7 +29,7 @@ export interface InstallOptions {
 /** A package as installed: what the lock file records. */
 export type PinnedPackage =
   | { kind: 'local'; path: string; name: string }
-  | { kind: 'git'; url: string; revision: string; subdirectory?: string; name: string }
+  | { kind: 'git'; url: string; revision: string; subdirectory?: string; name: string; writtenUrl?: string }
   | { kind: 'hub'; package: string; version: string; name: string }
   | { kind: 'tarball'; url: string; name: string };
 
@@ -54,7 +55,20 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
   const log = options.log ?? (() => undefined);
   const hubUrl = options.hubUrl ?? env.DBT_PACKAGE_HUB_URL ?? DEFAULT_HUB_URL;
   const installDir = join(projectDir, installPathOf(projectDir));
-  const specFile = readSpecFile(projectDir);
+  // Secret env vars (a git token in a url) are masked in every message.
+  const secrets: string[] = [];
+  const mask = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('*****'), text);
+  const rendering: SpecRendering = { env, onSecret: (value) => value.length > 0 && secrets.push(value) };
+  try {
+    return await install(projectDir, installDir, hubUrl, rendering, options.upgrade === true, (m) => log(mask(m)));
+  } catch (error) {
+    if (error instanceof DvtError && secrets.length > 0) throw new DvtError(error.kind, mask(error.message), { location: error.location });
+    throw error;
+  }
+}
+
+async function install(projectDir: string, installDir: string, hubUrl: string, rendering: SpecRendering, upgrade: boolean, log: (message: string) => void): Promise<InstallResult> {
+  const specFile = readSpecFile(projectDir, rendering);
   if (!specFile) {
     log('No packages.yml or dependencies.yml with packages: nothing to install.');
     return { installed: [], installDir, resolved: false };
@@ -63,8 +77,8 @@ export async function installPackages(options: InstallOptions): Promise<InstallR
   const lock = readLock(projectDir);
   const scratch = mkdtempSync(join(tmpdir(), 'dvt-deps-'));
   try {
-    const session = new Fetcher(projectDir, hubUrl, scratch, log);
-    const followLock = lock !== undefined && lock.hash === hash && !options.upgrade;
+    const session = new Fetcher(projectDir, hubUrl, scratch, log, rendering);
+    const followLock = lock !== undefined && lock.hash === hash && !upgrade;
     const fetched = followLock ? await session.fetchPinned(lock.packages) : await session.resolve(specFile.specs);
     rmSync(installDir, { recursive: true, force: true });
     mkdirSync(installDir, { recursive: true });
@@ -124,6 +138,7 @@ class Fetcher {
     private readonly hubUrl: string,
     private readonly scratch: string,
     private readonly log: (message: string) => void,
+    private readonly rendering: SpecRendering,
   ) {}
 
   async resolve(rootSpecs: PackageSpec[]): Promise<Fetched[]> {
@@ -167,9 +182,12 @@ class Fetcher {
         case 'local':
           out.push(await this.fetchSpec({ kind: 'local', path: p.path }, this.projectDir));
           break;
-        case 'git':
-          out.push(await this.fetchSpec({ kind: 'git', url: p.url, revision: p.revision, subdirectory: p.subdirectory }, this.projectDir));
+        case 'git': {
+          // A url written with env_var is locked as written: render it again.
+          const url = hasJinja(p.url) ? String(renderYamlString(p.url, { env: this.rendering.env, lookupVar: () => undefined, allowSecrets: true, onSecret: this.rendering.onSecret }, LOCK_FILE, undefined)) : p.url;
+          out.push(await this.fetchSpec({ kind: 'git', url, revision: p.revision, subdirectory: p.subdirectory, ...(hasJinja(p.url) ? { writtenUrl: p.url } : {}) }, this.projectDir));
           break;
+        }
         case 'hub': {
           const versions = await this.hubVersions(p.package);
           out.push(await this.download(versions[p.version]?.downloads?.tarball, `${p.package}@${p.version}`, (name) => ({ kind: 'hub', package: p.package, version: p.version, name })));
@@ -185,7 +203,7 @@ class Fetcher {
 
   private childSpecs(f: Fetched): PackageSpec[] {
     // A package's own local paths are relative to it; the lock names them from the project.
-    const spec = readSpecFile(f.dir);
+    const spec = readSpecFile(f.dir, this.rendering);
     return spec ? spec.specs : [];
   }
 
@@ -197,8 +215,10 @@ class Fetcher {
         const path = isAbsolute(spec.path) ? spec.path : relative(this.projectDir, dir) || '.';
         return { pinned: { kind: 'local', path, name }, dir };
       }
-      case 'git':
-        return this.fetchGit(spec.url, spec.revision, spec.subdirectory);
+      case 'git': {
+        const fetched = await this.fetchGit(spec.url, spec.revision, spec.subdirectory);
+        return spec.writtenUrl && fetched.pinned.kind === 'git' ? { ...fetched, pinned: { ...fetched.pinned, writtenUrl: spec.writtenUrl } } : fetched;
+      }
       case 'tarball':
         return this.download(spec.url, spec.url, (name) => ({ kind: 'tarball', url: spec.url, name }));
       case 'hub':
@@ -335,7 +355,7 @@ function writeLock(projectDir: string, packages: PinnedPackage[], hash: string):
       case 'local':
         return { local: p.path, name: p.name };
       case 'git':
-        return { git: p.url, revision: p.revision, ...(p.subdirectory ? { subdirectory: p.subdirectory } : {}), name: p.name };
+        return { git: p.writtenUrl ?? p.url, revision: p.revision, ...(p.subdirectory ? { subdirectory: p.subdirectory } : {}), name: p.name };
       case 'hub':
         return { package: p.package, version: p.version, name: p.name };
       case 'tarball':

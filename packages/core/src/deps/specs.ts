@@ -1,12 +1,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DvtError } from '../errors.js';
-import { parseYaml } from '../project/yaml.js';
+import { hasJinja, renderYamlString } from '../project/render.js';
+import { isRecord, parseYaml, type YamlFile } from '../project/yaml.js';
 
 /** One entry of packages.yml / dependencies.yml (or of package-lock.yml, pinned). */
 export type PackageSpec =
   | { kind: 'local'; path: string }
-  | { kind: 'git'; url: string; revision?: string; subdirectory?: string }
+  | {
+      kind: 'git';
+      url: string;
+      revision?: string;
+      subdirectory?: string;
+      /** The url as packages.yml writes it, when it is Jinja (a token from env_var): what package-lock.yml keeps. */
+      writtenUrl?: string;
+    }
   | { kind: 'hub'; name: string; version: unknown; installPrerelease: boolean }
   | { kind: 'tarball'; url: string; name?: string };
 
@@ -19,8 +27,18 @@ export interface SpecFile {
 
 const SPEC_FILES = ['packages.yml', 'dependencies.yml'];
 
+/**
+ * What packages.yml values may read, as dbt renders them: `env_var()`,
+ * secret ones (`DBT_ENV_SECRET_*`, e.g. a git token) included.
+ */
+export interface SpecRendering {
+  env: Record<string, string | undefined>;
+  /** Receives every secret value read, so callers can keep it out of logs, errors and the lock file. */
+  onSecret?(value: string): void;
+}
+
 /** The project's package list, or undefined when it declares none. Both files at once is an error, as in dbt. */
-export function readSpecFile(projectDir: string): SpecFile | undefined {
+export function readSpecFile(projectDir: string, rendering: SpecRendering = { env: {} }): SpecFile | undefined {
   const present = SPEC_FILES.filter((f) => existsSync(join(projectDir, f)));
   if (present.length === 0) return undefined;
   const withPackages = present.filter((f) => packagesOf(join(projectDir, f), f) !== undefined);
@@ -29,10 +47,19 @@ export function readSpecFile(projectDir: string): SpecFile | undefined {
   }
   const file = withPackages[0] ?? present[0]!;
   const text = readFileSync(join(projectDir, file), 'utf8');
-  return { file, text, specs: parseSpecs(packagesOf(join(projectDir, file), file) ?? [], file) };
+  const listed = packagesOf(join(projectDir, file), file);
+  const entries = listed?.entries ?? [];
+  const specs = entries.map((entry, i) => {
+    const rendered = renderEntry(entry, listed!.yaml, rendering, listed!.yaml.lineOf(entries, i));
+    const spec = parseSpec(rendered, `${file}: package ${i + 1}`, file);
+    // A git url built with env_var (a token) is kept as written for package-lock.yml.
+    if (spec.kind === 'git' && isRecord(entry) && typeof entry.git === 'string' && hasJinja(entry.git)) spec.writtenUrl = entry.git;
+    return spec;
+  });
+  return { file, text, specs };
 }
 
-function packagesOf(path: string, file: string): unknown[] | undefined {
+function packagesOf(path: string, file: string): { entries: unknown[]; yaml: YamlFile } | undefined {
   const yaml = parseYaml(readFileSync(path, 'utf8'), file);
   const value = yaml.value as Record<string, unknown> | null;
   if (value === null) return undefined;
@@ -40,7 +67,18 @@ function packagesOf(path: string, file: string): unknown[] | undefined {
   const packages = value.packages;
   if (packages === undefined || packages === null) return undefined;
   if (!Array.isArray(packages)) throw new DvtError('config', `'packages:' must be a list`, { location: { file, line: yaml.lineOf(value, 'packages') } });
-  return packages;
+  return { entries: packages, yaml };
+}
+
+/** One entry with its Jinja strings rendered. */
+function renderEntry(entry: unknown, yaml: YamlFile, rendering: SpecRendering, line: number | undefined): unknown {
+  if (!isRecord(entry)) return entry;
+  const ctx = { env: rendering.env, lookupVar: () => undefined, allowSecrets: true, onSecret: rendering.onSecret };
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entry)) {
+    out[key] = typeof value === 'string' ? renderYamlString(value, ctx, yaml.file, yaml.lineOf(entry, key) ?? line) : value;
+  }
+  return out;
 }
 
 export function parseSpecs(entries: unknown[], file: string): PackageSpec[] {
