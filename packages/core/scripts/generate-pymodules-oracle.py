@@ -157,6 +157,7 @@ CASES = [
     "{{ modules.datetime.datetime(2024, 3, 1, 12) + modules.datetime.timedelta(hours=13, minutes=30) }}",
     "{{ modules.datetime.datetime(2024, 3, 1) - modules.datetime.datetime(2024, 2, 28, 18) }}",
     "{{ modules.datetime.timedelta(hours=1) * 3 }}|{{ 2 * modules.datetime.timedelta(days=1) }}|{{ modules.datetime.timedelta(days=1) / 4 }}",
+    "{{ modules.datetime.timedelta(hours=2.0) }}|{{ modules.datetime.timedelta(days=0.5) }}|{{ modules.datetime.timedelta(hours=1) * 1.5 }}|{{ modules.datetime.timedelta(1) * 2.0 }}",
     "{{ modules.datetime.timedelta(days=1) / modules.datetime.timedelta(hours=6) }}|{{ modules.datetime.timedelta(days=1) // modules.datetime.timedelta(hours=7) }}",
     "{{ modules.datetime.timedelta(days=1) + modules.datetime.timedelta(hours=1) }}|{{ modules.datetime.timedelta(days=1) - modules.datetime.timedelta(days=3) }}",
     # --- comparisons

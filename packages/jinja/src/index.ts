@@ -45,8 +45,9 @@ export {
   Markup,
 } from './values.js';
 export { pyJsonDumps } from './filters.js';
-/** Python's `+`, `==` and truthiness, for hosts implementing Python functions over template values. */
+/** Python's `+`, `==`, truthiness and number coercion, for hosts implementing Python functions over template values. */
 export { add as pyAdd, eq as pyEquals, truthy as pyTruthy } from './ops.js';
+export { num as pyNumber } from './values.js';
 
 /** A template-level callable as JS sees it: positional args, then an optional trailing Kwargs. */
 export type JinjaCallable = (...args: unknown[]) => unknown;

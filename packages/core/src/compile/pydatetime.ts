@@ -1,4 +1,4 @@
-import { PY_OPERATORS, PyFloat, tuple, type PyOperator } from '@dvt/jinja';
+import { PY_OPERATORS, PyFloat, pyNumber, tuple, type PyOperator } from '@dvt/jinja';
 import { splitArgs } from './kwargs.js';
 import { civilFromDays, daysFromCivil, isoCalendar } from './pycalendar.js';
 import { formatTime, parseTime, type TimeFields } from './pystrftime.js';
@@ -31,7 +31,7 @@ function float(value: number): number | PyFloat {
 
 function int(value: unknown, name: string): number {
   const n = typeof value === 'bigint' ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw typeError(`'${name}' must be an integer, got ${String(value)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n)) throw typeError(`'${name}' must be an integer, got ${value === undefined ? 'nothing' : String(value)}`);
   return n;
 }
 
@@ -62,7 +62,9 @@ export class PyTimeDelta {
     names.forEach((name, i) => {
       const value = positional[i] ?? kwargs[name];
       if (value === undefined || value === null) return;
-      us += Number(typeof value === 'object' ? (value as { valueOf(): number }).valueOf() : value) * unit[name];
+      const amount = pyNumber(value);
+      if (Number.isNaN(amount)) throw typeError(`unsupported type for timedelta ${name} component: ${typeof value}`);
+      us += amount * unit[name];
     });
     return new PyTimeDelta(BigInt(Math.round(us)));
   }
@@ -92,8 +94,8 @@ export class PyTimeDelta {
       if (op === '//') return Number(floorDiv(a, b));
       return undefined;
     }
-    const factor = typeof other === 'number' ? other : typeof other === 'bigint' ? Number(other) : undefined;
-    if (factor === undefined) return undefined;
+    const factor = typeof other === 'boolean' || typeof other === 'string' ? NaN : pyNumber(other);
+    if (Number.isNaN(factor)) return undefined;
     if (op === '*') return new PyTimeDelta(BigInt(Math.round(Number(this.totalMicroseconds) * factor)));
     if (op === '/' && !reflected) return new PyTimeDelta(BigInt(Math.round(Number(this.totalMicroseconds) / factor)));
     if (op === '//' && !reflected && Number.isInteger(factor)) return new PyTimeDelta(floorDiv(this.totalMicroseconds, BigInt(factor)));

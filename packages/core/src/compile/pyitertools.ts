@@ -1,4 +1,4 @@
-import { callJinja, pyAdd, pyEquals, pyTruthy, tuple } from '@dvt/jinja';
+import { callJinja, pyAdd, pyEquals, pyNumber, pyTruthy, tuple } from '@dvt/jinja';
 import { splitArgs } from './kwargs.js';
 
 /**
@@ -39,7 +39,7 @@ function isGenerator(value: object): boolean {
 }
 
 const call = (fn: unknown, args: unknown[]): unknown => callJinja(fn as Callable, args);
-const int = (value: unknown): number => Number(value);
+const int = (value: unknown): number => pyNumber(value);
 
 function* count(start: number, step: number): Generator<unknown> {
   for (let n = start; ; n += step) yield n;
