@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Dialect } from '../src/adapter/contract.js';
+import type { CanonicalType, Dialect } from '../src/adapter/contract.js';
 import { csvRows, parseInputCall } from '../src/project/unit-tests.js';
 import { compareSql, inferColumns, renderDiff, rowsSql } from '../src/unit/index.js';
 
-/** Enough of a dialect for SQL text: DuckDB's quoting. */
+/** Enough of a dialect for SQL text: DuckDB's quoting and names of the types inference yields. */
+const TYPE_NAMES: Record<string, string> = { integer: 'INTEGER', bigint: 'BIGINT', double: 'DOUBLE', date: 'DATE', timestamp: 'TIMESTAMP', boolean: 'BOOLEAN', text: 'VARCHAR' };
 const dialect = {
   quoteIdentifier: (id: string) => `"${id.replace(/"/g, '""')}"`,
   quoteLiteral: (v: unknown) => `'${String(v).replace(/'/g, "''")}'`,
+  fromCanonicalType: (t: CanonicalType) => TYPE_NAMES[t.kind]!,
 } as unknown as Dialect;
 
 describe('unit test inputs and rows', () => {
@@ -35,7 +37,7 @@ describe('unit test inputs and rows', () => {
   });
 
   it('types columns from the given values when nothing else says', () => {
-    expect(inferColumns([{ a: 1, b: '2024-01-02', c: null }, { a: 2.5, d: true, e: 'x' }])).toEqual([
+    expect(inferColumns([{ a: 1, b: '2024-01-02', c: null }, { a: 2.5, d: true, e: 'x' }], dialect)).toEqual([
       { name: 'a', type: 'DOUBLE' },
       { name: 'b', type: 'DATE' },
       { name: 'c', type: '' },
@@ -43,7 +45,7 @@ describe('unit test inputs and rows', () => {
       { name: 'e', type: 'VARCHAR' },
     ]);
     // A seed's header with no rows still names its columns.
-    expect(inferColumns([], ['id', 'name'])).toEqual([{ name: 'id', type: '' }, { name: 'name', type: '' }]);
+    expect(inferColumns([], dialect, ['id', 'name'])).toEqual([{ name: 'id', type: '' }, { name: 'name', type: '' }]);
   });
 
   it('compares with except all both ways and prints the difference in daff notation', () => {

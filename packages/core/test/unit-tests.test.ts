@@ -322,6 +322,61 @@ describe('a model built on PostgreSQL, unit-tested on DuckDB', () => {
   });
 });
 
+describe('a unit test with engine: target', () => {
+  const root = resolve(import.meta.dirname, '../../..');
+  const postgresEntry = join(root, 'adapters/postgres/dist/index.js');
+  const testkitEntry = join(root, 'packages/adapter-testkit/dist/index.js');
+
+  it('runs on the model\'s own PostgreSQL, in its dialect, where the DuckDB default cannot', async (ctx) => {
+    const db = needDuckdb(ctx);
+    if (!existsSync(postgresEntry) || !existsSync(testkitEntry)) ctx.skip('the PostgreSQL adapter or the testkit is not built');
+    const kit = (await import(pathToFileURL(testkitEntry).href)) as { serviceSkipReason(spec: unknown): Promise<string | undefined>; POSTGRES: unknown };
+    const unavailable = await kit.serviceSkipReason(kit.POSTGRES);
+    if (unavailable) {
+      if (process.env.DVT_TEST_REQUIRE_SERVICES === '1') throw new Error(unavailable);
+      ctx.skip(unavailable);
+    }
+    const postgres = ((await import(pathToFileURL(postgresEntry).href)) as { default: AdapterDefinition }).default;
+    const test = (name: string, config: string) =>
+      [
+        `  - name: ${name}`,
+        '    model: search_terms',
+        config,
+        "    given: [{input: \"source('billing', 'invoices')\", rows: [{id: 1, label: Ada}]}]",
+        "    expect: {rows: [{id: 1, terms: \"'ada':1\"}]}",
+      ].join('\n');
+    const p = shop({
+      'profiles.yml': [
+        'run_shop:',
+        '  target: dev',
+        '  outputs:',
+        '    dev: {type: duckdb, path: warehouse.duckdb, schema: main, threads: 1}',
+        '    pg: {type: postgres, host: 127.0.0.1, port: 5432, user: postgres, dbname: test, schema: public, threads: 1}',
+        '',
+      ].join('\n'),
+      'models/pg/search_terms.sql': "{{ config(target='pg') }}\nselect id, to_tsvector('simple', label)::text as terms\nfrom {{ source('billing', 'invoices') }}",
+      'models/pg/schema.yml': [
+        'sources:',
+        '  - name: billing',
+        '    connection: pg',
+        '    tables:',
+        '      - name: invoices',
+        '        columns: [{name: id, data_type: int4}, {name: label, data_type: text}]',
+        'unit_tests:',
+        test('terms_on_postgres', '    config: {engine: target}'),
+        test('terms_on_duckdb', '    config: {}'),
+        '',
+      ].join('\n'),
+    });
+    const { outcome } = await run(db, p, 'test', { select: ['search_terms'], adapters: { duckdb: db, postgres } });
+    const result = (name: string) => outcome.results.find((r) => r.unique_id.endsWith(`.${name}`))!;
+    expect([result('terms_on_postgres').status, result('terms_on_postgres').message]).toEqual(['pass', null]);
+    expect(result('terms_on_postgres').compiled_code).toContain('cast(1 as int4) as "id", cast(\'Ada\' as text) as "label"');
+    expect(result('terms_on_duckdb').status).toBe('error');
+    expect(result('terms_on_duckdb').message).toContain('model SQL uses function to_tsvector, which DuckDB lacks');
+  });
+});
+
 describe('unit tests in the artifacts', () => {
   const SCHEMAS = resolve(import.meta.dirname, '../../../../shared/fixtures/dbt-artifact-schemas');
   const haveSchemas = existsSync(join(SCHEMAS, 'manifest-v12.json'));

@@ -1,4 +1,4 @@
-import type { Dialect } from '../adapter/contract.js';
+import type { CanonicalType, Dialect } from '../adapter/contract.js';
 import { DvtError } from '../errors.js';
 import { ColumnInference, type SeedKind } from '../run/seed/infer.js';
 
@@ -58,29 +58,30 @@ export function rowsSql(rows: readonly Record<string, unknown>[], columns: reado
 }
 
 function castValue(value: unknown, type: string, dialect: Dialect): string {
-  // A column of unknown type (every value NULL) keeps DuckDB's NULL type, which fits wherever the model uses it.
+  // A column of unknown type (every value NULL) keeps the engine's untyped NULL, which fits wherever the model uses it.
   if (type === '') return sqlLiteral(value, dialect);
   return `cast(${sqlLiteral(value, dialect)} as ${type})`;
 }
 
-const KIND_TO_DUCKDB: Record<SeedKind, string> = {
-  integer: 'INTEGER',
-  bigint: 'BIGINT',
-  float: 'DOUBLE',
-  date: 'DATE',
-  timestamp: 'TIMESTAMP',
-  boolean: 'BOOLEAN',
-  text: 'VARCHAR',
+const KIND_TO_CANONICAL: Record<SeedKind, CanonicalType> = {
+  integer: { kind: 'integer' },
+  bigint: { kind: 'bigint' },
+  float: { kind: 'double' },
+  date: { kind: 'date' },
+  timestamp: { kind: 'timestamp' },
+  boolean: { kind: 'boolean' },
+  text: { kind: 'text' },
 };
 
 /**
- * Columns and DuckDB types read from the rows themselves, when neither the
- * input's YAML nor its relation says: the keys in order of appearance, each
- * typed as a seed column holding those values would be (integer, double,
- * date, timestamp, boolean, else varchar). A column with no value but NULL
- * has no type (''). `names` come first (a CSV header with no rows).
+ * Columns and types read from the rows themselves, when neither the input's
+ * YAML nor its relation says: the keys in order of appearance, each typed
+ * as a seed column holding those values would be (integer, double, date,
+ * timestamp, boolean, else text), spelled by `dialect`. A column with no
+ * value but NULL has no type (''). `names` come first (a CSV header with no
+ * rows).
  */
-export function inferColumns(rows: readonly Record<string, unknown>[], names?: readonly string[]): FixtureColumn[] {
+export function inferColumns(rows: readonly Record<string, unknown>[], dialect: Pick<Dialect, 'fromCanonicalType'>, names?: readonly string[]): FixtureColumn[] {
   const order: string[] = [];
   const seen = new Set<string>();
   const add = (name: string) => {
@@ -98,6 +99,6 @@ export function inferColumns(rows: readonly Record<string, unknown>[], names?: r
       if (value === null || value === undefined) continue;
       inference.observe(typeof value === 'object' ? JSON.stringify(value) : String(value));
     }
-    return { name, type: inference.nonNullCount === 0 ? '' : KIND_TO_DUCKDB[inference.result()] };
+    return { name, type: inference.nonNullCount === 0 ? '' : dialect.fromCanonicalType(KIND_TO_CANONICAL[inference.result()]) };
   });
 }

@@ -46,7 +46,9 @@ interface ResolvedInput {
  * `ref`/`source` it reads (and `this`) replaced through the compile context
  * by a CTE of the given rows, run in an in-memory DuckDB and compared with
  * `expect` on the columns it lists. A difference fails the test with dbt's
- * diff; SQL DuckDB cannot run is an error that says so.
+ * diff; SQL DuckDB cannot run is an error that says so. With `config:
+ * {engine: target}` the same happens on the model's own connection, in its
+ * dialect (for SQL only the target runs; nothing is written there).
  */
 export async function executeUnitTest(test: UnitTestDefinition, node: ExecutableNode, opts: UnitTestRunOptions): Promise<MaterializationResult> {
   const { project, compiler } = opts;
@@ -54,19 +56,18 @@ export async function executeUnitTest(test: UnitTestDefinition, node: Executable
   if (!model) throw new DvtError('config', `unit test '${test.name}' tests model '${test.model}', which is not in the project`, { location: locationOf(test) });
   const incremental = checkIncremental(test, model);
   const inputs = test.given.map((given) => resolveInput(given, test, model, compiler));
-  const duckdb = compiler.adapter(UNIT_TEST_ENGINE);
-  const dialect = duckdb.dialect;
-
-  const connection = await opts.duckdb.connect({ path: ':memory:' }, opts.ctx);
-  const run = (sql: string) => runInDuckdb(connection, sql, opts.signal, compiler.outputOf(model).type, model);
+  const engine = await openEngine(test, model, opts);
+  const { adapter } = engine;
+  const dialect = adapter.dialect;
+  const run = (sql: string) => runOn(engine, sql, opts.signal, compiler.outputOf(model).type, model);
   try {
     const ctes: InjectedCte[] = [];
     for (const input of inputs) {
       const rows = input.given.rows ?? [];
-      const sql = typeof rows === 'string' ? rows : rowsSql(rows, await fixtureColumns(input, rows, opts), dialect, `'${input.cteName}'`);
+      const sql = typeof rows === 'string' ? rows : rowsSql(rows, await fixtureColumns(input, rows, adapter, opts), dialect, `'${input.cteName}'`);
       ctes.push({ id: Relation.addEphemeralPrefix(input.cteName), sql: `-- Fixture for ${input.cteName}\n${sql}` });
     }
-    const replaced = new Map(inputs.filter((i) => !i.isThis).map((i) => [i.target.unique_id, Relation.ephemeral(dialect, duckdb.type, i.cteName)]));
+    const replaced = new Map(inputs.filter((i) => !i.isThis).map((i) => [i.target.unique_id, Relation.ephemeral(dialect, adapter.type, i.cteName)]));
     const thisInput = inputs.find((i) => i.isThis);
     const relationFor = (uniqueId: string): Relation | undefined => {
       const relation = replaced.get(uniqueId);
@@ -84,7 +85,7 @@ export async function executeUnitTest(test: UnitTestDefinition, node: Executable
       relationExists: incremental,
       relationType: 'table',
       fullRefresh: false,
-      federated: { adapterType: duckdb.type, relationFor, thisRelation: thisInput ? Relation.ephemeral(dialect, duckdb.type, thisInput.cteName) : undefined },
+      federated: { adapterType: adapter.type, relationFor, thisRelation: thisInput ? Relation.ephemeral(dialect, adapter.type, thisInput.cteName) : undefined },
       unitTest: { macros: overrides?.macros ?? {}, vars: overrides?.vars ?? {}, envVars: overrides?.env_vars ?? {} },
     };
     const compiledCode = injectCtes(compiler.compileNode(node, runtime).compiled_code, ctes);
@@ -97,8 +98,30 @@ export async function executeUnitTest(test: UnitTestDefinition, node: Executable
     if (diff.length === 0) return { status: 'pass', message: 'PASS', failures: 0, compiledCode, relation: null, code: 'SELECT' };
     return { status: 'fail', message: renderDiff(names, diff), failures: diff.length, compiledCode, relation: null, code: 'SELECT' };
   } finally {
-    await connection.close();
+    await engine.release();
   }
+}
+
+/** Where a unit test runs: an in-memory DuckDB (the default), or the model's own connection (`engine: target`). */
+interface Engine {
+  adapter: AdapterDefinition;
+  connection: Connection;
+  onTarget: boolean;
+  release(): Promise<void>;
+}
+
+async function openEngine(test: UnitTestDefinition, model: ExecutableNode, opts: UnitTestRunOptions): Promise<Engine> {
+  const choice = test.config.engine ?? UNIT_TEST_ENGINE;
+  if (choice === 'target') {
+    const output = opts.compiler.outputOf(model);
+    const lease = await opts.pool.acquire(output.name);
+    return { adapter: opts.compiler.adapter(output.type), connection: lease.connection, onTarget: true, release: async () => lease.release() };
+  }
+  if (choice !== UNIT_TEST_ENGINE) {
+    throw new DvtError('config', `unit test '${test.name}': engine '${String(choice)}' is not one dvt runs unit tests on (duckdb, the default, or target)`, { location: locationOf(test) });
+  }
+  const connection = await opts.duckdb.connect({ path: ':memory:' }, opts.ctx);
+  return { adapter: opts.compiler.adapter(UNIT_TEST_ENGINE), connection, onTarget: false, release: () => connection.close() };
 }
 
 function locationOf(test: UnitTestDefinition): { file: string; line?: number } {
@@ -153,27 +176,26 @@ function resolveInput(given: UnitTestGiven, test: UnitTestDefinition, model: Exe
  * else its real relation's, if its connection has it; else what the given
  * values look like (then only the columns the rows name exist).
  */
-async function fixtureColumns(input: ResolvedInput, rows: readonly Record<string, unknown>[], opts: UnitTestRunOptions): Promise<FixtureColumn[]> {
+async function fixtureColumns(input: ResolvedInput, rows: readonly Record<string, unknown>[], runsOn: AdapterDefinition, opts: UnitTestRunOptions): Promise<FixtureColumn[]> {
   const { compiler, project } = opts;
-  const duckdb = compiler.adapter(UNIT_TEST_ENGINE);
   const output = outputOf(input.target, project, compiler);
   const engine = compiler.adapter(output.type);
-  const same = engine.type === duckdb.type;
+  const same = engine.type === runsOn.type;
   const columns = { ...input.target.columns };
   const seedTypes = input.target.resource_type === 'seed' ? input.target.config.column_types : {};
   for (const [name, type] of Object.entries(seedTypes ?? {})) columns[name] = { name, description: '', meta: {}, data_type: type, constraints: [], tags: [] };
-  const declared = declaredColumns(columns, engine.dialect, duckdb.dialect, same);
+  const declared = declaredColumns(columns, engine.dialect, runsOn.dialect, same);
   if (declared.length > 0) {
     const known = new Set(declared.map((c) => c.name.toLowerCase()));
-    return [...declared, ...inferColumns(rows).filter((c) => !known.has(c.name.toLowerCase()))];
+    return [...declared, ...inferColumns(rows, runsOn.dialect).filter((c) => !known.has(c.name.toLowerCase()))];
   }
   if (input.target.resource_type === 'seed') {
     const csv = readFileSync(join(input.target.root_path, input.target.original_file_path), 'utf8');
-    return inferColumns([...csvRows(csv), ...rows], csvHeader(csv));
+    return inferColumns([...csvRows(csv), ...rows], runsOn.dialect, csvHeader(csv));
   }
   const described = await describeRelation(input, output.name, opts);
-  if (described && described.length > 0) return describedColumns(described, duckdb.dialect, same);
-  return inferColumns(rows);
+  if (described && described.length > 0) return describedColumns(described, runsOn.dialect, same);
+  return inferColumns(rows, runsOn.dialect);
 }
 
 function outputOf(target: ExecutableNode | SourceDefinition, project: Project, compiler: Compiler) {
@@ -231,11 +253,11 @@ function expectation(test: UnitTestDefinition, actual: readonly ColumnMeta[], di
   };
 }
 
-async function runInDuckdb(connection: Connection, sql: string, signal: AbortSignal, modelEngine: string, model: ExecutableNode): Promise<QueryResult> {
+async function runOn(engine: Engine, sql: string, signal: AbortSignal, modelEngine: string, model: ExecutableNode): Promise<QueryResult> {
   try {
-    return await connection.query(sql, [], { signal });
+    return await engine.connection.query(sql, [], { signal });
   } catch (error) {
-    if ((isDvtError(error) && error.kind !== 'database') || modelEngine === UNIT_TEST_ENGINE) throw error;
+    if ((isDvtError(error) && error.kind !== 'database') || engine.onTarget || modelEngine === UNIT_TEST_ENGINE) throw error;
     const message = (error as Error).message;
     throw new DvtError('database', `unit test ran in DuckDB (model '${model.name}' is built on ${modelEngine}); ${missingInDuckdb(message)}:\n${message}`, { cause: error });
   }
