@@ -165,6 +165,46 @@ describe.skipIf(typeof duckdb === 'string')('database bridge on DuckDB', () => {
     }
   });
 
+  it('fails a template call instead of hanging when the worker exits or goes silent', async () => {
+    const dir = tempDir();
+    // DuckDB behind an adapter whose query can end the worker thread or block its event loop.
+    const fragile = join(dir, 'fragile.mjs');
+    writeFileSync(
+      fragile,
+      `import duckdb from ${JSON.stringify(duckdbModule)};
+const wrap = (c) => new Proxy(c, { get(t, p) {
+  if (p === 'query') return (sql, ...rest) => {
+    if (sql === 'exit') process.exit(3);
+    if (sql.startsWith('block ')) { const until = Date.now() + Number(sql.slice(6)); while (Date.now() < until); return c.query('select 1'); }
+    return c.query(sql, ...rest);
+  };
+  const v = Reflect.get(t, p, t);
+  return typeof v === 'function' ? v.bind(t) : v;
+} });
+export default { ...duckdb, type: 'fragile', connect: async (config, ctx) => wrap(await duckdb.connect(config, ctx)) };
+`,
+    );
+    const open = (workerSilenceMs?: number) =>
+      new DatabaseBridge({ projectDir: dir, outputs: { dev: { type: 'fragile', config: { path: ':memory:' } } }, modules: { fragile: pathToFileURL(fragile).href }, workerSilenceMs });
+    const exiting = open();
+    const silent = open(1000);
+    try {
+      expect(exiting.templateDatabase.execute('select 42', 'dev', true).rows).toEqual([[42]]);
+      expect(() => exiting.templateDatabase.execute('exit', 'dev', true)).toThrow(/the database bridge worker failed/);
+      expect(() => exiting.templateDatabase.execute('select 1', 'dev', true)).toThrow(/the database bridge worker failed/);
+
+      // A loop busy for less than the silence limit is waited for; longer, the worker is given up.
+      expect(silent.templateDatabase.execute('block 300', 'dev', true).rows).toEqual([[1]]);
+      const started = Date.now();
+      expect(() => silent.templateDatabase.execute('block 4000', 'dev', true)).toThrow(/stopped answering \(no sign of life for 1000 ms/);
+      expect(Date.now() - started).toBeLessThan(3500);
+    } finally {
+      await exiting.close();
+      await silent.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('runs models that build their SQL from run_query, statement and adapter introspection, on 4 threads', async () => {
     const dir = tempDir();
     const path = join(dir, 'warehouse.duckdb');

@@ -6,7 +6,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { AdapterDefinition, ColumnMeta, RelationInfo } from '../adapter/contract.js';
 import type { StatementResult, TemplateDatabase } from '../compile/database.js';
 import { DvtError, type DvtErrorKind } from '../errors.js';
-import { FLAG_ANSWERED, FLAG_DEAD, FLAG_PENDING } from './protocol.js';
+import { FLAG, FLAG_ANSWERED, FLAG_DEAD, FLAG_PENDING, HEARTBEAT, HEARTBEAT_MS } from './protocol.js';
 import { plainRef } from './lookup.js';
 import type { AsyncRequest, BridgeOutput, LogMessage, Reply, SerializedError, SyncRequest } from './protocol.js';
 import { RemoteConnection, type RemoteConnectionInfo } from './remote-connection.js';
@@ -28,6 +28,12 @@ export interface DatabaseBridgeOptions {
    * the call waits on its locks, nothing would ever move again.
    */
   lockWaitGuardMs?: number;
+  /**
+   * How long the worker's event loop may go silent (no heartbeat) during a
+   * template call before the worker is taken for dead (default 60 s: long
+   * enough for a big result to be converted in one go).
+   */
+  workerSilenceMs?: number;
 }
 
 /**
@@ -47,7 +53,7 @@ export class DatabaseBridge {
   readonly templateDatabase: TemplateDatabase;
 
   constructor(private readonly options: DatabaseBridgeOptions) {
-    const shared = new SharedArrayBuffer(4);
+    const shared = new SharedArrayBuffer(8);
     this.flag = new Int32Array(shared);
     const channel = new MessageChannel();
     this.syncPort = channel.port1;
@@ -99,8 +105,9 @@ export class DatabaseBridge {
       } catch {
         // Closing is best effort: the worker is terminated next either way.
       }
-      await this.worker.terminate();
     }
+    // A worker given up for silence may still be running.
+    await this.worker.terminate();
     if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
   }
 
@@ -144,22 +151,47 @@ export class DatabaseBridge {
 
   private sync(req: SyncRequest): unknown {
     if (this.dead) throw this.dead;
-    Atomics.store(this.flag, 0, FLAG_PENDING);
+    Atomics.store(this.flag, FLAG, FLAG_PENDING);
     this.syncPort.postMessage(req);
-    const limit = this.options.templateTimeoutMs;
-    const outcome = Atomics.wait(this.flag, 0, FLAG_PENDING, limit);
-    if (outcome === 'timed-out') {
-      throw new DvtError('database', `a database call made while rendering took longer than ${limit} ms`);
-    }
-    if (Atomics.load(this.flag, 0) === FLAG_DEAD) {
+    this.awaitAnswer();
+    if (Atomics.load(this.flag, FLAG) === FLAG_DEAD) {
       this.dead = new DvtError('runtime', 'the database bridge worker failed');
       throw this.dead;
     }
     const received = receiveMessageOnPort(this.syncPort);
-    if (!received || Atomics.load(this.flag, 0) !== FLAG_ANSWERED) throw new DvtError('runtime', 'the database bridge answered nothing');
+    if (!received || Atomics.load(this.flag, FLAG) !== FLAG_ANSWERED) throw new DvtError('runtime', 'the database bridge answered nothing');
     const reply = received.message as Reply;
     if (!reply.ok) throw rebuildError(reply.error);
     return reply.value;
+  }
+
+  /**
+   * Blocks until the worker flips the flag. The render thread cannot see the
+   * worker's exit event while blocked, so it waits in slices and gives up
+   * when the worker's heartbeat has stopped for workerSilenceMs.
+   */
+  private awaitAnswer(): void {
+    const limit = this.options.templateTimeoutMs;
+    const silenceLimit = this.options.workerSilenceMs ?? 60_000;
+    const started = Date.now();
+    let beat = Atomics.load(this.flag, HEARTBEAT);
+    let lastBeatAt = started;
+    for (;;) {
+      const slice = Math.max(1, Math.min(4 * HEARTBEAT_MS, limit === undefined ? Infinity : started + limit - Date.now()));
+      if (Atomics.wait(this.flag, FLAG, FLAG_PENDING, slice) !== 'timed-out') return;
+      const now = Date.now();
+      if (limit !== undefined && now - started >= limit) {
+        throw new DvtError('database', `a database call made while rendering took longer than ${limit} ms`);
+      }
+      const current = Atomics.load(this.flag, HEARTBEAT);
+      if (current !== beat) {
+        beat = current;
+        lastBeatAt = now;
+      } else if (now - lastBeatAt >= silenceLimit) {
+        this.dead = new DvtError('runtime', `the database bridge worker stopped answering (no sign of life for ${silenceLimit} ms during a database call made while rendering)`);
+        throw this.dead;
+      }
+    }
   }
 
   private fail(e: Error): void {

@@ -16,12 +16,20 @@ export interface BridgeInit {
   outputs: Record<string, BridgeOutput>;
   /** Adapter type -> module URL the worker imports (the CLI's discovery found it). */
   modules: Record<string, string>;
-  /** Int32 flag the render thread waits on: 0 pending, 1 answered, 2 worker died. */
+  /**
+   * Two Int32s: [FLAG] the render thread waits on (0 pending, 1 answered,
+   * 2 worker died), [HEARTBEAT] a counter the worker's event loop advances.
+   */
   flag: SharedArrayBuffer;
   syncPort: MessagePort;
   /** See DatabaseBridgeOptions.lockWaitGuardMs. */
   lockWaitGuardMs: number;
 }
+
+export const FLAG = 0;
+export const HEARTBEAT = 1;
+/** How often the worker advances HEARTBEAT. */
+export const HEARTBEAT_MS = 250;
 
 export const FLAG_PENDING = 0;
 export const FLAG_ANSWERED = 1;

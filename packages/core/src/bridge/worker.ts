@@ -5,7 +5,7 @@ import type { AdapterContext, AdapterDefinition, Connection, CsvSpec, RowBatch, 
 import { withDefaults, type CompleteConnection } from '../adapter/defaults/index.js';
 import { validateAdapter } from '../adapter/validate.js';
 import { findRelationIn } from './lookup.js';
-import { FLAG_ANSWERED, FLAG_DEAD, serializeError } from './protocol.js';
+import { FLAG, FLAG_ANSWERED, FLAG_DEAD, HEARTBEAT, HEARTBEAT_MS, serializeError } from './protocol.js';
 import type { AsyncRequest, BridgeInit, ConnectionMethod, LogMessage, Reply, SyncRequest } from './protocol.js';
 
 /**
@@ -264,8 +264,8 @@ init.syncPort.on('message', (req: SyncRequest) => {
 function answer(reply: Reply): void {
   // The message must be queued before the flag flips: the render thread reads it with receiveMessageOnPort.
   init.syncPort.postMessage(reply);
-  Atomics.store(flag, 0, FLAG_ANSWERED);
-  Atomics.notify(flag, 0);
+  Atomics.store(flag, FLAG, FLAG_ANSWERED);
+  Atomics.notify(flag, FLAG);
 }
 
 async function shutdown(): Promise<void> {
@@ -275,9 +275,17 @@ async function shutdown(): Promise<void> {
   await Promise.allSettled(all.map((c) => c.close()));
 }
 
+// A render thread blocked on the flag would otherwise wait forever: say the
+// worker is gone when it throws, and when it exits (an adapter calling
+// process.exit() ends this thread). A worker killed without running either
+// (out of memory) stops the heartbeat, which the render thread watches.
+function died(): void {
+  Atomics.store(flag, FLAG, FLAG_DEAD);
+  Atomics.notify(flag, FLAG);
+}
 process.on('uncaughtException', (e) => {
-  // A render thread blocked on the flag would otherwise wait forever.
-  Atomics.store(flag, 0, FLAG_DEAD);
-  Atomics.notify(flag, 0);
+  died();
   throw e;
 });
+process.on('exit', died);
+setInterval(() => Atomics.add(flag, HEARTBEAT, 1), HEARTBEAT_MS).unref();
