@@ -72,6 +72,23 @@ describe('loadProject: profiles', () => {
     expect(model.schema).toBe('main');
   });
 
+  it("renders only the chosen output strictly: another one's missing env var matters only where it is named", () => {
+    const dir = copyFixture();
+    const profiles = readFileSync(join(dir, 'profiles.yml'), 'utf8') + "    ci:\n      type: duckdb\n      path: \"{{ env_var('CI_ONLY_PATH') }}\"\n";
+    writeFileSync(join(dir, 'profiles.yml'), profiles);
+    const project = loadProject({ projectDir: dir, env: ENV });
+    expect(Object.keys(project.profile.outputs).sort()).toEqual(['dev', 'prod']);
+
+    const chosen = loadError(() => loadProject({ projectDir: dir, env: ENV, target: 'ci' }));
+    expect(chosen.message).toContain("Env var required but not provided: 'CI_ONLY_PATH'");
+    expect(chosen.location).toEqual({ file: join(dir, 'profiles.yml'), line: 16 });
+
+    const schemaPath = join(dir, 'models', 'staging', 'schema.yml');
+    writeFileSync(schemaPath, readFileSync(schemaPath, 'utf8').replace('      - name: orders\n', '      - name: orders\n        connection: ci\n'));
+    const named = loadError(() => loadProject({ projectDir: dir, env: ENV }));
+    expect(named.message).toBe("output 'ci' of profiles.yml could not be rendered: Env var required but not provided: 'CI_ONLY_PATH'");
+  });
+
   it('honours --target and lists valid targets when it is wrong', () => {
     const project = loadProject({ projectDir: FIXTURE, env: ENV, target: 'prod' });
     expect(project.profile.target).toBe('prod');

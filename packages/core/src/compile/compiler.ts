@@ -7,6 +7,7 @@ import type { AdapterDefinition } from '../adapter/contract.js';
 import { adapterMacroDirs } from './adapter-macros.js';
 import { DvtError, isDvtError } from '../errors.js';
 import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
+import { unrenderedOutputReason } from '../project/profiles.js';
 import { RenderState } from './context.js';
 import type { CompileLogger, CompilerServices, FederatedRendering, NodeRuntime, RenderMode, RenderOptions } from './context.js';
 import { injectCtes, inlineAsSubqueries, mergeCtes } from './ctes.js';
@@ -320,7 +321,8 @@ export class Compiler {
     const name = typeof node?.config.target === 'string' ? node.config.target : profile.target;
     const output = profile.outputs[name];
     if (!output) {
-      throw new DvtError('config', `${node ? `${node.unique_id}: ` : ''}target '${name}' is not an output of profile '${profile.name}' (outputs: ${Object.keys(profile.outputs).join(', ')})`, {
+      const problem = unrenderedOutputReason(profile, name) ?? `target '${name}' is not an output of profile '${profile.name}' (outputs: ${Object.keys(profile.outputs).join(', ')})`;
+      throw new DvtError('config', `${node ? `${node.unique_id}: ` : ''}${problem}`, {
         location: node ? { file: node.original_file_path } : undefined,
       });
     }

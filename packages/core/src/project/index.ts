@@ -3,7 +3,7 @@ export { loadProject, targetDatabase, snapshotBlocks } from './load.js';
 export type { LoadProjectOptions } from './load.js';
 export { parseCliVars } from './vars.js';
 export { mergeConfig, resolveConfig, configFromTree, defaultConfig, normalizeHooks } from './config.js';
-export { findProfilesFile, profileSearchPath, loadProfile, profileSecrets } from './profiles.js';
+export { findProfilesFile, profileSearchPath, loadProfile, profileSecrets, unrenderedOutputReason } from './profiles.js';
 export { parseYaml } from './yaml.js';
 export type { YamlFile } from './yaml.js';
 export { renderYamlString, SECRET_ENV_PREFIX } from './render.js';

@@ -9,7 +9,7 @@ import type { LoadedProjectFile } from './dbtProject.js';
 import { baseName, discoverFiles, folderParts, subdirectories } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { loadIgnore } from './ignore.js';
-import { loadProfile } from './profiles.js';
+import { loadProfile, unrenderedOutputReason } from './profiles.js';
 import { renderYamlString, renderYamlTree } from './render.js';
 import type { YamlRenderContext } from './render.js';
 import { applySchemaFile, skipSchemaRender } from './schema.js';
@@ -128,7 +128,7 @@ export function loadProject(options: LoadProjectOptions): Project {
       renderYamlTree(source, source.value, renderContext, skipSchemaRender);
       const ctx: SchemaContext = {
         packageName: pkg.name, rootPath: pkg.rootDir, project: root.config, resourcePath, defaultDatabase, defaultSchema,
-        nodes, sources, exposures, unitTests, packageConfig: pkgConfig, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs), databaseOf: (name: string) => targetDatabase(profile.outputs[name]!), unsupported,
+        nodes, sources, exposures, unitTests, packageConfig: pkgConfig, macroPatches, warnings, patchedBy, outputs: Object.keys(profile.outputs), outputProblem: (name: string) => unrenderedOutputReason(profile, name), databaseOf: (name: string) => targetDatabase(profile.outputs[name]!), unsupported,
         renderTestConfig: (config, line) =>
           // As dbt: each string value renders natively (`where` included); nested ones (meta) stay as written.
           Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === 'string' ? renderYamlString(value, renderContext, source.file, line) : value])),

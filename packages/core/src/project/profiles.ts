@@ -62,12 +62,14 @@ export function loadProfile(options: ProfileLoadOptions): Profile {
     );
   }
   const secrets: string[] = [];
-  renderYamlTree(source, entry, {
+  const context = {
     env: options.env,
     allowSecrets: true,
-    onSecret: (value) => secrets.push(value),
-    lookupVar: (name) => (Object.prototype.hasOwnProperty.call(options.cliVars, name) ? options.cliVars[name] : undefined),
-  }, () => false);
+    onSecret: (value: string) => secrets.push(value),
+    lookupVar: (name: string) => (Object.prototype.hasOwnProperty.call(options.cliVars, name) ? options.cliVars[name] : undefined),
+  };
+  // The outputs render one by one below, once the target is known.
+  renderYamlTree(source, entry, context, (path) => path.length === 1 && path[0] === 'outputs');
 
   const outputs = entry.outputs;
   if (!isRecord(outputs) || Object.keys(outputs).length === 0) {
@@ -82,9 +84,22 @@ export function loadProfile(options: ProfileLoadOptions): Profile {
     );
   }
   const parsedOutputs: Record<string, ProfileOutput> = {};
+  const unrendered = new Map<string, string>();
   for (const [name, raw] of Object.entries(outputs)) {
     if (!isRecord(raw)) continue;
     const line = source.lineOf(outputs, name);
+    if (name === target) {
+      renderYamlTree(source, raw, context, () => false);
+    } else {
+      // As dbt, only the chosen output must render: the others may read env vars set on other machines.
+      // One that does not render is left out; naming it as a connection or target says why.
+      try {
+        renderYamlTree(source, raw, context, () => false);
+      } catch (error) {
+        unrendered.set(name, (error as Error).message);
+        continue;
+      }
+    }
     if (typeof raw.type !== 'string' || raw.type === '') {
       // Only the chosen output must be usable; others may belong to other machines.
       if (name === target) throw new DvtError('config', `Output '${name}' of profile '${options.profileName}' has no 'type'`, { location: { file: path, line } });
@@ -105,7 +120,14 @@ export function loadProfile(options: ProfileLoadOptions): Profile {
   }
   const profile: Profile = { name: options.profileName, target, outputs: parsedOutputs, path };
   Object.defineProperty(profile, 'secrets', { value: secrets, enumerable: false });
+  Object.defineProperty(profile, 'unrendered', { value: unrendered, enumerable: false });
   return profile;
+}
+
+/** Why an output of profiles.yml is missing from the profile (it did not render), for errors that name it. */
+export function unrenderedOutputReason(profile: Profile, name: string): string | undefined {
+  const reason = (profile as { unrendered?: Map<string, string> }).unrendered?.get(name);
+  return reason === undefined ? undefined : `output '${name}' of profiles.yml could not be rendered: ${reason}`;
 }
 
 /** Secret values a profile read from DBT_ENV_SECRET_* variables. */

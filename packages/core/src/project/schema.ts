@@ -47,6 +47,8 @@ export interface SchemaContext {
   unsupported: Map<string, { location: { file: string; line?: number }; files: number }>;
   /** Names of the profile's outputs: what a source's `connection:` may name. */
   outputs: readonly string[];
+  /** Why a name is not among them although profiles.yml has it (it did not render). */
+  outputProblem?: (name: string) => string | undefined;
   /** The database an output points at: where a source on that connection lives unless its YAML names one. */
   databaseOf(output: string): string;
   nodes: Map<string, ExecutableNode>;
@@ -387,7 +389,7 @@ function defineSource(source: YamlFile, entries: unknown[], index: number, entry
       const line = table.connection !== undefined ? source.lineOf(table, 'connection') : source.lineOf(entry, 'connection');
       throw new DvtError(
         'config',
-        `source '${entry.name}.${table.name}' names connection ${JSON.stringify(connection)}, which is not an output of the profile; outputs: ${ctx.outputs.join(', ')}`,
+        ctx.outputProblem?.(String(connection)) ?? `source '${entry.name}.${table.name}' names connection ${JSON.stringify(connection)}, which is not an output of the profile; outputs: ${ctx.outputs.join(', ')}`,
         { location: { file, line } },
       );
     }
