@@ -169,12 +169,12 @@ function resolveInput(given: UnitTestGiven, test: UnitTestDefinition, model: Exe
 }
 
 /**
- * The columns and DuckDB types of a dict/csv input. Our choice, since the
- * test runs in DuckDB rather than where the input lives: the types the
- * input's YAML declares (`data_type`, a seed's `column_types`), translated
- * from its engine; for a seed, its CSV file typed as the seed loader would;
- * else its real relation's, if its connection has it; else what the given
- * values look like (then only the columns the rows name exist).
+ * The columns and types of a dict/csv input, spelled for the engine the test
+ * runs on. Our choice, since that is rarely where the input lives: the types
+ * the input's YAML declares (`data_type`), translated from its engine; for a
+ * seed, its CSV file typed as the seed loader would, under its
+ * `column_types`; else its real relation's, if its connection has it; else
+ * what the given values look like (then only the columns the rows name exist).
  */
 async function fixtureColumns(input: ResolvedInput, rows: readonly Record<string, unknown>[], runsOn: AdapterDefinition, opts: UnitTestRunOptions): Promise<FixtureColumn[]> {
   const { compiler, project } = opts;
@@ -185,13 +185,15 @@ async function fixtureColumns(input: ResolvedInput, rows: readonly Record<string
   const seedTypes = input.target.resource_type === 'seed' ? input.target.config.column_types : {};
   for (const [name, type] of Object.entries(seedTypes ?? {})) columns[name] = { name, description: '', meta: {}, data_type: type, constraints: [], tags: [] };
   const declared = declaredColumns(columns, engine.dialect, runsOn.dialect, same);
+  if (input.target.resource_type === 'seed') {
+    // The CSV's columns in its order, each typed as declared or as the loader would.
+    const csv = readFileSync(join(input.target.root_path, input.target.original_file_path), 'utf8');
+    const known = new Map(declared.map((c) => [c.name.toLowerCase(), c]));
+    return inferColumns([...csvRows(csv), ...rows], runsOn.dialect, csvHeader(csv)).map((c) => known.get(c.name.toLowerCase()) ?? c);
+  }
   if (declared.length > 0) {
     const known = new Set(declared.map((c) => c.name.toLowerCase()));
     return [...declared, ...inferColumns(rows, runsOn.dialect).filter((c) => !known.has(c.name.toLowerCase()))];
-  }
-  if (input.target.resource_type === 'seed') {
-    const csv = readFileSync(join(input.target.root_path, input.target.original_file_path), 'utf8');
-    return inferColumns([...csvRows(csv), ...rows], runsOn.dialect, csvHeader(csv));
   }
   const described = await describeRelation(input, output.name, opts);
   if (described && described.length > 0) return describedColumns(described, runsOn.dialect, same);
