@@ -47,12 +47,13 @@ interface RunSetup {
   adapters?: Record<string, AdapterDefinition>;
   /** Types the runner asked the adapter resolver for. */
   resolved?: string[];
+  flags?: Record<string, unknown>;
 }
 
 async function run(adapter: AdapterDefinition, p: TestProject, command: RunCommandName, setup: RunSetup = {}) {
   const project = loadProject({ projectDir: p.dir, profilesDir: p.dir, env: {} });
   const adapters = setup.adapters ?? { duckdb: adapter };
-  const compiler = await Compiler.create({ project, adapters, env: {} });
+  const compiler = await Compiler.create({ project, adapters, env: {}, flags: setup.flags });
   compiler.parseProject();
   const selection = new Selector(project, buildGraph(project)).select({ select: setup.select, exclude: setup.exclude });
   const outcome = await runCommand({
@@ -160,6 +161,14 @@ describe('unit tests on DuckDB', () => {
       'Skipped because unit_test.unit_shop.stg_orders.cleans_status_and_date failed',
     );
     expect(await query(db, failing, "select count(*) from information_schema.tables where table_name = 'stg_orders'")).toEqual([[0n]]);
+  });
+
+  it('keep their given rows under --empty, which empties only what models read', async (ctx) => {
+    const db = needDuckdb(ctx);
+    const p = shop();
+    const { outcome } = await run(db, p, 'build', { select: ['raw_orders', 'stg_orders'], flags: { EMPTY: true } });
+    expect(byName(outcome.results)).toEqual({ raw_orders: 'success', stg_orders: 'success', 'stg_orders.cleans_status_and_date': 'pass' });
+    expect(await query(db, p, 'select count(*) from stg_orders')).toEqual([[0n]]);
   });
 
   it('says which input is missing, and what an incremental model needs, with the YAML line', async (ctx) => {
