@@ -66,6 +66,9 @@ describe('the federation example project', () => {
     expect(failures(again)).toEqual([]);
     const mirror = again.results.find((r) => r.unique_id === 'model.federation.orders_mirror')!;
     expect(mirror.compiled_code).toContain('__this__orders_mirror');
+    // The watermark travelled into MariaDB: one order moved (customer_activity still read all of them, from its own copy),
+    // and of the mirror on PostgreSQL only its maximum ordered_at.
+    expect(mirror.adapter_response.rows_moved).toEqual({ inputs: { 'source.federation.shop.orders': 1 }, this: 1, result: 1 });
     const all = (await pg.query(`select * from ${fx.tag}.orders_mirror order by order_id`)).rows;
     expect((await pg.query(`select order_id, amount from ${fx.tag}.orders_mirror where order_id > 106 order by order_id`)).rows, JSON.stringify(all, (_k, v) => (typeof v === 'bigint' ? String(v) : v))).toEqual([
       [107, 12.75],

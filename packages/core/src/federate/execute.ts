@@ -273,7 +273,9 @@ export class FederatedRun {
 
   /**
    * An incremental run's terms per input: its incremental WHERE with the
-   * watermarks evaluated, where the input may have a copy of its own; and
+   * watermarks evaluated, into a copy of the model's own unless a `cache:`
+   * policy keeps the input (when other models read it too, only if a
+   * watermark travels); and
    * `config(watermark=...)`'s term on the input holding that column, always
    * (into the model's own copy, so no other reader sees fewer rows).
    */
@@ -281,10 +283,12 @@ export class FederatedRun {
     const terms = new Map<string, PushedTerm[]>();
     const tree = needs.incrementalTrees.get(node.unique_id);
     for (const input of plan.inputs) {
-      const key = `${node.unique_id}\u0000${input.unique_id}`;
-      if (!tree || !needs.narrowable.has(key)) continue;
+      if (!tree || this.hasCachePolicy(input.unique_id)) continue;
       const table = input.cacheTable ?? cacheTableName(this.opts.project, input.unique_id);
-      terms.set(input.unique_id, pushableTerms(tree, table, ofThis.watermarks));
+      const found = pushableTerms(tree, table, ofThis.watermarks);
+      // An input other models read in full too gets a copy of its own only for a watermark: past it, few rows remain.
+      const alone = needs.narrowable.has(`${node.unique_id}\u0000${input.unique_id}`);
+      if (alone || found.length > pushableTerms(tree, table).length) terms.set(input.unique_id, found);
     }
     if (ofThis.configured) {
       const described = new Map<string, ColumnMeta[]>();
