@@ -219,6 +219,12 @@ describe('context members', () => {
     expect(render("{{ local_md5('dvt') }}")).toBe('c4137a0a1cf3d44391a742ec11b318c6');
   });
 
+  it("a unit test's overrides answer for a macro called by its package-qualified name", () => {
+    const unitTest = { macros: { 'money_utils.fmt': 'overridden' }, vars: {}, envVars: {} };
+    expect(render("{{ money_utils.fmt('x') }}|{{ fmt('x') }}", { unitTest })).toBe('overridden|money_utils_wrap(x)');
+    expect(render("{{ money_utils.fmt('x') }}")).toBe('money_utils_wrap(x)');
+  });
+
   it('package namespaces; a macro sees its own package, not its caller', () => {
     expect(render("{{ money_utils.fmt('x') }}")).toBe('money_utils_wrap(x)');
     expect(render("{{ wrap('x') }}")).toBe('root_wrap(x)');
