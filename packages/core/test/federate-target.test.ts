@@ -278,3 +278,56 @@ sources:
     expect(await pgStaged()).toEqual(KEPT);
   }, 120_000);
 });
+
+describe("config(watermark=...) with federation='target'", () => {
+  it('stages only the rows past the target table maximum on an incremental run, into the model own copy', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    await pg.query(`create table ${fx.tag}.signups (signup_id int, customer_id int)`);
+    await pg.query(`insert into ${fx.tag}.signups values (10, 1), (11, 2)`);
+    fx.write({
+      // No is_incremental() filter: the watermark alone keeps the second run from appending the same rows again.
+      'models/pg_orders_wm.sql': `{{ config(materialized='incremental', federation='target', watermark='id') }}
+select id, amount from {{ source('shop', 'orders') }}`,
+      'models/pg_wm_local.sql': `{{ config(materialized='incremental', federation='target', watermark='signup_id') }}
+select s.signup_id, o.amount from {{ source('crm', 'signups') }} s join {{ source('shop', 'orders') }} o on o.customer_id = s.customer_id`,
+      'models/sources.yml': `version: 2
+sources:
+  - name: crm
+    schema: ${fx.tag}
+    tables: [{ name: customers }, { name: visits }, { name: signups }]
+  - name: shop
+    connection: maria
+    schema: ${fx.tag}
+    tables: [{ name: orders }, { name: tickets }]
+  - name: files
+    connection: files
+    schema: main
+    config: { cache: { max_age: 1h } }
+    tables: [{ name: events }]
+`,
+    });
+    const first = await runProject(adapters, fx.dir, { select: ['pg_orders_wm', 'pg_wm_local'] });
+    expect(failures(first)).toEqual([]);
+    expect((await pg.query(`select count(*) from ${fx.tag}.pg_orders_wm`)).rows).toEqual([[5n]]);
+
+    await maria.query(`insert into ${fx.tag}.orders values (6, 3, 1.00)`);
+    const again = await runProject(adapters, fx.dir, { select: ['pg_orders_wm', 'pg_wm_local'] });
+    expect(logged(again.events, new RegExp(`^moved 1 rows of source\\.fedtarget\\.shop\\.orders into "test"\\."${staging}"\\."shop__orders__for__pg_orders_wm" on 'pg'`))).toBe(true);
+    expect(logged(again.events, /^staging: shop__orders__for__pg_orders_wm extracts only rows where `id` > 5$/)).toBe(true);
+    expect((await pg.query(`select id, amount from ${fx.tag}.pg_orders_wm order by id`)).rows).toEqual([
+      [1, '10.50'],
+      [2, '4.25'],
+      [3, '100.00'],
+      [4, '0.01'],
+      [5, '7.00'],
+      [6, '1.00'],
+    ]);
+    const result = again.results.find((r) => r.unique_id === 'model.fedtarget.pg_orders_wm')!;
+    expect(result.adapter_response).toMatchObject({ rows_moved: { inputs: { 'source.fedtarget.shop.orders': 1 } } });
+    // A watermark on an input the target reads in place cannot narrow what moves: refused, naming the file.
+    expect(failures(again)).toEqual([
+      expect.stringMatching(/^model\.fedtarget\.pg_wm_local: error [\s\S]*models\/pg_wm_local\.sql: .*watermark column 'signup_id' is on source\.fedtarget\.crm\.signups, which 'pg' reads in place/),
+    ]);
+    expect(await pgStaged()).toEqual(KEPT);
+  }, 120_000);
+});

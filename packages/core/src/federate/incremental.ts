@@ -52,11 +52,7 @@ export async function copyIncrementalThis(request: IncrementalThisRequest): Prom
   const configured = watermarkColumn(node);
   const described = (await request.target.connection.catalog.describe(request.targetRelation.toRef())) ?? [];
   const byName = new Map(described.map((c) => [c.name.toLowerCase(), c]));
-  if (configured !== undefined) {
-    const column = byName.get(configured.toLowerCase());
-    const problem = !column ? 'is not a column of' : WATERMARK_KINDS.has(column.type.kind) ? undefined : `is ${column.type.kind} (an integer, date, timestamp or timestamptz is needed) in`;
-    if (problem) throw new DvtError('config', `${node.unique_id}: watermark column '${configured}' ${problem} ${request.targetRelation.render()}`, { location: { file: node.original_file_path } });
-  }
+  if (configured !== undefined) checkedWatermarkColumn(node, configured, described, request.targetRelation.render());
   const wanted = [...readings.subqueries.flatMap((s) => s.aggregates.map((a) => a.column)), ...(configured ? [configured] : [])];
   const summarized = wanted.map((name) => byName.get(name.toLowerCase()));
   const summary = readings.onlyWatermarks && summarized.every((c): c is ColumnMeta => c !== undefined && ORDERED_KINDS.has(c.type.kind));
@@ -124,6 +120,14 @@ export function watermarkColumn(node: ExecutableNode): string | undefined {
   return value;
 }
 
+/** The target table's column `config(watermark=...)` names, refused unless it is an integer, date or time. */
+export function checkedWatermarkColumn(node: ExecutableNode, configured: string, columns: readonly ColumnMeta[], rendered: string): ColumnMeta {
+  const column = columns.find((c) => c.name.toLowerCase() === configured.toLowerCase());
+  const problem = !column ? 'is not a column of' : WATERMARK_KINDS.has(column.type.kind) ? undefined : `is ${column.type.kind} (an integer, date, timestamp or timestamptz is needed) in`;
+  if (problem) throw new DvtError('config', `${node.unique_id}: watermark column '${configured}' ${problem} ${rendered}`, { location: { file: node.original_file_path } });
+  return column!;
+}
+
 /**
  * The term `config(watermark=...)` adds to the one input holding that column:
  * only its rows past the target's maximum move. Unlike the WHERE terms this
@@ -148,7 +152,7 @@ export function configuredTerm(node: ExecutableNode, configured: { column: strin
 }
 
 /** A value `query` returned, as a term constant: safe integers, dates and times; anything else does not travel. */
-function termValue(value: unknown, kind: CanonicalKind): TermValue | undefined {
+export function termValue(value: unknown, kind: CanonicalKind): TermValue | undefined {
   if (value === null || value === undefined) return undefined;
   if (kind === 'smallint' || kind === 'integer' || kind === 'bigint') {
     const n = typeof value === 'bigint' ? Number(value) : value;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { AdapterContext, AdapterDefinition, CanonicalKind, ColumnSpec } from '../adapter/contract.js';
+import type { AdapterContext, AdapterDefinition, CanonicalKind, ColumnMeta, ColumnSpec } from '../adapter/contract.js';
 import { withDefaults, type CompleteConnection } from '../adapter/defaults/index.js';
 import type { Compiler, FederatedRendering } from '../compile/index.js';
 import { Relation } from '../compile/relation.js';
@@ -7,13 +7,14 @@ import { DvtError } from '../errors.js';
 import { modelCacheTable, sourceCacheTable } from '../plan/planner.js';
 import type { ExecutionPath, NodePlan, PlannedInput } from '../plan/types.js';
 import type { ExecutableNode, ProfileOutput, Project } from '../project/types.js';
-import type { MaterializationResult, NodeExecution } from '../run/context.js';
-import { materializeModel } from '../run/materialize/model.js';
+import { nodeRelation, type MaterializationResult, type NodeExecution } from '../run/context.js';
+import { materializeModel, modelRuntime } from '../run/materialize/model.js';
 import { ConnectionPool } from '../run/pool.js';
 import { asStatements } from '../run/statements.js';
 import { ALL_COLUMNS, pickColumns, type ColumnNeed } from './columns.js';
 import { renderPushedTerms, type PushedTerm } from './filters.js';
 import { cacheMaxAge, isFresh } from './freshness.js';
+import { checkedWatermarkColumn, configuredTerm, termValue, watermarkColumn } from './incremental.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint } from './mover.js';
 
 /** Appended to the target's schema to name the schema remote inputs are staged in. */
@@ -121,10 +122,16 @@ export interface TargetFederationOptions {
   log(level: 'debug' | 'info' | 'warn', message: string): void;
 }
 
+/** A staged input and the rows this run moved into it (0 when a kept copy served). */
+interface Staged {
+  relation: Relation;
+  rows: number;
+}
+
 interface StagedCopy {
   input: string;
   output: string;
-  relation: Promise<Relation>;
+  staged: Promise<Staged>;
   /** A `cache:` policy keeps the copy for later runs. */
   keep: boolean;
 }
@@ -156,13 +163,22 @@ export class TargetFederation {
     }
   }
 
-  /** Builds a `federate-target` model: its remote inputs staged on the target, then the target's own materialization. */
+  /**
+   * Builds a `federate-target` model: its remote inputs staged on the target
+   * (on an incremental run with `config(watermark=...)`, only the rows past
+   * the target table's maximum), then the target's own materialization.
+   */
   async materialize(x: NodeExecution, plan: NodePlan): Promise<MaterializationResult> {
     if (plan.warning) x.log('warn', plan.warning);
     try {
-      const relations = new Map<string, Relation>();
-      await Promise.all(plan.inputs.filter((i) => i.moves).map(async (input) => relations.set(input.unique_id, await this.stage(plan, input, x.signal))));
-      const federated: FederatedRendering = { adapterType: x.adapter.type, relationFor: (id) => relations.get(id) };
+      const watermark = await this.configuredWatermark(x, plan);
+      const staged = new Map<string, Staged>();
+      await Promise.all(
+        plan.inputs
+          .filter((i) => i.moves)
+          .map(async (input) => staged.set(input.unique_id, await this.stage(plan, input, x.signal, watermark?.input === input.unique_id ? watermark.term : undefined))),
+      );
+      const federated: FederatedRendering = { adapterType: x.adapter.type, relationFor: (id) => staged.get(id)?.relation };
       const onTarget: NodeExecution = {
         ...x,
         node: asTable(x.node),
@@ -173,9 +189,51 @@ export class TargetFederation {
           return sql;
         },
       };
-      return await materializeModel(onTarget);
+      const outcome = await materializeModel(onTarget);
+      // What moved, for run_results, as for models federated in DuckDB.
+      const rowsMoved = { inputs: Object.fromEntries([...staged].map(([id, copy]) => [id, copy.rows])) };
+      return { ...outcome, adapterResponse: { ...outcome.adapterResponse, rows_moved: rowsMoved } };
     } finally {
       await this.release(plan);
+    }
+  }
+
+  /**
+   * `config(watermark='col')` on an incremental run: the target table's
+   * maximum of the column, as the term the one input holding it is
+   * extracted with. The model relies on it, so the input must be one this
+   * path moves; an empty target table has no maximum (every row moves).
+   */
+  private async configuredWatermark(x: NodeExecution, plan: NodePlan): Promise<{ input: string; term: PushedTerm } | undefined> {
+    const configured = watermarkColumn(x.node);
+    if (configured === undefined || x.node.config.materialized !== 'incremental') return undefined;
+    const runtime = await modelRuntime(x);
+    if (!runtime.relationExists || runtime.fullRefresh) return undefined;
+    const target = nodeRelation(x, 'table');
+    const column = checkedWatermarkColumn(x.node, configured, (await x.connection.catalog.describe(target.toRef())) ?? [], target.render());
+    const result = await x.connection.query(`select max(${x.adapter.dialect.quoteIdentifier(column.name)}) from ${target.render()}`, [], { signal: x.signal });
+    const max = result.rows[0]?.[0];
+    if (max === null || max === undefined) return undefined;
+    const where = { location: { file: x.node.original_file_path } };
+    const value = termValue(max, column.type.kind);
+    if (value === undefined) throw new DvtError('runtime', `${x.node.unique_id}: the watermark ${column.name} = ${String(max)} cannot be compared at the source`, where);
+    const described = new Map<string, ColumnMeta[]>();
+    for (const input of plan.inputs) described.set(input.unique_id, await this.describeInput(input));
+    const found = configuredTerm(x.node, { column: column.name, value }, described);
+    if (!plan.inputs.some((i) => i.moves && i.unique_id === found.input)) {
+      throw new DvtError('config', `${x.node.unique_id}: watermark column '${column.name}' is on ${found.input}, which '${plan.target}' reads in place (federation='target' moves only remote inputs); filter it in the model's SQL`, where);
+    }
+    x.log('debug', `watermark: ${found.input} moves only rows where ${column.name} > ${JSON.stringify(value)}`);
+    return found;
+  }
+
+  /** An input's columns as its own engine describes them. */
+  private async describeInput(input: PlannedInput): Promise<ColumnMeta[]> {
+    const lease = await this.pool.acquire(input.connection);
+    try {
+      return (await lease.connection.catalog!.describe(this.inputRelation(input, lease.adapter).toRef())) ?? [];
+    } finally {
+      lease.release();
     }
   }
 
@@ -232,10 +290,14 @@ export class TargetFederation {
     return this.pool.closeAll();
   }
 
-  /** The staged copy of one input for one model, loaded at most once per run. */
-  private async stage(plan: NodePlan, input: PlannedInput, signal: AbortSignal): Promise<Relation> {
+  /**
+   * The staged copy of one input for one model, loaded at most once per run.
+   * A copy filtered for the model (WHERE terms, a `watermark` it requires) is
+   * its own, `<table>__for__<model>`.
+   */
+  private async stage(plan: NodePlan, input: PlannedInput, signal: AbortSignal, watermark?: PushedTerm): Promise<Staged> {
     const { columns, terms } = await this.opts.reads(plan.unique_id, input.unique_id);
-    const filtered = terms !== undefined && terms.length > 0;
+    const filtered = (terms !== undefined && terms.length > 0) || watermark !== undefined;
     const reader = this.opts.project.nodes.get(plan.unique_id)!.name;
     const table = stagedTableName(this.opts.project, input.unique_id, filtered ? reader : undefined);
     const key = `${plan.target}\u0000${table}`;
@@ -248,22 +310,22 @@ export class TargetFederation {
         input: input.unique_id,
         output: plan.target,
         keep: maxAge !== undefined,
-        relation: this.load(plan.target, input, table, { need: columns ?? ALL_COLUMNS, terms: terms ?? [], maxAge, signal }),
+        staged: this.load(plan.target, input, table, { need: columns ?? ALL_COLUMNS, terms: terms ?? [], watermark, maxAge, signal }),
       };
       copy = created;
       this.staged.set(key, created);
       // A failed load dropped its table; the next model that needs the input tries again.
-      created.relation.catch(() => this.staged.get(key) === created && this.staged.delete(key));
+      created.staged.catch(() => this.staged.get(key) === created && this.staged.delete(key));
     }
-    return copy.relation;
+    return copy.staged;
   }
 
   private async load(
     outputName: string,
     input: PlannedInput,
     table: string,
-    how: { need: ColumnNeed; terms: PushedTerm[]; maxAge: number | undefined; signal: AbortSignal },
-  ): Promise<Relation> {
+    how: { need: ColumnNeed; terms: PushedTerm[]; watermark: PushedTerm | undefined; maxAge: number | undefined; signal: AbortSignal },
+  ): Promise<Staged> {
     const sourceLease = await this.pool.acquire(input.connection);
     try {
       const targetLease = await this.pool.acquire(outputName);
@@ -278,18 +340,23 @@ export class TargetFederation {
         await this.ensureSchema(outputName, to, relation);
         if (how.maxAge !== undefined && !this.opts.fullRefresh && (await this.keptFresh(outputName, to, relation, columns, how.maxAge))) {
           this.opts.log('info', `staging: kept ${relation.render()} on '${outputName}' (younger than its max age)`);
-          return relation;
+          return { relation, rows: 0 };
         }
         if (columns.length < described.length) this.opts.log('debug', `staging: ${table} keeps ${columns.length} of ${described.length} columns (${columns.map((c) => c.name).join(', ')})`);
-        const where = renderPushedTerms(how.terms, described.filter((c) => INTEGER_KINDS.has(c.type.kind)), from.adapter.dialect);
+        const safe = renderPushedTerms(how.terms, described.filter((c) => INTEGER_KINDS.has(c.type.kind)), from.adapter.dialect);
+        // The watermark is the model's own instruction: it applies to dates and times too (configuredTerm checked the kinds).
+        const required = how.watermark && renderPushedTerms([how.watermark], described, from.adapter.dialect);
+        const where = [safe, required].filter(Boolean).join(' and ');
         if (where) this.opts.log('debug', `staging: ${table} extracts only rows where ${where}`);
         const select = `select ${columns.map((c) => from.adapter.dialect.quoteIdentifier(c.name)).join(', ')} from ${source.render()}${where ? ` where ${where}` : ''}`;
         // A kept copy is marked stale before it changes, so a killed load is never taken for a fresh one.
         if (how.maxAge !== undefined) await this.writeMeta(outputName, to, relation, undefined);
         await this.drop(to, relation);
         await to.connection.query(createTableSql(to.adapter, relation.toRef(), columns));
+        let rows: number;
         try {
           const stats = await moveRows({ from, sql: select, to, relation: relation.toRef(), columns, signal: how.signal });
+          rows = stats.rows;
           this.opts.log(
             'info',
             `moved ${stats.rows} rows of ${input.unique_id} into ${relation.render()} on '${outputName}' in ${stats.seconds.toFixed(2)}s (${stats.rowsPerSecond} rows/s; ${stats.route})`,
@@ -299,7 +366,7 @@ export class TargetFederation {
           throw e;
         }
         if (how.maxAge !== undefined) await this.writeMeta(outputName, to, relation, Date.now());
-        return relation;
+        return { relation, rows };
       } finally {
         targetLease.release();
       }
@@ -356,7 +423,7 @@ export class TargetFederation {
     if (copy.keep) return;
     let relation: Relation;
     try {
-      relation = await copy.relation;
+      relation = (await copy.staged).relation;
     } catch {
       return; // the failed load dropped it
     }
