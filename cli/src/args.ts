@@ -149,7 +149,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     flags: [...PROJECT_FLAGS, 'static', 'port', 'host', 'no-browser'],
     positional: 'generate|serve',
   },
-  deps: { summary: 'Install the packages of packages.yml / dependencies.yml into dbt_packages/ and pin them in package-lock.yml.', flags: ['project-dir', 'upgrade'] },
+  // deps needs no profile; --profiles-dir/--target/--vars are accepted because CI scripts pass them to every command, as dbt accepts them.
+  deps: { summary: 'Install the packages of packages.yml / dependencies.yml into dbt_packages/ and pin them in package-lock.yml.', flags: ['project-dir', 'upgrade', 'profiles-dir', 'target', 'vars'] },
   snapshot: { summary: 'Take the selected snapshots (type 2 slowly changing dimensions).', flags: RUN_FLAGS },
   'run-operation': { summary: 'Call a macro (package.macro for a package\'s), with --args as its keyword arguments.', flags: [...PROJECT_FLAGS, 'args'], positional: 'MACRO' },
   retry: { summary: 'Run again, with the same command and flags, the nodes that errored, failed or were skipped in the previous run (target/run_results.json).', flags: ['project-dir', 'profiles-dir', 'target', 'vars', 'threads', 'fail-fast'] },

@@ -41,7 +41,8 @@ describe('dvt deps', () => {
     expect(readFileSync(join(project, 'package-lock.yml'), 'utf8')).toMatch(/git: .*repo[\s\S]*revision: [0-9a-f]{40}/);
     expect(existsSync(join(project, 'dbt_packages/gitpkg/macros/answer.sql'))).toBe(true);
 
-    const again = dvt(['deps'], { cwd: project });
+    // CI scripts pass profile flags to every command (dbt_utils' run_test.sh: dbt deps --target $1).
+    const again = dvt(['deps', '--target', 'dev', '--profiles-dir', project], { cwd: project });
     expect(again.output).toMatch(/2 packages installed from package-lock.yml/);
 
     const shown = dvt(['show', '-s', 'greeting'], { cwd: project });
