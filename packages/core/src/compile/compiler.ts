@@ -360,14 +360,6 @@ export class Compiler {
     return undefined;
   }
 
-  private compileSql(node: ExecutableNode, runtime: NodeRuntime): { sql: string; ctes: InjectedCte[] } {
-    const locals: Record<string, unknown> = {};
-    // A test of an ephemeral model (or comparing with one) reads it through its kwargs: its CTE goes in too.
-    const kwargEphemerals: string[] = [];
-    if (node.test_metadata) locals._dbt_generic_test_kwargs = this.renderTestKwargs(node, 'execute', kwargEphemerals);
-    const { text, state } = this.render(this.templateOf(node), { node, mode: 'execute', runtime, locals });
-    const ephemerals = [...new Set([...kwargEphemerals, ...state.record.ephemerals])];
-    const chains = ephemerals.map((id) => this.compileEphemeral(id, node, runtime.federated));
   /**
    * The config() calls a generic test's macro makes (dbt_utils' equality
    * sets its fail_calc so), found as dbt does: rendering the test with
@@ -378,6 +370,14 @@ export class Compiler {
     return this.render(this.templateOf(node), { node, mode: 'parse', locals }).state.record.configs;
   }
 
+  private compileSql(node: ExecutableNode, runtime: NodeRuntime): { sql: string; ctes: InjectedCte[] } {
+    const locals: Record<string, unknown> = {};
+    // A test of an ephemeral model (or comparing with one) reads it through its kwargs: its CTE goes in too.
+    const kwargEphemerals: string[] = [];
+    if (node.test_metadata) locals._dbt_generic_test_kwargs = this.renderTestKwargs(node, 'execute', kwargEphemerals);
+    const { text, state } = this.render(this.templateOf(node), { node, mode: 'execute', runtime, locals });
+    const ephemerals = [...new Set([...kwargEphemerals, ...state.record.ephemerals])];
+    const chains = ephemerals.map((id) => this.compileEphemeral(id, node, runtime.federated));
     return { sql: text, ctes: mergeCtes(...chains) };
   }
 
@@ -421,13 +421,13 @@ export class Compiler {
           return template.renderNative(state.lookupFor(state.packageName));
         } catch (error) {
           throw toDvtError(error, node.original_file_path);
+        } finally {
+          ephemerals.push(...state.record.ephemerals);
         }
       }
       if (Array.isArray(value)) return value.map((v) => renderValue(v));
       if (value && typeof value === 'object') {
         return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderValue(v)]));
-        } finally {
-          ephemerals.push(...state.record.ephemerals);
       }
       return value;
     };
