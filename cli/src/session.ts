@@ -130,18 +130,23 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
  * adapter before it parses, so in-file configs are found by a literal scan.
  */
 export function usedOutputs(project: Project): Project['profile']['outputs'][string][] {
+  const outputs = [];
+  for (const name of usedOutputNames(project)) {
+    const output = project.profile.outputs[name];
+    if (output) outputs.push(output);
+  }
+  return outputs;
+}
+
+/** The names behind usedOutputs, including names the profile does not have (for `dvt debug` to report). */
+export function usedOutputNames(project: Project): Set<string> {
   const names = new Set<string>([project.profile.target]);
   for (const node of project.nodes.values()) {
     if (typeof node.config.target === 'string') names.add(node.config.target);
     for (const name of inFileTargets(node.raw_code)) names.add(name);
   }
   for (const source of project.sources.values()) if (source.connection) names.add(source.connection);
-  const outputs = [];
-  for (const name of names) {
-    const output = project.profile.outputs[name];
-    if (output) outputs.push(output);
-  }
-  return outputs;
+  return names;
 }
 
 export function absoluteTargetPath(project: Project): string {

@@ -1,16 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ProfileOutput } from '@dvt/core';
 import { stringFlag } from '../args.js';
 import { createAdapterDiscovery, packageVersion } from '../adapters/discovery.js';
 import type { CommandContext } from '../main.js';
-import { projectDirOf, usedOutputs } from '../session.js';
+import { projectDirOf, usedOutputNames } from '../session.js';
 import { cliVersion } from '../version.js';
 
 /**
- * `dvt debug`: versions, where the project and profile are, and one status
- * line per connection the project uses (connect + ping). Exit 1 when any
- * check fails; problems are reported, not thrown, so every check runs.
+ * `dvt debug`: versions, where the project and profile are, each used
+ * connection's adapter and profile fields (secrets as ****), then one status
+ * line per connection the project uses — the target, every source's
+ * `connection:`, every model's `target` — from connecting and pinging.
+ * Exit 1 when any check fails; problems are reported, not thrown, so every
+ * check runs.
  */
 export default async function debug(ctx: CommandContext): Promise<number> {
   const core = await import('@dvt/core');
@@ -55,39 +59,86 @@ export default async function debug(ctx: CommandContext): Promise<number> {
 
   const secrets = new Set(core.profileSecrets(project.profile));
   log.setMask((text) => core.maskSecrets(text, [...secrets]));
-  const outputs = usedOutputs(project);
   const discovery = createAdapterDiscovery({ projectDir, outputs: Object.values(project.profile.outputs) });
-  for (const output of outputs) {
-    const label = `Connection '${output.name}' (${output.type})`;
+  const checks: { line: string; run: () => Promise<string | undefined> }[] = [];
+  for (const name of usedOutputNames(project)) {
+    const output = project.profile.outputs[name];
+    if (!output) {
+      checks.push({ line: `${name} (unknown output)`, run: async () => `not an output of profile '${project.profile.name}' (outputs: ${Object.keys(project.profile.outputs).join(', ')})` });
+      continue;
+    }
+    const line = `${name} (${output.type}, ${whereOf(output)})`;
     let adapter;
     try {
       adapter = await discovery.discover(output.type);
     } catch (e) {
       if (!core.isDvtError(e)) throw e;
-      status(label, false, `\n${e.format()}`);
+      const message = firstLine(e.message);
+      checks.push({ line, run: async () => message });
       continue;
     }
     for (const s of core.secretValues(output.config, adapter.definition.configSchema)) secrets.add(s);
-    log.info('DebugAdapter', `  adapter: ${adapter.packageName}${adapter.version ? ` ${adapter.version}` : ''}`);
+    log.info('DebugAdapter', `Connection '${name}':\n  adapter: ${adapter.packageName}${adapter.version ? ` ${adapter.version}` : ''}`);
     const shown = core.redactConfig(output.config, adapter.definition.configSchema);
     for (const [key, value] of Object.entries(shown)) log.info('DebugConfig', `  ${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
-    const started = performance.now();
-    try {
-      const connection = await adapter.definition.connect(output.config, { projectDir, logger: adapterLogger(ctx) });
-      try {
-        await connection.ping();
-      } finally {
-        await connection.close();
-      }
-      status(label, true, `(${Math.round(performance.now() - started)} ms)`);
-    } catch (e) {
-      status(label, false, `\n  ${(e as Error).message}`);
-    }
+    const definition = adapter.definition;
+    checks.push({
+      line,
+      run: async () => {
+        try {
+          const connection = await definition.connect(output.config, { projectDir, logger: adapterLogger(ctx) });
+          try {
+            await connection.ping();
+          } finally {
+            await connection.close();
+          }
+          return undefined;
+        } catch (e) {
+          return cleanMessage(e);
+        }
+      },
+    });
+  }
+
+  log.info('DebugConnections', 'Connections:');
+  for (const check of checks) {
+    const problem = await check.run();
+    if (problem !== undefined) failed = true;
+    log.event(problem === undefined ? 'info' : 'error', 'DebugCheck', (p) => `  ${check.line}: ${problem === undefined ? `${p.green('OK')} connection ok` : `${p.red('ERROR')} ${problem}`}`, {
+      check: check.line,
+      ok: problem === undefined,
+    });
   }
   log.info('Formatting', '');
   if (failed) log.error('DebugResult', (p) => p.red('Some checks failed: see the errors above.'));
   else log.info('DebugResult', (p) => p.green('All checks passed!'));
   return failed ? 1 : 0;
+}
+
+/**
+ * Where a connection points, from fields no adapter marks secret: host and
+ * port with the database, a file path, or the account/project of a cloud
+ * warehouse.
+ */
+export function whereOf(output: ProfileOutput): string {
+  const config = output.config;
+  const text = (key: string) => (typeof config[key] === 'string' || typeof config[key] === 'number' ? String(config[key]) : undefined);
+  const host = text('host') ?? text('server');
+  const database = text('dbname') ?? text('database') ?? text('schema');
+  if (host) return `${host}${text('port') ? `:${text('port')}` : ''}${database ? `/${database}` : ''}`;
+  const place = text('path') ?? text('account') ?? text('project') ?? text('http_path');
+  return place ?? output.type;
+}
+
+/** One line a user can act on: the driver's message without a stack, the first of several causes. */
+function cleanMessage(e: unknown): string {
+  if (e instanceof AggregateError && !e.message && e.errors.length > 0) return cleanMessage(e.errors[0]);
+  const message = e instanceof Error ? e.message || e.name : String(e);
+  return firstLine(message);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim().length > 0)?.trim() ?? text;
 }
 
 export function adapterLogger({ log }: CommandContext) {
