@@ -68,3 +68,56 @@ describe('duckdb__ macros', () => {
     expect((await connection.query(all)).rows[0][0]).toBe('a|b|c');
   });
 });
+
+/**
+ * `macros/shims/dbt_utils/`: DuckDB versions of macros dbt_utils dispatches.
+ * The package here is a stand-in written for this test, with dbt_utils'
+ * names and its default reading `<database>.information_schema.tables`.
+ */
+describe('dbt_utils shims', () => {
+  const projectDir = mkdtempSync(path.join(os.tmpdir(), 'dvt-duckdb-shims-'));
+  let shimCompiler: Compiler;
+  let shimConnection: Connection;
+  const database = path.join(projectDir, 'shims.duckdb');
+
+  beforeAll(async () => {
+    const files: Record<string, string> = {
+      'dbt_project.yml': 'name: shim_check\nversion: "1.0"\nprofile: shim_check\n',
+      'profiles.yml': `shim_check:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${database}\n`,
+      'dbt_packages/dbt_utils/dbt_project.yml': 'name: dbt_utils\nversion: "1.0"\n',
+      'dbt_packages/dbt_utils/macros/tables.sql': `{% macro get_tables_by_pattern_sql(schema_pattern, table_pattern, exclude='', database=target.database) %}
+  {{ return(adapter.dispatch('get_tables_by_pattern_sql', 'dbt_utils')(schema_pattern, table_pattern, exclude, database)) }}
+{% endmacro %}
+{% macro default__get_tables_by_pattern_sql(schema_pattern, table_pattern, exclude='', database=target.database) %}
+  select table_schema, table_name from {{ database }}.information_schema.tables where table_name ilike '{{ table_pattern }}'
+{% endmacro %}
+{% macro get_table_types_sql() %}{{ return(adapter.dispatch('get_table_types_sql', 'dbt_utils')()) }}{% endmacro %}
+{% macro default__get_table_types_sql() %}case table_type when 'BASE TABLE' then 'table' else lower(table_type) end as {{ adapter.quote('table_type') }}{% endmacro %}
+`,
+    };
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(projectDir, file)), { recursive: true });
+      writeFileSync(path.join(projectDir, file), text);
+    }
+    const project = loadProject({ projectDir, profilesDir: projectDir, env: {} });
+    shimCompiler = await Compiler.create({ project, adapters: { duckdb: adapter }, env: {}, writeCompiled: false });
+    shimConnection = await adapter.connect({ path: database }, { projectDir, logger: { debug() {}, info() {}, warn() {} } });
+    await shimConnection.query('create table sh_a as select 1 as x');
+    await shimConnection.query('create view sh_v as select * from sh_a');
+    await shimConnection.query('create table other as select 1 as x');
+  });
+
+  afterAll(async () => {
+    await shimConnection?.close();
+    rmSync(projectDir, { recursive: true, force: true });
+  });
+
+  it("get_tables_by_pattern_sql reads the system catalog's information_schema for the target database", async () => {
+    const sql = shimCompiler.renderHook("{{ dbt_utils.get_tables_by_pattern_sql('main', 'sh%') }} order by 2");
+    expect(sql).toContain('system.information_schema.tables');
+    expect((await shimConnection.query(sql)).rows).toEqual([
+      ['main', 'sh_a', 'table'],
+      ['main', 'sh_v', 'view'],
+    ]);
+  });
+});

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Compiler } from '../src/compile/index.js';
 import type { ExecutableNode } from '../src/project/types.js';
-import { compilerFor, fixtureDir, projectCopy } from './compile-support.js';
+import { compilerFor, fixtureDir, projectCopy, testAdapter } from './compile-support.js';
 
 // A package's generic test as dbt_utils writes them (dispatched, config() at
 // parse time), run against an ephemeral model: the shape of dbt_utils'
@@ -49,5 +49,23 @@ describe('a test reading an ephemeral model through its arguments', () => {
 
   it('gets the ephemeral CTE when the model compared with is ephemeral', () => {
     expect(compiler.compileNode(testOf('people_table')).compiled_code).toBe(expected('same_rows_people_table.sql'));
+  });
+});
+
+describe("an adapter's shims for a package's dispatched macros (<macrosDir>/shims/<package>/)", () => {
+  it("answer after the package's own version for the adapter and before its default", async () => {
+    const copy = projectCopy('compile-package-tests');
+    try {
+      const withShims = { ...testAdapter, macrosDir: [fixtureDir('compile-shim-macros'), testAdapter.macrosDir as string] };
+      const shimmed = await compilerFor(copy.dir, { writeCompiled: false, adapters: { testdb: withShims } });
+      shimmed.parseProject();
+      const people = shimmed.node('model.package_tests.people_table');
+      expect(shimmed.renderHook("{{ checks.row_count_sql(ref('people_table')) }}", people)).toBe('select count(*) as n from "warehouse"."analytics"."people_table" /* testdb shim */');
+      expect(shimmed.renderHook('{{ checks.label_sql() }}', people)).toBe("'package'");
+      // Without shims the package's default answers.
+      expect(compiler.renderHook("{{ checks.row_count_sql(ref('people_table')) }}", people)).toBe('select count(*) from "warehouse"."analytics"."people_table"');
+    } finally {
+      copy.cleanup();
+    }
   });
 });

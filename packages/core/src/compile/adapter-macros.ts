@@ -49,3 +49,15 @@ export function adapterMacroDirs(adapters: readonly Pick<AdapterDefinition, 'typ
   }
   return out;
 }
+
+/** Where an adapter keeps its shims: `<macrosDir>/shims/<package namespace>/*.sql`. */
+export const SHIMS_DIR = 'shims';
+
+/**
+ * The namespace a macro file of an adapter directory implements: `dbt_utils`
+ * for `shims/dbt_utils/x.sql`; undefined for the adapter's own macros.
+ */
+export function shimNamespaceOf(path: string): string | undefined {
+  const parts = path.split('/');
+  return parts[0] === SHIMS_DIR && parts.length > 2 ? parts[1] : undefined;
+}

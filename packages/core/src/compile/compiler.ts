@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { callJinja, Environment, toJS } from '@dvt/jinja';
 import type { Template } from '@dvt/jinja';
 import type { AdapterDefinition } from '../adapter/contract.js';
-import { adapterMacroDirs } from './adapter-macros.js';
+import { adapterMacroDirs, shimNamespaceOf } from './adapter-macros.js';
 import { DvtError, isDvtError } from '../errors.js';
 import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
 import { unrenderedOutputReason } from '../project/profiles.js';
@@ -122,7 +122,14 @@ export class Compiler {
     const registry = new MacroRegistry(env, options.project.config.name);
     registry.addFiles(collectFiles(builtinMacrosDir(), '.sql', 'dbt').map((f) => ({ ...f, path: `macros/${f.path}` })), true);
     const adapters = options.adapters instanceof Map ? [...options.adapters.values()] : Object.values(options.adapters);
-    for (const { dir, packageName } of adapterMacroDirs(adapters)) registry.addFiles(collectFiles(dir, '.sql', packageName), true);
+    for (const { dir, packageName } of adapterMacroDirs(adapters)) {
+      const files = collectFiles(dir, '.sql', packageName);
+      registry.addFiles(files.filter((f) => shimNamespaceOf(f.path) === undefined), true);
+      for (const file of files) {
+        const namespace = shimNamespaceOf(file.path);
+        if (namespace !== undefined) registry.addShims(namespace, [{ ...file, packageName: `${packageName}_${namespace}_shim` }]);
+      }
+    }
     registry.addFiles(projectMacroFiles(options.project));
     const compiler = new Compiler(options, env, registry);
     compiler.collectDocs();

@@ -23,6 +23,8 @@ export const BUILTIN_PACKAGE = 'dbt';
 export class MacroRegistry {
   private readonly packages = new Map<string, Map<string, MacroEntry>>();
   private readonly internal = new Set<string>();
+  /** Namespace (a package such as dbt_utils) -> the adapter shim packages implementing its dispatched macros. */
+  private readonly shims = new Map<string, string[]>();
 
   constructor(
     private readonly env: Environment,
@@ -38,6 +40,19 @@ export class MacroRegistry {
         this.add(file, template, info.name, info.line, info.args);
       }
     }
+  }
+
+  /**
+   * An adapter's `<type>__` implementations of another package's dispatched
+   * macros (dbt's shim packages, shipped with the adapter): dispatch in
+   * `namespace` tries them after the package's own version for the same
+   * adapter type and before its `default__`.
+   */
+  addShims(namespace: string, files: readonly JinjaFile[]): void {
+    this.addFiles(files);
+    const list = this.shims.get(namespace) ?? [];
+    for (const file of files) if (!list.includes(file.packageName)) list.push(file.packageName);
+    this.shims.set(namespace, list);
   }
 
   private add(file: JinjaFile, template: Template, name: string, line: number, args: readonly string[]): void {
@@ -149,11 +164,15 @@ export class MacroRegistry {
     const packages: (string | null)[] = namespace ? (configured ?? [this.rootPackage, namespace]) : [null];
     const tried: string[] = [];
     for (const pkg of packages) {
+      const shims = pkg !== null && pkg === namespace ? (this.shims.get(namespace) ?? []) : [];
       for (const prefix of prefixes) {
-        const candidate = `${prefix}__${name}`;
-        tried.push(pkg ? `${pkg}.${candidate}` : candidate);
-        const found = pkg ? this.inPackage(pkg, candidate) : this.resolve(candidate, fromPackage);
-        if (found) return found;
+        // At each adapter type, the package's own version, then an adapter's shim for it.
+        for (const where of prefix === 'default' ? [pkg] : [pkg, ...shims]) {
+          const candidate = `${prefix}__${name}`;
+          tried.push(where ? `${where}.${candidate}` : candidate);
+          const found = where ? this.inPackage(where, candidate) : this.resolve(candidate, fromPackage);
+          if (found) return found;
+        }
       }
     }
     const where = namespace ? ` within namespace '${namespace}'` : '';
