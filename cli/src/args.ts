@@ -87,7 +87,7 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   'no-browser': { kind: 'boolean', description: 'Do not open a web browser.' },
   quiet: { short: 'q', kind: 'boolean', description: "Print only errors and the command's results (ls, show, compiled SQL)." },
   all: { kind: 'boolean', description: 'Every output of the profile, not only those the project uses.' },
-  'dry-run': { kind: 'boolean', description: 'Print the install command without running it.' },
+  'dry-run': { kind: 'boolean', description: 'Print what would be done and change nothing (sync: the install command; retract: the relations).' },
   from: { kind: 'string', value: 'DIR', description: 'Install packages from the tarballs (npm/pnpm pack) in DIR; others from the registry.' },
   args: { kind: 'string', value: 'YAML', description: "Keyword arguments for the macro, as a YAML or JSON mapping ('{table: orders, days: 7}')." },
   upgrade: { kind: 'boolean', description: 'Resolve package versions again instead of following package-lock.yml.' },
@@ -122,7 +122,8 @@ export type CommandName =
   | 'source'
   | 'retry'
   | 'snapshot'
-  | 'deps';
+  | 'deps'
+  | 'retract';
 
 interface CommandSpec {
   aliases?: string[];
@@ -136,7 +137,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   init: { summary: 'Create a new project with a DuckDB profile.', flags: ['skip-profile-setup'], positional: 'NAME' },
   debug: { summary: 'Show versions, paths, and test every connection the project uses.', flags: PROJECT_FLAGS },
   parse: { summary: 'Read the project and write target/manifest.json.', flags: PROJECT_FLAGS },
-  compile: { summary: 'Render SQL of the selected nodes into target/compiled.', flags: [...RUN_FLAGS, 'inline'] },
+  compile: { summary: 'Render SQL of the selected nodes into target/compiled and print their execution plan.', flags: [...RUN_FLAGS, 'inline', 'output'] },
   list: { aliases: ['ls'], summary: 'List the selected resources.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'resource-type', 'exclude-resource-type', 'output', 'state'] },
   seed: { summary: 'Load CSV seeds into the target.', flags: [...RUN_FLAGS, 'full-refresh', ...DEFER_FLAGS] },
   run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh', 'empty', ...DEFER_FLAGS] },
@@ -155,6 +156,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   'run-operation': { summary: 'Call a macro (package.macro for a package\'s), with --args as its keyword arguments.', flags: [...PROJECT_FLAGS, 'args'], positional: 'MACRO' },
   retry: { summary: 'Run again, with the same command and flags, the nodes that errored, failed or were skipped in the previous run (target/run_results.json).', flags: ['project-dir', 'profiles-dir', 'target', 'vars', 'threads', 'fail-fast'] },
   source: { summary: "'source freshness': check the selected sources' loaded_at_field against their freshness thresholds; writes target/sources.json.", flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads'], positional: 'freshness' },
+  retract: { summary: 'Drop the selected models, seeds and snapshots from their targets (children first) and their cache tables.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'dry-run'] },
   sync: { summary: 'Install the adapter packages the profile\'s connections need, with the project\'s package manager.', flags: [...PROJECT_FLAGS, 'all', 'dry-run', 'from'] },
 };
 

@@ -33,6 +33,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Command }>> 
   retry: () => import('./commands/retry.js'),
   snapshot: () => import('./commands/run.js'),
   deps: () => import('./commands/deps.js'),
+  retract: () => import('./commands/retract.js'),
 };
 
 export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessEnv = process.env): Promise<number> {

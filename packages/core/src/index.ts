@@ -14,3 +14,4 @@ export * from './deps/index.js';
 export * from './state/index.js';
 export * from './contract/index.js';
 export * from './unit/index.js';
+export * from './retract/index.js';
