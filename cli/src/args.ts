@@ -192,8 +192,24 @@ export function parseCommandLine(argv: string[]): Invocation {
   }
   const rest = commandIndex === -1 ? argv : [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)];
   const allowed: FlagName[] = command ? [...COMMANDS[command].flags, ...GLOBAL_FLAGS] : [...GLOBAL_FLAGS, 'version'];
-  const invocation = parseFlags(rest, allowed, command);
+  const invocation = parseFlags(withNegativeValues(rest), allowed, command);
   return { ...invocation, command };
+}
+
+/** `--limit -1`: a negative number after a flag that takes a value is that value, not a flag (parseArgs would refuse it). */
+function withNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const next = argv[i + 1];
+    if (arg.startsWith('--') && !arg.includes('=') && takesValue(arg) && next !== undefined && /^-\d+$/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 /** The first word that is neither a flag nor a flag's value (`dvt --log-format json run`). */

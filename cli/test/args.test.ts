@@ -29,6 +29,11 @@ describe('parseCommandLine', () => {
     expect(inv.flags).toMatchObject({ target: 'prod', 'fail-fast': true, 'full-refresh': true, debug: true });
   });
 
+  it('reads a negative number after a flag as its value (--limit -1), and still refuses a negative --threads', () => {
+    expect(parseCommandLine(['show', '-s', 'm', '--limit', '-1']).flags).toMatchObject({ select: ['m'], limit: '-1' });
+    expect(() => parseCommandLine(['show', '--threads', '-2'])).toThrow(/--threads expects a positive integer/);
+  });
+
   it('takes the init project name as its positional argument', () => {
     expect(parseCommandLine(['init', 'shop', '--skip-profile-setup'])).toMatchObject({ command: 'init', positional: 'shop' });
   });
