@@ -79,34 +79,51 @@ export async function* checkedChunks(chunks: AsyncIterable<Buffer>, delimiter: n
     const end = final ? buf.length : buf.length - 5;
     let i = 0;
     const boundary = (k: number) => k >= buf.length || buf[k] === delimiter || buf[k] === LF || buf[k] === CR;
-    for (; i < end; i++) {
-      const b = buf[i]!;
+    while (i < end) {
       if (inQuotes) {
-        if (b === QUOTE) {
-          if (buf[i + 1] === QUOTE) i++;
-          else inQuotes = false;
+        // Inside quotes only a quote matters: jump to the next one (a native search, not a byte loop).
+        const q = buf.indexOf(QUOTE, i);
+        if (q === -1 || q >= end) return end;
+        if (buf[q + 1] === QUOTE) i = q + 2;
+        else {
+          inQuotes = false;
+          i = q + 1;
         }
         continue;
       }
       if (fieldStart) {
         fieldStart = false;
+        const b = buf[i];
         if (b === QUOTE) {
           if (buf[i + 1] === QUOTE && boundary(i + 2)) throw new NotDirectlyLoadable('a quoted empty field');
           inQuotes = true;
+          i++;
           continue;
         }
         if (b === 0x4e && buf[i + 1] === 0x55 && buf[i + 2] === 0x4c && buf[i + 3] === 0x4c && boundary(i + 4)) {
           throw new NotDirectlyLoadable('an unquoted NULL');
         }
       }
-      if (b === delimiter) fieldStart = true;
-      else if (b === CR) {
-        if (!crlf || buf[i + 1] !== LF) throw new NotDirectlyLoadable('a carriage return outside quotes');
-        i++;
-        fieldStart = true;
-      } else if (b === LF) {
-        if (crlf) throw new NotDirectlyLoadable('a line feed without carriage return');
-        fieldStart = true;
+      // The rest of an unquoted field, up to its delimiter or line end.
+      for (; i < end; i++) {
+        const b = buf[i];
+        if (b === delimiter) {
+          fieldStart = true;
+          i++;
+          break;
+        }
+        if (b === CR) {
+          if (!crlf || buf[i + 1] !== LF) throw new NotDirectlyLoadable('a carriage return outside quotes');
+          fieldStart = true;
+          i += 2;
+          break;
+        }
+        if (b === LF) {
+          if (crlf) throw new NotDirectlyLoadable('a line feed without carriage return');
+          fieldStart = true;
+          i++;
+          break;
+        }
       }
     }
     return i;
