@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import type net from 'node:net';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -25,6 +27,7 @@ import {
 import { duckdbCatalog } from './catalog.js';
 import { asSubquery, copyToCsvSql, copyToParquetSql, insertFromCsvSql, insertFromParquetSql } from './copy-sql.js';
 import { databaseError } from './errors.js';
+import { makeFifo, openFifoReader, openFifoWriter, POISON } from './fifo.js';
 import type { InstanceLease } from './instances.js';
 import { convertRows, duckDBParamTypes, resultShape, toDuckDBParams } from './values.js';
 
@@ -131,23 +134,70 @@ export class DuckDBAdapterConnection implements Connection {
   }
 
   async bulkLoad(relation: RelationRef, source: LoadSource, opts: LoadOptions = {}): Promise<LoadStats> {
-    let file = source.path;
-    let temp: string | undefined;
+    if (source.path !== undefined) return this.loadCsvFile(relation, source, source.path, opts);
+    if (!source.open) throw new Error('bulk load source has neither a path nor a stream');
+    const temp = tempFile('csv');
     try {
-      if (file === undefined) {
-        if (!source.open) throw new Error('bulk load source has neither a path nor a stream');
-        // read_csv needs a file: spool the stream to a temporary one.
-        temp = tempFile('csv');
-        await pipeline(source.open() as NodeJS.ReadableStream, createWriteStream(temp), { signal: opts.signal });
-        file = temp;
-      }
-      const sql = insertFromCsvSql(relation, source.columns, source.csv, file);
-      const result = await this.guarded(opts.signal, `loading ${source.path ?? 'a CSV stream'} into ${relation.schema}.${relation.identifier}`, () => this.conn.run(sql));
-      const rows = Number(result.rowsChanged);
-      opts.onProgress?.(rows);
-      return { rows };
+      if (await makeFifo(temp)) return await this.loadThroughPipe(relation, source, temp, opts);
+      // No named pipes here: read_csv needs a file, so the stream is spooled to one first.
+      await pipeline(source.open() as NodeJS.ReadableStream, createWriteStream(temp), { signal: opts.signal });
+      return await this.loadCsvFile(relation, source, temp, opts);
     } finally {
-      if (temp) await rm(temp, { force: true });
+      await rm(temp, { force: true });
+    }
+  }
+
+  private async loadCsvFile(relation: RelationRef, source: LoadSource, file: string, opts: LoadOptions): Promise<LoadStats> {
+    const sql = insertFromCsvSql(relation, source.columns, source.csv, file);
+    const result = await this.guarded(opts.signal, `loading ${source.path ?? 'a CSV stream'} into ${relation.schema}.${relation.identifier}`, () => this.conn.run(sql));
+    const rows = Number(result.rowsChanged);
+    opts.onProgress?.(rows);
+    return { rows };
+  }
+
+  /**
+   * read_csv of a stream through a named pipe: DuckDB parses while the
+   * source is still writing. A source that fails leaves the CSV unreadable
+   * (POISON), so DuckDB's single INSERT fails and inserts nothing.
+   */
+  private async loadThroughPipe(relation: RelationRef, source: LoadSource, fifo: string, opts: LoadOptions): Promise<LoadStats> {
+    const input = source.open!() as NodeJS.ReadableStream & { destroy?(error?: Error): void };
+    const settled = new AbortController();
+    let sourceError: unknown;
+    let writer: net.Socket | undefined;
+    const feeding = (async () => {
+      writer = await openFifoWriter(fifo, settled.signal);
+      if (!writer) return;
+      // A broken pipe means DuckDB stopped reading; its own error says why.
+      writer.on('error', () => undefined);
+      try {
+        for await (const chunk of input as AsyncIterable<Buffer | string>) {
+          if (!writer.write(chunk)) await once(writer, 'drain');
+        }
+      } catch (e) {
+        if (!writer.destroyed) {
+          sourceError = e;
+          writer.write(POISON);
+        }
+      }
+      writer.end();
+    })();
+    const onAbort = () => input.destroy?.(abortError(opts.signal!));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const stats = await this.loadCsvFile(relation, source, fifo, opts);
+      await feeding;
+      if (sourceError) throw sourceError;
+      return stats;
+    } catch (e) {
+      // DuckDB stopped (or never started) reading: stop feeding the pipe.
+      settled.abort();
+      writer?.destroy(new Error('the load stopped reading'));
+      await feeding.catch(() => undefined);
+      input.destroy?.();
+      throw sourceError ?? e;
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
     }
   }
 
@@ -166,16 +216,42 @@ export class DuckDBAdapterConnection implements Connection {
   async extract(sql: string, sink: ExtractSink, opts: QueryOptions = {}): Promise<ExtractStats> {
     const temp = tempFile('csv');
     try {
+      if (await makeFifo(temp)) return await this.extractThroughPipe(sql, sink, temp, opts);
       const { columns, rows } = await this.guarded(opts.signal, undefined, async () => {
         const columns = await this.describeQuery(sql);
         const result = await this.conn.run(copyToCsvSql(sql, columns, sink.csv, temp));
         return { columns, rows: Number(result.rowsChanged) };
       });
-      // COPY writes a file; hand its bytes to the sink without ending it (the caller owns the sink).
+      // COPY wrote a file; hand its bytes to the sink without ending it (the caller owns the sink).
       await pipeline(createReadStream(temp), sink.stream, { end: false, signal: opts.signal });
       return { rows, columns };
     } finally {
       await rm(temp, { force: true });
+    }
+  }
+
+  /** `COPY ... TO` a named pipe whose bytes flow to the sink while DuckDB writes them. */
+  private async extractThroughPipe(sql: string, sink: ExtractSink, fifo: string, opts: QueryOptions): Promise<ExtractStats> {
+    const columns = await this.guarded(opts.signal, undefined, () => this.describeQuery(sql));
+    const pipeEnd = openFifoReader(fifo);
+    let sinkError: unknown;
+    // The sink stays open (the caller owns it). When it fails, our end closes and DuckDB's next write fails.
+    const draining = pipeline(pipeEnd.stream, sink.stream as NodeJS.WritableStream, { end: false }).catch((e: unknown) => {
+      sinkError = e;
+    });
+    try {
+      const result = await this.guarded(opts.signal, undefined, () => this.conn.run(copyToCsvSql(sql, columns, sink.csv, fifo)));
+      pipeEnd.release();
+      await draining;
+      if (sinkError) throw sinkError;
+      return { rows: Number(result.rowsChanged), columns };
+    } catch (e) {
+      // A sink that failed first is the cause (DuckDB then saw a broken pipe); closing our end below is not.
+      const cause = sinkError ?? e;
+      pipeEnd.release();
+      pipeEnd.stream.destroy();
+      await draining;
+      throw cause;
     }
   }
 
