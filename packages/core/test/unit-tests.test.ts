@@ -80,6 +80,7 @@ describe('unit tests on DuckDB', () => {
     expect(byName(outcome.results)).toEqual({
       'big_order_count.counts_given_ephemeral_rows': 'pass',
       'big_order_count.counts_through_the_ephemeral_model': 'pass',
+      'big_order_count.counts_with_a_lower_threshold': 'pass',
       'customer_totals.totals_skip_returned_orders': 'pass',
       'customer_totals.totals_with_excluded_status_var': 'pass',
       'recent_orders.first_load_takes_every_row': 'pass',

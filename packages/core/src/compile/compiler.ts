@@ -9,7 +9,7 @@ import { DvtError, isDvtError } from '../errors.js';
 import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
 import { unrenderedOutputReason } from '../project/profiles.js';
 import { RenderState } from './context.js';
-import type { CompileLogger, CompilerServices, FederatedRendering, NodeRuntime, RenderMode, RenderOptions } from './context.js';
+import type { CompileLogger, CompilerServices, NodeRuntime, RenderMode, RenderOptions } from './context.js';
 import { injectCtes, inlineAsSubqueries, mergeCtes } from './ctes.js';
 import { yieldToModelAliases } from './empty-inputs.js';
 import type { InjectedCte } from './ctes.js';
@@ -384,26 +384,31 @@ export class Compiler {
     if (node.test_metadata) locals._dbt_generic_test_kwargs = this.renderTestKwargs(node, 'execute', kwargEphemerals);
     const { text, state } = this.render(this.templateOf(node), { node, mode: 'execute', runtime, locals });
     const ephemerals = [...new Set([...kwargEphemerals, ...state.record.ephemerals])];
-    const chains = ephemerals.map((id) => this.compileEphemeral(id, node, runtime.federated));
+    const chains = ephemerals.map((id) => this.compileEphemeral(id, node, runtime));
     return { sql: text, ctes: mergeCtes(...chains) };
   }
 
   /** An ephemeral model's own SQL plus the CTEs it needs, dependencies first. */
-  private compileEphemeral(uniqueId: string, from: ExecutableNode, federated?: FederatedRendering): InjectedCte[] {
+  private compileEphemeral(uniqueId: string, from: ExecutableNode, runtime: NodeRuntime): InjectedCte[] {
     const ephemeral = this.node(uniqueId);
-    // A federated node's ephemerals read the same copies it does: compiled for it alone, never cached.
-    let compiled = federated ? undefined : this.ephemeralCache.get(uniqueId);
+    const { federated, unitTest } = runtime;
+    // A federated node's ephemerals read the same copies it does, a unit test's its given rows and overrides: compiled for it alone, never cached.
+    const own = federated !== undefined || unitTest !== undefined;
+    let compiled = own ? undefined : this.ephemeralCache.get(uniqueId);
     if (!compiled) {
       if (this.inProgress.has(uniqueId)) {
         throw new DvtError('compile', `ephemeral models reference each other in a cycle through '${uniqueId}'`, { location: { file: from.original_file_path } });
       }
       this.inProgress.add(uniqueId);
       try {
-        compiled = this.compileSql(ephemeral, federated ? { federated: { adapterType: federated.adapterType, relationFor: federated.relationFor } } : {});
+        compiled = this.compileSql(ephemeral, {
+          ...(federated ? { federated: { adapterType: federated.adapterType, relationFor: federated.relationFor } } : {}),
+          ...(unitTest ? { unitTest } : {}),
+        });
       } finally {
         this.inProgress.delete(uniqueId);
       }
-      if (!federated) this.ephemeralCache.set(uniqueId, compiled);
+      if (!own) this.ephemeralCache.set(uniqueId, compiled);
     }
     return [...compiled.ctes, { id: Relation.addEphemeralPrefix(ephemeral.name), sql: compiled.sql }];
   }
