@@ -27,7 +27,7 @@ import { toDvtError } from './errors.js';
 import { columnMetaOf, rowDecoder, type WireField } from './fields.js';
 import type { MysqlFlavor } from './flavor.js';
 import { checkedChunks, directLoadFile, directLoadSql, firstLineEnd, NotDirectlyLoadable } from './direct-load.js';
-import { loadDataCsv, loadDataSql } from './load.js';
+import { loadDataCsv, loadDataSql, needsRewrite, readsAsLoadDataCsv } from './load.js';
 import { bindParameters, checkFeatures } from './statements.js';
 import { parseServerVersion, serverCapabilities } from './version.js';
 
@@ -278,6 +278,13 @@ export class MysqlConnection implements Connection {
         if (!(e instanceof NotDirectlyLoadable)) throw e;
       }
     }
+    if (readsAsLoadDataCsv(source.csv, source.columns) && !source.columns.some(needsRewrite)) {
+      // Already in the form LOAD DATA reads losslessly (what a mover asks extractors for): the
+      // bytes go as they are instead of being parsed and written again. A record with the wrong
+      // field count still fails the load through the server's warnings.
+      const sql = loadDataSql(relation, source.columns, { skipHeader: source.csv.header });
+      return this.loadData(relation, sql, asBuffers(openLoadSource(source)), () => 0, opts);
+    }
     let records = 0;
     const csv = loadDataCsv(openLoadSource(source) as AsyncIterable<string | Uint8Array>, source.csv, source.columns, (n) => {
       records += n;
@@ -435,4 +442,9 @@ export class MysqlConnection implements Connection {
       await cancelling;
     }
   }
+}
+
+/** The chunks of a load source as Buffers (a stream may yield strings). */
+async function* asBuffers(chunks: AsyncIterable<string | Uint8Array>): AsyncGenerator<Buffer> {
+  for await (const chunk of chunks) yield typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
 }

@@ -8,6 +8,17 @@ import { quoteMysqlIdentifier, quoteMysqlString, renderMysqlRelation } from './d
  */
 export const LOAD_DATA_CSV: CsvSpec = { delimiter: ',', header: false, nullString: 'NULL', forceQuoteText: true };
 
+/**
+ * Whether CSV in `spec` is `LOAD_DATA_CSV` but for a header line, which
+ * `loadDataSql(..., { skipHeader })` skips (LOAD DATA skips lines by their
+ * terminator, unaware of quotes, so only names without line breaks qualify).
+ */
+export function readsAsLoadDataCsv(spec: CsvSpec, columns: readonly ColumnSpec[]): boolean {
+  const { delimiter, nullString, forceQuoteText } = LOAD_DATA_CSV;
+  if (spec.delimiter !== delimiter || spec.nullString !== nullString || spec.forceQuoteText !== forceQuoteText) return false;
+  return !spec.header || columns.every((c) => !/[\r\n]/.test(c.name));
+}
+
 /** File name in the LOAD DATA statement; mysql2 hands it to `infileStreamFactory`, which ignores it. */
 const STREAM_NAME = 'dvt-load-stream';
 
@@ -23,7 +34,7 @@ function transformOf(column: ColumnSpec, variable: string): string | undefined {
  * backslashes as data, `OPTIONALLY ENCLOSED BY '"'` reads doubled quotes and
  * quoted line breaks, the column list names every column.
  */
-export function loadDataSql(relation: RelationRef, columns: readonly ColumnSpec[]): string {
+export function loadDataSql(relation: RelationRef, columns: readonly ColumnSpec[], { skipHeader = false } = {}): string {
   const targets: string[] = [];
   const sets: string[] = [];
   columns.forEach((c, i) => {
@@ -36,7 +47,7 @@ export function loadDataSql(relation: RelationRef, columns: readonly ColumnSpec[
   });
   return (
     `LOAD DATA LOCAL INFILE ${quoteMysqlString(STREAM_NAME)} INTO TABLE ${renderMysqlRelation(relation)} CHARACTER SET utf8mb4 ` +
-    `FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY '' LINES TERMINATED BY '\\n' ` +
+    `FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '"' ESCAPED BY '' LINES TERMINATED BY '\\n'${skipHeader ? ' IGNORE 1 LINES' : ''} ` +
     `(${targets.join(', ')})${sets.length > 0 ? ` SET ${sets.join(', ')}` : ''}`
   );
 }
