@@ -97,12 +97,13 @@ interface Engine {
   module: string;
 }
 
-async function runBridged(dir: string, engine: Engine, threads: number): Promise<RunOutcome> {
+async function runBridged(dir: string, engine: Engine, threads: number, options: { command?: 'run' | 'build'; lockWaitGuardMs?: number } = {}): Promise<RunOutcome> {
   const project = loadProject({ projectDir: dir, profilesDir: dir, env: {} });
   const bridge = new DatabaseBridge({
     projectDir: dir,
     outputs: project.profile.outputs,
     modules: { [engine.definition.type]: engine.module },
+    lockWaitGuardMs: options.lockWaitGuardMs,
   });
   try {
     const compiler = await Compiler.create({
@@ -114,7 +115,7 @@ async function runBridged(dir: string, engine: Engine, threads: number): Promise
     });
     compiler.parseProject();
     return await runCommand({
-      command: 'run',
+      command: options.command ?? 'run',
       project,
       compiler,
       selection: [...project.nodes.keys()],
@@ -369,6 +370,46 @@ describe.skipIf(pgSkip !== undefined)('database bridge on PostgreSQL', () => {
       await conn.close();
     } finally {
       await bridge.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs a node's template calls on its own connection, inside its transaction (hooks reading or dropping this)", async () => {
+    const dir = tempDir();
+    const own = `${schema}_own`;
+    writeFiles(dir, {
+      'dbt_project.yml': `name: bridged
+version: "1.0"
+config-version: 2
+profile: bridged
+models:
+  bridged:
+    counted:
+      +materialized: table
+      +post-hook: "{% do run_query('select count(*) from ' ~ this) %}"
+seeds:
+  bridged:
+    dropped:
+      +post-hook: "{% do adapter.drop_relation(this.incorporate(type='table')) %}"
+`,
+      'models/counted.sql': 'select 1 as x',
+      'seeds/dropped.csv': 'a\n1\n2\n',
+      'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n      user: postgres\n      dbname: test\n      schema: ${own}\n`,
+    });
+    try {
+      // The second build replaces `counted` in a transaction that locks it: from another session its
+      // post-hook would wait on that lock, and the guard would cancel it after 1 s.
+      for (let i = 0; i < 2; i++) {
+        const outcome = await runBridged(dir, { definition, module: postgresModule }, 2, { command: 'build', lockWaitGuardMs: 1000 });
+        expect(outcome.results.map((r) => [r.unique_id, r.status, r.status === 'success' ? '' : r.message]).sort()).toEqual([
+          ['model.bridged.counted', 'success', ''],
+          ['seed.bridged.dropped', 'success', ''],
+        ]);
+      }
+    } finally {
+      const conn = await definition.connect(config, { projectDir: dir, logger: quiet });
+      await conn.query(`drop schema if exists "${own}" cascade`);
+      await conn.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

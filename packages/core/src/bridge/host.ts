@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import type { AdapterDefinition, ColumnMeta, RelationInfo } from '../adapter/contract.js';
+import type { AdapterDefinition, ColumnMeta, Connection, RelationInfo } from '../adapter/contract.js';
+import { baseConnectionOf } from '../adapter/defaults/index.js';
 import type { StatementResult, TemplateDatabase } from '../compile/database.js';
 import { DvtError, type DvtErrorKind } from '../errors.js';
 import { FLAG, FLAG_ANSWERED, FLAG_DEAD, FLAG_PENDING, HEARTBEAT, HEARTBEAT_MS } from './protocol.js';
@@ -47,6 +48,8 @@ export class DatabaseBridge {
   private readonly flag: Int32Array;
   private readonly syncPort: MessageChannel['port1'];
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  /** The worker-side handle of each connection this bridge made, for template calls on it. */
+  private readonly handles = new WeakMap<Connection, number>();
   private nextId = 1;
   private dead: Error | undefined;
   private scratch: string | undefined;
@@ -73,11 +76,21 @@ export class DatabaseBridge {
     this.worker.on('message', (m: Reply | LogMessage) => this.onMessage(m));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the database bridge worker exited (code ${code})`)));
-    this.templateDatabase = {
-      execute: (sql, outputName, fetch) => this.sync({ op: 'execute', output: outputName, sql, fetch }) as StatementResult,
-      getRelation: (ref, outputName) => (this.sync({ op: 'getRelation', output: outputName, ref: plainRef(ref) }) as RelationInfo | null) ?? undefined,
-      describe: (ref, outputName) => (this.sync({ op: 'describe', output: outputName, ref: plainRef(ref) }) as ColumnMeta[] | null) ?? undefined,
-      listRelations: (schema, database, outputName) => this.listRelations(outputName, schema, database),
+    this.templateDatabase = this.databaseOn(undefined);
+  }
+
+  /** Template calls on the output's template connection, or on a proxied connection (`handle`). */
+  private databaseOn(handle: number | undefined): TemplateDatabase {
+    const on = handle === undefined ? {} : { handle };
+    return {
+      execute: (sql, outputName, fetch) => this.sync({ op: 'execute', output: outputName, sql, fetch, ...on }) as StatementResult,
+      getRelation: (ref, outputName) => (this.sync({ op: 'getRelation', output: outputName, ref: plainRef(ref), ...on }) as RelationInfo | null) ?? undefined,
+      describe: (ref, outputName) => (this.sync({ op: 'describe', output: outputName, ref: plainRef(ref), ...on }) as ColumnMeta[] | null) ?? undefined,
+      listRelations: (schema, database, outputName) => this.sync({ op: 'listRelations', output: outputName, schema, database, ...on }) as RelationInfo[],
+      onConnection: (connection) => {
+        const found = this.handles.get(baseConnectionOf(connection as Connection));
+        return found === undefined ? undefined : this.databaseOn(found);
+      },
     };
   }
 
@@ -87,7 +100,9 @@ export class DatabaseBridge {
       ...definition,
       connect: async (config) => {
         const info = (await this.request({ op: 'connect', type: definition.type, config: config as Record<string, unknown> })) as RemoteConnectionInfo;
-        return new RemoteConnection(info, (req, signal) => this.request(req, signal), () => this.scratchDir());
+        const connection = new RemoteConnection(info, (req, signal) => this.request(req, signal), () => this.scratchDir());
+        this.handles.set(connection, info.handle);
+        return connection;
       },
     };
   }

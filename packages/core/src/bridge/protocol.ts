@@ -58,11 +58,13 @@ export type AsyncRequest =
   | { id: number; op: 'abort'; target: number }
   | { id: number; op: 'shutdown' };
 
-export type SyncRequest =
+/** `handle`: run on that proxied connection (a node's, in its transaction) instead of the output's template connection. */
+export type SyncRequest = (
   | { op: 'execute'; output: string; sql: string; fetch: boolean }
   | { op: 'getRelation'; output: string; ref: { database?: string; schema: string; identifier: string } }
   | { op: 'describe'; output: string; ref: { database?: string; schema: string; identifier: string } }
-  | { op: 'listRelations'; output: string; schema: string; database?: string };
+  | { op: 'listRelations'; output: string; schema: string; database?: string }
+) & { handle?: number };
 
 export interface SerializedError {
   message: string;

@@ -50,6 +50,8 @@ for (const type of Object.keys(init.modules)) adapterFor(type).catch(() => undef
 // ---- connections the render thread's pool holds (async proxies) ----
 
 const connections = new Map<number, Connection>();
+/** Each proxied connection's adapter type (template calls on it need its dialect). */
+const connectionTypes = new Map<number, string>();
 /** Proxied connections inside a transaction the render thread opened (and must close). */
 const inTransaction = new Set<number>();
 const BEGIN = /^\s*(begin|start\s+transaction)\b/i;
@@ -65,6 +67,7 @@ async function handleAsync(req: AsyncRequest): Promise<unknown> {
       const connection = await adapter.connect(req.config, ctx);
       const handle = nextHandle++;
       connections.set(handle, connection);
+      connectionTypes.set(handle, req.type);
       const methods: ConnectionMethod[] = ['query', 'ping', 'close'];
       if (connection.catalog) methods.push('listSchemas', 'listRelations', 'describe');
       if (connection.bulkLoad) methods.push('bulkLoad');
@@ -75,10 +78,7 @@ async function handleAsync(req: AsyncRequest): Promise<unknown> {
       return { handle, methods, capabilities: connection.capabilities, serverVersion: connection.serverVersion };
     }
     case 'call': {
-      if (req.method === 'query' && typeof req.args[0] === 'string') {
-        if (BEGIN.test(req.args[0])) inTransaction.add(req.handle);
-        else if (END.test(req.args[0])) inTransaction.delete(req.handle);
-      }
+      if (req.method === 'query' && typeof req.args[0] === 'string') trackTransaction(req.handle, req.args[0]);
       if (req.method === 'close') inTransaction.delete(req.handle);
       return callMethod(req.id, connectionOf(req.handle), req.method, req.args);
     }
@@ -109,6 +109,12 @@ async function handleAsync(req: AsyncRequest): Promise<unknown> {
       await shutdown();
       return null;
   }
+}
+
+/** Notes a proxied connection entering or leaving a transaction. */
+function trackTransaction(handle: number, sql: string): void {
+  if (BEGIN.test(sql)) inTransaction.add(handle);
+  else if (END.test(sql)) inTransaction.delete(handle);
 }
 
 function connectionOf(handle: number): Connection {
@@ -159,7 +165,11 @@ async function callMethod(id: number, c: Connection, method: ConnectionMethod, a
     case 'cancel':
       return c.cancel!();
     case 'close': {
-      for (const [handle, connection] of connections) if (connection === c) connections.delete(handle);
+      for (const [handle, connection] of connections) {
+        if (connection !== c) continue;
+        connections.delete(handle);
+        connectionTypes.delete(handle);
+      }
       return c.close();
     }
   }
@@ -189,10 +199,17 @@ function templateConnection(outputName: string): Promise<CompleteConnection> {
   return pending;
 }
 
+/** A node's own connection for its template calls: the proxied one, completed with core's defaults. */
+async function nodeConnection(handle: number): Promise<CompleteConnection> {
+  const adapter = await adapterFor(connectionTypes.get(handle) ?? '');
+  return withDefaults(connectionOf(handle), adapter.dialect);
+}
+
 async function handleSync(req: SyncRequest): Promise<unknown> {
-  const c = await templateConnection(req.output);
+  const c = req.handle === undefined ? await templateConnection(req.output) : await nodeConnection(req.handle);
   switch (req.op) {
     case 'execute': {
+      if (req.handle !== undefined) trackTransaction(req.handle, req.sql);
       const result = await c.query(req.sql);
       return {
         columns: result.columns.map((col) => ({ name: col.name })),
@@ -220,14 +237,21 @@ async function guarded(req: SyncRequest): Promise<unknown> {
   const pending = handleSync(req);
   let timer: NodeJS.Timeout | undefined;
   const guard = new Promise<never>((_, reject) => {
+    // The call's own connection holding a transaction is no hazard: the call runs inside it.
+    const othersOpen = () => [...inTransaction].some((handle) => handle !== req.handle);
     const check = () => {
-      if (inTransaction.size === 0) {
+      if (!othersOpen()) {
         timer = setTimeout(check, init.lockWaitGuardMs);
         return;
       }
-      const stuck = templateConnections.get(req.output);
-      templateConnections.delete(req.output);
-      if (stuck) abandoned.push(stuck.then(async (c) => (await c.cancel?.(), c)));
+      if (req.handle !== undefined) {
+        // On a node's own connection: cancel the statement, the node fails with this error.
+        void connections.get(req.handle)?.cancel?.();
+      } else {
+        const stuck = templateConnections.get(req.output);
+        templateConnections.delete(req.output);
+        if (stuck) abandoned.push(stuck.then(async (c) => (await c.cancel?.(), c)));
+      }
       reject(
         new Error(
           `a database call made while rendering ran over ${init.lockWaitGuardMs} ms while another node's transaction was open; it was cancelled, ` +

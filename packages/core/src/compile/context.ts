@@ -32,6 +32,12 @@ export interface NodeRuntime {
   federated?: FederatedRendering;
   /** The node's compiled SQL, for a `{% materialization %}` block (`sql`, `compiled_code`). */
   compiledCode?: string;
+  /**
+   * The connection the runner builds the node on: template calls for this
+   * output run there, inside the node's transaction (a post-hook dropping
+   * `this` must not wait on the node's own locks from another session).
+   */
+  nodeConnection?: { outputName: string; connection: unknown };
   /** Set when a unit test renders the model: its `overrides:` win over macros, vars and env vars. */
   unitTest?: UnitTestRendering;
 }
@@ -198,6 +204,8 @@ export class RenderState {
     if (!database) {
       throw new DvtError('compile', `${what} reads the database while compiling, which needs the runner's database bridge (not available in this command)`);
     }
+    const own = this.runtime.nodeConnection;
+    if (own && own.outputName === this.output.name) return database.onConnection?.(own.connection) ?? database;
     return database;
   }
 

@@ -18,6 +18,13 @@ export interface TemplateDatabase {
   describe(ref: RelationRef, outputName: string): ColumnMeta[] | undefined;
   /** Relations of a schema (`adapter.list_relations_without_caching`); optional for older bridges. */
   listRelations?(schema: string, database: string | undefined, outputName: string): RelationInfo[];
+  /**
+   * The same calls made on a connection the runner holds (a node's own,
+   * inside its transaction, as dbt runs a node's template queries) instead of
+   * the output's template connection; undefined when that connection is not
+   * one this database can reach.
+   */
+  onConnection?(connection: unknown): TemplateDatabase | undefined;
 }
 
 export interface StatementResult {

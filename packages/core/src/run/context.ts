@@ -132,13 +132,15 @@ export async function inTransaction<T>(x: NodeExecution, body: () => Promise<T>)
 
 /**
  * The runtime a node's hooks render with: the relation as the node's SQL saw
- * it before the build. A federated rendering is left out: hooks run on the
- * node's own engine, against its own relation.
+ * it before the build, and the node's connection for their template calls. A
+ * federated rendering is left out: hooks run on the node's own engine,
+ * against its own relation.
  */
 function hookRuntime(x: NodeExecution): NodeRuntime {
-  if (!x.runtime) return { relationExists: false, fullRefresh: x.fullRefresh };
+  const nodeConnection = { outputName: x.compiler.outputOf(x.node).name, connection: x.connection };
+  if (!x.runtime) return { relationExists: false, fullRefresh: x.fullRefresh, nodeConnection };
   const { relationExists, relationType, fullRefresh } = x.runtime;
-  return { relationExists, relationType, fullRefresh };
+  return { relationExists, relationType, fullRefresh, nodeConnection };
 }
 
 /** Renders and runs the node's hooks of one kind (`transaction: true` ones run inside the build transaction). */

@@ -141,7 +141,8 @@ async function executeNode(
       x.runtime = runtime;
       const compileStart = new Date().toISOString();
       try {
-        compiledCode = opts.compiler.compileNode(node, runtime).compiled_code;
+        const nodeConnection = { outputName: opts.compiler.outputOf(node).name, connection: lease.connection };
+        compiledCode = opts.compiler.compileNode(node, runtime.federated ? runtime : { ...runtime, nodeConnection }).compiled_code;
         return compiledCode;
       } finally {
         timing.push({ name: 'compile', started_at: compileStart, completed_at: new Date().toISOString() });

@@ -18,7 +18,7 @@ export type CompleteConnection = Connection & Required<Pick<Connection, 'catalog
  */
 export function withDefaults(connection: Connection, dialect: Dialect): CompleteConnection {
   const c = connection;
-  return {
+  const complete: CompleteConnection = {
     query: c.query.bind(c),
     stream: c.stream.bind(c),
     ping: c.ping.bind(c),
@@ -32,4 +32,13 @@ export function withDefaults(connection: Connection, dialect: Dialect): Complete
       ? c.bulkLoad.bind(c)
       : (relation: RelationRef, source: LoadSource, opts?: LoadOptions) => insertBulkLoad(c, dialect, relation, source, opts),
   };
+  completed.set(complete, c);
+  return complete;
+}
+
+const completed = new WeakMap<Connection, Connection>();
+
+/** The adapter's connection a `withDefaults` result completes (itself when it is none). */
+export function baseConnectionOf(connection: Connection): Connection {
+  return completed.get(connection) ?? connection;
 }
