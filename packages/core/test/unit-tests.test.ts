@@ -172,6 +172,36 @@ describe('unit tests on DuckDB', () => {
     expect(await query(db, p, 'select count(*) from stg_orders')).toEqual([[0n]]);
   });
 
+  it("type an input without YAML types from its relation when it exists, else from the given values", async (ctx) => {
+    const db = needDuckdb(ctx);
+    const p = shop({
+      'models/top_customers.sql': "select customer_id, name, total_amount from {{ ref('customer_totals') }} where total_amount > 10",
+      'models/more_unit_tests.yml': [
+        'unit_tests:',
+        '  - name: keeps_big_spenders',
+        '    model: top_customers',
+        '    given:',
+        "      - input: ref('customer_totals')",
+        "        rows: [{customer_id: 1, total_amount: '10.50'}, {customer_id: 2, total_amount: 9}]",
+        '    expect:',
+        '      rows: [{customer_id: 1, name: null, total_amount: 10.5}]',
+        '',
+      ].join('\n'),
+    });
+    // Not built: only the columns the rows name exist, and the model reads `name`.
+    const before = await run(db, p, 'test', { select: ['top_customers'] });
+    expect(before.outcome.results[0]!.status).toBe('error');
+    expect(before.outcome.results[0]!.message).toMatch(/Referenced column "name" not found/);
+
+    await query(db, p, 'create schema crm; create table crm.customers (id integer, name varchar, signup_date date)');
+    const built = await run(db, p, 'build', { select: ['raw_orders', 'stg_orders', 'customer_totals'], exclude: ['test_type:unit'] });
+    expect(built.outcome.results.map((r) => r.status)).toEqual(['success', 'success', 'success']);
+    const after = await run(db, p, 'test', { select: ['top_customers'] });
+    expect([after.outcome.results[0]!.status, after.outcome.results[0]!.message]).toEqual(['pass', null]);
+    // customer_totals' real columns, with the types DuckDB gave them.
+    expect(after.outcome.results[0]!.compiled_code).toContain('cast(1 as INTEGER) as "customer_id", cast(null as VARCHAR) as "name", cast(null as BIGINT) as "order_count", cast(\'10.50\' as DECIMAL(');
+  });
+
   it('says which input is missing, and what an incremental model needs, with the YAML line', async (ctx) => {
     const db = needDuckdb(ctx);
     const p = shop({
