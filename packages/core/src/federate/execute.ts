@@ -5,13 +5,14 @@ import type { Compiler } from '../compile/index.js';
 import { DvtError } from '../errors.js';
 import type { NodePlan, PlannedInput } from '../plan/types.js';
 import { modelCacheTable } from '../plan/planner.js';
-import type { ExecutableNode, Project, SourceDefinition } from '../project/types.js';
+import type { ExecutableNode, Project } from '../project/types.js';
 import { dropIfExists, nodeRelation, suffixed, type MaterializationResult, type NodeExecution } from '../run/context.js';
 import { materializeModel, modelRuntime } from '../run/materialize/model.js';
 import { ConnectionPool } from '../run/pool.js';
 import { FederationCache } from './cache.js';
 import { ALL_COLUMNS, columnsUsed, unionNeeds, type ColumnNeed } from './columns.js';
 import { extractIntoCache } from './extraction.js';
+import { inputRelation } from './inputs.js';
 import { commonTerms, pushableTerms, type PushedTerm } from './filters.js';
 import { configuredTerm, copyIncrementalThis, type IncrementalThis } from './incremental.js';
 import { cacheMaxAge } from './freshness.js';
@@ -227,31 +228,19 @@ export class FederatedRun {
 
   private async extract(input: PlannedInput, table: string, need: ColumnNeed, signal: AbortSignal, terms?: PushedTerm[]): Promise<InputCopy> {
     const { project, compiler } = this.opts;
-    const source = project.sources.get(input.unique_id);
-    const producer = source ?? project.nodes.get(input.unique_id);
+    const producer = project.sources.get(input.unique_id) ?? project.nodes.get(input.unique_id);
     if (!producer) throw new DvtError('runtime', `federation: unknown input ${input.unique_id}`);
     const maxAge = this.opts.fullRefresh || terms ? undefined : cacheMaxAge(producer.config.cache, `${producer.original_file_path} (${input.unique_id})`);
     const lease = await this.sources.acquire(input.connection);
     try {
       const from: Endpoint = { connection: lease.connection as CompleteConnection, adapter: lease.adapter };
-      const relation = source ? this.sourceRelation(source, lease.adapter) : compiler.relationOf(project.nodes.get(input.unique_id)!);
+      const relation = inputRelation(project, compiler, input.unique_id, lease.adapter);
       const entry = await this.fill(from, relation.toRef(), relation.render(), table, input.unique_id, signal, maxAge, need, terms);
       if (entry.reused) this.opts.log('info', `cache: kept ${table} (younger than its max age)`);
       return { relation: entry.relation, rows: entry.reused ? 0 : (entry.rows ?? 0) };
     } finally {
       lease.release();
     }
-  }
-
-  /** A source as its own connection names it (the loader gives it that connection's database). */
-  private sourceRelation(source: SourceDefinition, adapter: AdapterDefinition): Relation {
-    return new Relation(adapter.dialect, adapter.type, {
-      database: source.database,
-      schema: source.schema,
-      identifier: source.identifier,
-      type: 'table',
-      quotePolicy: { ...this.opts.project.config.quoting, ...(source.quoting ?? {}) },
-    });
   }
 
   /** The model's own table on its target, copied for `{{ this }}`: a summary when only watermarks read it, else whole. */
@@ -301,11 +290,9 @@ export class FederatedRun {
 
   /** An input's columns as its own engine describes them. */
   private async describeInput(input: PlannedInput): Promise<ColumnMeta[]> {
-    const { project, compiler } = this.opts;
-    const source = project.sources.get(input.unique_id);
     const lease = await this.sources.acquire(input.connection);
     try {
-      const relation = source ? this.sourceRelation(source, lease.adapter) : compiler.relationOf(project.nodes.get(input.unique_id)!);
+      const relation = inputRelation(this.opts.project, this.opts.compiler, input.unique_id, lease.adapter);
       return (await lease.connection.catalog?.describe(relation.toRef())) ?? [];
     } finally {
       lease.release();

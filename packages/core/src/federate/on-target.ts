@@ -14,6 +14,7 @@ import { asStatements } from '../run/statements.js';
 import { ALL_COLUMNS, pickColumns, type ColumnNeed } from './columns.js';
 import { renderPushedTerms, type PushedTerm } from './filters.js';
 import { cacheMaxAge, isFresh } from './freshness.js';
+import { inputRelation } from './inputs.js';
 import { checkedWatermarkColumn, configuredTerm, termValue, watermarkColumn } from './incremental.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint } from './mover.js';
 
@@ -377,16 +378,7 @@ export class TargetFederation {
 
   /** An input as its own connection names it. */
   private inputRelation(input: PlannedInput, adapter: AdapterDefinition): Relation {
-    const { project, compiler } = this.opts;
-    const source = project.sources.get(input.unique_id);
-    if (!source) return compiler.relationOf(project.nodes.get(input.unique_id)!);
-    return new Relation(adapter.dialect, adapter.type, {
-      database: source.database,
-      schema: source.schema,
-      identifier: source.identifier,
-      type: 'table',
-      quotePolicy: { ...project.config.quoting, ...(source.quoting ?? {}) },
-    });
+    return inputRelation(this.opts.project, this.opts.compiler, input.unique_id, adapter);
   }
 
   private output(name: string): ProfileOutput {
