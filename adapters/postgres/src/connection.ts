@@ -16,8 +16,8 @@ import type {
   Value,
 } from '@dvt/core';
 import { DvtError, openLoadSource } from '@dvt/core';
-import pg from 'pg';
-import type { ClientConfig, FieldDef } from 'pg';
+import pg from './pg-driver.js';
+import type { ClientConfig, FieldDef, Client as PgClient, QueryResult as PgQueryResult } from 'pg';
 import Cursor from 'pg-cursor';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { createReadStream } from 'node:fs';
@@ -127,7 +127,7 @@ export class PostgresConnection implements Connection {
   private streaming = false;
 
   private constructor(
-    private readonly client: pg.Client,
+    private readonly client: PgClient,
     private readonly clientConfig: ClientConfig,
     private readonly secrets: readonly (string | undefined)[],
     version: string,
@@ -157,7 +157,7 @@ export class PostgresConnection implements Connection {
       // An idle session can still lose its socket; the error surfaces on the next call.
       client.on('error', () => undefined);
       try {
-        const results = (await client.query([...flavor.setupSql, flavor.versionSql].join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+        const results = (await client.query([...flavor.setupSql, flavor.versionSql].join(';\n'))) as unknown as PgQueryResult | PgQueryResult[];
         const last = Array.isArray(results) ? results[results.length - 1] : results;
         const version = String((last.rows[0] as Record<string, unknown>)[last.fields[0].name]);
         return new PostgresConnection(client, clientConfig, secrets, version, flavor);
@@ -175,11 +175,11 @@ export class PostgresConnection implements Connection {
   async query(sql: string, params: Value[] = [], opts: QueryOptions = {}): Promise<QueryResult> {
     this.assertOpen();
     return abortable(opts.signal, () => this.cancel(), async () => {
-      let result: pg.QueryResult | pg.QueryResult[];
+      let result: PgQueryResult | PgQueryResult[];
       try {
         result = (await this.client.query({ text: sql, values: params.map(toDriverParam), rowMode: 'array' })) as unknown as
-          | pg.QueryResult
-          | pg.QueryResult[];
+          | PgQueryResult
+          | PgQueryResult[];
       } catch (e) {
         throw toDvtError(e, this.secrets, sql);
       }
