@@ -59,12 +59,20 @@ export async function executeUnitTest(test: UnitTestDefinition, node: Executable
   const engine = await openEngine(test, model, opts);
   const { adapter } = engine;
   const dialect = adapter.dialect;
-  const run = (sql: string) => runOn(engine, sql, opts.signal, compiler.outputOf(model).type, model);
+  /** Inputs typed from their given rows alone: a column the model reads but the rows leave out does not exist. */
+  const guessed: string[] = [];
+  const run = (sql: string) => runOn(engine, sql, opts.signal, { modelEngine: compiler.outputOf(model).type, model, guessed });
   try {
     const ctes: InjectedCte[] = [];
     for (const input of inputs) {
       const rows = input.given.rows ?? [];
-      const sql = typeof rows === 'string' ? rows : rowsSql(rows, await fixtureColumns(input, rows, adapter, opts), dialect, `'${input.cteName}'`);
+      let sql: string;
+      if (typeof rows === 'string') sql = rows;
+      else {
+        const { columns, fromValues } = await fixtureColumns(input, rows, adapter, opts);
+        if (fromValues) guessed.push(input.given.input);
+        sql = rowsSql(rows, columns, dialect, `'${input.cteName}'`);
+      }
       ctes.push({ id: Relation.addEphemeralPrefix(input.cteName), sql: `-- Fixture for ${input.cteName}\n${sql}` });
     }
     const replaced = new Map(inputs.filter((i) => !i.isThis).map((i) => [i.target.unique_id, Relation.ephemeral(dialect, adapter.type, i.cteName)]));
@@ -176,7 +184,13 @@ function resolveInput(given: UnitTestGiven, test: UnitTestDefinition, model: Exe
  * `column_types`; else its real relation's, if its connection has it; else
  * what the given values look like (then only the columns the rows name exist).
  */
-async function fixtureColumns(input: ResolvedInput, rows: readonly Record<string, unknown>[], runsOn: AdapterDefinition, opts: UnitTestRunOptions): Promise<FixtureColumn[]> {
+async function fixtureColumns(
+  input: ResolvedInput,
+  rows: readonly Record<string, unknown>[],
+  runsOn: AdapterDefinition,
+  opts: UnitTestRunOptions,
+): Promise<{ columns: FixtureColumn[]; fromValues: boolean }> {
+  const found = (columns: FixtureColumn[]) => ({ columns, fromValues: false });
   const { compiler, project } = opts;
   const output = outputOf(input.target, project, compiler);
   const engine = compiler.adapter(output.type);
@@ -189,15 +203,15 @@ async function fixtureColumns(input: ResolvedInput, rows: readonly Record<string
     // The CSV's columns in its order, each typed as declared or as the loader would.
     const csv = readFileSync(join(input.target.root_path, input.target.original_file_path), 'utf8');
     const known = new Map(declared.map((c) => [c.name.toLowerCase(), c]));
-    return inferColumns([...csvRows(csv), ...rows], runsOn.dialect, csvHeader(csv)).map((c) => known.get(c.name.toLowerCase()) ?? c);
+    return found(inferColumns([...csvRows(csv), ...rows], runsOn.dialect, csvHeader(csv)).map((c) => known.get(c.name.toLowerCase()) ?? c));
   }
   if (declared.length > 0) {
     const known = new Set(declared.map((c) => c.name.toLowerCase()));
-    return [...declared, ...inferColumns(rows, runsOn.dialect).filter((c) => !known.has(c.name.toLowerCase()))];
+    return found([...declared, ...inferColumns(rows, runsOn.dialect).filter((c) => !known.has(c.name.toLowerCase()))]);
   }
   const described = await describeRelation(input, output.name, opts);
-  if (described && described.length > 0) return describedColumns(described, runsOn.dialect, same);
-  return inferColumns(rows, runsOn.dialect);
+  if (described && described.length > 0) return found(describedColumns(described, runsOn.dialect, same));
+  return { columns: inferColumns(rows, runsOn.dialect), fromValues: true };
 }
 
 function outputOf(target: ExecutableNode | SourceDefinition, project: Project, compiler: Compiler) {
@@ -255,13 +269,29 @@ function expectation(test: UnitTestDefinition, actual: readonly ColumnMeta[], di
   };
 }
 
-async function runOn(engine: Engine, sql: string, signal: AbortSignal, modelEngine: string, model: ExecutableNode): Promise<QueryResult> {
+const MISSING_COLUMN = /Binder Error|column .* not found|does not have a column|column .* does not exist/i;
+
+async function runOn(
+  engine: Engine,
+  sql: string,
+  signal: AbortSignal,
+  about: { modelEngine: string; model: ExecutableNode; guessed: readonly string[] },
+): Promise<QueryResult> {
   try {
     return await engine.connection.query(sql, [], { signal });
   } catch (error) {
-    if ((isDvtError(error) && error.kind !== 'database') || engine.onTarget || modelEngine === UNIT_TEST_ENGINE) throw error;
+    if (isDvtError(error) && error.kind !== 'database') throw error;
     const message = (error as Error).message;
-    throw new DvtError('database', `unit test ran in DuckDB (model '${model.name}' is built on ${modelEngine}); ${missingInDuckdb(message)}:\n${message}`, { cause: error });
+    const hint =
+      about.guessed.length > 0 && MISSING_COLUMN.test(message)
+        ? `\n${about.guessed.join(', ')}: typed from the given rows alone (no data_type in its YAML, no relation built yet), so only the columns the rows name exist; ` +
+          'declare its columns in YAML or build it first (e.g. dvt run --empty)'
+        : '';
+    if (engine.onTarget || about.modelEngine === UNIT_TEST_ENGINE) {
+      if (!hint) throw error;
+      throw new DvtError('database', `${message}${hint}`, { cause: error });
+    }
+    throw new DvtError('database', `unit test ran in DuckDB (model '${about.model.name}' is built on ${about.modelEngine}); ${missingInDuckdb(message)}:\n${message}${hint}`, { cause: error });
   }
 }
 
