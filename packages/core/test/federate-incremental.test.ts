@@ -123,7 +123,7 @@ ${(['duck', 'pg', 'maria'] as Engine[])
     (e) => `  - name: ${SOURCE_NAME[e]}
     connection: ${e === 'duck' ? 'src' : e}
     schema: ${e === 'duck' ? 'main' : fx.tag}
-    tables: [${[...CASES.filter((c) => c.from === e).map((c) => c.table), ...(e === 'pg' ? ['ev_ranked', 'ev_configured'] : [])].map((t) => `{ name: ${t} }`).join(', ')}]`,
+    tables: [${[...CASES.filter((c) => c.from === e).map((c) => c.table), ...(e === 'pg' ? ['ev_ranked', 'ev_configured'] : e === 'maria' ? ['ev_unseen'] : [])].map((t) => `{ name: ${t} }`).join(', ')}]`,
   )
   .join('\n')}
 `,
@@ -132,6 +132,11 @@ ${(['duck', 'pg', 'maria'] as Engine[])
 with ranked as (select id, v, wm, row_number() over (order by wm) as rn from {{ source('pgsrc', 'ev_ranked') }})
 select id, v, wm, rn from ranked
 {% if is_incremental() %}where wm > (select max(wm) from {{ this }}){% endif %}
+`,
+    // {{ this }} read row by row too: the whole table is copied, and the watermark still travels.
+    'models/unseen_from_maria.sql': `{{ config(materialized='incremental') }}
+select id, v, wm from {{ source('msrc', 'ev_unseen') }}
+{% if is_incremental() %}where wm > (select max(wm) from {{ this }}) and id not in (select id from {{ this }}){% endif %}
 `,
     // The watermark named in config: no is_incremental() block at all.
     'models/configured_from_pg.sql': `{{ config(materialized='incremental', watermark='wm') }}
@@ -154,6 +159,9 @@ select id, v, wm from {{ source('pgsrc', 'ev_configured') }}
       for (const table of ['ev_ranked', 'ev_configured']) {
         statements.push(`create table ${qualified('pg', table)} (id int, v varchar(20), wm timestamptz)`, `insert into ${qualified('pg', table)} values ${first({ watermark: 'timestamptz' }, 'pg')}`);
       }
+    }
+    if (engine === 'maria') {
+      statements.push(`create table ${qualified('maria', 'ev_unseen')} (id int, v varchar(20), wm int)`, `insert into ${qualified('maria', 'ev_unseen')} values ${first({ watermark: 'integer' }, 'maria')}`);
     }
     await onSource(engine, statements);
   }
@@ -186,6 +194,12 @@ describe('incremental federated models extract only rows past the watermark', ()
         `update ${qualified(engine, c.table)} set v = 'v2b', wm = ${mark(c.watermark, 6, engine)} where id = 2`,
         `insert into ${qualified(engine, c.table)} values (6, 'v6', ${mark(c.watermark, 7, engine)}), (7, 'v7', ${mark(c.watermark, 8, engine)}), (8, 'v8', ${mark(c.watermark, 9, engine)}), (9, 'v9', ${mark(c.watermark, 5, engine)})`,
       ]);
+      if (engine === 'maria') {
+        statements.push(
+          `update ${qualified('maria', 'ev_unseen')} set v = 'v2b', wm = 60 where id = 2`,
+          `insert into ${qualified('maria', 'ev_unseen')} values (6, 'v6', 70), (7, 'v7', 80), (8, 'v8', 90), (9, 'v9', 50)`,
+        );
+      }
       if (engine === 'pg') {
         for (const table of ['ev_ranked', 'ev_configured']) {
           statements.push(`insert into ${qualified('pg', table)} values (6, 'v6', ${mark('timestamptz', 7, 'pg')}), (7, 'v7', ${mark('timestamptz', 8, 'pg')}), (9, 'v9', ${mark('timestamptz', 5, 'pg')})`);
@@ -235,6 +249,11 @@ describe('incremental federated models extract only rows past the watermark', ()
       [6, 7],
       [7, 8],
     ]);
+
+    // The whole target table crossed for `not in`; the source sent only rows past the watermark, of which the
+    // updated id 2 is already there.
+    expect(rowsMoved(result(secondRun, 'unseen_from_maria'))).toEqual({ inputs: { 'source.fedinc.msrc.ev_unseen': 4 }, this: 5, result: 3 });
+    expect((await onTarget('duck', 'select id from main.unseen_from_maria order by id')).map(([id]) => Number(id))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
 
     // config(watermark='wm'): the model's SQL has no filter; the extraction has.
     expect(rowsMoved(result(secondRun, 'configured_from_pg')).inputs['source.fedinc.pgsrc.ev_configured']).toBe(2);
