@@ -192,7 +192,7 @@ describe('unit tests on DuckDB', () => {
     const before = await run(db, p, 'test', { select: ['top_customers'] });
     expect(before.outcome.results[0]!.status).toBe('error');
     expect(before.outcome.results[0]!.message).toMatch(/Referenced column "name" not found/);
-    expect(before.outcome.results[0]!.message).toContain("ref('customer_totals'): typed from the given rows alone (no data_type in its YAML, no relation built yet)");
+    expect(before.outcome.results[0]!.message).toContain("ref('customer_totals'): typed from the given rows alone (no data_type in YAML, not built yet)");
 
     await query(db, p, 'create schema crm; create table crm.customers (id integer, name varchar, signup_date date)');
     const built = await run(db, p, 'build', { select: ['raw_orders', 'stg_orders', 'customer_totals'], exclude: ['test_type:unit'] });

@@ -284,8 +284,8 @@ async function runOn(
     const message = (error as Error).message;
     const hint =
       about.guessed.length > 0 && MISSING_COLUMN.test(message)
-        ? `\n${about.guessed.join(', ')}: typed from the given rows alone (no data_type in its YAML, no relation built yet), so only the columns the rows name exist; ` +
-          'declare its columns in YAML or build it first (e.g. dvt run --empty)'
+        ? `\n${about.guessed.join(', ')}: typed from the given rows alone (no data_type in YAML, not built yet), so only the columns the rows name exist; ` +
+          'declare the columns in YAML or build the input first (e.g. dvt run --empty)'
         : '';
     if (engine.onTarget || about.modelEngine === UNIT_TEST_ENGINE) {
       if (!hint) throw error;
