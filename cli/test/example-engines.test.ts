@@ -54,11 +54,19 @@ const ENGINES: Engine[] = [
 
 const quiet = { debug() {}, info() {}, warn() {} };
 
-/** The table `dvt show -q` prints, as its lines. */
+/**
+ * The table `dvt show -q` prints, as its lines, with decimals written
+ * without trailing zeros and padding collapsed: show computes the figures in
+ * DuckDB over a copy of the mart, and the copy's decimal scale follows the
+ * engine's column type (PostgreSQL's bare numeric arrives with 10 places).
+ */
 function shown(dir: string, target: string, env: Record<string, string> = {}): string[] {
   const r = dvt(['show', '-q', '--target', target, '--inline', FINGERPRINT], { cwd: dir, env });
   expect(r.code, r.output).toBe(0);
-  return r.stdout.trim().split('\n');
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/(\d\.\d*?)0+(?= )/g, '$1').replace(/(\d)\.(?= )/g, '$1').replace(/ +/g, ' ').replace(/-+/g, '-'));
 }
 
 let duckdbFigures: string[] | undefined;
