@@ -1,8 +1,9 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Compiler, loadProject, type Connection } from '@dvt/core';
+import { Compiler, DatabaseBridge, loadProject, type Connection } from '@dvt/core';
 import adapter from '../src/index.js';
 
 /**
@@ -119,5 +120,34 @@ describe('dbt_utils shims', () => {
       ['main', 'sh_a', 'table'],
       ['main', 'sh_v', 'view'],
     ]);
+  });
+});
+
+describe("core's series and date helpers on DuckDB", () => {
+  it('get_powers_of_two and generate_series count to the bound', async () => {
+    expect(await value(`{{ dbt.get_powers_of_two(1) }} * 1000 + {{ dbt.get_powers_of_two(3) }} * 100 + {{ dbt.get_powers_of_two(1024) }}`)).toBe(1210);
+    const series = compiler.renderHook(`select count(*), sum(generated_number), min(generated_number) from ({{ dbt.generate_series(1025) }}) s`);
+    expect((await connection.query(series)).rows[0]).toEqual([1025n, 525825n, 1]);
+  });
+
+  it('date, equals and the array helpers', async () => {
+    expect(String(await value(`{{ dbt.date(2024, 2, 29) }}`))).toBe(String(await value(`date '2024-02-29'`)));
+    expect(await value(`{{ dbt.equals('cast(null as integer)', 'cast(null as integer)') }} and not {{ dbt.equals('1', 'cast(null as integer)') }}`)).toBe(true);
+    expect(await value(`{{ dbt.array_concat(dbt.array_append(dbt.array_construct([1, 2]), 3), dbt.array_construct([4])) }}::varchar`)).toBe('[1, 2, 3, 4]');
+    expect(await value(`len({{ dbt.array_construct([]) }})`)).toBe(0n);
+  });
+
+  // date_spine asks the database how many periods there are, through the runner's bridge (a built adapter in a worker).
+  const built = path.join(import.meta.dirname, '..', 'dist', 'index.js');
+  it.skipIf(!existsSync(built))('date_spine lists each period from the start up to the end', async () => {
+    const project = loadProject({ projectDir: dir, profilesDir: dir, env: {} });
+    const bridge = new DatabaseBridge({ projectDir: dir, outputs: project.profile.outputs, modules: { duckdb: pathToFileURL(built).href } });
+    try {
+      const bridged = await Compiler.create({ project, adapters: { duckdb: adapter }, env: {}, writeCompiled: false, database: bridge.templateDatabase });
+      const sql = bridged.renderHook(`select strftime(date_day, '%m-%d') as d from ({{ dbt.date_spine('day', "date '2024-02-27'", "date '2024-03-02'") }}) s order by 1`);
+      expect((await connection.query(sql)).rows.map((r) => r[0])).toEqual(['02-27', '02-28', '02-29', '03-01']);
+    } finally {
+      await bridge.close();
+    }
   });
 });

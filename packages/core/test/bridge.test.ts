@@ -247,6 +247,10 @@ export default { ...duckdb, type: 'fragile', connect: async (config, ctx) => wra
       writeFiles(dir, { 'macros/m.sql': "{% macro m() %}{{ return(run_query('select 1')) }}{% endmacro %}" });
       expect(templatesReadDatabase(loadProject({ projectDir: dir, profilesDir: dir, env: {} }))).toBe(true);
       rmSync(join(dir, 'macros/m.sql'));
+      // A builtin that counts periods on the database, called by name from a model.
+      writeFiles(dir, { 'models/spine.sql': "{{ dbt.date_spine('day', \"date '2024-01-01'\", \"date '2024-02-01'\") }}" });
+      expect(templatesReadDatabase(loadProject({ projectDir: dir, profilesDir: dir, env: {} }))).toBe(true);
+      rmSync(join(dir, 'models/spine.sql'));
       writeFiles(dir, { 'models/hooked.sql': "{{ config(post_hook=\"{% do adapter.execute('select 1') %}\") }} select 1 as x" });
       expect(templatesReadDatabase(loadProject({ projectDir: dir, profilesDir: dir, env: {} }))).toBe(true);
     } finally {

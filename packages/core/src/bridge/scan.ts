@@ -2,12 +2,13 @@ import type { Project } from '../project/types.js';
 
 /**
  * Names through which a template reaches the database. Core's builtin and
- * adapter macros use only `load_relation`; everything else that reads or
- * writes while rendering is written in the project or its packages, so it
- * names one of these in their text.
+ * adapter macros that read while rendering are `load_relation` and
+ * `get_intervals_between` (which `date_spine` calls); everything else that
+ * reads or writes while rendering is written in the project or its packages,
+ * so it names one of these in their text.
  */
 const DATABASE_CALLS =
-  /\b(run_query|statement|load_result|load_relation|load_cached_relation|get_relation|get_columns_in_relation|get_missing_columns|list_relations_without_caching|create_schema|drop_relation|rename_relation|truncate_relation|drop_schema)\b|\badapter\s*\.\s*execute\b|\{%-?\s*materialization\b/;
+  /\b(run_query|statement|load_result|load_relation|get_intervals_between|date_spine|load_cached_relation|get_relation|get_columns_in_relation|get_missing_columns|list_relations_without_caching|create_schema|drop_relation|rename_relation|truncate_relation|drop_schema)\b|\badapter\s*\.\s*execute\b|\{%-?\s*materialization\b/;
 
 /**
  * Whether any template of the project (nodes, hooks, macros of the project and
