@@ -239,6 +239,11 @@ describe('unit tests on DuckDB', () => {
     const project = loadProject({ projectDir: p.dir, profilesDir: p.dir, env: {} });
     const selector = new Selector(project, buildGraph(project));
     expect(selector.select({ select: ['stg_orders'] })).toEqual(['model.unit_shop.stg_orders', 'unit_test.unit_shop.stg_orders.cleans_status_and_date']);
+    // Each criterion brings its tests before the intersection, as in dbt.
+    expect(selector.select({ select: ['customer_totals,test_type:unit'] })).toEqual([
+      'unit_test.unit_shop.customer_totals.totals_skip_returned_orders',
+      'unit_test.unit_shop.customer_totals.totals_with_excluded_status_var',
+    ]);
     expect(selector.select({ select: ['test_type:unit', 'tag:totals'] }).filter((id) => !id.startsWith('unit_test.'))).toEqual([]);
     expect(selector.select({ select: ['tag:totals'] })).toEqual(['unit_test.unit_shop.customer_totals.totals_skip_returned_orders']);
     expect(selector.select({ select: ['customer_totals'], resourceTypes: ['model', 'test'] })).toEqual(['model.unit_shop.customer_totals']);

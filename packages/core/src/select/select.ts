@@ -80,7 +80,8 @@ export class Selector {
     switch (spec.kind) {
       case 'criteria':
         if (spec.method === 'selector') return this.evaluate(expandSelectorRefs(spec, (n) => this.named(n)), indirect);
-        return spec.indirectSelection ? this.withTests(this.criteria(spec), spec.indirectSelection) : this.criteria(spec);
+        // As dbt does, each criterion brings its tests before set operations: `orders,test_type:unit` is orders' unit tests.
+        return this.withTests(this.criteria(spec), spec.indirectSelection ?? indirect);
       case 'union': {
         const out = new Set<string>();
         for (const item of spec.items) for (const id of this.evaluate(item, indirect)) out.add(id);
