@@ -1,3 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { AdapterDefinition, CanonicalType, ColumnMeta, ColumnSpec, RelationRef } from '../adapter/contract.js';
 import type { CompleteConnection } from '../adapter/defaults/index.js';
@@ -41,10 +45,13 @@ const PIPE_BUFFER_BYTES = 4 * 1024 * 1024;
  * the same time, with backpressure. Both are the adapters' fast paths where
  * they have them (PostgreSQL COPY, MariaDB LOAD DATA, DuckDB COPY/read_csv)
  * and core's streamed defaults otherwise. When either side fails, the other
- * is stopped and the first error is thrown.
+ * is stopped and the first error is thrown. Between two connections of one
+ * engine that exchange columnar files (DuckDB's cache and a DuckDB target)
+ * the rows travel as a Parquet file instead.
  */
 export async function moveRows(request: MoveRequest): Promise<MoveStats> {
   const { from, to } = request;
+  if (canMoveAsFile(from, to)) return moveAsFile(request);
   const csv = to.adapter.dialect.capabilities.loadCsv;
   const started = Date.now();
   const controller = new AbortController();
@@ -94,6 +101,38 @@ export async function moveRows(request: MoveRequest): Promise<MoveStats> {
     return { ...done, route: `${from.adapter.type} extract -> ${to.adapter.type} bulkLoad (csv, ${csv.nullString === '' ? 'empty' : csv.nullString} null)` };
   } finally {
     request.signal?.removeEventListener('abort', stopOnOuterAbort);
+  }
+}
+
+/**
+ * Two connections of the same engine that write and read a columnar file
+ * (DuckDB to DuckDB: the cache and a DuckDB target) exchange a Parquet file
+ * instead of CSV: no text formatting or parsing, each side in its own
+ * engine's native code.
+ */
+function canMoveAsFile(from: Endpoint, to: Endpoint): boolean {
+  return from.adapter.type === to.adapter.type && from.connection.exportFile !== undefined && to.connection.loadFile !== undefined;
+}
+
+async function moveAsFile(request: MoveRequest): Promise<MoveStats> {
+  const { from, to, columns } = request;
+  const started = Date.now();
+  const dialect = to.adapter.dialect;
+  // Cast to the destination's column types on the way out, so the file holds exactly what the table takes.
+  const select = columns.map((c) => `cast(${dialect.quoteIdentifier(c.name)} as ${c.nativeType ?? dialect.fromCanonicalType(c.type)}) as ${dialect.quoteIdentifier(c.name)}`);
+  const file = { path: join(tmpdir(), `dvt-move-${process.pid}-${randomUUID()}.parquet`), format: 'parquet' as const };
+  try {
+    const exported = await from.connection.exportFile!(`select ${select.join(', ')} from (\n${request.sql.replace(/[\s;]+$/, '')}\n) as dvt_moved`, file, { signal: request.signal });
+    const loaded = await to.connection.loadFile!(request.relation, file, { signal: request.signal });
+    if (exported.rows !== loaded.rows) {
+      throw new Error(`moved ${exported.rows} rows out of ${from.adapter.type} but ${loaded.rows} arrived in ${to.adapter.type} (${renderName(request.relation)})`);
+    }
+    const seconds = (Date.now() - started) / 1000;
+    const done = { rows: loaded.rows, seconds, rowsPerSecond: seconds > 0 ? Math.round(loaded.rows / seconds) : loaded.rows };
+    request.onProgress?.(done);
+    return { ...done, route: `${from.adapter.type} exportFile -> ${to.adapter.type} loadFile (parquet)` };
+  } finally {
+    await rm(file.path, { force: true });
   }
 }
 
