@@ -21,6 +21,7 @@ export type FlagName =
   | 'fail-fast'
   | 'log-format'
   | 'debug'
+  | 'warn-error'
   | 'output'
   | 'inline'
   | 'limit'
@@ -77,6 +78,7 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   'fail-fast': { short: 'x', kind: 'boolean', description: 'Stop at the first failure.' },
   'log-format': { kind: 'string', value: 'FORMAT', choices: ['text', 'json'], description: 'text (default) or json: one JSON object per event per line.' },
   debug: { short: 'd', kind: 'boolean', description: 'Show debug logging and stack traces of internal errors.' },
+  'warn-error': { kind: 'boolean', description: 'Treat warnings as errors: a test that would warn fails, and any warning makes the command exit 1.' },
   output: { short: 'o', kind: 'string', value: 'FORMAT', choices: ['selector', 'name', 'path', 'json'], description: 'selector (default), name, path or json.' },
   inline: { kind: 'string', value: 'SQL', description: 'SQL to run instead of a selected node.' },
   limit: { kind: 'string', value: 'N', description: 'Rows to fetch and print (default 5; -1 for all).' },
@@ -161,7 +163,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
 };
 
 /** Flags every command accepts. */
-const GLOBAL_FLAGS: FlagName[] = ['log-format', 'quiet', 'debug', 'help'];
+const GLOBAL_FLAGS: FlagName[] = ['log-format', 'quiet', 'debug', 'warn-error', 'help'];
 
 export interface Invocation {
   command?: CommandName;

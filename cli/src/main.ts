@@ -43,10 +43,13 @@ export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessE
     paint: useColours(process.stdout, env) ? COLOURS : PLAIN,
     debug: invocation.flags.debug === true,
     quiet: invocation.flags.quiet === true,
+    warnError: invocation.flags['warn-error'] === true,
   });
   try {
     const { default: run } = await COMMAND_MODULES[command]();
-    return await run({ invocation, log, cwd: process.cwd(), env });
+    const code = await run({ invocation, log, cwd: process.cwd(), env });
+    // dbt's --warn-error: a command that warned fails.
+    return code === 0 && log.warnedAsError ? 1 : code;
   } catch (e) {
     return reportError(e, log);
   }

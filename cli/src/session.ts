@@ -107,6 +107,7 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
       WHICH: invocation.command,
       FULL_REFRESH: invocation.flags['full-refresh'] === true,
       FAIL_FAST: invocation.flags['fail-fast'] === true,
+      WARN_ERROR: invocation.flags['warn-error'] === true,
       EMPTY: invocation.flags.empty === true,
       SELECT: listFlag(invocation, 'select') ?? null,
       EXCLUDE: listFlag(invocation, 'exclude') ?? null,

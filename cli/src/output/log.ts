@@ -12,6 +12,8 @@ export interface LogOptions {
   debug: boolean;
   /** `--quiet`: only errors and the command's results (`result`) are printed. */
   quiet?: boolean;
+  /** `--warn-error`: warnings print as errors and fail the command (see `warnedAsError`). */
+  warnError?: boolean;
   write?: (line: string) => void;
   now?: () => Date;
 }
@@ -24,6 +26,8 @@ export interface LogOptions {
  */
 export class Log {
   private maskText: (text: string) => string = (text) => text;
+  /** A warning was logged under --warn-error: the command must exit 1. */
+  warnedAsError = false;
   private readonly write: (line: string) => void;
   private readonly now: () => Date;
 
@@ -72,6 +76,10 @@ export class Log {
   }
 
   event(level: LogLevel, name: string, msg: Message, data: Record<string, unknown> = {}): void {
+    if (level === 'warn' && this.options.warnError) {
+      this.warnedAsError = true;
+      level = 'error';
+    }
     if (level === 'debug' && !this.options.debug) return;
     if (this.options.quiet && level !== 'error') return;
     this.emit(level, name, msg, data);

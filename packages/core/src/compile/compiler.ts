@@ -182,6 +182,11 @@ export class Compiler {
     }
   }
 
+  /** dbt's `flags` of this invocation (WHICH, FULL_REFRESH, WARN_ERROR, ...). */
+  get flags(): Readonly<Record<string, unknown>> {
+    return this.services.flags;
+  }
+
   /** dbt's compile: the node's SQL with execute=true and ephemeral models inlined. Writes target/compiled/. */
   compileNode(nodeOrId: ExecutableNode | string, runtime: NodeRuntime = {}): CompiledNode {
     const node = typeof nodeOrId === 'string' ? this.node(nodeOrId) : nodeOrId;

@@ -35,9 +35,10 @@ export interface TestVerdict {
 
 /**
  * dbt's reading of the test query's one row: with severity error, a true
- * `should_error` fails; otherwise a true `should_warn` warns; else it passes.
+ * `should_error` fails; otherwise a true `should_warn` warns (fails with
+ * `--warn-error`); else it passes.
  */
-export function judgeTest(row: { failures: Value; should_warn: Value; should_error: Value }, node: ExecutableNode): TestVerdict {
+export function judgeTest(row: { failures: Value; should_warn: Value; should_error: Value }, node: ExecutableNode, warnError = false): TestVerdict {
   const failures = Number(row.failures ?? 0);
   const severity = String(node.config.severity ?? 'error').toLowerCase();
   const truthy = (v: Value) => v === true || v === 1 || v === 1n || v === '1' || v === 't' || v === 'true';
@@ -46,7 +47,7 @@ export function judgeTest(row: { failures: Value; should_warn: Value; should_err
     return { status: 'fail', failures, message: `${count}, configured to fail if ${node.config.error_if ?? '!= 0'}` };
   }
   if (truthy(row.should_warn)) {
-    return { status: 'warn', failures, message: `${count}, configured to warn if ${node.config.warn_if ?? '!= 0'}` };
+    return { status: warnError ? 'fail' : 'warn', failures, message: `${count}, configured to warn if ${node.config.warn_if ?? '!= 0'}` };
   }
   return { status: 'pass', failures, message: 'PASS' };
 }
@@ -81,7 +82,7 @@ export async function executeDataTest(x: NodeExecution): Promise<Materialization
     const i = result.columns.findIndex((c) => c.name.toLowerCase() === name);
     return i >= 0 ? row[i]! : row[['failures', 'should_warn', 'should_error'].indexOf(name)]!;
   };
-  const verdict = judgeTest({ failures: at('failures'), should_warn: at('should_warn'), should_error: at('should_error') }, x.node);
+  const verdict = judgeTest({ failures: at('failures'), should_warn: at('should_warn'), should_error: at('should_error') }, x.node, x.compiler.flags.WARN_ERROR === true);
   return {
     status: verdict.status,
     message: verdict.message,
