@@ -137,40 +137,82 @@ export class Macro {
   ) {}
 }
 
+/**
+ * The items of a loop with an `if` filter, found as the loop asks for them: Jinja2 filters
+ * lazily, so the body's changes (a namespace counter) are seen by the filter of later items.
+ * `loop.last` looks one kept item ahead, `loop.length` keeps every remaining one, as in Jinja2.
+ */
+export class FilteredItems {
+  private readonly kept: unknown[] = [];
+  private next = 0;
+  constructor(
+    private readonly source: unknown[],
+    private readonly keep: (item: unknown) => boolean,
+  ) {}
+  /** Whether item i exists, filtering just far enough to know. */
+  has(i: number): boolean {
+    while (this.kept.length <= i && this.next < this.source.length) {
+      const item = this.source[this.next++];
+      if (this.keep(item)) this.kept.push(item);
+    }
+    return i < this.kept.length;
+  }
+  at(i: number): unknown {
+    return this.has(i) ? this.kept[i] : undefined;
+  }
+  count(): number {
+    this.has(Infinity);
+    return this.kept.length;
+  }
+}
+
+/** A loop's items: a live list (items the body appends are visited), or filtered as needed. */
+type LoopItems = unknown[] | FilteredItems;
+const hasItem = (items: LoopItems, i: number): boolean => (Array.isArray(items) ? i < items.length : items.has(i));
+const itemAt = (items: LoopItems, i: number): unknown => (Array.isArray(items) ? items[i] : items.at(i));
+const itemCount = (items: LoopItems): number => (Array.isArray(items) ? items.length : items.count());
+
 export class LoopContext {
   index0 = -1;
   private lastChanged: unknown[] | typeof MISSING = MISSING;
   constructor(
-    readonly items: unknown[],
+    readonly items: LoopItems,
     readonly depth0: number,
     readonly recurse: ((items: unknown) => string) | null,
   ) {}
   get length(): number {
-    return this.items.length;
+    return itemCount(this.items);
   }
   get index(): number {
     return this.index0 + 1;
   }
   get revindex(): number {
-    return this.items.length - this.index0;
+    return this.length - this.index0;
   }
   get revindex0(): number {
-    return this.items.length - this.index0 - 1;
+    return this.length - this.index0 - 1;
   }
   get first(): boolean {
     return this.index0 === 0;
   }
   get last(): boolean {
-    return this.index0 === this.items.length - 1;
+    return !hasItem(this.items, this.index0 + 1);
   }
   get depth(): number {
     return this.depth0 + 1;
   }
   get previtem(): unknown {
-    return this.index0 > 0 ? this.items[this.index0 - 1] : undefined;
+    return this.index0 > 0 ? itemAt(this.items, this.index0 - 1) : undefined;
   }
   get nextitem(): unknown {
-    return this.index0 + 1 < this.items.length ? this.items[this.index0 + 1] : undefined;
+    return hasItem(this.items, this.index0 + 1) ? itemAt(this.items, this.index0 + 1) : undefined;
+  }
+  /** Whether there is an item i (filtering up to it if the loop has a filter). */
+  has(i: number): boolean {
+    return hasItem(this.items, i);
+  }
+  at(i: number): unknown {
+    return itemAt(this.items, i);
   }
   cycle(args: unknown[]): unknown {
     if (!args.length) throw pyError('TypeError', 'no items for cycling given');
@@ -440,28 +482,27 @@ export class Runtime {
 
   private execFor(s: Extract<Stmt, { k: 'for' }>, f: Frame, iterable: unknown, depth0: number): string {
     // Python iterates a list live: items appended by the loop body are visited too.
-    let items = Array.isArray(iterable) && !s.test ? iterable : this.iterate(iterable);
-    if (s.test) {
-      const kept: unknown[] = [];
-      for (const item of items) {
-        const probe = new Frame(f, f.root);
-        this.assign(s.target, item, probe);
-        if (this.truthy(this.eval(s.test, probe))) kept.push(item);
-      }
-      items = kept;
-    }
+    const test = s.test;
+    const source = Array.isArray(iterable) && !test ? iterable : this.iterate(iterable);
+    const items = test
+      ? new FilteredItems(source, (item) => {
+          const probe = new Frame(f, f.root);
+          this.assign(s.target, item, probe);
+          return this.truthy(this.eval(test, probe));
+        })
+      : source;
     const recurse = s.recursive ? (sub: unknown) => this.execFor(s, f, sub, depth0 + 1) : null;
     const loop = new LoopContext(items, depth0, recurse);
     let out = '';
     // Jinja2 clears its "no iteration" flag at the end of a body, so a body left by break or
     // continue does not count and the else block can still run.
     let completed = false;
-    for (let i = 0; i < items.length; i++) {
+    for (let i = 0; loop.has(i); i++) {
       // every iteration starts from the enclosing scope, as Jinja2's compiled loops do
       const inner = new Frame(f, f.root);
       inner.set('loop', loop);
       loop.index0 = i;
-      this.assign(s.target, items[i], inner);
+      this.assign(s.target, loop.at(i), inner);
       out += this.exec(s.body, inner);
       if (this.ctl !== Ctl.None) {
         const c = this.ctl;
@@ -826,9 +867,9 @@ export class Runtime {
       case 'depth0':
         return loop.depth0;
       case 'previtem':
-        return loop.index0 > 0 ? loop.items[loop.index0 - 1] : this.undef(null, MISSING, 'there is no previous item');
+        return loop.index0 > 0 ? loop.at(loop.index0 - 1) : this.undef(null, MISSING, 'there is no previous item');
       case 'nextitem':
-        return loop.index0 + 1 < loop.items.length ? loop.items[loop.index0 + 1] : this.undef(null, MISSING, 'there is no next item');
+        return loop.has(loop.index0 + 1) ? loop.at(loop.index0 + 1) : this.undef(null, MISSING, 'there is no next item');
       case 'cycle':
         return builtin('cycle', (args) => loop.cycle(args));
       case 'changed':
