@@ -129,7 +129,8 @@ export class FederatedRun {
         ? { ...node, config: { ...node.config, materialized: 'table' } }
         : node;
       const fromStage = `select * from ${stage.render()}`;
-      const outcome = await materializeModel({ ...x, node: asTable, compile: () => fromStage });
+      // Hooks render with the runtime the model's SQL saw (is_incremental(), {{ this }} on the target), not the stage's.
+      const outcome = await materializeModel({ ...x, node: asTable, runtime, compile: () => fromStage });
       // What moved, for run_results: an incremental run's inputs move only their new rows.
       const rowsMoved = {
         inputs: Object.fromEntries([...copies].map(([id, copy]) => [id, copy.rows])),
