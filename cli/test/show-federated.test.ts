@@ -36,11 +36,11 @@ interface ShowEvent {
   data: { columns?: string[]; rows?: Record<string, unknown>[] };
 }
 
-async function cacheTables(dir: string): Promise<string[]> {
+async function cacheTables(dir: string, sql = 'select table_name from information_schema.tables'): Promise<string[]> {
   const { default: duckdb } = await import('@dvt/adapter-duckdb');
   const conn = await duckdb.connect({ path: join(dir, '.dvt', 'cache.duckdb') }, { projectDir: dir, logger: { debug() {}, info() {}, warn() {} } });
   try {
-    return (await conn.query('select table_name from information_schema.tables')).rows.map((r) => String(r[0]));
+    return (await conn.query(sql)).rows.map((r) => String(r[0]));
   } finally {
     await conn.close();
   }
@@ -87,6 +87,8 @@ describe.skipIf(skip)(`dvt show pulls inputs from PostgreSQL and MariaDB into Du
     // The default target (a DuckDB file) was not even opened; the cache keeps no preview copy.
     expect(existsSync(join(dir, 'dev.duckdb'))).toBe(false);
     expect(await cacheTables(dir)).not.toContainEqual(expect.stringMatching(/__show$/));
+    // Nor their bookkeeping.
+    expect(await cacheTables(dir, 'select table_name from main.__dvt_cache_meta')).toEqual([]);
   });
 
   it('moves only --limit rows of a plain projection, and only the rows a safe WHERE keeps', async () => {
@@ -124,12 +126,13 @@ describe.skipIf(skip)(`dvt show pulls inputs from PostgreSQL and MariaDB into Du
     expect(events(r.stdout).find((e) => e.info.name === 'ShowNode')!.data.rows).toEqual([{ n: '2000' }]);
   });
 
-  it('a missing input is a clean error naming it, with nothing left in the cache', () => {
+  it('a missing input is a clean error naming it, with nothing left in the cache', async () => {
     const dir = project();
     writeFiles(dir, { 'models/reads_missing.sql': "select * from {{ ref('order_amounts') }}\n" });
     const r = dvt(['show', '-s', 'reads_missing'], { cwd: dir });
     expect(r.code).not.toBe(0);
     expect(r.output).toMatch(/model\.preview\.order_amounts \("test"\."dvt_cli_show_\w+"\."order_amounts"\) does not exist on PostgreSQL/);
     expect(r.output).not.toMatch(/\n\s+at /);
+    expect(await cacheTables(dir)).not.toContainEqual(expect.stringMatching(/__show$/));
   });
 });

@@ -106,8 +106,10 @@ export class FederationCache {
 
   /** Drops a scratch table (and its bookkeeping). */
   async drop(table: string): Promise<void> {
+    await this.ensureMeta();
     await this.withConnection(async (c) => {
       await c.query(`drop table if exists ${this.relation(table).render()}`);
+      await c.query(`delete from main.${META_TABLE} where table_name = ${this.adapter.dialect.quoteLiteral(table)}`);
     });
   }
 
