@@ -18,6 +18,8 @@ export default async function show(ctx: CommandContext): Promise<number> {
     throw new UsageError("dvt show needs --select NODE or --inline 'SQL'.");
   }
   const limit = integerFlag(invocation, 'limit') ?? 5;
+  const output = stringFlag(invocation, 'output');
+  if (output !== undefined && output !== 'json') throw new UsageError(`dvt show --output takes json (got '${output}').`);
   const session = await openSession(ctx, { database: true, duckdb: true });
   try {
     return await showWith(ctx, session, inline, limit);
@@ -34,6 +36,7 @@ async function showWith(ctx: CommandContext, session: Session, inline: string | 
     return 0;
   }
   const selected = await selectFromFlags(session.project, invocation, ctx.log, ['model', 'seed', 'snapshot', 'analysis', 'test']);
+  session.compiler.selectResources(selected);
   // Tests join a selection indirectly (dbt's eager rule); show previews the nodes asked for.
   const direct = selected.filter((id) => !id.startsWith('test.'));
   const chosen = direct.length > 0 ? direct : selected;
@@ -45,7 +48,7 @@ async function showWith(ctx: CommandContext, session: Session, inline: string | 
   return 0;
 }
 
-async function preview({ log }: CommandContext, session: Session, what: { label: string; node: ExecutableNode; isInline?: boolean; limit: number }): Promise<void> {
+async function preview({ log, invocation }: CommandContext, session: Session, what: { label: string; node: ExecutableNode; isInline?: boolean; limit: number }): Promise<void> {
   const { showQuery } = await import('@dvt/core');
   const { project, compiler, resolveAdapter } = session;
   const result = await showQuery({
@@ -58,7 +61,10 @@ async function preview({ log }: CommandContext, session: Session, what: { label:
     log: (level, message) => log.event(level, 'ShowPlacement', message),
   });
   const columns = result.columns.map((c) => c.name);
-  if (log.format === 'json') {
+  if (stringFlag(invocation, 'output') === 'json') {
+    // dbt's `show --output json`: the node's name and its rows as objects.
+    log.result('ShowNode', JSON.stringify({ node: what.node.name, show: result.rows.map((r) => jsonRow(columns, r)) }, null, 2), { columns, is_inline: what.isInline === true });
+  } else if (log.format === 'json') {
     log.result('ShowNode', `Previewing ${what.label}`, { columns, rows: result.rows.map((r) => jsonRow(columns, r)), is_inline: what.isInline === true });
   } else {
     log.info('ShowNode', `Previewing ${what.label}:`);
