@@ -93,6 +93,7 @@ export class Compiler {
   private readonly adapters: Map<string, AdapterDefinition>;
   private readonly services: CompilerServices;
   private deferred: ReadonlyMap<string, DeferredRelation> = new Map();
+  private selectedResources: readonly string[] = [];
   private readonly targetPath: string;
   private readonly writeCompiled: boolean;
   private readonly templates = new Map<string, Template>();
@@ -254,6 +255,14 @@ export class Compiler {
    */
   deferTo(relations: ReadonlyMap<string, DeferredRelation>): void {
     this.deferred = relations;
+  }
+
+  /**
+   * dbt's `selected_resources`: the unique_ids the command selected, once
+   * selection is final (before that, and in run-operation, an empty list).
+   */
+  selectResources(ids: readonly string[]): void {
+    this.selectedResources = [...ids];
   }
 
   /** The relation a node materializes as (`this`); ephemeral models are CTE names. */
@@ -577,6 +586,7 @@ export class Compiler {
           quotePolicy: { ...project.config.quoting, ...(source.quoting ?? {}) },
         }),
       graph: () => (this.graphCache ??= buildGraph(project)),
+      selectedResources: () => this.selectedResources,
       parseTemplate: (source, file) => parseOrThrow(this.env, source, file),
       database: options.database,
     };

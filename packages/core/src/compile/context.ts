@@ -89,6 +89,8 @@ export interface CompilerServices {
   deferredRelation?(node: ExecutableNode): Relation | undefined;
   sourceRelation(source: SourceDefinition, adapterType: string): Relation;
   graph(): Record<string, unknown>;
+  /** The unique_ids the command selected (`selected_resources`). */
+  selectedResources(): readonly string[];
   /** Synchronous database access for templates, when the runner provides it. */
   readonly database?: TemplateDatabase;
   parseTemplate(source: string, file: string): Template;
@@ -438,7 +440,7 @@ function buildMember(state: RenderState, name: string): unknown {
     case 'render':
       return (text: unknown) => state.renderText(String(text));
     case 'selected_resources':
-      return [...((services.flags.SELECTED_RESOURCES as unknown[] | undefined) ?? [])];
+      return [...services.selectedResources()];
     case 'invocation_args_dict':
       return { which: services.flags.WHICH, full_refresh: services.flags.FULL_REFRESH, invocation_command: `dvt ${String(services.flags.WHICH ?? '')}`.trim() };
     default:

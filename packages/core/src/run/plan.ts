@@ -14,6 +14,24 @@ export const COMMAND_RESOURCES: Record<RunCommandName, readonly ResourceType[]> 
   snapshot: ['snapshot'],
 };
 
+/**
+ * dbt's `selected_resources` for a command: the selection limited to the
+ * types the command selects (ephemeral models included: they are selected,
+ * only not executed). As in dbt, compile also selects seeds, and build leaves
+ * unit tests out (they run beside their models, not as selected nodes).
+ */
+export function selectedResources(project: Project, command: RunCommandName, selection: readonly string[]): string[] {
+  const types = new Set<ResourceType>(COMMAND_RESOURCES[command]);
+  if (command === 'compile') types.add('seed');
+  if (command === 'build') types.delete('unit_test');
+  return selection.filter((id) => {
+    const node = project.nodes.get(id);
+    if (node) return types.has(node.resource_type) && node.config.enabled !== false;
+    const test = project.unitTests.get(id);
+    return test !== undefined && types.has('unit_test') && isUnitTestActive(project, test);
+  });
+}
+
 export interface RunPlan {
   /** Nodes to execute, parents before children. */
   nodes: ExecutableNode[];

@@ -11,7 +11,7 @@ import type { MaterializationResult, NodeExecution } from './context.js';
 import { executeDataTest } from './data-test.js';
 import { describeNode, countsText, projectCounts, summarize } from './describe.js';
 import { materializeModel, modelRuntime } from './materialize/model.js';
-import { planRun } from './plan.js';
+import { planRun, selectedResources } from './plan.js';
 import { ConnectionPool } from './pool.js';
 import { runScheduled, type SkipReason } from './scheduler.js';
 import { ensureSchemas } from './schemas.js';
@@ -36,6 +36,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
   const emit = (e: RunEvent) => opts.events?.(e);
   const { project, compiler } = opts;
   const plan = planRun(project, opts.command, opts.selection);
+  compiler.selectResources(selectedResources(project, opts.command, opts.selection));
   const defaultOutput = project.profile.outputs[project.profile.target];
   const threads = Math.max(1, opts.threads ?? defaultOutput?.threads ?? 1);
   const counts = projectCounts(project);
