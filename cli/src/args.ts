@@ -145,7 +145,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh', 'empty', ...DEFER_FLAGS] },
   test: { summary: 'Run the selected data tests and unit tests.', flags: [...RUN_FLAGS, 'resource-type', 'exclude-resource-type', ...DEFER_FLAGS] },
   build: { summary: 'Seed, run and test the selected nodes in dependency order (a model after its unit tests).', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type', 'exclude-resource-type', 'empty', ...DEFER_FLAGS] },
-  show: { summary: 'Run the selected nodes\' SQL (or --inline SQL) and print the first rows.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit', 'output'] },
+  show: { summary: 'Preview the selected nodes (or --inline SQL): the first rows, computed in DuckDB on copies of their inputs; nothing is written to any target.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit', 'output'] },
   clean: { summary: 'Delete the clean-targets (target/, dbt_packages/) and .dvt/.', flags: ['project-dir'] },
   docs: {
     summary: "'docs generate' writes the catalog and the docs site into target/; 'docs serve' serves it.",
