@@ -229,7 +229,7 @@ describe('the jaffle-shop example', () => {
   it('debug reports the DuckDB connection', () => {
     const r = dvt(['debug'], { cwd: dir });
     expect(r.code, r.output).toBe(0);
-    expect(r.stdout).toMatch(/  dev \(duckdb, .+\): OK connection ok/);
+    expect(r.stdout).toMatch(/ {2}dev \(duckdb, .+\): OK connection ok/);
     expect(r.stdout).toMatch(/adapter: @dvt\/adapter-duckdb/);
   });
 

@@ -42,7 +42,7 @@ describe.skipIf(skip)(`the CLI on PostgreSQL${skip ? ` (skipped: ${skip})` : ''}
     expect(debug.code, debug.output).toBe(0);
     expect(debug.stdout).toMatch(/adapter: @dvt\/adapter-postgres/);
     expect(debug.stdout).toMatch(/password: \*{4}/);
-    expect(debug.stdout).toMatch(/  pg \(postgres, [^)]+\): OK connection ok/);
+    expect(debug.stdout).toMatch(/ {2}pg \(postgres, [^)]+\): OK connection ok/);
     const build = dvt(['build', '--target', 'pg'], { cwd: dir });
     expect(build.code, build.output).toBe(0);
     expect(build.stdout).toMatch(/Registered adapter: postgres=/);

@@ -237,7 +237,7 @@ describe('dvt sync from package tarballs', () => {
       const debug = dvt(['debug'], { cwd: dir });
       expect(debug.code, debug.output).toBe(0);
       expect(debug.stdout).toMatch(/adapter: @dvt\/adapter-postgres/);
-      expect(debug.stdout).toMatch(/  pg \(postgres, [^)]+\): OK connection ok/);
+      expect(debug.stdout).toMatch(/ {2}pg \(postgres, [^)]+\): OK connection ok/);
     }
   }, 240_000);
 
