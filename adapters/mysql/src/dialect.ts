@@ -1,4 +1,4 @@
-import type { Dialect, DialectCapabilities, RelationRef, Value } from '@dvt/core';
+import type { CanonicalType, Dialect, DialectCapabilities, RelationRef, Value } from '@dvt/core';
 import { DvtError } from '@dvt/core';
 import type { MysqlFlavor } from './flavor.js';
 import { FLAVOR_TRAITS } from './flavor.js';
@@ -69,6 +69,20 @@ export function quoteMysqlLiteral(value: Value): string {
 }
 
 /**
+ * A constant of a canonical type. A timestamptz ('... +00', UTC) is written
+ * as its UTC wall-clock time without the offset: the servers read a
+ * TIMESTAMP literal in the session time zone, which dvt sets to UTC on every
+ * connection (connection.ts), and they drop an offset in a comparison (so
+ * it would only be right by that same setting) and refuse one in an INSERT.
+ */
+export function mysqlTypedLiteral(value: Value, type: CanonicalType): string {
+  if (type.kind !== 'timestamptz' || typeof value !== 'string') return quoteMysqlLiteral(value);
+  const utc = /^(\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?) ?(?:\+00(?::?00)?|Z)$/.exec(value);
+  if (!utc) throw new DvtError('runtime', `a timestamptz constant must be in UTC ('YYYY-MM-DD HH:MM:SS[.ffffff]+00'), got ${JSON.stringify(value)}`);
+  return quoteMysqlString(utc[1]!.replace('T', ' '));
+}
+
+/**
  * MySQL has no database above schemas (a "database" is a schema), so a
  * relation renders as `schema`.`identifier` and its `database` is ignored,
  * as dbt-mysql does: dvt sets it to target.database, which is the target
@@ -114,6 +128,7 @@ export function mysqlDialect(flavor: MysqlFlavor): Dialect {
   return {
     quoteIdentifier: quoteMysqlIdentifier,
     quoteLiteral: quoteMysqlLiteral,
+    typedLiteral: mysqlTypedLiteral,
     placeholder: () => '?',
     toCanonicalType: mysqlToCanonical,
     fromCanonicalType: (type) => canonicalToMysql(type, flavor),

@@ -12,6 +12,7 @@ import {
   mysqlConnectionOptions,
   mysqlDialect,
   mysqlToCanonical,
+  mysqlTypedLiteral,
   parameterLiteral,
   parseServerVersion,
   placeholderOffsets,
@@ -107,6 +108,17 @@ describe('quoting', () => {
     expect(quoteMysqlLiteral(new Uint8Array([0, 255]))).toBe("X'00ff'");
     expect(quoteMysqlLiteral(new Uint8Array([]))).toBe("''");
     expect(() => quoteMysqlLiteral(Number.NaN)).toThrow(/NaN/);
+  });
+
+  it('writes a timestamptz constant as its UTC wall-clock time (the session zone is UTC), other kinds as plain literals', () => {
+    expect(mysqlTypedLiteral('2024-03-01 10:00:00.25+00', { kind: 'timestamptz' })).toBe("'2024-03-01 10:00:00.25'");
+    expect(mysqlTypedLiteral('2024-03-01T10:00:00Z', { kind: 'timestamptz' })).toBe("'2024-03-01 10:00:00'");
+    expect(mysqlTypedLiteral('2024-03-01 10:00:00.25', { kind: 'timestamp' })).toBe("'2024-03-01 10:00:00.25'");
+    expect(mysqlTypedLiteral('2024-03-01', { kind: 'date' })).toBe("'2024-03-01'");
+    expect(mysqlTypedLiteral(7, { kind: 'integer' })).toBe('7');
+    // Another offset is not the contract's form: refused rather than read in the wrong zone.
+    expect(() => mysqlTypedLiteral('2024-03-01 10:00:00+05:30', { kind: 'timestamptz' })).toThrow(DvtError);
+    expect(mysqlDialect('mariadb').typedLiteral).toBe(mysqlTypedLiteral);
   });
 
   it('renders relations as schema.identifier: a MySQL database is a schema', () => {

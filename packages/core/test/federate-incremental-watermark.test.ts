@@ -89,7 +89,7 @@ describe('watermark subqueries on {{ this }} (DuckDB parse tree)', () => {
     }
   });
 
-  it('renders temporal terms only against a column of the same kind, as a literal the column reads', (ctx) => {
+  it('renders temporal terms only against a column of the same kind, as the typed literal the source engine reads', (ctx) => {
     if (skip) return ctx.skip(skip);
     const cols: ColumnMeta[] = [
       { name: 'day', nativeType: 'date', type: { kind: 'date' } },
@@ -105,7 +105,8 @@ describe('watermark subqueries on {{ this }} (DuckDB parse tree)', () => {
       { column: 'day', op: '>' as const, value: { temporal: 'timestamp' as const, text: '2024-03-01 00:00:00' } },
     ];
     expect(renderPushedTerms(terms, cols, postgres.dialect)).toBe(`"day" > '2024-03-01' and "at" >= '2024-03-01 10:00:00.25' and "atz" > '2024-03-01 10:00:00+00'`);
-    expect(renderPushedTerms(terms.slice(0, 1), cols, mariadb.dialect)).toBe("`day` > '2024-03-01'");
+    // MariaDB drops an offset in a comparison: the timestamptz is written as its UTC wall-clock time (its sessions are UTC).
+    expect(renderPushedTerms(terms.slice(0, 3), cols, mariadb.dialect)).toBe("`day` > '2024-03-01' and `at` >= '2024-03-01 10:00:00.25' and `atz` > '2024-03-01 10:00:00'");
   });
 
   it('summarises the target as one row of maxima, and one of minima when asked', (ctx) => {

@@ -1,7 +1,7 @@
 import type { ConformanceContext, ConformanceSuite } from '../context.js';
 import { assertSameValues, numbersSql, show, TYPE_SAMPLES } from '../samples.js';
 import { AWKWARD_IDENTIFIERS, AWKWARD_STRINGS } from './dialect.js';
-import type { RowBatch, Value } from '@dvt/core';
+import { typedLiteral, type RowBatch, type Value } from '@dvt/core';
 
 function assert(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
@@ -101,6 +101,38 @@ export const connectionSuite: ConformanceSuite = {
       assert(t === true || t === 1 || t === 1n, `true literal read back as ${show(t)}`);
       assert(BigInt(b as bigint) === -9223372036854775807n, `bigint literal read back as ${show(b)}`);
       assert(Number(d) === 0.5, `0.5 literal read back as ${show(d)}`);
+    });
+
+    defineCase('connection.typed-literals', "core's typed literals of dates and times insert and compare as the values they spell", async (ctx) => {
+      const { connection, dialect } = ctx;
+      const table = dialect.renderRelation(ctx.relation(ctx.uniqueName('typed_lit')));
+      // Two increasing values per kind, with fractions of seconds; a timestamptz in the contract's UTC form.
+      const values = {
+        date: ['2024-03-01', '2024-03-02'],
+        timestamp: ['2024-03-01 10:00:00.25', '2024-03-01 10:00:00.5'],
+        timestamptz: ['2024-03-01 10:00:00.25+00', '2024-03-01 10:00:00.5+00'],
+      } as const;
+      const kinds = Object.keys(values) as (keyof typeof values)[];
+      const literal = (kind: keyof typeof values, i: 0 | 1) => typedLiteral(dialect, values[kind][i], { kind });
+      const columns = kinds.map((kind) => `${dialect.quoteIdentifier(kind)} ${dialect.fromCanonicalType({ kind })}`).join(', ');
+      await connection.query(`create table ${table} (k ${dialect.fromCanonicalType({ kind: 'integer' })}, ${columns})`);
+      for (const i of [0, 1] as const) {
+        await connection.query(`insert into ${table} (k, ${kinds.map((k) => dialect.quoteIdentifier(k)).join(', ')}) values (${i}, ${kinds.map((k) => literal(k, i)).join(', ')})`);
+      }
+      const stored = await connection.query(`select ${kinds.map((k) => dialect.quoteIdentifier(k)).join(', ')} from ${table} order by k`);
+      kinds.forEach((kind, c) => assertSameValues(`${kind} inserted as ${literal(kind, 0)}`, { kind }, [...values[kind]], stored.rows.map((r) => r[c]!)));
+      for (const kind of kinds) {
+        const keys = async (condition: string) => (await connection.query(`select k from ${table} where ${condition} order by k`)).rows.map((r) => Number(r[0]));
+        const column = dialect.quoteIdentifier(kind);
+        for (const [condition, expected] of [
+          [`${column} = ${literal(kind, 1)}`, [1]],
+          [`${column} > ${literal(kind, 0)}`, [1]],
+          [`${column} < ${literal(kind, 1)}`, [0]],
+        ] as const) {
+          const found = await keys(condition);
+          assert(JSON.stringify(found) === JSON.stringify(expected), `where ${condition}: rows ${JSON.stringify(found)}, expected ${JSON.stringify(expected)}`);
+        }
+      }
     });
 
     defineCase('connection.identifier-length', 'a table named with the longest declared identifier works', async (ctx) => {

@@ -216,6 +216,16 @@ export interface Dialect {
   /** Relation as SQL text (quoting applied per part, database omitted where unsupported). */
   renderRelation(relation: RelationRef): string;
   /**
+   * Optional: a constant of a canonical type as SQL the engine reads as that
+   * exact value wherever it meets a column of the type, in a comparison or an
+   * INSERT (core writes watermarks and pushed filters this way). `value` is in
+   * `Value`'s representation for the kind; a timestamptz is in UTC
+   * ('... +00'). Absent: `quoteLiteral(value)`, a string literal, which
+   * PostgreSQL and DuckDB read as the column's type, offset included
+   * (core's `typedLiteral` in adapter/defaults).
+   */
+  typedLiteral?(value: Value, type: CanonicalType): string;
+  /**
    * True where a relation's name has no database part (MySQL: a "database"
    * is a schema). Relations in Jinja then render as `schema.identifier`
    * even though they carry target.database.

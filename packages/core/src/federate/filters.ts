@@ -1,4 +1,5 @@
 import type { CanonicalKind, ColumnMeta, Dialect } from '../adapter/contract.js';
+import { typedLiteral } from '../adapter/defaults/literals.js';
 
 /**
  * Filters that may travel into the extraction of an input, found in DuckDB's
@@ -129,11 +130,10 @@ export function renderPushedTerms(terms: readonly PushedTerm[], columns: readonl
     } else if (typeof term.value === 'number' && INTEGER_KINDS.has(col.type.kind)) {
       rendered.push(`${name} ${term.op} ${term.value}`);
     } else if (typeof term.value === 'string' && col.type.kind === 'text') {
-      rendered.push(`${name} = ${dialect.quoteLiteral(term.value)}`);
+      rendered.push(`${name} = ${typedLiteral(dialect, term.value, { kind: 'text' })}`);
     } else if (isTemporal(term.value) && col.type.kind === term.value.temporal) {
-      // A string literal takes the column's own type on every engine. The '+00' of a timestamptz is read by
-      // PostgreSQL and DuckDB; MySQL-family servers ignore it and read the session zone, which their adapters set to UTC.
-      rendered.push(`${name} ${term.op} ${dialect.quoteLiteral(term.value.text)}`);
+      // Written as the source engine reads that exact value of the kind (a timestamptz's UTC included).
+      rendered.push(`${name} ${term.op} ${typedLiteral(dialect, term.value.text, { kind: term.value.temporal })}`);
     }
   }
   return rendered.length > 0 ? rendered.join(' and ') : undefined;

@@ -6,6 +6,7 @@ import { streamExtract } from './extract.js';
 export { informationSchemaCatalog, nativeTypeFromInformationSchema } from './catalog.js';
 export { insertBulkLoad, openLoadSource } from './bulk-load.js';
 export { streamExtract } from './extract.js';
+export { typedLiteral } from './literals.js';
 
 /** A connection with every optional member the rest of dvt relies on filled in. */
 export type CompleteConnection = Connection & Required<Pick<Connection, 'catalog' | 'extract' | 'bulkLoad'>>;
