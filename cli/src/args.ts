@@ -37,6 +37,7 @@ export type FlagName =
   | 'args'
   | 'upgrade'
   | 'empty'
+  | 'store-failures'
   | 'state'
   | 'defer'
   | 'help'
@@ -96,6 +97,7 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   state: { kind: 'string', value: 'DIR', description: 'A previous manifest.json\'s directory, for state:new / state:modified selectors and --defer.' },
   defer: { kind: 'boolean', description: 'ref() to an unselected node the target does not have reads the --state manifest\'s relation instead.' },
   empty: { kind: 'boolean', description: 'Read every ref() and source() as zero rows: checks the SQL and the result columns without moving data.' },
+  'store-failures': { kind: 'boolean', description: "Keep every test's failing rows in <schema>_dbt_test__audit (tests configured with store_failures false or store_failures_as ephemeral excepted)." },
   help: { short: 'h', kind: 'boolean', description: 'Show help.' },
   version: { kind: 'boolean', description: 'Print the version and exit.' },
 };
@@ -143,8 +145,8 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   list: { aliases: ['ls'], summary: 'List the selected resources.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'resource-type', 'exclude-resource-type', 'output', 'state'] },
   seed: { summary: 'Load CSV seeds into the target.', flags: [...RUN_FLAGS, 'full-refresh', ...DEFER_FLAGS] },
   run: { summary: 'Build the selected models.', flags: [...RUN_FLAGS, 'full-refresh', 'empty', ...DEFER_FLAGS] },
-  test: { summary: 'Run the selected data tests and unit tests.', flags: [...RUN_FLAGS, 'resource-type', 'exclude-resource-type', ...DEFER_FLAGS] },
-  build: { summary: 'Seed, run and test the selected nodes in dependency order (a model after its unit tests).', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type', 'exclude-resource-type', 'empty', ...DEFER_FLAGS] },
+  test: { summary: 'Run the selected data tests and unit tests.', flags: [...RUN_FLAGS, 'resource-type', 'exclude-resource-type', 'store-failures', ...DEFER_FLAGS] },
+  build: { summary: 'Seed, run and test the selected nodes in dependency order (a model after its unit tests).', flags: [...RUN_FLAGS, 'full-refresh', 'resource-type', 'exclude-resource-type', 'empty', 'store-failures', ...DEFER_FLAGS] },
   show: { summary: 'Preview the selected nodes (or --inline SQL): the first rows, computed in DuckDB on copies of their inputs; nothing is written to any target.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'inline', 'limit', 'output'] },
   clean: { summary: 'Delete the clean-targets (target/, dbt_packages/) and .dvt/.', flags: ['project-dir'] },
   docs: {

@@ -109,6 +109,7 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
       FAIL_FAST: invocation.flags['fail-fast'] === true,
       WARN_ERROR: invocation.flags['warn-error'] === true,
       EMPTY: invocation.flags.empty === true,
+      STORE_FAILURES: invocation.flags['store-failures'] === true,
       SELECT: listFlag(invocation, 'select') ?? null,
       EXCLUDE: listFlag(invocation, 'exclude') ?? null,
     },

@@ -13,18 +13,29 @@ export function auditRelationRef(node: ExecutableNode): { database: string; sche
 }
 
 /**
- * How a test keeps its failing rows: `store_failures_as` (table, view,
- * ephemeral = not kept) wins over `store_failures: true` (a table).
+ * Whether a test keeps its failing rows, as dbt settles it: a set
+ * `store_failures_as` decides (`ephemeral` keeps nothing); otherwise
+ * `store_failures` does, and where neither is configured the
+ * `--store-failures` flag (`flags.STORE_FAILURES`) does.
  */
-export function failureStorage(node: ExecutableNode): 'table' | 'view' | null {
-  const as = node.config.store_failures_as;
-  if (as === 'table' || as === 'view') return as;
-  if (as === 'ephemeral') return null;
-  return node.config.store_failures === true ? 'table' : null;
+export function storesFailures(node: ExecutableNode, storeFailuresFlag = false): boolean {
+  const as = node.config.store_failures_as ?? null;
+  const configured = as !== null ? as !== 'ephemeral' : (node.config.store_failures ?? null);
+  return configured ?? storeFailuresFlag;
 }
 
-export function storesFailures(node: ExecutableNode): boolean {
-  return failureStorage(node) !== null;
+/**
+ * Where a test keeps its failing rows: a table unless `store_failures_as`
+ * says view. An unknown `store_failures_as` fails the test (not the run), as
+ * in dbt.
+ */
+export function failureStorage(node: ExecutableNode, storeFailuresFlag = false): 'table' | 'view' | null {
+  if (!storesFailures(node, storeFailuresFlag)) return null;
+  const as = node.config.store_failures_as ?? 'table';
+  if (as === 'table' || as === 'view') return as;
+  throw new DvtError('compile', `'${String(as)}' is not a valid value for store_failures_as in ${node.unique_id}: use table, view or ephemeral`, {
+    location: { file: node.original_file_path },
+  });
 }
 
 export interface TestVerdict {
@@ -57,7 +68,7 @@ export async function executeDataTest(x: NodeExecution): Promise<Materialization
   const compiledCode = x.compile({ relationExists: false, fullRefresh: false });
   let mainSql = compiledCode;
   let audit: Relation | null = null;
-  const storage = failureStorage(x.node);
+  const storage = failureStorage(x.node, x.compiler.flags.STORE_FAILURES === true);
   if (storage !== null) {
     audit = makeRelation(x, auditRelationRef(x.node), storage);
     await dropIfExists(x, audit);

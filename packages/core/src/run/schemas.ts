@@ -20,7 +20,7 @@ export async function ensureSchemas(pool: ConnectionPool, compiler: Compiler, no
   };
   for (const node of nodes) {
     if (node.resource_type === 'test') {
-      if (storesFailures(node)) {
+      if (storesFailures(node, compiler.flags.STORE_FAILURES === true)) {
         const audit = auditRelationRef(node);
         want(node, audit.database, audit.schema);
       }
