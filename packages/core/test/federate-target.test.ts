@@ -162,7 +162,7 @@ describe("federation='target' on PostgreSQL, MariaDB and a DuckDB file", () => {
     expect(await mariaStaged()).toEqual([]);
   }, 120_000);
 
-  it('runs an incremental model natively on the target and reuses a kept staged copy', async (ctx) => {
+  it('runs an incremental model natively on the target, stages only rows past its watermark subquery, and reuses a kept staged copy', async (ctx) => {
     if (skip) return ctx.skip(skip);
     await maria.query(`insert into ${fx.tag}.orders values (5, 2, 7.00)`);
     const outcome = await runProject(adapters, fx.dir, { select: ['pg_orders_inc', 'pg_events'] });
@@ -177,7 +177,10 @@ describe("federation='target' on PostgreSQL, MariaDB and a DuckDB file", () => {
     // {{ this }} is the real table on PostgreSQL, not a copy of it.
     const inc = outcome.results.find((r) => r.unique_id === 'model.fedtarget.pg_orders_inc')!;
     expect(inc.compiled_code).toContain(`where id > (select max(id) from "test"."${fx.tag}"."pg_orders_inc")`);
-    expect(inc.compiled_code).toContain(`"${staging}"."shop__orders"`);
+    // Its watermark subquery, evaluated over the target's maximum ahead of the model, narrowed the model's own staged copy.
+    expect(inc.compiled_code).toContain(`"${staging}"."shop__orders__for__pg_orders_inc"`);
+    expect(logged(outcome.events, /^staging: shop__orders__for__pg_orders_inc extracts only rows where `id` > 4$/)).toBe(true);
+    expect(inc.adapter_response).toMatchObject({ rows_moved: { inputs: { 'source.fedtarget.shop.orders': 1 }, this: 1 } });
     expect(logged(outcome.events, new RegExp(`^staging: kept "test"\\."${staging}"\\."files__events" on 'pg'`))).toBe(true);
     expect(await pgStaged()).toEqual(KEPT);
   }, 120_000);
@@ -328,6 +331,43 @@ sources:
     expect(failures(again)).toEqual([
       expect.stringMatching(/^model\.fedtarget\.pg_wm_local: error [\s\S]*models\/pg_wm_local\.sql: .*watermark column 'signup_id' is on source\.fedtarget\.crm\.signups, which 'pg' reads in place/),
     ]);
+    expect(await pgStaged()).toEqual(KEPT);
+  }, 120_000);
+
+  it('narrows the staged copy with a timestamptz watermark subquery, written for MariaDB as its UTC time', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    await maria.query(`create table ${fx.tag}.shipments (id int, shipped_at timestamp(6) null)`);
+    await maria.query(`insert into ${fx.tag}.shipments values (1, '2024-01-01 10:00:01.5'), (2, '2024-01-01 10:00:02.5')`);
+    fx.write({
+      'models/pg_shipments_inc.sql': `{{ config(materialized='incremental', federation='target') }}
+select id, shipped_at from {{ source('shop', 'shipments') }}
+{% if is_incremental() %}where shipped_at > (select max(shipped_at) from {{ this }}){% endif %}`,
+      'models/sources.yml': `version: 2
+sources:
+  - name: crm
+    schema: ${fx.tag}
+    tables: [{ name: customers }, { name: visits }, { name: signups }]
+  - name: shop
+    connection: maria
+    schema: ${fx.tag}
+    tables: [{ name: orders }, { name: tickets }, { name: shipments }]
+  - name: files
+    connection: files
+    schema: main
+    config: { cache: { max_age: 1h } }
+    tables: [{ name: events }]
+`,
+    });
+    const first = await runProject(adapters, fx.dir, { select: ['pg_shipments_inc'] });
+    expect(failures(first)).toEqual([]);
+    // One row exactly at the watermark (the comparison is strict: it stays behind), two past it.
+    await maria.query(`insert into ${fx.tag}.shipments values (3, '2024-01-01 10:00:02.5'), (4, '2024-01-01 10:00:02.75'), (5, '2024-01-02 00:00:00')`);
+    const again = await runProject(adapters, fx.dir, { select: ['pg_shipments_inc'] });
+    expect(failures(again)).toEqual([]);
+    expect(logged(again.events, /^staging: shop__shipments__for__pg_shipments_inc extracts only rows where `shipped_at` > '2024-01-01 10:00:02\.5'$/)).toBe(true);
+    const result = again.results.find((r) => r.unique_id === 'model.fedtarget.pg_shipments_inc')!;
+    expect(result.adapter_response).toMatchObject({ rows_moved: { inputs: { 'source.fedtarget.shop.shipments': 2 }, this: 1 } });
+    expect((await pg.query(`select id from ${fx.tag}.pg_shipments_inc order by id`)).rows).toEqual([[1], [2], [4], [5]]);
     expect(await pgStaged()).toEqual(KEPT);
   }, 120_000);
 });

@@ -13,8 +13,8 @@ import { FederationCache } from './cache.js';
 import { ALL_COLUMNS, columnsUsed, unionNeeds, type ColumnNeed } from './columns.js';
 import { extractIntoCache } from './extraction.js';
 import { inputRelation } from './inputs.js';
-import { commonTerms, pushableTerms, type PushedTerm } from './filters.js';
-import { configuredTerm, copyIncrementalThis, type IncrementalThis } from './incremental.js';
+import { commonTerms, pushableTerms, type PushedTerm, type TermValue } from './filters.js';
+import { configuredTerm, copyIncrementalThis, watermarksOnTarget, type IncrementalThis } from './incremental.js';
 import { cacheMaxAge } from './freshness.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint, type MoveStats } from './mover.js';
 
@@ -95,7 +95,7 @@ export class FederatedRun {
     try {
       // An incremental run reads {{ this }} first: its watermarks decide which rows of the inputs move.
       const ofThis = incremental ? await this.copyThis(x, target, thisTable, needs.incrementalTrees.get(node.unique_id)) : undefined;
-      const inputTerms = ofThis ? await this.incrementalTerms(node, plan, ofThis, needs) : undefined;
+      const inputTerms = ofThis ? await this.incrementalTerms(node, plan, ofThis.watermarks, ofThis.configured, needs) : undefined;
       const copies = new Map<string, InputCopy>();
       await Promise.all(
         plan.inputs.map(async (input) => {
@@ -269,24 +269,64 @@ export class FederatedRun {
    * `config(watermark=...)`'s term on the input holding that column, always
    * (into the model's own copy, so no other reader sees fewer rows).
    */
-  private async incrementalTerms(node: ExecutableNode, plan: NodePlan, ofThis: IncrementalThis, needs: Needs): Promise<Map<string, PushedTerm[]>> {
+  private async incrementalTerms(
+    node: ExecutableNode,
+    plan: NodePlan,
+    watermarks: ReadonlyMap<string, TermValue>,
+    configured: IncrementalThis['configured'],
+    needs: Needs,
+  ): Promise<Map<string, PushedTerm[]>> {
     const terms = new Map<string, PushedTerm[]>();
     const tree = needs.incrementalTrees.get(node.unique_id);
     for (const input of plan.inputs) {
       if (!tree || this.hasCachePolicy(input.unique_id)) continue;
       const table = input.cacheTable ?? cacheTableName(this.opts.project, input.unique_id);
-      const found = pushableTerms(tree, table, ofThis.watermarks);
+      const found = pushableTerms(tree, table, watermarks);
       // An input other models read in full too gets a copy of its own only for a watermark: past it, few rows remain.
       const alone = needs.narrowable.has(`${node.unique_id}\u0000${input.unique_id}`);
       if (alone || found.length > pushableTerms(tree, table).length) terms.set(input.unique_id, found);
     }
-    if (ofThis.configured) {
+    if (configured) {
       const described = new Map<string, ColumnMeta[]>();
       for (const input of plan.inputs) described.set(input.unique_id, await this.describeInput(input));
-      const { input, term } = configuredTerm(node, ofThis.configured, described);
+      const { input, term } = configuredTerm(node, configured, described);
       terms.set(input, [...(terms.get(input) ?? []), term]);
     }
     return terms;
+  }
+
+  /**
+   * `federation='target'`, an incremental run: the watermark subqueries of
+   * the model's SQL evaluated over a summary of its table on the target, as
+   * terms per remote input under the same rules as for a model federated in
+   * DuckDB (`incrementalTerms`; `config(watermark=...)` is the target path's
+   * own). Empty when nothing travels; also says how many rows of the target
+   * were read for it.
+   */
+  async watermarkTerms(x: NodeExecution, plan: NodePlan): Promise<{ terms: Map<string, PushedTerm[]>; thisRows: number }> {
+    this.needs ??= this.columnNeeds();
+    const needs = await this.needs;
+    const tree = needs.incrementalTrees.get(x.node.unique_id);
+    if (!tree) return { terms: new Map(), thisRows: 0 };
+    const table = thisTableName(x.node.name);
+    try {
+      const { rows, watermarks } = await watermarksOnTarget({
+        node: x.node,
+        target: { connection: x.connection, adapter: x.adapter },
+        targetRelation: nodeRelation(x, 'table'),
+        cache: this.cache,
+        table,
+        tree,
+        moved: (what, stats) => this.report(x.node.unique_id, what, stats),
+        log: (level, message) => this.opts.log(level, message),
+        signal: x.signal,
+      });
+      if (watermarks.size === 0) return { terms: new Map(), thisRows: rows };
+      const remote = { ...plan, inputs: plan.inputs.filter((i) => i.moves) };
+      return { terms: await this.incrementalTerms(x.node, remote, watermarks, undefined, needs), thisRows: rows };
+    } finally {
+      await this.cache.drop(table).catch((e: unknown) => x.log('warn', `could not drop cache table ${table}: ${(e as Error).message}`));
+    }
   }
 
   /** An input's columns as its own engine describes them. */

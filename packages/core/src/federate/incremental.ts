@@ -70,24 +70,8 @@ export async function copyIncrementalThis(request: IncrementalThisRequest): Prom
     copied = { relation: entry.relation, rows: entry.rows ?? 0 };
   }
 
-  const watermarks = new Map<string, TermValue>();
+  const watermarks = await evaluateWatermarks(request, readings);
   await cache.withConnection(async (c) => {
-    const valueOf = async (sql: string): Promise<TermValue | undefined> => {
-      const result = await c.query(`select * from (${sql}) as watermark`, [], { signal: request.signal });
-      const kind = result.columns[0]?.type.kind;
-      return kind === undefined ? undefined : termValue(result.rows[0]?.[0], kind);
-    };
-    for (const subquery of readings.subqueries) {
-      try {
-        const sql = String((await c.query(`select json_deserialize_sql(${cache.adapter.dialect.quoteLiteral(subquery.statement)}::json)`)).rows[0]?.[0]);
-        const value = await valueOf(sql);
-        if (value !== undefined) watermarks.set(subquery.key, value);
-        request.log('debug', `watermark: ${sql} is ${value === undefined ? 'not a value that travels' : JSON.stringify(value)}`);
-      } catch (e) {
-        // Not evaluated here means only that it does not travel; DuckDB still evaluates it in the model.
-        request.log('debug', `watermark: could not evaluate a subquery on {{ this }} ahead of the model: ${(e as Error).message}`);
-      }
-    }
     if (configured === undefined) return;
     const column = cache.adapter.dialect.quoteIdentifier(byName.get(configured.toLowerCase())!.name);
     const result = await c.query(`select max(${column}) from ${copied.relation.render()}`, [], { signal: request.signal });
@@ -109,6 +93,60 @@ export async function copyIncrementalThis(request: IncrementalThisRequest): Prom
 }
 
 const CONFIGURED = '\u0000configured';
+
+/**
+ * `federation='target'`: the model runs on its target against its real
+ * table, so of `{{ this }}` only the watermark subqueries' values are needed
+ * ahead of it, to narrow what is staged. A summary of the target (its maxima
+ * and minima) answers them whatever else the model reads of the table; it is
+ * copied into the cache as `table` (the caller drops it) and the subqueries
+ * are evaluated there, as for a model federated in DuckDB. No subquery, or
+ * one over a column that cannot be summarised (text, or not found): none.
+ */
+export async function watermarksOnTarget(request: Omit<IncrementalThisRequest, 'copyWhole'>): Promise<{ rows: number; watermarks: Map<string, TermValue> }> {
+  const readings = request.tree ? readingsOfThis(request.tree, request.table) : { subqueries: [], onlyWatermarks: false };
+  if (readings.subqueries.length === 0) return { rows: 0, watermarks: new Map() };
+  const described = (await request.target.connection.catalog.describe(request.targetRelation.toRef())) ?? [];
+  const byName = new Map(described.map((c) => [c.name.toLowerCase(), c]));
+  const summarized = readings.subqueries.flatMap((s) => s.aggregates.map((a) => byName.get(a.column.toLowerCase())));
+  if (!summarized.every((c): c is ColumnMeta => c !== undefined && ORDERED_KINDS.has(c.type.kind))) {
+    request.log('debug', `watermark: the subqueries on {{ this }} read columns of ${request.targetRelation.render()} that cannot be summarised; the remote inputs are staged whole`);
+    return { rows: 0, watermarks: new Map() };
+  }
+  const columns = [...new Map(summarized.map((c) => [c.name, c])).values()];
+  const withMinimum = readings.subqueries.some((s) => s.aggregates.some((a) => a.fn === 'min'));
+  const copied = await copySummary(request, columns, withMinimum);
+  return { rows: copied.rows, watermarks: await evaluateWatermarks(request, readings) };
+}
+
+/**
+ * Each watermark subquery evaluated in the cache over the copy of
+ * `{{ this }}` (`table`), by its JSON: the values that may travel.
+ */
+async function evaluateWatermarks(request: Pick<IncrementalThisRequest, 'cache' | 'log' | 'signal'>, readings: ThisReadings): Promise<Map<string, TermValue>> {
+  const { cache } = request;
+  const watermarks = new Map<string, TermValue>();
+  if (readings.subqueries.length === 0) return watermarks;
+  await cache.withConnection(async (c) => {
+    const valueOf = async (sql: string): Promise<TermValue | undefined> => {
+      const result = await c.query(`select * from (${sql}) as watermark`, [], { signal: request.signal });
+      const kind = result.columns[0]?.type.kind;
+      return kind === undefined ? undefined : termValue(result.rows[0]?.[0], kind);
+    };
+    for (const subquery of readings.subqueries) {
+      try {
+        const sql = String((await c.query(`select json_deserialize_sql(${cache.adapter.dialect.quoteLiteral(subquery.statement)}::json)`)).rows[0]?.[0]);
+        const value = await valueOf(sql);
+        if (value !== undefined) watermarks.set(subquery.key, value);
+        request.log('debug', `watermark: ${sql} is ${value === undefined ? 'not a value that travels' : JSON.stringify(value)}`);
+      } catch (e) {
+        // Not evaluated here means only that it does not travel; the model still evaluates it itself.
+        request.log('debug', `watermark: could not evaluate a subquery on {{ this }} ahead of the model: ${(e as Error).message}`);
+      }
+    }
+  });
+  return watermarks;
+}
 
 /** `config(watermark='col')`, checked. */
 export function watermarkColumn(node: ExecutableNode): string | undefined {
@@ -163,7 +201,11 @@ export function termValue(value: unknown, kind: CanonicalKind): TermValue | unde
 }
 
 /** The summary rows (maxima, and minima when asked) computed on the target and moved into the cache. */
-async function copySummary(request: IncrementalThisRequest, columns: ColumnMeta[], withMinimum: boolean): Promise<{ relation: Relation; rows: number }> {
+async function copySummary(
+  request: Pick<IncrementalThisRequest, 'target' | 'targetRelation' | 'cache' | 'table' | 'moved' | 'log' | 'signal'>,
+  columns: ColumnMeta[],
+  withMinimum: boolean,
+): Promise<{ relation: Relation; rows: number }> {
   const { target, cache, table } = request;
   const specs = columnsForDestination(columns, target.adapter.type === cache.adapter.type);
   const sql = summarySelect(

@@ -27,11 +27,12 @@ const META_COLUMNS: ColumnSpec[] = [
   { name: 'loaded_at_ms', type: { kind: 'bigint' } },
 ];
 /**
- * Terms pushed into a staged copy compare integers only: the target runs the
- * model's WHERE again with its own collation, which may match text the
- * source's `=` did not send (MariaDB's 'open' = 'OPEN').
+ * Terms pushed into a staged copy compare integers, or dates and times with a
+ * watermark of their own kind, never text: the target runs the model's WHERE
+ * again with its own collation, which may match text the source's `=` did
+ * not send (MariaDB's 'open' = 'OPEN').
  */
-const INTEGER_KINDS = new Set<CanonicalKind>(['smallint', 'integer', 'bigint']);
+const STAGED_FILTER_KINDS = new Set<CanonicalKind>(['smallint', 'integer', 'bigint', 'date', 'timestamp', 'timestamptz']);
 
 /** A name cut to the engine's limit, with a hash of the whole so two long names stay apart. */
 export function fitIdentifier(name: string, max: number): string {
@@ -120,6 +121,12 @@ export interface TargetFederationOptions {
    */
   nodes: readonly NodePlan[];
   reads(reader: string, input: string): Promise<InputReads>;
+  /**
+   * An incremental run's watermark subqueries evaluated ahead of the model,
+   * as terms per remote input (replacing `reads`' terms for those inputs),
+   * and the rows of the target read for them.
+   */
+  watermarkTerms(x: NodeExecution, plan: NodePlan): Promise<{ terms: Map<string, PushedTerm[]>; thisRows: number }>;
   log(level: 'debug' | 'info' | 'warn', message: string): void;
 }
 
@@ -166,18 +173,22 @@ export class TargetFederation {
 
   /**
    * Builds a `federate-target` model: its remote inputs staged on the target
-   * (on an incremental run with `config(watermark=...)`, only the rows past
-   * the target table's maximum), then the target's own materialization.
+   * (on an incremental run, only the rows past the target table's
+   * watermarks: `config(watermark=...)`'s maximum, and the subqueries on
+   * `{{ this }}` in its SQL), then the target's own materialization.
    */
   async materialize(x: NodeExecution, plan: NodePlan): Promise<MaterializationResult> {
     if (plan.warning) x.log('warn', plan.warning);
     try {
-      const watermark = await this.configuredWatermark(x, plan);
+      const incremental = await this.isIncrementalRun(x);
+      const watermark = incremental ? await this.configuredWatermark(x, plan) : undefined;
+      const ofThis = incremental ? await this.opts.watermarkTerms(x, plan) : undefined;
       const staged = new Map<string, Staged>();
       await Promise.all(
-        plan.inputs
-          .filter((i) => i.moves)
-          .map(async (input) => staged.set(input.unique_id, await this.stage(plan, input, x.signal, watermark?.input === input.unique_id ? watermark.term : undefined))),
+        plan.inputs.filter((i) => i.moves).map(async (input) => {
+          const required = watermark?.input === input.unique_id ? watermark.term : undefined;
+          staged.set(input.unique_id, await this.stage(plan, input, x.signal, { watermark: required, terms: ofThis?.terms.get(input.unique_id) }));
+        }),
       );
       const federated: FederatedRendering = { adapterType: x.adapter.type, relationFor: (id) => staged.get(id)?.relation };
       const onTarget: NodeExecution = {
@@ -192,7 +203,7 @@ export class TargetFederation {
       };
       const outcome = await materializeModel(onTarget);
       // What moved, for run_results, as for models federated in DuckDB.
-      const rowsMoved = { inputs: Object.fromEntries([...staged].map(([id, copy]) => [id, copy.rows])) };
+      const rowsMoved = { inputs: Object.fromEntries([...staged].map(([id, copy]) => [id, copy.rows])), ...(ofThis?.thisRows ? { this: ofThis.thisRows } : {}) };
       return { ...outcome, adapterResponse: { ...outcome.adapterResponse, rows_moved: rowsMoved } };
     } finally {
       await this.release(plan);
@@ -207,9 +218,7 @@ export class TargetFederation {
    */
   private async configuredWatermark(x: NodeExecution, plan: NodePlan): Promise<{ input: string; term: PushedTerm } | undefined> {
     const configured = watermarkColumn(x.node);
-    if (configured === undefined || x.node.config.materialized !== 'incremental') return undefined;
-    const runtime = await modelRuntime(x);
-    if (!runtime.relationExists || runtime.fullRefresh) return undefined;
+    if (configured === undefined) return undefined;
     const target = nodeRelation(x, 'table');
     const column = checkedWatermarkColumn(x.node, configured, (await x.connection.catalog.describe(target.toRef())) ?? [], target.render());
     const result = await x.connection.query(`select max(${x.adapter.dialect.quoteIdentifier(column.name)}) from ${target.render()}`, [], { signal: x.signal });
@@ -226,6 +235,13 @@ export class TargetFederation {
     }
     x.log('debug', `watermark: ${found.input} moves only rows where ${column.name} > ${JSON.stringify(value)}`);
     return found;
+  }
+
+  /** An incremental model whose table exists, not rebuilt by --full-refresh: its watermarks decide what moves. */
+  private async isIncrementalRun(x: NodeExecution): Promise<boolean> {
+    if (x.node.config.materialized !== 'incremental') return false;
+    const runtime = await modelRuntime(x);
+    return runtime.relationExists && !runtime.fullRefresh;
   }
 
   /** An input's columns as its own engine describes them. */
@@ -294,10 +310,14 @@ export class TargetFederation {
   /**
    * The staged copy of one input for one model, loaded at most once per run.
    * A copy filtered for the model (WHERE terms, a `watermark` it requires) is
-   * its own, `<table>__for__<model>`.
+   * its own, `<table>__for__<model>`. An incremental run's `terms` (its
+   * watermark subqueries evaluated) replace those of the model's WHERE.
    */
-  private async stage(plan: NodePlan, input: PlannedInput, signal: AbortSignal, watermark?: PushedTerm): Promise<Staged> {
-    const { columns, terms } = await this.opts.reads(plan.unique_id, input.unique_id);
+  private async stage(plan: NodePlan, input: PlannedInput, signal: AbortSignal, incremental: { watermark?: PushedTerm; terms?: PushedTerm[] }): Promise<Staged> {
+    const reads = await this.opts.reads(plan.unique_id, input.unique_id);
+    const { columns } = reads;
+    const terms = incremental.terms ?? reads.terms;
+    const { watermark } = incremental;
     const filtered = (terms !== undefined && terms.length > 0) || watermark !== undefined;
     const reader = this.opts.project.nodes.get(plan.unique_id)!.name;
     const table = stagedTableName(this.opts.project, input.unique_id, filtered ? reader : undefined);
@@ -344,7 +364,7 @@ export class TargetFederation {
           return { relation, rows: 0 };
         }
         if (columns.length < described.length) this.opts.log('debug', `staging: ${table} keeps ${columns.length} of ${described.length} columns (${columns.map((c) => c.name).join(', ')})`);
-        const safe = renderPushedTerms(how.terms, described.filter((c) => INTEGER_KINDS.has(c.type.kind)), from.adapter.dialect);
+        const safe = renderPushedTerms(how.terms, described.filter((c) => STAGED_FILTER_KINDS.has(c.type.kind)), from.adapter.dialect);
         // The watermark is the model's own instruction: it applies to dates and times too (configuredTerm checked the kinds).
         const required = how.watermark && renderPushedTerms([how.watermark], described, from.adapter.dialect);
         const where = [safe, required].filter(Boolean).join(' and ');

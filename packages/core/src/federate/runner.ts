@@ -121,6 +121,8 @@ export class RunFederation {
       ctx: this.ctx,
       nodes: this.federatedPlans().flatMap((p) => (p.auto ? [p.auto.target] : p.path === 'federate-target' ? [p] : [])),
       reads: (reader, input) => this.reads(reader, input),
+      // Watermark subqueries are found by DuckDB's parser and evaluated in the cache: without DuckDB, none travel.
+      watermarkTerms: async (x, plan) => (this.hasEngine() ? this.federatedRun().watermarkTerms(x, plan) : { terms: new Map(), thisRows: 0 }),
       log: (level, message) => this.ctx.logger[level](message),
     });
     return this.onTarget;
