@@ -186,4 +186,27 @@ describe('runScheduled', () => {
     });
     expect(ran).toEqual(['child']);
   });
+
+  it('lets every running node and its statements listen to the shared abort signal without a listener-leak warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      await runScheduled({
+        tasks: Array.from({ length: 8 }, (_, i) => ({ id: `n${i}`, parents: [] })),
+        threads: 8,
+        failFast: false,
+        // Each node with two statements in flight, as bridged statements each listen for cancellation.
+        execute: async (_id, ctx) => {
+          await Promise.all([delay(20, ctx.signal), delay(20, ctx.signal)]);
+          return 'success';
+        },
+        onSkip: () => undefined,
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
 });

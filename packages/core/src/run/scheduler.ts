@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * The DAG scheduler: runs the selected nodes in dependency order on `threads`
  * workers. It knows nothing about databases — a node is an id, its parents
@@ -72,6 +74,8 @@ export async function runScheduled(opts: SchedulerOptions): Promise<SchedulerRep
   const done = new Set<string>();
   const completed: string[] = [];
   const abort = new AbortController();
+  // Every running node and each of its statements in flight listen to this one signal: more than Node's default 10.
+  setMaxListeners(0, abort.signal);
   let stoppedBy: string | undefined;
   const cancelled = () => opts.signal?.aborted === true;
   const onCancel = () => abort.abort(opts.signal!.reason);
