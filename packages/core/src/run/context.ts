@@ -169,12 +169,3 @@ export async function applyPersistDocs(x: NodeExecution, relation: Relation): Pr
     if (Object.keys(described).length > 0) await x.sql.run(callSqlMacro(x, 'alter_column_comment', relation, described));
   }
 }
-
-/** Applies the node's `grants` config after it is built. */
-export async function applyGrants(x: NodeExecution, relation: Relation): Promise<void> {
-  for (const [privilege, grantees] of Object.entries(x.node.config.grants ?? {})) {
-    const list = (Array.isArray(grantees) ? grantees : [grantees]).filter((g): g is string => typeof g === 'string' && g.length > 0);
-    if (list.length === 0) continue;
-    await x.sql.run(callSqlMacro(x, 'get_grant_sql', relation, privilege, list));
-  }
-}

@@ -1,6 +1,7 @@
 import { DvtError } from '../errors.js';
 import type { Relation } from '../compile/relation.js';
 import { callSqlMacro, describeColumns, dropIfExists, findRelation, inTransaction, nodeRelation, suffixed, type MaterializationResult, type NodeExecution } from './context.js';
+import { applyGrants } from './grants.js';
 
 type HardDeletes = 'ignore' | 'invalidate' | 'new_record';
 const META_COLUMNS = ['dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to', 'dbt_is_deleted'] as const;
@@ -38,6 +39,7 @@ export async function materializeSnapshot(x: NodeExecution): Promise<Materializa
 
   if (!existing) {
     const result = await x.sql.run(callSqlMacro(x, 'create_table_as', false, relation, callSqlMacro(x, 'snapshot_build_sql', spec).join('\n')));
+    await applyGrants(x, relation, false);
     return { status: 'success', message: result.rowsAffected === undefined ? 'CREATE TABLE' : `SELECT ${result.rowsAffected}`, code: 'SELECT', rowsAffected: result.rowsAffected, compiledCode, relation };
   }
   if (existing.kind !== 'table') {
@@ -58,6 +60,8 @@ export async function materializeSnapshot(x: NodeExecution): Promise<Materializa
       await x.sql.run(close);
       inserted = (await x.sql.run(add)).rowsAffected;
       if (rest.length > 0) await x.sql.run(rest);
+      // The table is kept: grants the config dropped are still on it.
+      await applyGrants(x, relation, true);
     });
   } finally {
     await dropIfExists(x, staging);

@@ -10,11 +10,11 @@ import {
   nodeRelation,
   runHooks,
   suffixed,
-  applyGrants,
   applyPersistDocs,
   type MaterializationResult,
   type NodeExecution,
 } from '../context.js';
+import { applyGrants } from '../grants.js';
 import { describeDiff, diffColumns, hasChanges, parseOnSchemaChange, type SchemaDiff } from './schema-change.js';
 import { asStatements } from '../statements.js';
 
@@ -105,7 +105,8 @@ export async function materializeIncremental(x: NodeExecution, compiledCode: str
       const result = await x.sql.run(statement);
       if (result.rowsAffected !== undefined && /^\s*(insert|merge)/i.test(statement)) rows = (rows ?? 0) + result.rowsAffected;
     }
-    await applyGrants(x, target);
+    // The table is kept: grants the config dropped are still on it.
+    await applyGrants(x, target, true);
     await applyPersistDocs(x, target);
     await runHooks(x, x.node.config.post_hook ?? [], true);
   };

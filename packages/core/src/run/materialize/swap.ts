@@ -7,10 +7,10 @@ import {
   relationTypeOf,
   runHooks,
   suffixed,
-  applyGrants,
   applyPersistDocs,
   type NodeExecution,
 } from '../context.js';
+import { applyGrants, shouldRevoke } from '../grants.js';
 
 /**
  * Builds a relation beside the live one and swaps it in: `build` creates
@@ -46,7 +46,7 @@ export async function buildAndSwap(
     await build(tmp);
     if (existingRelation) await x.sql.run(callSqlMacro(x, 'swap_relation', existingRelation, backupRelation, tmp, target));
     else await x.sql.run(callSqlMacro(x, 'rename_relation', tmp, target));
-    await applyGrants(x, target);
+    await applyGrants(x, target, shouldRevoke(x, existingRelation !== undefined, true));
     await applyPersistDocs(x, target);
     await runHooks(x, x.node.config.post_hook ?? [], true);
   };

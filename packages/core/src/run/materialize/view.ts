@@ -1,4 +1,5 @@
-import { callSqlMacro, inTransaction, nodeRelation, runHooks, applyGrants, applyPersistDocs, type MaterializationResult, type NodeExecution } from '../context.js';
+import { callSqlMacro, inTransaction, nodeRelation, runHooks, applyPersistDocs, type MaterializationResult, type NodeExecution } from '../context.js';
+import { applyGrants, shouldRevoke } from '../grants.js';
 import { checkContract } from '../../contract/enforce.js';
 import { buildAndSwap } from './swap.js';
 
@@ -23,7 +24,7 @@ export async function materializeView(
     await inTransaction(x, async () => {
       await runHooks(x, x.node.config.pre_hook ?? [], true);
       await x.sql.run(callSqlMacro(x, 'get_replace_view_sql', target, compiledCode));
-      await applyGrants(x, target);
+      await applyGrants(x, target, shouldRevoke(x, existing.relationExists, true));
       await applyPersistDocs(x, target);
       await runHooks(x, x.node.config.post_hook ?? [], true);
     });

@@ -7,7 +7,6 @@ import { CsvWriter, readCsvBatches } from '../../adapter/csv.js';
 import type { Relation } from '../../compile/relation.js';
 import type { ExecutableNode } from '../../project/types.js';
 import {
-  applyGrants,
   applyPersistDocs,
   callSqlMacro,
   describeColumns,
@@ -19,6 +18,7 @@ import {
   type NodeExecution,
 } from '../context.js';
 import { buildAndSwap } from '../materialize/swap.js';
+import { applyGrants } from '../grants.js';
 import { shouldFullRefresh } from '../materialize/model.js';
 import { normaliseSeedValue, type SeedKind } from './infer.js';
 import { scanSeed, type SeedScan } from './scan.js';
@@ -189,7 +189,8 @@ async function loadSeed(x: NodeExecution, plan: SeedPlan, beforeCommit: () => Pr
         await x.sql.run(callSqlMacro(x, 'truncate_relation', target));
         rows = await loadInto(x, plan, target, existingColumns.map((c) => c.name));
         await beforeCommit();
-        await applyGrants(x, target);
+        // The table is kept: grants the config dropped are still on it.
+        await applyGrants(x, target, true);
         await applyPersistDocs(x, target);
         await runHooks(x, x.node.config.post_hook ?? [], true);
       });
