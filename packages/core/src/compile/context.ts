@@ -7,6 +7,7 @@ import { DvtError } from '../errors.js';
 import type { ExecutableNode, ProfileOutput, Project, RefCall, SourceDefinition } from '../project/types.js';
 import { ResultTable } from './database.js';
 import type { TemplateDatabase } from './database.js';
+import { grantsMissingFrom, type GrantMap } from './grant-maps.js';
 import { exceptionsNamespace, makeConfig, makeEnvVar, makeRef, makeSource, makeStatement, makeVar } from './context-calls.js';
 import { columnApi, JinjaAdapter, RelationApi } from './host-objects.js';
 import { arg, splitArgs } from './kwargs.js';
@@ -405,6 +406,8 @@ function buildMember(state: RenderState, name: string): unknown {
       return pySetOrDefault;
     case 'set_strict':
       return pySetStrict;
+    case 'diff_of_two_dicts':
+      return (a: unknown, b: unknown) => grantsMissingFrom(toJS(a) as GrantMap, toJS(b) as GrantMap);
     case 'local_md5':
       return (text: unknown) => createHash('md5').update(String(text)).digest('hex');
     case 'flags':

@@ -1,6 +1,8 @@
 import { callJinja, type JinjaCallable } from '@dvt/jinja';
 import { DvtError } from '../errors.js';
 import { Column } from './column.js';
+import { ResultTable } from './database.js';
+import { grantsFromRows, type GrantMap } from './grant-maps.js';
 import type { RenderState } from './context.js';
 import { arg, splitArgs } from './kwargs.js';
 import { Relation } from './relation.js';
@@ -39,6 +41,12 @@ export class JinjaAdapter {
     const quoting = this.state.services.project.config.quoting;
     const key = String(quoteKey);
     return quoting[key] === false ? String(identifier) : this.quote(identifier);
+  }
+
+  /** `get_show_grant_sql`'s result (run_query's table) as the `grants` config's shape: privilege -> grantees. */
+  standardize_grants_dict(table: unknown): GrantMap {
+    if (!(table instanceof ResultTable)) throw new DvtError('compile', 'adapter.standardize_grants_dict expects the table of run_query(get_show_grant_sql(relation))');
+    return grantsFromRows(table.column_names, table.rows.map((row) => table.column_names.map((_, i) => row.get(i))));
   }
 
   quote_seed_column(column: unknown, quoteConfig?: unknown): string {
