@@ -1,6 +1,7 @@
 import type { CommandName, Invocation } from './args.js';
 import { stringFlag, UsageError } from './args.js';
 import { Log } from './output/log.js';
+import { LiveLines, showsLiveLines } from './output/live.js';
 import { COLOURS, PLAIN, useColours } from './output/paint.js';
 
 export interface CommandContext {
@@ -38,12 +39,15 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Command }>> 
 
 export async function runInvocation(invocation: Invocation, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const command = invocation.command as CommandName;
+  const format = stringFlag(invocation, 'log-format') === 'json' ? 'json' : 'text';
+  const quiet = invocation.flags.quiet === true;
   const log = new Log({
-    format: stringFlag(invocation, 'log-format') === 'json' ? 'json' : 'text',
+    format,
     paint: useColours(process.stdout, env) ? COLOURS : PLAIN,
     debug: invocation.flags.debug === true,
-    quiet: invocation.flags.quiet === true,
+    quiet,
     warnError: invocation.flags['warn-error'] === true,
+    ...(showsLiveLines(process.stdout, env, format, quiet) ? { live: new LiveLines(process.stdout) } : {}),
   });
   try {
     const { default: run } = await COMMAND_MODULES[command]();

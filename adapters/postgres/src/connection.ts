@@ -15,7 +15,7 @@ import type {
   StreamOptions,
   Value,
 } from '@dvt/core';
-import { DvtError, openLoadSource } from '@dvt/core';
+import { CsvRecordCounter, DvtError, openLoadSource } from '@dvt/core';
 import pg from './pg-driver.js';
 import type { ClientConfig, FieldDef, Client as PgClient, QueryResult as PgQueryResult } from 'pg';
 import Cursor from 'pg-cursor';
@@ -28,7 +28,6 @@ import { builtinTypeName, columnMeta } from './columns.js';
 import { copyFromStdinSql, copyToStdoutSql, stripTrailingSemicolons } from './copy-sql.js';
 import { quotePostgresLiteral, renderPostgresRelation } from './dialect.js';
 import { toDvtError } from './errors.js';
-import { CsvRecordCounter } from './progress.js';
 import { decoderFor, rawTextTypes, toDriverParam } from './values.js';
 
 /**

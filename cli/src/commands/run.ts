@@ -38,6 +38,7 @@ export async function runNodes(ctx: CommandContext, chosen?: (project: Project) 
       targetPath: session.targetPath,
       resolveAdapter: session.resolveAdapter,
       events: reporter.handle,
+      moveProgress: ctx.log.showsProgress,
       signal: abort.signal,
     });
     await writeArtifacts(session, ctx, outcome);

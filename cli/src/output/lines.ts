@@ -55,3 +55,9 @@ export function doneLine(paint: Paint, t: Tally): string {
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }
+
+/** `moving source.shop.orders into cache shop__orders: 1,234,567 rows (250,123 rows/s, 4.9s)` */
+export function moveProgressText(p: { unique_id: string; move: string; rows: number; rowsPerSecond: number; seconds: number }): string {
+  const count = (n: number) => n.toLocaleString('en-US');
+  return `moving ${p.unique_id} ${p.move}: ${count(p.rows)} rows (${count(p.rowsPerSecond)} rows/s, ${p.seconds.toFixed(1)}s)`;
+}

@@ -1,3 +1,4 @@
+import type { LiveLines } from './live.js';
 import { PLAIN, type Paint } from './paint.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -16,6 +17,12 @@ export interface LogOptions {
   warnError?: boolean;
   write?: (line: string) => void;
   now?: () => Date;
+  /**
+   * A terminal's live lines (moves in progress), when output is a TTY in
+   * text mode: every line is then printed above them. Without it progress
+   * is not shown at all (not in JSON, piped output or files).
+   */
+  live?: LiveLines;
 }
 
 /**
@@ -32,7 +39,8 @@ export class Log {
   private readonly now: () => Date;
 
   constructor(private readonly options: LogOptions) {
-    this.write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
+    const live = options.live;
+    this.write = live ? (line) => live.print(line) : (options.write ?? ((line) => process.stdout.write(`${line}\n`)));
     this.now = options.now ?? (() => new Date());
   }
 
@@ -42,6 +50,22 @@ export class Log {
 
   get debugEnabled(): boolean {
     return this.options.debug;
+  }
+
+  /** Whether `progress` shows anything: the run then asks core to count rows as they move. */
+  get showsProgress(): boolean {
+    return this.options.live !== undefined;
+  }
+
+  /**
+   * A line that changes in place while something runs, under `key`; undefined
+   * takes it down. Only on a terminal in text mode (and not --quiet).
+   */
+  progress(key: string, text: string | undefined): void {
+    const live = this.options.live;
+    if (!live) return;
+    if (text === undefined) live.delete(key);
+    else live.set(key, this.mask(text));
   }
 
   /** Installs the secret masking (core's `maskSecrets` over the profile's secret values) once a profile is loaded. */

@@ -1,6 +1,6 @@
 import { countsText, type NodeDescription, type RunEvent, type RunResult, type RunSummary } from '@dvt/core';
 import type { Log } from './log.js';
-import { doneLine, plural, progressLine, seconds, type Tone } from './lines.js';
+import { doneLine, moveProgressText, plural, progressLine, seconds, type Tone } from './lines.js';
 
 /**
  * Prints the runner's events as dbt does: the counts, one START line and one
@@ -56,6 +56,10 @@ export class RunReporter {
       case 'log':
         // Adapters' and the runner's chatter (connections opened, ...) is for --debug; warnings always show.
         this.log.event(event.level === 'warn' ? 'warn' : 'debug', 'RunnerLog', event.message, event.unique_id ? { unique_id: event.unique_id } : {});
+        return;
+      case 'move_progress':
+        // One line per move, changing in place on a terminal; the move's final line is its 'moved ...' log.
+        this.log.progress(`${event.unique_id}\u0000${event.move}`, event.done ? undefined : moveProgressText(event));
         return;
       case 'run_end':
         this.runEnd(event.elapsed, event.summary);

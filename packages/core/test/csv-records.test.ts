@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { CsvRecordCounter } from '../src/progress.js';
+import { CsvRecordCounter } from '../src/federate/csv-records.js';
 
 async function count(chunks: string[], every = 1): Promise<{ total: number; reports: number[]; bytes: string }> {
   const reports: number[] = [];

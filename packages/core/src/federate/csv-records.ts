@@ -1,11 +1,12 @@
 import { Transform } from 'node:stream';
-import type { TransformCallback } from 'node:stream';
+import type { TransformCallback, TransformOptions } from 'node:stream';
 
 const QUOTE = 0x22;
 const LF = 0x0a;
 
 /**
- * Counts CSV records in bytes passing through, for load progress. A line
+ * Counts CSV records in bytes passing through, for progress while rows move
+ * (the movers' pipe, PostgreSQL's COPY FROM). A line
  * feed ends a record exactly when the quotes seen so far are balanced (a
  * doubled quote inside a field counts twice), so embedded line breaks are
  * not miscounted. Bytes pass through untouched.
@@ -18,8 +19,9 @@ export class CsvRecordCounter extends Transform {
   constructor(
     private readonly onRecords: (records: number) => void,
     private readonly everyRecords = 10_000,
+    options?: TransformOptions,
   ) {
-    super();
+    super(options);
   }
 
   /** Records completed so far (a last line without a trailing newline counts at the end). */

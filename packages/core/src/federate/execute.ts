@@ -16,6 +16,7 @@ import { inputRelation } from './inputs.js';
 import { commonTerms, pushableTerms, type PushedTerm, type TermValue } from './filters.js';
 import { configuredTerm, copyIncrementalThis, watermarksOnTarget, type IncrementalThis } from './incremental.js';
 import { cacheMaxAge } from './freshness.js';
+import { MoveProgressReporter, type MoveProgressSink } from './progress.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint, type MoveStats } from './mover.js';
 
 export interface FederatedRunOptions {
@@ -29,6 +30,8 @@ export interface FederatedRunOptions {
   /** The federated nodes of this run: what they read decides which columns each extraction keeps. */
   federatedNodes: readonly NodePlan[];
   log(level: 'debug' | 'info' | 'warn', message: string, uniqueId?: string): void;
+  /** Where moves report their progress while they run; without it they count nothing. */
+  progress?: MoveProgressSink;
 }
 
 /**
@@ -113,17 +116,21 @@ export class FederatedRun {
       const specs = columnsForDestination(columns, x.adapter.type === this.cache.adapter.type);
       await dropIfExists(x, stage);
       await x.sql.run(createTableSql(x.adapter, stage.toRef(), specs));
+      const what = `result into ${target.render()} staging`;
       const moved = await this.cache.withConnection((c) =>
-        moveRows({
-          from: { connection: c, adapter: this.cache.adapter },
-          sql: `select * from ${result.render()}`,
-          to: { connection: x.connection, adapter: x.adapter },
-          relation: stage.toRef(),
-          columns: specs,
-          signal: x.signal,
-        }),
+        MoveProgressReporter.around(this.opts.progress, node.unique_id, what, (onProgress) =>
+          moveRows({
+            from: { connection: c, adapter: this.cache.adapter },
+            sql: `select * from ${result.render()}`,
+            to: { connection: x.connection, adapter: x.adapter },
+            relation: stage.toRef(),
+            columns: specs,
+            signal: x.signal,
+            ...(onProgress ? { onProgress } : {}),
+          }),
+        ),
       );
-      this.report(node.unique_id, `result into ${target.render()} staging`, moved);
+      this.report(node.unique_id, what, moved);
 
       const asTable: ExecutableNode = ['view', 'ephemeral'].includes(String(node.config.materialized))
         ? { ...node, config: { ...node.config, materialized: 'table' } }
@@ -341,10 +348,13 @@ export class FederatedRun {
   }
 
   private async fill(from: Endpoint, ref: RelationRef, rendered: string, table: string, uniqueId: string, signal: AbortSignal, maxAge?: number, need: ColumnNeed = ALL_COLUMNS, terms: PushedTerm[] = []) {
-    return extractIntoCache(
-      this.cache,
-      { from, ref, rendered, table, uniqueId, need, terms, maxAge, signal },
-      { log: (level, message) => this.opts.log(level, message), moved: (stats) => this.report(uniqueId, `into cache ${table}`, stats) },
+    const what = `into cache ${table}`;
+    return MoveProgressReporter.around(this.opts.progress, uniqueId, what, (onProgress) =>
+      extractIntoCache(
+        this.cache,
+        { from, ref, rendered, table, uniqueId, need, terms, maxAge, signal },
+        { log: (level, message) => this.opts.log(level, message), moved: (stats) => this.report(uniqueId, what, stats), ...(onProgress ? { progress: onProgress } : {}) },
+      ),
     );
   }
 

@@ -3,7 +3,7 @@ import { DvtError } from '../errors.js';
 import type { CacheEntry, FederationCache } from './cache.js';
 import { ALL_COLUMNS, pickColumns, type ColumnNeed } from './columns.js';
 import { renderPushedTerms, type PushedTerm } from './filters.js';
-import { columnsForDestination, moveRows, type Endpoint, type MoveStats } from './mover.js';
+import { columnsForDestination, moveRows, type Endpoint, type MoveProgress, type MoveStats } from './mover.js';
 
 /** One input to copy into the cache, and how much of it. */
 export interface ExtractionRequest {
@@ -27,6 +27,8 @@ export interface ExtractionRequest {
 export interface ExtractionEvents {
   log(level: 'debug' | 'info' | 'warn', message: string): void;
   moved(stats: MoveStats): void;
+  /** The mover's progress while rows travel (moveRows' `onProgress`). */
+  progress?(progress: MoveProgress): void;
 }
 
 /**
@@ -48,7 +50,8 @@ export async function extractIntoCache(cache: FederationCache, request: Extracti
     {
       columns,
       load: async (connection, loading) => {
-        const stats = await moveRows({ from, sql: select, to: { connection, adapter: cache.adapter }, relation: loading.toRef(), columns, signal: request.signal });
+        const to = { connection, adapter: cache.adapter };
+        const stats = await moveRows({ from, sql: select, to, relation: loading.toRef(), columns, signal: request.signal, ...(events.progress ? { onProgress: events.progress } : {}) });
         events.moved(stats);
         return stats.rows;
       },

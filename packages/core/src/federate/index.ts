@@ -16,3 +16,6 @@ export type { PushedTerm } from './filters.js';
 export { extractIntoCache } from './extraction.js';
 export type { ExtractionEvents, ExtractionRequest } from './extraction.js';
 export { limitTravels } from './limit.js';
+export { CsvRecordCounter } from './csv-records.js';
+export { MoveProgressReporter } from './progress.js';
+export type { MoveProgressEvent } from './progress.js';

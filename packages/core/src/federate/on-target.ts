@@ -15,6 +15,7 @@ import { ALL_COLUMNS, pickColumns, type ColumnNeed } from './columns.js';
 import { renderPushedTerms, type PushedTerm } from './filters.js';
 import { cacheMaxAge, isFresh } from './freshness.js';
 import { inputRelation } from './inputs.js';
+import { MoveProgressReporter, type MoveProgressSink } from './progress.js';
 import { checkedWatermarkColumn, configuredTerm, termValue, watermarkColumn } from './incremental.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint } from './mover.js';
 
@@ -128,6 +129,8 @@ export interface TargetFederationOptions {
    */
   watermarkTerms(x: NodeExecution, plan: NodePlan): Promise<{ terms: Map<string, PushedTerm[]>; thisRows: number }>;
   log(level: 'debug' | 'info' | 'warn', message: string): void;
+  /** Where moves report their progress while they run; without it they count nothing. */
+  progress?: MoveProgressSink;
 }
 
 /** A staged input and the rows this run moved into it (0 when a kept copy served). */
@@ -376,7 +379,9 @@ export class TargetFederation {
         await to.connection.query(createTableSql(to.adapter, relation.toRef(), columns));
         let rows: number;
         try {
-          const stats = await moveRows({ from, sql: select, to, relation: relation.toRef(), columns, signal: how.signal });
+          const stats = await MoveProgressReporter.around(this.opts.progress, input.unique_id, `into ${relation.render()} on '${outputName}'`, (onProgress) =>
+            moveRows({ from, sql: select, to, relation: relation.toRef(), columns, signal: how.signal, ...(onProgress ? { onProgress } : {}) }),
+          );
           rows = stats.rows;
           this.opts.log(
             'info',

@@ -9,6 +9,7 @@ import { cacheRelation } from './cache.js';
 import { FederatedRun } from './execute.js';
 import { chooseAutoPath, TargetFederation, type InputReads } from './on-target.js';
 import { comparePlanWithLastRun } from './plan-history.js';
+import type { MoveProgressSink } from './progress.js';
 
 const FEDERATION_ENGINE = 'duckdb';
 
@@ -27,9 +28,11 @@ export class RunFederation {
     private readonly opts: RunCommandOptions,
     private readonly threads: number,
     private readonly ctx: AdapterContext,
+    private readonly progress: MoveProgressSink | undefined,
   ) {}
 
-  static create(opts: RunCommandOptions, threads: number, ctx: AdapterContext): RunFederation {
+  /** `progress`: where moves report while they run (the run's `move_progress` events), when someone shows them. */
+  static create(opts: RunCommandOptions, threads: number, ctx: AdapterContext, progress?: MoveProgressSink): RunFederation {
     // A test runs where the model it tests was built; compile and connection follow config.target.
     for (const [id, target] of testTargets(opts.project)) opts.project.nodes.get(id)!.config.target = target;
     const adapterOf = (type: string): AdapterDefinition | undefined => {
@@ -42,7 +45,7 @@ export class RunFederation {
     const plan = planFederation(opts.project, { adapterOf });
     const models = opts.selection.filter((id) => opts.project.nodes.get(id)?.resource_type === 'model');
     for (const warning of comparePlanWithLastRun(opts.project.config.rootDir, plan, models, opts.command !== 'compile')) ctx.logger.warn(warning);
-    return new RunFederation(plan, opts, threads, ctx);
+    return new RunFederation(plan, opts, threads, ctx, progress);
   }
 
   /** The node's plan when it does not run on its target as dbt would. */
@@ -107,6 +110,7 @@ export class RunFederation {
       // Models staged on their target count as readers too: a filter never shrinks a copy another model reads.
       federatedNodes: this.federatedPlans().map((p) => p.auto?.duckdb ?? (p.path === 'federate-target' ? { ...p, inputs: p.inputs.filter((i) => i.moves) } : p)),
       log: (level, message) => this.ctx.logger[level](message),
+      ...(this.progress ? { progress: this.progress } : {}),
     });
     return this.run;
   }
@@ -124,6 +128,7 @@ export class RunFederation {
       // Watermark subqueries are found by DuckDB's parser and evaluated in the cache: without DuckDB, none travel.
       watermarkTerms: async (x, plan) => (this.hasEngine() ? this.federatedRun().watermarkTerms(x, plan) : { terms: new Map(), thisRows: 0 }),
       log: (level, message) => this.ctx.logger[level](message),
+      ...(this.progress ? { progress: this.progress } : {}),
     });
     return this.onTarget;
   }

@@ -51,7 +51,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
     },
   };
   const pool = new ConnectionPool(project.profile.outputs, opts.resolveAdapter, ctx, opts.threads, (c, a) => withDefaults(c, a.dialect));
-  const federation = RunFederation.create(opts, threads, ctx);
+  const federation = RunFederation.create(opts, threads, ctx, opts.moveProgress ? (progress) => emit({ type: 'move_progress', ...progress }) : undefined);
   const results = new Map<string, RunResult>();
   const hookFailures: string[] = [];
   const executes = opts.command !== 'compile';

@@ -1,6 +1,7 @@
 import type { AdapterDefinition, QueryResult } from '../adapter/contract.js';
 import type { RunResult } from '../artifacts/types.js';
 import type { Compiler } from '../compile/compiler.js';
+import type { MoveProgressEvent } from '../federate/progress.js';
 import type { ExecutableNode, Project } from '../project/types.js';
 
 /** The commands the runner executes (the CLI maps its sub-commands onto these). */
@@ -21,6 +22,11 @@ export interface RunCommandOptions {
   /** The CLI's adapter discovery: type -> definition. */
   resolveAdapter(type: string): Promise<AdapterDefinition>;
   events?: RunEventHandler;
+  /**
+   * Emit `move_progress` events while federated moves run (a terminal shows
+   * them). Off by default: counting the rows in flight reads every byte.
+   */
+  moveProgress?: boolean;
   /** Aborts the whole run (Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -77,6 +83,7 @@ export type RunEvent =
   | { type: 'node_start'; node: NodeDescription; thread_id: string }
   | { type: 'node_end'; node: NodeDescription; result: RunResult }
   | { type: 'log'; level: 'debug' | 'info' | 'warn'; message: string; unique_id?: string }
+  | ({ type: 'move_progress' } & MoveProgressEvent)
   | { type: 'run_end'; elapsed: number; summary: RunSummary; results: RunResult[] };
 
 export type RunEventHandler = (event: RunEvent) => void;
