@@ -89,6 +89,17 @@ describe('store_failures', () => {
     expect(plain(await query(db, p, 'select id from main_dbt_test__audit.odd_ids order by id'))).toEqual([[1], [3]]);
   });
 
+  it('keeps only the rows the test counts when it has a limit', async (ctx) => {
+    const db = need(ctx);
+    const p = shop({
+      'models/schema.yml': 'version: 2\n',
+      'tests/first_odd.sql': "{{ config(store_failures=true, limit=1) }} select id from {{ ref('raw_customers') }} where id % 2 = 1 order by id",
+    });
+    const out = await runDvt(db, p, 'build', { select: ['raw_customers', 'first_odd'] });
+    expect(out.results.find((r) => r.unique_id.endsWith('first_odd'))).toMatchObject({ status: 'fail', failures: 1 });
+    expect(plain(await query(db, p, 'select id from main_dbt_test__audit.first_odd'))).toEqual([[1]]);
+  });
+
   it('store_failures_as picks a view, or nothing (ephemeral)', async (ctx) => {
     const db = need(ctx);
     const p = shop({

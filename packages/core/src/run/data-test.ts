@@ -68,15 +68,17 @@ export async function executeDataTest(x: NodeExecution): Promise<Materialization
   const compiledCode = x.compile({ relationExists: false, fullRefresh: false });
   let mainSql = compiledCode;
   let audit: Relation | null = null;
+  const limit = x.node.config.limit;
   const storage = failureStorage(x.node, x.compiler.flags.STORE_FAILURES === true);
   if (storage !== null) {
     audit = makeRelation(x, auditRelationRef(x.node), storage);
     await dropIfExists(x, audit);
-    const ddl = storage === 'view' ? callSqlMacro(x, 'create_view_as', audit, compiledCode) : callSqlMacro(x, 'create_table_as', false, audit, compiledCode);
+    // As dbt: the stored rows are the ones the test counts, `limit` included.
+    const kept = typeof limit === 'number' ? callSqlMacro(x, 'get_limit_subquery_sql', compiledCode, limit).join('\n') : compiledCode;
+    const ddl = storage === 'view' ? callSqlMacro(x, 'create_view_as', audit, kept) : callSqlMacro(x, 'create_table_as', false, audit, kept);
     await x.sql.run(ddl);
     mainSql = `select * from ${audit.render()}`;
   }
-  const limit = x.node.config.limit;
   const wrapped = callSqlMacro(
     x,
     'get_test_sql',
