@@ -106,4 +106,11 @@ describe.skipIf(skip)(`a run on a terminal shows moves in progress${skip ? ` (sk
     // The final line of each move is still there, as a debug log line.
     expect(piped.stdout).toMatch(new RegExp(`moved ${ROWS} rows of source\\.progress\\.shop\\.events into cache shop__events in`));
   }, 120_000);
+
+  it('shows the copies of a preview moving too', () => {
+    const show = onTerminal(['show', '--inline', "select count(*) as n from {{ source('shop', 'events') }}"], dir);
+    expect(show.code, show.output).toBe(0);
+    expect(show.output).toMatch(/moving source\.progress\.shop\.events into the cache: [\d,]+ rows/);
+    expect(show.output).toMatch(new RegExp(`\\| +${ROWS} \\|`));
+  }, 120_000);
 });

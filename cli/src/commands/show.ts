@@ -1,6 +1,7 @@
-import type { ExecutableNode } from '@dvt/core';
+import type { ExecutableNode, MoveProgressEvent } from '@dvt/core';
 import { integerFlag, listFlag, stringFlag, UsageError } from '../args.js';
 import type { CommandContext } from '../main.js';
+import { showMoveProgress } from '../output/run-report.js';
 import { formatTable, jsonRow } from '../output/table.js';
 import { selectFromFlags } from '../selection.js';
 import { openSession, type Session } from '../session.js';
@@ -59,6 +60,7 @@ async function preview({ log, invocation }: CommandContext, session: Session, wh
     limit: what.limit,
     resolveAdapter,
     log: (level, message) => log.event(level, 'ShowPlacement', message),
+    ...(log.showsProgress ? { progress: (e: MoveProgressEvent) => showMoveProgress(log, e) } : {}),
   });
   const columns = result.columns.map((c) => c.name);
   if (stringFlag(invocation, 'output') === 'json') {

@@ -1,4 +1,4 @@
-import { countsText, type NodeDescription, type RunEvent, type RunResult, type RunSummary } from '@dvt/core';
+import { countsText, type MoveProgressEvent, type NodeDescription, type RunEvent, type RunResult, type RunSummary } from '@dvt/core';
 import type { Log } from './log.js';
 import { doneLine, moveProgressText, plural, progressLine, seconds, type Tone } from './lines.js';
 
@@ -58,8 +58,7 @@ export class RunReporter {
         this.log.event(event.level === 'warn' ? 'warn' : 'debug', 'RunnerLog', event.message, event.unique_id ? { unique_id: event.unique_id } : {});
         return;
       case 'move_progress':
-        // One line per move, changing in place on a terminal; the move's final line is its 'moved ...' log.
-        this.log.progress(`${event.unique_id}\u0000${event.move}`, event.done ? undefined : moveProgressText(event));
+        showMoveProgress(this.log, event);
         return;
       case 'run_end':
         this.runEnd(event.elapsed, event.summary);
@@ -134,6 +133,11 @@ export class RunReporter {
     if (message.split('\n')[0].includes(` in ${node.resource_type} ${node.name}`)) return message;
     return `${result.status === 'skipped' ? 'Skipped' : 'Error'} in ${where}\n  ${message}`;
   }
+}
+
+/** One line per move, changing in place on a terminal until the move ends (its final line is its 'moved ...' log). */
+export function showMoveProgress(log: Log, event: MoveProgressEvent): void {
+  log.progress(`${event.unique_id}\u0000${event.move}`, event.done ? undefined : moveProgressText(event));
 }
 
 /** The result line's verb, status text and colour, by resource type and status (dbt's wording). */

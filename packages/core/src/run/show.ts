@@ -8,6 +8,7 @@ import { columnsUsed } from '../federate/columns.js';
 import { extractIntoCache } from '../federate/extraction.js';
 import { pushableTerms } from '../federate/filters.js';
 import { limitTravels } from '../federate/limit.js';
+import { MoveProgressReporter } from '../federate/progress.js';
 import type { ExecutableNode, Project } from '../project/types.js';
 import { findRelation } from './context.js';
 import { ConnectionPool } from './pool.js';
@@ -128,23 +129,26 @@ async function inCache(preview: Preview, federated: FederatedPreview, ctx: Adapt
         const relation = relationOnSource(project, compiler, input, lease.adapter, node);
         // Only a single input can be cut to `limit` rows, and only when the query is a row-for-row projection of it.
         const cut = limit !== null && copies.length === 1 && limitTravels(tree, input.cacheTable);
-        await extractIntoCache(
-          cache,
-          {
-            from: { connection: lease.connection as CompleteConnection, adapter: lease.adapter },
-            ref: relation.toRef(),
-            rendered: relation.render(),
-            uniqueId: input.unique_id,
-            table: input.cacheTable,
-            need,
-            terms: pushableTerms(tree, input.cacheTable),
-            limited: cut ? (select) => limitSql(compiler, lease.adapter, select, limit) : undefined,
-            signal: opts.signal,
-          },
-          {
-            log: (level, message) => log(level === 'info' ? 'info' : 'debug', message),
-            moved: (stats) => log('info', `moved ${stats.rows} rows of ${input.unique_id} from '${input.connection}' into the cache${cut ? ` (limited to ${limit})` : ''} in ${stats.seconds.toFixed(2)}s`),
-          },
+        await MoveProgressReporter.around(opts.progress, input.unique_id, 'into the cache', (onProgress) =>
+          extractIntoCache(
+            cache,
+            {
+              from: { connection: lease.connection as CompleteConnection, adapter: lease.adapter },
+              ref: relation.toRef(),
+              rendered: relation.render(),
+              uniqueId: input.unique_id,
+              table: input.cacheTable,
+              need,
+              terms: pushableTerms(tree, input.cacheTable),
+              limited: cut ? (select) => limitSql(compiler, lease.adapter, select, limit) : undefined,
+              signal: opts.signal,
+            },
+            {
+              log: (level, message) => log(level === 'info' ? 'info' : 'debug', message),
+              moved: (stats) => log('info', `moved ${stats.rows} rows of ${input.unique_id} from '${input.connection}' into the cache${cut ? ` (limited to ${limit})` : ''} in ${stats.seconds.toFixed(2)}s`),
+              ...(onProgress ? { progress: onProgress } : {}),
+            },
+          ),
         );
       } finally {
         lease.release();

@@ -1,7 +1,7 @@
 import type { AdapterDefinition, QueryResult } from '../adapter/contract.js';
 import type { RunResult } from '../artifacts/types.js';
 import type { Compiler } from '../compile/compiler.js';
-import type { MoveProgressEvent } from '../federate/progress.js';
+import type { MoveProgressEvent, MoveProgressSink } from '../federate/progress.js';
 import type { ExecutableNode, Project } from '../project/types.js';
 
 /** The commands the runner executes (the CLI maps its sub-commands onto these). */
@@ -43,6 +43,8 @@ export interface ShowOptions {
   resolveAdapter(type: string): Promise<AdapterDefinition>;
   /** Where the preview ran and what moved (info), or details (debug). */
   log?(level: 'debug' | 'info' | 'warn', message: string): void;
+  /** Progress of each copy while it moves, when someone shows it (counting reads every byte). */
+  progress?: MoveProgressSink;
   signal?: AbortSignal;
 }
 
