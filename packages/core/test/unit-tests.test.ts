@@ -10,7 +10,7 @@ import { Compiler } from '../src/compile/index.js';
 import { buildGraph } from '../src/graph/index.js';
 import { loadProject } from '../src/project/index.js';
 import { runCommand } from '../src/run/index.js';
-import type { RunCommandName } from '../src/run/index.js';
+import type { RunCommandName, RunEventHandler } from '../src/run/index.js';
 import { Selector } from '../src/select/index.js';
 import { loadDuckdb, projectCopy, query, type TestProject } from './run-support.js';
 
@@ -48,6 +48,7 @@ interface RunSetup {
   /** Types the runner asked the adapter resolver for. */
   resolved?: string[];
   flags?: Record<string, unknown>;
+  events?: RunEventHandler;
 }
 
 async function run(adapter: AdapterDefinition, p: TestProject, command: RunCommandName, setup: RunSetup = {}) {
@@ -62,6 +63,7 @@ async function run(adapter: AdapterDefinition, p: TestProject, command: RunComma
     compiler,
     selection,
     targetPath: join(p.dir, 'target'),
+    events: setup.events,
     resolveAdapter: async (type) => {
       setup.resolved?.push(type);
       return adapters[type]!;
@@ -357,14 +359,21 @@ describe('a model built on PostgreSQL, unit-tested on DuckDB', () => {
     expect(compiled).toContain('from __dbt__cte__billing__invoices');
   });
 
-  it('says what the model uses that DuckDB lacks', async (ctx) => {
-    const { db, postgres, p } = await setup(ctx, {
-      ...pgModel,
-      'models/pg/order_labels.sql': "{{ config(target='pg') }}\nselect id, to_tsvector(label) as label, amount as doubled\nfrom {{ source('billing', 'invoices') }}",
-    });
+  it('with engine: duckdb, says what the model uses that DuckDB lacks; by default, reports both DuckDB and the unreachable target', async (ctx) => {
+    const tsvector = "{{ config(target='pg') }}\nselect id, to_tsvector(label) as label, amount as doubled\nfrom {{ source('billing', 'invoices') }}";
+    const duckdbOnly = pgModel['models/pg/sources.yml'].replace('    model: order_labels\n', '    model: order_labels\n    config: {engine: duckdb}\n');
+    const { db, postgres, p } = await setup(ctx, { ...pgModel, 'models/pg/order_labels.sql': tsvector, 'models/pg/sources.yml': duckdbOnly });
     const { outcome } = await run(db, p, 'test', { select: ['order_labels'], adapters: { duckdb: db, postgres } });
     expect(outcome.results[0]!.status).toBe('error');
     expect(outcome.results[0]!.message).toContain("unit test ran in DuckDB (model 'order_labels' is built on postgres); model SQL uses function to_tsvector, which DuckDB lacks");
+    expect(outcome.results[0]!.message).not.toContain("target 'pg'");
+
+    p.write({ 'models/pg/sources.yml': pgModel['models/pg/sources.yml'] });
+    const fallback = await run(db, p, 'test', { select: ['order_labels'], adapters: { duckdb: db, postgres } });
+    const message = fallback.outcome.results[0]!.message ?? '';
+    expect(fallback.outcome.results[0]!.status).toBe('error');
+    expect(message).toContain('model SQL uses function to_tsvector, which DuckDB lacks');
+    expect(message).toMatch(/running it on target 'pg' \(postgres\) instead failed too:\n.*(ECONNREFUSED|connect)/);
   });
 });
 
@@ -373,7 +382,7 @@ describe('a unit test with engine: target', () => {
   const postgresEntry = join(root, 'adapters/postgres/dist/index.js');
   const testkitEntry = join(root, 'packages/adapter-testkit/dist/index.js');
 
-  it('runs on the model\'s own PostgreSQL, in its dialect, where the DuckDB default cannot', async (ctx) => {
+  it('runs on the model\'s own PostgreSQL, in its dialect: always with engine: target, by default when DuckDB rejects the SQL; SQL fixtures render there', async (ctx) => {
     const db = needDuckdb(ctx);
     if (!existsSync(postgresEntry) || !existsSync(testkitEntry)) ctx.skip('the PostgreSQL adapter or the testkit is not built');
     const kit = (await import(pathToFileURL(testkitEntry).href)) as { serviceSkipReason(spec: unknown): Promise<string | undefined>; POSTGRES: unknown };
@@ -400,6 +409,7 @@ describe('a unit test with engine: target', () => {
         '    pg: {type: postgres, host: 127.0.0.1, port: 5432, user: postgres, dbname: test, schema: public, threads: 1}',
         '',
       ].join('\n'),
+      'tests/fixtures/grace_rows.sql': "select 2 as id, {{ dbt.string_literal('Grace') }} || {{ dbt.string_literal(var('suffix')) }} as label\n",
       'models/pg/search_terms.sql': "{{ config(target='pg') }}\nselect id, to_tsvector('simple', label)::text as terms\nfrom {{ source('billing', 'invoices') }}",
       'models/pg/schema.yml': [
         'sources:',
@@ -410,16 +420,35 @@ describe('a unit test with engine: target', () => {
         '        columns: [{name: id, data_type: int4}, {name: label, data_type: text}]',
         'unit_tests:',
         test('terms_on_postgres', '    config: {engine: target}'),
-        test('terms_on_duckdb', '    config: {}'),
+        test('terms_falling_back', '    config: {}'),
+        test('terms_on_duckdb_only', '    config: {engine: duckdb}'),
+        '  - name: labels_from_rendered_sql_fixture',
+        '    model: search_terms',
+        '    given:',
+        "      - input: source('billing', 'invoices')",
+        '        format: sql',
+        '        fixture: grace_rows',
+        '    overrides: {vars: {suffix: " Hopper"}}',
+        "    expect: {rows: [{id: 2, terms: \"'grace':1 'hopper':2\"}]}",
         '',
       ].join('\n'),
     });
-    const { outcome } = await run(db, p, 'test', { select: ['search_terms'], adapters: { duckdb: db, postgres } });
+    const logs: string[] = [];
+    const { outcome } = await run(db, p, 'test', { select: ['search_terms'], adapters: { duckdb: db, postgres }, events: (e) => (e.type === 'log' ? logs.push(e.message) : undefined) });
     const result = (name: string) => outcome.results.find((r) => r.unique_id.endsWith(`.${name}`))!;
     expect([result('terms_on_postgres').status, result('terms_on_postgres').message]).toEqual(['pass', null]);
     expect(result('terms_on_postgres').compiled_code).toContain('cast(1 as int4) as "id", cast(\'Ada\' as text) as "label"');
-    expect(result('terms_on_duckdb').status).toBe('error');
-    expect(result('terms_on_duckdb').message).toContain('model SQL uses function to_tsvector, which DuckDB lacks');
+    // The default runs in DuckDB first; DuckDB lacks to_tsvector, so it reruns on PostgreSQL with PostgreSQL's types.
+    expect([result('terms_falling_back').status, result('terms_falling_back').message]).toEqual(['pass', null]);
+    expect(result('terms_falling_back').compiled_code).toContain('cast(1 as int4) as "id"');
+    expect(logs.filter((m) => m.startsWith('unit test terms_falling_back:'))).toEqual([
+      "unit test terms_falling_back: DuckDB cannot run model 'search_terms' (model SQL uses function to_tsvector, which DuckDB lacks); running it on its target 'pg' (postgres) instead",
+    ]);
+    expect(result('terms_on_duckdb_only').status).toBe('error');
+    expect(result('terms_on_duckdb_only').message).toContain('model SQL uses function to_tsvector, which DuckDB lacks');
+    // The SQL fixture's Jinja renders (macros, overridden vars) before it runs, here on PostgreSQL.
+    expect([result('labels_from_rendered_sql_fixture').status, result('labels_from_rendered_sql_fixture').message]).toEqual(['pass', null]);
+    expect(result('labels_from_rendered_sql_fixture').compiled_code).toContain("select 2 as id, 'Grace' || ' Hopper' as label");
   });
 });
 

@@ -1,5 +1,5 @@
 export { executeUnitTest, missingInDuckdb, UNIT_TEST_ENGINE } from './run.js';
-export type { UnitTestRunOptions } from './run.js';
+export type { UnitTestEngineChoice, UnitTestRunOptions } from './run.js';
 export { unitTestNode } from './node.js';
 export { rowsSql, inferColumns, sqlLiteral } from './fixture-sql.js';
 export type { FixtureColumn } from './fixture-sql.js';

@@ -41,40 +41,63 @@ interface ResolvedInput {
   cteName: string;
 }
 
+/** Where a unit test may run (`config: {engine: ...}`): DuckDB falling back to the target, DuckDB only, or the target. */
+export type UnitTestEngineChoice = 'auto' | 'duckdb' | 'target';
+const ENGINE_CHOICES: readonly UnitTestEngineChoice[] = ['auto', 'duckdb', 'target'];
+
 /**
  * Runs one unit test: the model's SQL compiled with DuckDB's macros, every
  * `ref`/`source` it reads (and `this`) replaced through the compile context
  * by a CTE of the given rows, run in an in-memory DuckDB and compared with
  * `expect` on the columns it lists. A difference fails the test with dbt's
- * diff; SQL DuckDB cannot run is an error that says so. With `config:
- * {engine: target}` the same happens on the model's own connection, in its
- * dialect (for SQL only the target runs; nothing is written there).
+ * diff. When DuckDB rejects the SQL itself (a parser, binder or catalog
+ * error: syntax, a function or type it lacks), the test reruns on the
+ * model's own connection in its dialect (`engine: auto`, the default);
+ * `engine: duckdb` makes that an error saying what DuckDB lacks, and
+ * `engine: target` runs there straight away (nothing is written there).
  */
 export async function executeUnitTest(test: UnitTestDefinition, node: ExecutableNode, opts: UnitTestRunOptions): Promise<MaterializationResult> {
-  const { project, compiler } = opts;
-  const model = project.nodes.get(test.depends_on.nodes[0] ?? '');
+  const model = opts.project.nodes.get(test.depends_on.nodes[0] ?? '');
   if (!model) throw new DvtError('config', `unit test '${test.name}' tests model '${test.model}', which is not in the project`, { location: locationOf(test) });
   const incremental = checkIncremental(test, model);
-  const inputs = test.given.map((given) => resolveInput(given, test, model, compiler));
-  const engine = await openEngine(test, model, opts);
+  const inputs = test.given.map((given) => resolveInput(given, test, model, opts.compiler));
+  const choice = engineChoice(test);
+  const output = opts.compiler.outputOf(model);
+  const attempt = (engine: Engine) => runIn(engine, { test, node, model, inputs, incremental }, opts);
+  if (choice === 'target') return attempt(await openTarget(model, opts));
+  try {
+    return await attempt(await openDuckdb(opts));
+  } catch (error) {
+    if (choice === 'duckdb' || output.type === UNIT_TEST_ENGINE || !(error instanceof DuckdbRejected)) throw error;
+    opts.log('info', `unit test ${test.name}: DuckDB cannot run model '${model.name}' (${missingInDuckdb(error.duckdbMessage)}); running it on its target '${output.name}' (${output.type}) instead`);
+    try {
+      return await attempt(await openTarget(model, opts));
+    } catch (onTarget) {
+      // Both attempts failed: the user needs DuckDB's reason and the target's.
+      const why = isDvtError(onTarget) ? onTarget.format() : (onTarget as Error).message;
+      throw new DvtError('database', `${error.message}\nrunning it on target '${output.name}' (${output.type}) instead failed too:\n${why}`, { cause: onTarget });
+    }
+  }
+}
+
+interface UnitTestParts {
+  test: UnitTestDefinition;
+  node: ExecutableNode;
+  model: ExecutableNode;
+  inputs: readonly ResolvedInput[];
+  incremental: boolean;
+}
+
+/** The unit test on one engine: fixtures typed and written for it, the model compiled in its dialect, the comparison run there. */
+async function runIn(engine: Engine, parts: UnitTestParts, opts: UnitTestRunOptions): Promise<MaterializationResult> {
+  const { project, compiler } = opts;
+  const { test, node, model, inputs, incremental } = parts;
   const { adapter } = engine;
   const dialect = adapter.dialect;
   /** Inputs typed from their given rows alone: a column the model reads but the rows leave out does not exist. */
   const guessed: string[] = [];
   const run = (sql: string) => runOn(engine, sql, opts.signal, { modelEngine: compiler.outputOf(model).type, model, guessed });
   try {
-    const ctes: InjectedCte[] = [];
-    for (const input of inputs) {
-      const rows = input.given.rows ?? [];
-      let sql: string;
-      if (typeof rows === 'string') sql = rows;
-      else {
-        const { columns, fromValues } = await fixtureColumns(input, rows, adapter, opts);
-        if (fromValues) guessed.push(input.given.input);
-        sql = rowsSql(rows, columns, dialect, `'${input.cteName}'`);
-      }
-      ctes.push({ id: Relation.addEphemeralPrefix(input.cteName), sql: `-- Fixture for ${input.cteName}\n${sql}` });
-    }
     const replaced = new Map(inputs.filter((i) => !i.isThis).map((i) => [i.target.unique_id, Relation.ephemeral(dialect, adapter.type, i.cteName)]));
     const thisInput = inputs.find((i) => i.isThis);
     const relationFor = (uniqueId: string): Relation | undefined => {
@@ -96,6 +119,19 @@ export async function executeUnitTest(test: UnitTestDefinition, node: Executable
       federated: { adapterType: adapter.type, relationFor, thisRelation: thisInput ? Relation.ephemeral(dialect, adapter.type, thisInput.cteName) : undefined },
       unitTest: { macros: overrides?.macros ?? {}, vars: overrides?.vars ?? {}, envVars: overrides?.env_vars ?? {} },
     };
+    const ctes: InjectedCte[] = [];
+    for (const input of inputs) {
+      const rows = input.given.rows ?? [];
+      let sql: string;
+      // dbt compiles a SQL fixture as the input's model code: its Jinja renders in the engine's dialect.
+      if (typeof rows === 'string') sql = compiler.renderHook(rows, node, runtime);
+      else {
+        const { columns, fromValues } = await fixtureColumns(input, rows, adapter, opts);
+        if (fromValues) guessed.push(input.given.input);
+        sql = rowsSql(rows, columns, dialect, `'${input.cteName}'`);
+      }
+      ctes.push({ id: Relation.addEphemeralPrefix(input.cteName), sql: `-- Fixture for ${input.cteName}\n${sql}` });
+    }
     const compiledCode = injectCtes(compiler.compileNode(node, runtime).compiled_code, ctes);
     writeCompiled(opts.targetPath, node, compiledCode);
 
@@ -110,7 +146,7 @@ export async function executeUnitTest(test: UnitTestDefinition, node: Executable
   }
 }
 
-/** Where a unit test runs: an in-memory DuckDB (the default), or the model's own connection (`engine: target`). */
+/** Where a unit test runs: an in-memory DuckDB, or the model's own connection. */
 interface Engine {
   adapter: AdapterDefinition;
   connection: Connection;
@@ -118,16 +154,23 @@ interface Engine {
   release(): Promise<void>;
 }
 
-async function openEngine(test: UnitTestDefinition, model: ExecutableNode, opts: UnitTestRunOptions): Promise<Engine> {
-  const choice = test.config.engine ?? UNIT_TEST_ENGINE;
-  if (choice === 'target') {
-    const output = opts.compiler.outputOf(model);
-    const lease = await opts.pool.acquire(output.name);
-    return { adapter: opts.compiler.adapter(output.type), connection: lease.connection, onTarget: true, release: async () => lease.release() };
+function engineChoice(test: UnitTestDefinition): UnitTestEngineChoice {
+  const choice = test.config.engine ?? 'auto';
+  if (!ENGINE_CHOICES.includes(choice as UnitTestEngineChoice)) {
+    throw new DvtError('config', `unit test '${test.name}': engine '${String(choice)}' is not one dvt runs unit tests on (auto, the default, duckdb or target)`, {
+      location: locationOf(test),
+    });
   }
-  if (choice !== UNIT_TEST_ENGINE) {
-    throw new DvtError('config', `unit test '${test.name}': engine '${String(choice)}' is not one dvt runs unit tests on (duckdb, the default, or target)`, { location: locationOf(test) });
-  }
+  return choice as UnitTestEngineChoice;
+}
+
+async function openTarget(model: ExecutableNode, opts: UnitTestRunOptions): Promise<Engine> {
+  const output = opts.compiler.outputOf(model);
+  const lease = await opts.pool.acquire(output.name);
+  return { adapter: opts.compiler.adapter(output.type), connection: lease.connection, onTarget: true, release: async () => lease.release() };
+}
+
+async function openDuckdb(opts: UnitTestRunOptions): Promise<Engine> {
   const connection = await opts.duckdb.connect({ path: ':memory:' }, opts.ctx);
   return { adapter: opts.compiler.adapter(UNIT_TEST_ENGINE), connection, onTarget: false, release: () => connection.close() };
 }
@@ -291,7 +334,28 @@ async function runOn(
       if (!hint) throw error;
       throw new DvtError('database', `${message}${hint}`, { cause: error });
     }
-    throw new DvtError('database', `unit test ran in DuckDB (model '${about.model.name}' is built on ${about.modelEngine}); ${missingInDuckdb(message)}:\n${message}${hint}`, { cause: error });
+    const text = `unit test ran in DuckDB (model '${about.model.name}' is built on ${about.modelEngine}); ${missingInDuckdb(message)}:\n${message}${hint}`;
+    // Given rows typed from their values explain a missing column better than the target would.
+    if (!hint && DUCKDB_CANNOT_COMPILE.test(message)) throw new DuckdbRejected(text, message, error);
+    throw new DvtError('database', text, { cause: error });
+  }
+}
+
+/**
+ * DuckDB's errors while parsing, binding or planning a query: the SQL is not
+ * DuckDB's (syntax, a function, type or feature it lacks), as opposed to
+ * errors of the data (conversion, division by zero) the target would raise too.
+ */
+const DUCKDB_CANNOT_COMPILE = /\b(?:Parser|Binder|Catalog|Not implemented) Error\b/i;
+
+/** DuckDB refused the model's SQL itself: the test may rerun on the model's target. */
+class DuckdbRejected extends DvtError {
+  constructor(
+    message: string,
+    readonly duckdbMessage: string,
+    cause: unknown,
+  ) {
+    super('database', message, { cause });
   }
 }
 
