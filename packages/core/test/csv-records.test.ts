@@ -37,6 +37,15 @@ describe('CsvRecordCounter', () => {
     expect((await count(['a\n', ''])).total).toBe(1);
   });
 
+  it('counts a large chunk whose quotes are rare in one pass (searching quotes from every line start was quadratic)', async () => {
+    const lines = 200_000;
+    const chunk = `${'1,plain\n'.repeat(lines)}2,"quoted\nfield"\n`;
+    const started = Date.now();
+    expect((await count([chunk], 10_000)).total).toBe(lines + 1);
+    // Linear: well under a second on a busy machine; the quadratic scan took minutes on this chunk.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('reports every N records as they pass', async () => {
     const rows = Array.from({ length: 25 }, (_, i) => `${i}\n`);
     const { reports } = await count(rows, 10);

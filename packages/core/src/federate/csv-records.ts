@@ -32,10 +32,13 @@ export class CsvRecordCounter extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
     const before = this.records;
     let i = 0;
+    // The next quote is searched once past the last one, not from each line: searching from
+    // every line start rescans the rest of the chunk each time when quotes are rare (quadratic).
+    let quote = chunk.indexOf(QUOTE);
     while (i < chunk.length) {
       const lf = chunk.indexOf(LF, i);
       const end = lf === -1 ? chunk.length : lf;
-      for (let q = chunk.indexOf(QUOTE, i); q !== -1 && q < end; q = chunk.indexOf(QUOTE, q + 1)) this.quotes++;
+      for (; quote !== -1 && quote < end; quote = chunk.indexOf(QUOTE, quote + 1)) this.quotes++;
       if (lf === -1) {
         this.pendingPartial = this.pendingPartial || end > i;
         break;
