@@ -375,6 +375,14 @@ describe('a model built on PostgreSQL, unit-tested on DuckDB', () => {
     expect(message).toContain('model SQL uses function to_tsvector, which DuckDB lacks');
     expect(message).toMatch(/running it on target 'pg' \(postgres\) instead failed too:\n.*(ECONNREFUSED|connect)/);
   });
+  it("names the call no DuckDB function takes (PostgreSQL's count(distinct a, b))", async (ctx) => {
+    const counting = "{{ config(target='pg') }}\nselect count(distinct id, label) as id, 'x' as label, 1 as doubled\nfrom {{ source('billing', 'invoices') }}";
+    const duckdbOnly = pgModel['models/pg/sources.yml'].replace('    model: order_labels\n', '    model: order_labels\n    config: {engine: duckdb}\n');
+    const { db, postgres, p } = await setup(ctx, { ...pgModel, 'models/pg/order_labels.sql': counting, 'models/pg/sources.yml': duckdbOnly });
+    const { outcome } = await run(db, p, 'test', { select: ['order_labels'], adapters: { duckdb: db, postgres } });
+    expect(outcome.results[0]!.status).toBe('error');
+    expect(outcome.results[0]!.message).toContain('model SQL calls count(INTEGER, VARCHAR), which no DuckDB function takes');
+  });
 });
 
 describe('a unit test with engine: target', () => {

@@ -365,6 +365,8 @@ export function missingInDuckdb(message: string): string {
   if (fn) return `model SQL uses function ${fn[1]}, which DuckDB lacks`;
   const type = /Type with name "?([\w.]+)"? does not exist/i.exec(message);
   if (type) return `model SQL uses type ${type[1]}, which DuckDB lacks`;
+  const call = /No function matches the given name and argument types '([^']+)'/i.exec(message);
+  if (call) return `model SQL calls ${call[1]}, which no DuckDB function takes`;
   if (/Parser Error/i.test(message)) return 'model SQL uses syntax DuckDB cannot parse';
   return 'DuckDB could not run the model SQL';
 }
