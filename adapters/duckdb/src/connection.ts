@@ -240,7 +240,7 @@ export class DuckDBAdapterConnection implements Connection {
       sinkError = e;
     });
     try {
-      const result = await this.guarded(opts.signal, undefined, () => this.conn.run(copyToCsvSql(sql, columns, sink.csv, fifo)));
+      const result = await this.guarded(opts.signal, undefined, () => this.withoutInsertionOrder(() => this.conn.run(copyToCsvSql(sql, columns, sink.csv, fifo))));
       pipeEnd.release();
       await draining;
       if (sinkError) throw sinkError;
@@ -252,6 +252,24 @@ export class DuckDBAdapterConnection implements Connection {
       pipeEnd.stream.destroy();
       await draining;
       throw cause;
+    }
+  }
+
+  /**
+   * Runs a COPY with DuckDB free to write rows in any order: keeping insertion
+   * order makes it buffer every finished chunk that is ahead of a slower one,
+   * and behind a pipe drained by a slower database that grew past 1 GiB for
+   * 5M rows. A moved table has no order to keep.
+   */
+  private async withoutInsertionOrder<T>(copy: () => Promise<T>): Promise<T> {
+    const reader = await this.conn.runAndReadAll(`select current_setting('preserve_insertion_order')`);
+    const previous = Boolean(reader.getRows()[0]?.[0]);
+    if (!previous) return copy();
+    await this.conn.run('set preserve_insertion_order = false');
+    try {
+      return await copy();
+    } finally {
+      await this.conn.run('set preserve_insertion_order = true');
     }
   }
 
