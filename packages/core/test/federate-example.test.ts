@@ -2,7 +2,7 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterDefinition, Connection } from '../src/adapter/contract.js';
-import { connect, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
+import { connect, dropFixture, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
 
 /** docs/examples/federation, built from scratch and then incrementally, on the real servers. */
 const example = join(import.meta.dirname, '../../../docs/examples/federation');
@@ -24,17 +24,7 @@ beforeAll(async () => {
   maria = await connect(adapters.mariadb, { server: '127.0.0.1', username: 'root', schema: 'test' }, fx.dir);
 });
 
-afterAll(async () => {
-  if (pg) {
-    await pg.query(`drop schema if exists ${fx.tag} cascade`);
-    await pg.close();
-  }
-  if (maria) {
-    await maria.query(`drop database if exists ${fx.tag}`);
-    await maria.close();
-  }
-  fx.cleanup();
-});
+afterAll(() => dropFixture(fx, pg, maria));
 
 describe('the federation example project', () => {
   it('seeds its sources on three engines, then runs and tests every node from scratch', async (ctx) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterDefinition, Connection } from '../src/adapter/contract.js';
-import { connect, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
+import { connect, dropFixture, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
 
 /**
  * Hooks of a federated model (in DuckDB or with `federation='target'`) run on
@@ -56,17 +56,7 @@ sources:
   await maria.query(`insert into ${fx.tag}.orders values (1, 10), (2, 20)`);
 }, 60_000);
 
-afterAll(async () => {
-  if (pg) {
-    await pg.query(`drop schema if exists ${fx.tag} cascade`);
-    await pg.close();
-  }
-  if (maria) {
-    await maria.query(`drop database if exists ${fx.tag}`);
-    await maria.close();
-  }
-  fx.cleanup();
-});
+afterAll(() => dropFixture(fx, pg, maria));
 
 describe('hooks of a federated model', () => {
   it('see is_incremental() and {{ this }} as on the target: false on the first run, true on the second', async (ctx) => {

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterDefinition, Connection } from '../src/adapter/contract.js';
 import type { RunResult } from '../src/artifacts/types.js';
-import { connect, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
+import { connect, dropFixture, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
 
 /**
  * Incremental models across engines: the second run extracts from the
@@ -167,17 +167,7 @@ select id, v, wm from {{ source('pgsrc', 'ev_configured') }}
   }
 }, 120_000);
 
-afterAll(async () => {
-  if (pg) {
-    await pg.query(`drop schema if exists ${fx.tag} cascade`);
-    await pg.close();
-  }
-  if (maria) {
-    await maria.query(`drop database if exists ${fx.tag}`);
-    await maria.close();
-  }
-  fx.cleanup();
-});
+afterAll(() => dropFixture(fx, pg, maria));
 
 describe('incremental federated models extract only rows past the watermark', () => {
   it('moves every row on the first run and exactly the new ones on the second, in every direction, watermark type and strategy', async (ctx) => {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterDefinition, Connection } from '../src/adapter/contract.js';
-import { connect, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
+import { connect, dropFixture, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
 
 const fx = fixtureDir('fedrun');
 let adapters: Record<EngineType, AdapterDefinition>;
@@ -77,17 +77,7 @@ select id, name from {{ source('crm', 'customers') }}
   await files.close();
 }, 60_000);
 
-afterAll(async () => {
-  if (pg) {
-    await pg.query(`drop schema if exists ${fx.tag} cascade`);
-    await pg.close();
-  }
-  if (maria) {
-    await maria.query(`drop database if exists ${fx.tag}`);
-    await maria.close();
-  }
-  fx.cleanup();
-});
+afterAll(() => dropFixture(fx, pg, maria));
 
 describe('federated runs across DuckDB, PostgreSQL and MariaDB', () => {
   it('builds a model joining all three engines and a cross-engine ref chain, through the cache', async (ctx) => {

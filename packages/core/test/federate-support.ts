@@ -72,6 +72,24 @@ export function fixtureDir(name: string): FederationFixture {
   };
 }
 
+/**
+ * Drops what a federation test file made: its PostgreSQL schemas and MariaDB
+ * databases (the fixture's tag plus any extra names), the connections, and
+ * the project directory. A connection that never opened is skipped.
+ */
+export async function dropFixture(fx: FederationFixture, pg: Connection | undefined, maria: Connection | undefined, extraNames: string[] = []): Promise<void> {
+  const names = [fx.tag, ...extraNames];
+  if (pg) {
+    for (const name of names) await pg.query(`drop schema if exists ${name} cascade`);
+    await pg.close();
+  }
+  if (maria) {
+    for (const name of names) await maria.query(`drop database if exists ${name}`);
+    await maria.close();
+  }
+  fx.cleanup();
+}
+
 export async function connect(adapter: AdapterDefinition, config: Record<string, unknown>, projectDir: string): Promise<Connection> {
   return adapter.connect(config, { projectDir, logger: silent });
 }

@@ -4,7 +4,7 @@ import type { AdapterDefinition, Connection } from '../src/adapter/contract.js';
 import { Compiler } from '../src/compile/index.js';
 import { loadProject } from '../src/project/index.js';
 import { runCommand, type RunEvent } from '../src/run/index.js';
-import { connect, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
+import { connect, dropFixture, failures, fixtureDir, loadAdapters, runProject, servicesSkipReason, type EngineType } from './federate-support.js';
 
 /**
  * `federation='target'` on the real servers: PostgreSQL -> MariaDB,
@@ -88,19 +88,7 @@ sources:
   await files.close();
 }, 60_000);
 
-afterAll(async () => {
-  if (pg) {
-    await pg.query(`drop schema if exists ${fx.tag} cascade`);
-    await pg.query(`drop schema if exists ${staging} cascade`);
-    await pg.close();
-  }
-  if (maria) {
-    await maria.query(`drop database if exists ${fx.tag}`);
-    await maria.query(`drop database if exists ${staging}`);
-    await maria.close();
-  }
-  fx.cleanup();
-});
+afterAll(() => dropFixture(fx, pg, maria, [staging]));
 
 const logged = (events: RunEvent[], pattern: RegExp) => events.some((e) => e.type === 'log' && pattern.test(e.message));
 const pgStaged = async () => (await pg.query(`select table_name from information_schema.tables where table_schema = '${staging}' order by 1`)).rows.map((r) => r[0]);
