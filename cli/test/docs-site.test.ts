@@ -169,7 +169,7 @@ describe.skipIf(skip)(`the docs site in chromium${skip ? ` (skipped: ${skip})` :
       expectColour(await nodeColour(staticPage, 'model.two_engines.pg_accounts'), POSTGRES_COLOUR);
       expectColour(await nodeColour(staticPage, 'source.two_engines.crm.accounts'), POSTGRES_COLOUR);
       const paths = await staticPage.evaluate(() => window.dvtDocs!.model.data.dvt.paths);
-      expect(paths['model.two_engines.customer_accounts']).toBe('federate-duckdb');
+      expect(paths['model.two_engines.customer_accounts']).toBe('federate-target');
       expect(paths['model.two_engines.pg_accounts']).toBe('pushdown');
       if (SCREENSHOTS) await staticPage.screenshot({ path: join(SCREENSHOTS, 'docs-lineage-two-engines.png') });
 
@@ -188,7 +188,7 @@ describe.skipIf(skip)(`the docs site in chromium${skip ? ` (skipped: ${skip})` :
       // The federated model's page says how and why its data moves.
       await staticPage.evaluate(() => (location.hash = '#!/node/model.two_engines.customer_accounts'));
       await staticPage.locator('article.node-page[data-unique-id="model.two_engines.customer_accounts"]').waitFor();
-      await expect(staticPage.locator('.path-badge').textContent()).resolves.toBe('federated via DuckDB');
+      await expect(staticPage.locator('.path-badge').textContent()).resolves.toBe('federated on the target');
       await expect(staticPage.locator('dd.reason').textContent()).resolves.toMatch(/model\.two_engines\.pg_accounts on 'pg'/);
 
       // Descriptions are markdown, sanitised: markup in them never runs.

@@ -88,7 +88,8 @@ describe.skipIf(skip)(`a run on a terminal shows moves in progress${skip ? ` (sk
   it('updates a line per move on a TTY and leaves none of it in piped or JSON output', () => {
     const tty = onTerminal(['run', '--full-refresh'], dir);
     expect(tty.code, tty.output).toBe(0);
-    expect(tty.output).toMatch(/moving source\.progress\.shop\.events into cache shop__events: [\d,]+ rows \([\d,]+ rows\/s, \d+\.\ds\)/);
+    // The target is DuckDB: the source is staged into it (no cache hop).
+    expect(tty.output).toMatch(/moving source\.progress\.shop\.events into "dev"\."main__dvt_staging"\."shop__events" on 'dev': [\d,]+ rows \([\d,]+ rows\/s, \d+\.\ds\)/);
     // Taken down when the move ended: the line is erased, and the run's own lines follow.
     const shown = tty.output.lastIndexOf('moving source.progress.shop.events');
     expect(tty.output.indexOf(ERASE_ONE, shown)).toBeGreaterThan(shown);
@@ -104,7 +105,7 @@ describe.skipIf(skip)(`a run on a terminal shows moves in progress${skip ? ` (sk
     expect(piped.output).not.toContain('moving ');
     expect(piped.output).not.toContain('\u001b[');
     // The final line of each move is still there, as a debug log line.
-    expect(piped.stdout).toMatch(new RegExp(`moved ${ROWS} rows of source\\.progress\\.shop\\.events into cache shop__events in`));
+    expect(piped.stdout).toMatch(new RegExp(`moved ${ROWS} rows of source\\.progress\\.shop\\.events into "dev"\\."main__dvt_staging"\\."shop__events" on 'dev' in`));
   }, 120_000);
 
   it('shows the copies of a preview moving too', () => {

@@ -27,7 +27,8 @@ beforeAll(async () => {
   skip = await servicesSkipReason();
   if (skip) return;
   fx.write({
-    'dbt_project.yml': 'name: fed\nprofile: fed\nconfig-version: 2\n',
+    // This file is about the cache: its DuckDB-target models ask for it (unset, they would federate on their target).
+    'dbt_project.yml': 'name: fed\nprofile: fed\nconfig-version: 2\nmodels:\n  +federation: duckdb\n',
     'profiles.yml': profile(),
     'models/sources.yml': `version: 2
 sources:

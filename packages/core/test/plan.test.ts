@@ -44,6 +44,8 @@ sources:
   'models/joined.sql':
     "{{ config(materialized='table') }} select * from {{ source('raw', 'orders') }} o join {{ source('crm', 'customers') }} c using (id) join {{ source('files', 'events') }} e using (id)",
   'models/legacy_view.sql': "{{ config(materialized='view', target='pg') }} select * from {{ source('legacy', 'invoices') }}",
+  'models/joined_in_cache.sql':
+    "{{ config(materialized='table', federation='duckdb') }} select * from {{ source('raw', 'orders') }} o join {{ source('files', 'events') }} e using (id)",
   'models/eph.sql': "{{ config(materialized='ephemeral') }} select * from {{ source('files', 'events') }}",
   'models/via_eph.sql': "{{ config(materialized='table') }} select * from {{ ref('eph') }}",
   'models/chain.sql': "{{ config(target='pg', materialized='table') }} select * from {{ ref('local_orders') }} join {{ ref('pg_customers') }} using (id)",
@@ -96,14 +98,36 @@ describe('planFederation', () => {
   });
 
   it('federates on DuckDB when inputs live on engines that cannot see each other, moving every input', async () => {
-    const p = pathOf(plan(await load()), 'joined');
+    const p = pathOf(plan(await load('pg')), 'joined');
     expect(p.path).toBe('federate-duckdb');
     expect(p.inputs.map((i) => [i.unique_id, i.connection, i.moves, i.cacheTable])).toEqual([
       ['source.fed.crm.customers', 'pg_same', true, 'crm__customers'],
       ['source.fed.files.events', 'duck_other', true, 'files__events'],
-      ['source.fed.raw.orders', 'duck', true, 'raw__orders'],
+      ['source.fed.raw.orders', 'pg', true, 'raw__orders'],
     ]);
     expect(p.reason).toContain("source.fed.files.events on 'duck_other'");
+  });
+
+  it('federates a model whose target is DuckDB on that target, staging only its remote inputs there', async () => {
+    const p = pathOf(plan(await load()), 'joined');
+    expect(p.path).toBe('federate-target');
+    expect(p.engine).toBe('duckdb');
+    expect(p.inputs.map((i) => [i.unique_id, i.moves, i.to])).toEqual([
+      ['source.fed.crm.customers', true, 'duck'],
+      ['source.fed.files.events', true, 'duck'],
+      ['source.fed.raw.orders', false, undefined],
+    ]);
+    expect(p.reason).toContain("'duck' is itself DuckDB, so its remote inputs are staged there rather than in the cache");
+  });
+
+  it("still goes through the cache for a DuckDB target when federation='duckdb' says so", async () => {
+    const p = pathOf(plan(await load()), 'joined_in_cache');
+    expect(p.path).toBe('federate-duckdb');
+    expect(p.inputs.map((i) => [i.unique_id, i.moves, i.to])).toEqual([
+      ['source.fed.files.events', true, 'cache'],
+      ['source.fed.raw.orders', true, 'cache'],
+    ]);
+    expect(p.reason).not.toContain('itself DuckDB');
   });
 
   it('treats a different PostgreSQL database as remote, and warns that a federated view becomes a table', async () => {
@@ -114,7 +138,7 @@ describe('planFederation', () => {
 
   it('looks through ephemeral models to what they read', async () => {
     const p = pathOf(plan(await load()), 'via_eph');
-    expect(p.path).toBe('federate-duckdb');
+    expect(p.path).toBe('federate-target');
     expect(p.inputs.map((i) => i.unique_id)).toEqual(['source.fed.files.events']);
   });
 

@@ -48,6 +48,15 @@ function sameValue(a: unknown, b: unknown): boolean {
 const FEDERATION_MODES = new Set(['duckdb', 'target', 'auto']);
 
 /**
+ * The engine of the federation cache. A target of this engine federates on
+ * itself unless `federation` says otherwise: building in the cache and then
+ * copying the result over would move every row of the result once more for
+ * nothing. `federation='duckdb'` still goes through the cache (for a remote
+ * DuckDB such as MotherDuck, where only the result should travel).
+ */
+const CACHE_ENGINE = 'duckdb';
+
+/**
  * Decides every node's execution path before anything runs. Pure: reads the
  * project and the adapters' `canSee`, opens no connection.
  *
@@ -76,12 +85,15 @@ export function planFederation(project: Project, options: PlanOptions): Federati
       nodes.set(node.unique_id, { unique_id: node.unique_id, path: 'pushdown', target, engine: own.type, inputs });
       continue;
     }
-    const reason = `reads ${remote.map((i) => `${i.unique_id} on '${i.connection}'`).join(', ')}, which '${target}' cannot see`;
+    const onItself = own.type === CACHE_ENGINE && node.config.federation === undefined;
+    const reason =
+      `reads ${remote.map((i) => `${i.unique_id} on '${i.connection}'`).join(', ')}, which '${target}' cannot see` +
+      (onItself ? `; '${target}' is itself DuckDB, so its remote inputs are staged there rather than in the cache` : '');
     const federated = (path: ConcretePath) => federatedPlan(project, node, path, { target, engine: own.type, inputs, remote, reason });
     const mode = federationMode(node);
-    if (mode === 'duckdb') nodes.set(node.unique_id, federated('federate-duckdb'));
-    else if (mode === 'target') nodes.set(node.unique_id, federated('federate-target'));
-    else nodes.set(node.unique_id, autoPlan(node, federated('federate-duckdb'), federated('federate-target')));
+    if (mode === 'target' || onItself) nodes.set(node.unique_id, federated('federate-target'));
+    else if (mode === 'auto') nodes.set(node.unique_id, autoPlan(node, federated('federate-duckdb'), federated('federate-target')));
+    else nodes.set(node.unique_id, federated('federate-duckdb'));
   }
   return { defaultTarget: project.profile.target, nodes };
 }
@@ -92,8 +104,10 @@ type ConcretePath = Extract<ExecutionPath, 'federate-duckdb' | 'federate-target'
 /** Remote rows above which `federation='auto'` runs on the target, unless `federation_auto_rows` says otherwise. */
 export const DEFAULT_AUTO_THRESHOLD_ROWS = 10_000_000;
 
-function federationMode(node: ExecutableNode): string {
-  const mode = node.config.federation === undefined ? 'duckdb' : String(node.config.federation);
+/** The node's `federation` config, checked; undefined when unset. */
+function federationMode(node: ExecutableNode): string | undefined {
+  if (node.config.federation === undefined) return undefined;
+  const mode = String(node.config.federation);
   if (!FEDERATION_MODES.has(mode)) {
     throw new DvtError('config', `${node.unique_id}: federation must be one of duckdb, target, auto (got '${mode}')`, { location: { file: node.original_file_path } });
   }
