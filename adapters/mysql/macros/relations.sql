@@ -24,6 +24,11 @@ create or replace view {{ relation }} as
 create schema if not exists {{ adapter.quote(relation.schema) }}
 {%- endmacro %}
 
+{#- Dropping a MySQL database drops its tables with it. -#}
+{% macro mysql__drop_schema(relation) -%}
+drop schema if exists {{ adapter.quote(relation.schema) }}
+{%- endmacro %}
+
 {% macro mysql__drop_relation(relation) -%}
 drop {{ 'view' if relation.type == 'view' else 'table' }} if exists {{ relation }}
 {%- endmacro %}

@@ -19,6 +19,10 @@ temporary table {{ relation.include(database=false, schema=false) }}
 create schema if not exists {{ adapter.quote(relation.schema) }}
 {%- endmacro %}
 
+{% macro postgres__drop_schema(relation) -%}
+drop schema if exists {{ adapter.quote(relation.schema) }} cascade
+{%- endmacro %}
+
 {% macro postgres__relation_keyword(relation) -%}
   {{ return('materialized view' if relation.type == 'materialized_view' else (relation.type or 'table')) }}
 {%- endmacro %}

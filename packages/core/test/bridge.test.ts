@@ -76,7 +76,10 @@ const MANAGE_MACRO = `{% macro manage(schema_name) %}
   {% set n = run_query('select count(*) from ' ~ b).columns[0].values()[0] %}
   {% do adapter.drop_relation(b) %}
   {% set after = adapter.list_relations_without_caching(s) | length %}
-  {{ return([names, n + 0, after]) }}
+  {% do run_query('create table ' ~ schema_name ~ '.c as select 1 as x') %}
+  {% do adapter.drop_schema(s) %}
+  {% set schemas = run_query("select schema_name from information_schema.schemata where schema_name = '" ~ schema_name ~ "'") %}
+  {{ return([names, n + 0, after, schemas.rows | length]) }}
 {% endmacro %}`;
 
 /** Calls the MANAGE_MACRO through a bridged compiler, as run-operation does. */
@@ -232,7 +235,7 @@ export default { ...duckdb, type: 'fragile', connect: async (config, ctx) => wra
     const dir = tempDir();
     writeFiles(dir, { ...MODELS, 'macros/manage.sql': MANAGE_MACRO, 'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: ${join(dir, 'w.duckdb')}\n` });
     try {
-      expect(await manageThroughBridge(dir, { definition, module: duckdbModule }, 'ops')).toEqual([['b'], 0, 0]);
+      expect(await manageThroughBridge(dir, { definition, module: duckdbModule }, 'ops')).toEqual([['b'], 0, 0, 0]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -348,7 +351,7 @@ describe.skipIf(pgSkip !== undefined)('database bridge on PostgreSQL', () => {
       'profiles.yml': `bridged:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      host: 127.0.0.1\n      user: postgres\n      dbname: test\n      schema: ${schema}\n`,
     });
     try {
-      expect(await manageThroughBridge(dir, { definition, module: postgresModule }, ops)).toEqual([['b'], 0, 0]);
+      expect(await manageThroughBridge(dir, { definition, module: postgresModule }, ops)).toEqual([['b'], 0, 0, 0]);
     } finally {
       const conn = await definition.connect(config, { projectDir: dir, logger: quiet });
       await conn.query(`drop schema if exists "${ops}" cascade`);

@@ -133,9 +133,10 @@ describe("federation='target' on PostgreSQL, MariaDB and a DuckDB file", () => {
     expect(logged(outcome.events, /^staging: shop__tickets__for__pg_open_tickets extracts only rows where `customer_id` = 1$/)).toBe(true);
     expect(logged(outcome.events, /pg_events is materialized as 'view' but .*built as a table on 'pg' from its inputs staged there/)).toBe(true);
 
-    // Nothing staged is left but the copy a cache policy keeps.
+    // Nothing staged is left but the copy a cache policy keeps; MariaDB's staging database, left empty, is gone.
     expect(await pgStaged()).toEqual(KEPT);
     expect(await mariaStaged()).toEqual([]);
+    expect((await maria.query(`select schema_name from information_schema.schemata where schema_name = '${staging}'`)).rows).toEqual([]);
   }, 120_000);
 
   it('compiles a model federated on the target against the staged names, in its dialect, staging nothing', async (ctx) => {

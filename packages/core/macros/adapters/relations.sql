@@ -78,6 +78,15 @@ truncate table {{ relation }}
 create schema if not exists {{ relation.without_identifier() }}
 {%- endmacro %}
 
+{#- Drops the schema and everything in it, as dbt's does. -#}
+{% macro drop_schema(relation) -%}
+  {{ return(adapter.dispatch('drop_schema', 'dbt')(relation)) }}
+{%- endmacro %}
+
+{% macro default__drop_schema(relation) -%}
+drop schema if exists {{ relation.without_identifier() }} cascade
+{%- endmacro %}
+
 {#- persist_docs: descriptions as database comments. -#}
 {% macro alter_relation_comment(relation, relation_comment) -%}
   {{ return(adapter.dispatch('alter_relation_comment', 'dbt')(relation, relation_comment)) }}

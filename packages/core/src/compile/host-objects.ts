@@ -89,6 +89,11 @@ export class JinjaAdapter {
     return null;
   }
 
+  drop_schema(relation: unknown): null {
+    this.runMacroStatements('drop_schema', [this.relationArg(relation, 'drop_schema')]);
+    return null;
+  }
+
   drop_relation(relation: unknown): null {
     this.runMacroStatements('drop_relation', [this.relationArg(relation, 'drop_relation')]);
     return null;

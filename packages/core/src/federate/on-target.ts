@@ -163,8 +163,8 @@ export class TargetFederation {
   private readonly staged = new Map<string, StagedCopy>();
   /** By `<output>\0<input unique_id>`: models of the run yet to finish reading the input. */
   private readonly readers = new Map<string, number>();
-  /** Per output: its staging schema created, and its meta table when a kept copy needs it. */
-  private readonly schemas = new Map<string, Promise<void>>();
+  /** Per output: its staging schema ready (true when this run created it), and its meta table when a kept copy needs it. */
+  private readonly schemas = new Map<string, Promise<{ relation: Relation; created: boolean }>>();
   private readonly metas = new Map<string, Promise<void>>();
 
   constructor(private readonly opts: TargetFederationOptions) {
@@ -307,6 +307,7 @@ export class TargetFederation {
   /** Drops what no finished model released (readers skipped after a failure), then closes the connections. */
   async close(): Promise<unknown[]> {
     for (const [table, copy] of this.staged) await this.dropCopy(table, copy);
+    await this.dropEmptySchemas();
     return this.pool.closeAll();
   }
 
@@ -412,18 +413,41 @@ export class TargetFederation {
     return output;
   }
 
-  private ensureSchema(outputName: string, to: Endpoint, relation: Relation): Promise<void> {
+  private async ensureSchema(outputName: string, to: Endpoint, relation: Relation): Promise<void> {
     let ready = this.schemas.get(outputName);
     if (!ready) {
       ready = (async () => {
         const existing = await to.connection.catalog.listSchemas(relation.database ?? undefined);
-        if (existing.some((s) => s.toLowerCase() === relation.schema!.toLowerCase())) return;
+        if (existing.some((s) => s.toLowerCase() === relation.schema!.toLowerCase())) return { relation, created: false };
         for (const sql of this.macro(to, 'create_schema', relation)) await to.connection.query(sql);
+        return { relation, created: true };
       })();
       this.schemas.set(outputName, ready);
       ready.catch(() => this.schemas.delete(outputName));
     }
-    return ready;
+    await ready;
+  }
+
+  /**
+   * A staging schema this run created goes when the run leaves it empty, so
+   * a target's own schemas are all a user sees after a run. One that existed
+   * before, or still holds kept copies, stays.
+   */
+  private async dropEmptySchemas(): Promise<void> {
+    for (const [outputName, ready] of this.schemas) {
+      const schema = await ready.catch(() => undefined);
+      if (!schema?.created) continue;
+      const lease = await this.pool.acquire(outputName);
+      try {
+        const { relation } = schema;
+        if ((await lease.connection.catalog!.listRelations(relation.schema!, relation.database ?? undefined)).length > 0) continue;
+        for (const sql of this.macro({ connection: lease.connection as CompleteConnection, adapter: lease.adapter }, 'drop_schema', relation)) await lease.connection.query(sql);
+      } catch (e) {
+        this.opts.log('warn', `could not drop the empty staging schema on '${outputName}': ${(e as Error).message}`);
+      } finally {
+        lease.release();
+      }
+    }
   }
 
   private async drop(to: Endpoint, relation: Relation): Promise<void> {
