@@ -1,6 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { AdapterDefinition, ColumnMeta, Connection, RelationInfo } from '../adapter/contract.js';
@@ -9,8 +7,8 @@ import type { StatementResult, TemplateDatabase } from '../compile/database.js';
 import { DvtError, type DvtErrorKind } from '../errors.js';
 import { FLAG, FLAG_ANSWERED, FLAG_DEAD, FLAG_PENDING, HEARTBEAT, HEARTBEAT_MS } from './protocol.js';
 import { plainRef } from './lookup.js';
-import type { AsyncRequest, BridgeOutput, LogMessage, Reply, SerializedError, SyncRequest } from './protocol.js';
-import { RemoteConnection, type RemoteConnectionInfo } from './remote-connection.js';
+import type { AsyncRequest, BridgeOutput, LogMessage, ProgressMessage, Reply, SerializedError, SyncRequest } from './protocol.js';
+import { RemoteConnection, type BridgeChannel, type RemoteConnectionInfo, type SendOptions } from './remote-connection.js';
 
 export interface DatabaseBridgeOptions {
   projectDir: string;
@@ -47,12 +45,13 @@ export class DatabaseBridge {
   private readonly worker: Worker;
   private readonly flag: Int32Array;
   private readonly syncPort: MessageChannel['port1'];
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; progress?: SendOptions['onProgress'] }>();
+  /** What the connections this bridge made send their requests through. */
+  private readonly channel: BridgeChannel = { send: (req, options) => this.request(req, options) };
   /** The worker-side handle of each connection this bridge made, for template calls on it. */
   private readonly handles = new WeakMap<Connection, number>();
   private nextId = 1;
   private dead: Error | undefined;
-  private scratch: string | undefined;
   readonly templateDatabase: TemplateDatabase;
 
   constructor(private readonly options: DatabaseBridgeOptions) {
@@ -73,7 +72,7 @@ export class DatabaseBridge {
     });
     // Idle, the worker must not keep the process alive; it is referenced while a request is in flight.
     this.worker.unref();
-    this.worker.on('message', (m: Reply | LogMessage) => this.onMessage(m));
+    this.worker.on('message', (m: Reply | LogMessage | ProgressMessage) => this.onMessage(m));
     this.worker.on('error', (e) => this.fail(e));
     this.worker.on('exit', (code) => this.fail(new Error(`the database bridge worker exited (code ${code})`)));
     this.templateDatabase = this.databaseOn(undefined);
@@ -100,7 +99,7 @@ export class DatabaseBridge {
       ...definition,
       connect: async (config) => {
         const info = (await this.request({ op: 'connect', type: definition.type, config: config as Record<string, unknown> })) as RemoteConnectionInfo;
-        const connection = new RemoteConnection(info, (req, signal) => this.request(req, signal), () => this.scratchDir());
+        const connection = new RemoteConnection(info, this.channel);
         this.handles.set(connection, info.handle);
         return connection;
       },
@@ -123,21 +122,21 @@ export class DatabaseBridge {
     }
     // A worker given up for silence may still be running.
     await this.worker.terminate();
-    if (this.scratch) rmSync(this.scratch, { recursive: true, force: true });
   }
 
-  private scratchDir(): string {
-    return (this.scratch ??= mkdtempSync(join(tmpdir(), 'dvt-bridge-')));
-  }
-
-  private request(body: DistributiveOmit<AsyncRequest, 'id'>, signal?: AbortSignal): Promise<unknown> {
-    if (this.dead) return Promise.reject(this.dead);
+  private request(body: DistributiveOmit<AsyncRequest, 'id'>, options: SendOptions = {}): Promise<unknown> {
+    const { signal, port, onProgress } = options;
+    if (this.dead) {
+      port?.close();
+      return Promise.reject(this.dead);
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const onAbort = () => this.worker.postMessage({ id: this.nextId++, op: 'abort', target: id } satisfies AsyncRequest);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, {
+        progress: onProgress,
         resolve: (v) => {
           signal?.removeEventListener('abort', onAbort);
           resolve(v);
@@ -147,13 +146,17 @@ export class DatabaseBridge {
           reject(e);
         },
       });
-      this.worker.postMessage({ ...body, id } as AsyncRequest);
+      this.worker.postMessage({ ...body, id } as AsyncRequest, port ? [port] : []);
     });
   }
 
-  private onMessage(m: Reply | LogMessage): void {
+  private onMessage(m: Reply | LogMessage | ProgressMessage): void {
     if ('log' in m) {
       this.options.log?.(m.log, m.message);
+      return;
+    }
+    if ('progress' in m) {
+      this.pending.get(m.progress)?.progress?.(m.value);
       return;
     }
     const waiter = this.pending.get(m.id);

@@ -1,4 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { ColumnSpec, RelationRef } from '../adapter/contract.js';
+import type { MoveProgress } from '../federate/mover.js';
 
 /**
  * Messages between the render thread and the bridge worker. Everything here
@@ -44,14 +46,21 @@ export type ConnectionMethod =
   | 'bulkLoad'
   | 'exportFile'
   | 'loadFile'
-  | 'extractToFile'
+  | 'extract'
   | 'ping'
   | 'cancel'
   | 'close';
 
+/**
+ * `port`: the worker's end of a byte stream (port-stream.ts) for the CSV an
+ * `extract` writes or a `bulkLoad` reads. `move`: rows between two of the
+ * worker's connections, moved there (core's moveRows); `progress` asks for
+ * ProgressMessages while they travel.
+ */
 export type AsyncRequest =
   | { id: number; op: 'connect'; type: string; config: Record<string, unknown> }
-  | { id: number; op: 'call'; handle: number; method: ConnectionMethod; args: unknown[] }
+  | { id: number; op: 'call'; handle: number; method: ConnectionMethod; args: unknown[]; port?: MessagePort }
+  | { id: number; op: 'move'; from: number; to: number; sql: string; relation: RelationRef; columns: ColumnSpec[]; progress: boolean }
   | { id: number; op: 'streamOpen'; handle: number; sql: string; params?: unknown[]; batchSize?: number }
   | { id: number; op: 'streamNext'; stream: number }
   | { id: number; op: 'streamClose'; stream: number }
@@ -79,6 +88,12 @@ export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok:
 export interface LogMessage {
   log: 'debug' | 'info' | 'warn';
   message: string;
+}
+
+/** How far the `move` request `progress` has got. */
+export interface ProgressMessage {
+  progress: number;
+  value: MoveProgress;
 }
 
 export function serializeError(e: unknown): SerializedError {

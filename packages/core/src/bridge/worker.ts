@@ -1,12 +1,13 @@
-import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { AdapterContext, AdapterDefinition, Connection, CsvSpec, RowBatch, Value } from '../adapter/contract.js';
 import { withDefaults, type CompleteConnection } from '../adapter/defaults/index.js';
 import { validateAdapter } from '../adapter/validate.js';
+import { moveRows, type Endpoint } from '../federate/mover.js';
 import { findRelationIn } from './lookup.js';
+import { PortReader, PortWriter } from './port-stream.js';
 import { FLAG, FLAG_ANSWERED, FLAG_DEAD, HEARTBEAT, HEARTBEAT_MS, serializeError } from './protocol.js';
-import type { AsyncRequest, BridgeInit, ConnectionMethod, LogMessage, Reply, SyncRequest } from './protocol.js';
+import type { AsyncRequest, BridgeInit, ConnectionMethod, LogMessage, ProgressMessage, Reply, SyncRequest } from './protocol.js';
 
 /**
  * The bridge worker owns every database connection of a run: the render
@@ -71,7 +72,7 @@ async function handleAsync(req: AsyncRequest): Promise<unknown> {
       const methods: ConnectionMethod[] = ['query', 'ping', 'close'];
       if (connection.catalog) methods.push('listSchemas', 'listRelations', 'describe');
       if (connection.bulkLoad) methods.push('bulkLoad');
-      if (connection.extract) methods.push('extractToFile');
+      if (connection.extract) methods.push('extract');
       if (connection.exportFile) methods.push('exportFile');
       if (connection.loadFile) methods.push('loadFile');
       if (connection.cancel) methods.push('cancel');
@@ -80,7 +81,13 @@ async function handleAsync(req: AsyncRequest): Promise<unknown> {
     case 'call': {
       if (req.method === 'query' && typeof req.args[0] === 'string') trackTransaction(req.handle, req.args[0]);
       if (req.method === 'close') inTransaction.delete(req.handle);
-      return callMethod(req.id, connectionOf(req.handle), req.method, req.args);
+      return callMethod(req.id, connectionOf(req.handle), req.method, req.args, req.port);
+    }
+    case 'move': {
+      const [from, to] = await Promise.all([endpointOf(req.from), endpointOf(req.to)]);
+      const onProgress = req.progress ? (value: ProgressMessage['value']) => port.postMessage({ progress: req.id, value } satisfies ProgressMessage) : undefined;
+      const stats = await moveRows({ from, to, sql: req.sql, relation: req.relation, columns: req.columns, signal: signalFor(req.id), ...(onProgress ? { onProgress } : {}) });
+      return { ...stats, route: `${stats.route}, inside the database bridge's worker` };
     }
     case 'streamOpen': {
       const signal = signalFor(req.id);
@@ -123,13 +130,20 @@ function connectionOf(handle: number): Connection {
   return connection;
 }
 
+/** A proxied connection as a side of a move, completed with core's defaults as the render thread's pools complete theirs. */
+async function endpointOf(handle: number): Promise<Endpoint> {
+  const adapter = await adapterFor(connectionTypes.get(handle) ?? '');
+  return { connection: withDefaults(connectionOf(handle), adapter.dialect), adapter };
+}
+
 function signalFor(id: number): AbortSignal {
   const controller = new AbortController();
   controllers.set(id, controller);
   return controller.signal;
 }
 
-async function callMethod(id: number, c: Connection, method: ConnectionMethod, args: unknown[]): Promise<unknown> {
+/** `port`: the worker's end of the byte stream an `extract` writes into or a `bulkLoad` from a stream reads. */
+async function callMethod(id: number, c: Connection, method: ConnectionMethod, args: unknown[], port: MessagePort | undefined): Promise<unknown> {
   const a = args as never[];
   switch (method) {
     case 'query':
@@ -140,18 +154,27 @@ async function callMethod(id: number, c: Connection, method: ConnectionMethod, a
       return c.catalog!.listRelations(a[0], a[1]);
     case 'describe':
       return c.catalog!.describe(a[0]);
-    case 'bulkLoad':
+    case 'bulkLoad': {
       // Progress callbacks stay on this side; the render thread gets the totals.
-      return c.bulkLoad!(a[0], a[1], { signal: signalFor(id) });
+      if (!port) return c.bulkLoad!(a[0], a[1], { signal: signalFor(id) });
+      const input = new PortReader(port);
+      try {
+        return await c.bulkLoad!(a[0], { ...(a[1] as object), open: () => input } as never, { signal: signalFor(id) });
+      } finally {
+        // A loader that stopped early (or failed) must not leave the render thread's feed waiting.
+        input.destroy();
+      }
+    }
     case 'exportFile':
       return c.exportFile!(a[0], a[1], { signal: signalFor(id) });
     case 'loadFile':
       return c.loadFile!(a[0], a[1], { signal: signalFor(id) });
-    case 'extractToFile': {
-      const [sql, path, csv] = args as [string, string, CsvSpec];
-      const stream = createWriteStream(path);
+    case 'extract': {
+      const [sql, csv] = args as [string, CsvSpec];
+      const stream = new PortWriter(port!);
       try {
         const stats = await c.extract!(sql, { csv, stream }, { signal: signalFor(id) });
+        // Some extractors end their sink, others leave it open; the reader ends at `end` only.
         if (!stream.writableEnded) stream.end();
         await finished(stream);
         return stats;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { AdapterDefinition, CanonicalType, ColumnMeta, ColumnSpec, RelationRef } from '../adapter/contract.js';
 import type { CompleteConnection } from '../adapter/defaults/index.js';
+import { moveInsideWorker } from '../bridge/remote-connection.js';
 import { CsvRecordCounter } from './csv-records.js';
 
 /** One side of a move: a connection (with core's defaults filled in) and its adapter. */
@@ -54,10 +55,13 @@ const PROGRESS_EVERY_RECORDS = 1000;
  * and core's streamed defaults otherwise. When either side fails, the other
  * is stopped and the first error is thrown. Between two connections of one
  * engine that exchange columnar files (DuckDB's cache and a DuckDB target)
- * the rows travel as a Parquet file instead.
+ * the rows travel as a Parquet file instead. Two connections the database
+ * bridge's worker holds move there, so no byte crosses threads.
  */
 export async function moveRows(request: MoveRequest): Promise<MoveStats> {
   const { from, to } = request;
+  const inWorker = moveInsideWorker(request);
+  if (inWorker) return inWorker;
   if (canMoveAsFile(from, to)) return moveAsFile(request);
   const csv = to.adapter.dialect.capabilities.loadCsv;
   const started = Date.now();

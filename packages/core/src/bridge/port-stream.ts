@@ -1,0 +1,129 @@
+import { Readable, Writable } from 'node:stream';
+import type { MessagePort } from 'node:worker_threads';
+
+/**
+ * Bytes between the render thread and the bridge worker, over a
+ * MessageChannel of their own: node streams cannot cross threads, and a CSV
+ * extraction on one side must feed a load on the other while both run, as a
+ * pipe does within one thread. The writer may have at most WINDOW_BYTES that
+ * the reader has not taken (backpressure, bounded memory). Only `end` ends
+ * the reader: a port that closes first (either side destroyed, the worker
+ * gone) is an error on both sides, so a cut-off stream never reads as a
+ * complete, shorter one.
+ */
+
+type DataMessage = { chunk: Uint8Array } | { end: true };
+interface TakenMessage {
+  taken: number;
+}
+
+/** Bytes the writer may have posted that the reader's consumer has not asked for yet. */
+const WINDOW_BYTES = 2 * 1024 * 1024;
+/** What each side buffers locally before pushing back on its own producer. */
+const BUFFER_BYTES = 1024 * 1024;
+
+/** A stream failed because the other side of its port went away: the other side's own error says why. */
+export class PortClosedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PortClosedError';
+  }
+}
+
+/** The writing end: what is written is posted to the reader, in as few messages as the producer allows. */
+export class PortWriter extends Writable {
+  private inFlight = 0;
+  private blocked: (() => void) | undefined;
+  private ended = false;
+
+  constructor(private readonly port: MessagePort) {
+    super({ highWaterMark: BUFFER_BYTES });
+    port.on('message', (m: TakenMessage) => {
+      this.inFlight -= m.taken;
+      if (this.blocked && this.inFlight < WINDOW_BYTES) {
+        const resume = this.blocked;
+        this.blocked = undefined;
+        resume();
+      }
+    });
+    port.on('close', () => {
+      if (!this.ended) this.destroy(new PortClosedError('the reading side of a stream between the render thread and the database bridge closed'));
+    });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this._writev([{ chunk }], callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    let size = 0;
+    for (const { chunk } of chunks) size += chunk.length;
+    if (size > 0) {
+      // A fresh buffer of its own can be transferred; a Buffer may be a view of a shared pool.
+      const bytes = new Uint8Array(size);
+      let at = 0;
+      for (const { chunk } of chunks) {
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      this.port.postMessage({ chunk: bytes } satisfies DataMessage, [bytes.buffer]);
+      this.inFlight += size;
+    }
+    if (this.inFlight >= WINDOW_BYTES) this.blocked = callback;
+    // Completing on the next turn lets the producer's writes of this turn gather into one message.
+    else setImmediate(callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.ended = true;
+    this.port.postMessage({ end: true } satisfies DataMessage);
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.blocked = undefined;
+    // Ended cleanly, the reader closes the port once it has read the end.
+    if (!this.ended || error) this.port.close();
+    callback(error);
+  }
+}
+
+/** The reading end: chunks as they arrive, acknowledged as the consumer takes them. */
+export class PortReader extends Readable {
+  /** Bytes pushed but not yet acknowledged (held back while the local buffer is full). */
+  private owed = 0;
+  private ended = false;
+
+  constructor(private readonly port: MessagePort) {
+    super({ highWaterMark: BUFFER_BYTES });
+    port.on('message', (m: DataMessage) => {
+      if (this.destroyed) return;
+      if ('end' in m) {
+        this.ended = true;
+        this.push(null);
+        port.close();
+        return;
+      }
+      this.owed += m.chunk.byteLength;
+      if (this.push(Buffer.from(m.chunk.buffer, m.chunk.byteOffset, m.chunk.byteLength))) this.acknowledge();
+    });
+    port.on('close', () => {
+      if (!this.ended) this.destroy(new PortClosedError('a stream between the render thread and the database bridge closed before its end'));
+    });
+  }
+
+  override _read(): void {
+    this.acknowledge();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.port.close();
+    callback(error);
+  }
+
+  private acknowledge(): void {
+    if (this.owed === 0 || this.ended) return;
+    this.port.postMessage({ taken: this.owed } satisfies TakenMessage);
+    this.owed = 0;
+  }
+}
