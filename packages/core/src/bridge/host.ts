@@ -4,10 +4,10 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { AdapterDefinition, ColumnMeta, Connection, RelationInfo } from '../adapter/contract.js';
 import { baseConnectionOf } from '../adapter/defaults/index.js';
 import type { StatementResult, TemplateDatabase } from '../compile/database.js';
-import { DvtError, type DvtErrorKind } from '../errors.js';
-import { FLAG, FLAG_ANSWERED, FLAG_DEAD, FLAG_PENDING, HEARTBEAT, HEARTBEAT_MS } from './protocol.js';
+import { DvtError } from '../errors.js';
+import { FLAG, FLAG_ANSWERED, FLAG_DEAD, FLAG_PENDING, HEARTBEAT, HEARTBEAT_MS, rebuildError, serializeError } from './protocol.js';
 import { plainRef } from './lookup.js';
-import type { AsyncRequest, BridgeOutput, LogMessage, ProgressMessage, Reply, SerializedError, SyncRequest } from './protocol.js';
+import type { AsyncRequest, BridgeOutput, LogMessage, ProgressMessage, Reply, SyncRequest } from './protocol.js';
 import { RemoteConnection, type BridgeChannel, type RemoteConnectionInfo, type SendOptions } from './remote-connection.js';
 
 export interface DatabaseBridgeOptions {
@@ -132,7 +132,8 @@ export class DatabaseBridge {
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      const onAbort = () => this.worker.postMessage({ id: this.nextId++, op: 'abort', target: id } satisfies AsyncRequest);
+      // The worker stops the call with the caller's reason, so its error reads as without the bridge.
+      const onAbort = () => this.worker.postMessage({ id: this.nextId++, op: 'abort', target: id, reason: serializeError(signal?.reason) } satisfies AsyncRequest);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(id, {
@@ -221,14 +222,6 @@ export class DatabaseBridge {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-
-function rebuildError(e: SerializedError): Error {
-  if (e.name === 'DvtError' && e.kind) return new DvtError(e.kind as DvtErrorKind, e.message);
-  const err = new Error(e.message);
-  err.name = e.name;
-  if (e.code !== undefined) (err as Error & { code?: unknown }).code = e.code;
-  return err;
-}
 
 /**
  * The compiled worker. Run from `src` (vitest), the TypeScript file cannot be

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { ColumnSpec, RelationRef } from '../adapter/contract.js';
+import { DvtError, type DvtErrorKind } from '../errors.js';
 import type { MoveProgress } from '../federate/mover.js';
 
 /**
@@ -64,7 +65,7 @@ export type AsyncRequest =
   | { id: number; op: 'streamOpen'; handle: number; sql: string; params?: unknown[]; batchSize?: number }
   | { id: number; op: 'streamNext'; stream: number }
   | { id: number; op: 'streamClose'; stream: number }
-  | { id: number; op: 'abort'; target: number }
+  | { id: number; op: 'abort'; target: number; reason: SerializedError }
   | { id: number; op: 'shutdown' };
 
 /** `handle`: run on that proxied connection (a node's, in its transaction) instead of the output's template connection. */
@@ -105,4 +106,13 @@ export function serializeError(e: unknown): SerializedError {
     kind: typeof extra.kind === 'string' ? extra.kind : undefined,
     code: typeof extra.code === 'string' || typeof extra.code === 'number' ? extra.code : undefined,
   };
+}
+
+/** The error `serializeError` describes, as a DvtError of the same kind when it was one. */
+export function rebuildError(e: SerializedError): Error {
+  if (e.name === 'DvtError' && e.kind) return new DvtError(e.kind as DvtErrorKind, e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.code !== undefined) (err as Error & { code?: unknown }).code = e.code;
+  return err;
 }

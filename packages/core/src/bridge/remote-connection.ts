@@ -22,7 +22,7 @@ import type {
 import { baseConnectionOf } from '../adapter/defaults/index.js';
 import type { MoveProgress, MoveRequest, MoveStats } from '../federate/mover.js';
 import { plainRef } from './lookup.js';
-import { PortClosedError, PortReader, PortWriter } from './port-stream.js';
+import { cameFromOtherSide, otherSide, PortReader, PortWriter } from './port-stream.js';
 import type { AsyncRequest, ConnectionMethod } from './protocol.js';
 
 export interface RemoteConnectionInfo {
@@ -165,19 +165,18 @@ export function moveInsideWorker(request: MoveRequest): Promise<MoveStats> | und
 
 /**
  * A worker call that reads or writes a port stream, and the render thread's
- * side of that stream: both must finish. When either fails, the other is
- * stopped, and the first cause is thrown: a local stream that failed only
- * because the port closed (PortClosedError) was stopped by the worker's
- * failure, whose error says why.
+ * side of that stream: both must finish. When either fails, the other stops
+ * with the same error, and the cause is thrown: the local stream's error
+ * unless it came from the worker's side, then the call's.
  */
 async function alongside(remote: Promise<unknown>, local: { destroy(error: Error): void }, streaming: Promise<void>): Promise<unknown> {
   const called = remote.catch((error: unknown) => {
     // The worker's side may have failed before touching the port, or the worker may be gone.
-    local.destroy(new PortClosedError('the database bridge call failed'));
+    local.destroy(otherSide(error instanceof Error ? error : new Error(String(error))));
     throw error;
   });
   const [result, streamed] = await Promise.allSettled([called, streaming]);
-  if (streamed.status === 'rejected' && !(streamed.reason instanceof PortClosedError)) throw streamed.reason;
+  if (streamed.status === 'rejected' && !cameFromOtherSide(streamed.reason)) throw streamed.reason;
   if (result.status === 'rejected') throw result.reason;
   if (streamed.status === 'rejected') throw streamed.reason;
   return result.value;

@@ -6,7 +6,7 @@ import { validateAdapter } from '../adapter/validate.js';
 import { moveRows, type Endpoint } from '../federate/mover.js';
 import { findRelationIn } from './lookup.js';
 import { PortReader, PortWriter } from './port-stream.js';
-import { FLAG, FLAG_ANSWERED, FLAG_DEAD, HEARTBEAT, HEARTBEAT_MS, serializeError } from './protocol.js';
+import { FLAG, FLAG_ANSWERED, FLAG_DEAD, HEARTBEAT, HEARTBEAT_MS, rebuildError, serializeError } from './protocol.js';
 import type { AsyncRequest, BridgeInit, ConnectionMethod, LogMessage, ProgressMessage, Reply, SyncRequest } from './protocol.js';
 
 /**
@@ -110,7 +110,7 @@ async function handleAsync(req: AsyncRequest): Promise<unknown> {
       return null;
     }
     case 'abort':
-      controllers.get(req.target)?.abort(new Error('aborted'));
+      controllers.get(req.target)?.abort(rebuildError(req.reason));
       return null;
     case 'shutdown':
       await shutdown();
@@ -160,8 +160,12 @@ async function callMethod(id: number, c: Connection, method: ConnectionMethod, a
       const input = new PortReader(port);
       try {
         return await c.bulkLoad!(a[0], { ...(a[1] as object), open: () => input } as never, { signal: signalFor(id) });
+      } catch (e) {
+        // The render thread's feed stops with the load's own error.
+        input.destroy(e as Error);
+        throw e;
       } finally {
-        // A loader that stopped early (or failed) must not leave the render thread's feed waiting.
+        // A loader that returned without reading to the end must not leave the feed waiting either.
         input.destroy();
       }
     }
@@ -179,7 +183,8 @@ async function callMethod(id: number, c: Connection, method: ConnectionMethod, a
         await finished(stream);
         return stats;
       } catch (e) {
-        stream.destroy();
+        // The render thread's side stops with the extraction's own error.
+        stream.destroy(e as Error);
         throw e;
       }
     }
