@@ -1,6 +1,6 @@
 import { finished } from 'node:stream/promises';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import type { AdapterContext, AdapterDefinition, Connection, CsvSpec, RowBatch, Value } from '../adapter/contract.js';
+import type { AdapterContext, AdapterDefinition, Connection, CsvSpec, LoadSource, RelationRef, RowBatch, Value } from '../adapter/contract.js';
 import { withDefaults, type CompleteConnection } from '../adapter/defaults/index.js';
 import { validateAdapter } from '../adapter/validate.js';
 import { moveRows, type Endpoint } from '../federate/mover.js';
@@ -157,9 +157,10 @@ async function callMethod(id: number, c: Connection, method: ConnectionMethod, a
     case 'bulkLoad': {
       // Progress callbacks stay on this side; the render thread gets the totals.
       if (!port) return c.bulkLoad!(a[0], a[1], { signal: signalFor(id) });
+      const [relation, source] = args as [RelationRef, LoadSource];
       const input = new PortReader(port);
       try {
-        return await c.bulkLoad!(a[0], { ...(a[1] as object), open: () => input } as never, { signal: signalFor(id) });
+        return await c.bulkLoad!(relation, { ...source, open: () => input }, { signal: signalFor(id) });
       } catch (e) {
         // The render thread's feed stops with the load's own error.
         input.destroy(e as Error);
