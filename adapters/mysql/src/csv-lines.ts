@@ -15,19 +15,23 @@ import { sqlTokens } from './sql-lexer.js';
 const YEAR_TYPE = 13;
 const ZEROFILL_FLAG = 64;
 
+const ASCII = /^[\x01-\x7f]*$/;
 /** Characters a field written unquoted (numbers, dates, times, true/false, `\x` hex) may hold. */
 const UNQUOTED_CHARS = /[0-9A-Za-z.:+\- \\]/;
 /** Unquoted field text made of these characters only could be mistaken for a non-empty null string. */
 const UNQUOTED_ONLY = /^[0-9a-fx.:+\- \\]+$/i;
 
 /**
- * Whether the server can write records in `csv`: its delimiter must not occur
- * in an unquoted field, and no unquoted field may read as its null string.
+ * Whether the server can write records in `csv`: its delimiter and null
+ * string must be ASCII, the delimiter must not occur in an unquoted field,
+ * and no unquoted field may read as the null string.
  */
 export function serverCsvSupports(csv: CsvSpec): boolean {
-  if (csv.delimiter.length !== 1 || UNQUOTED_CHARS.test(csv.delimiter) || /["\r\n]/.test(csv.delimiter)) return false;
-  const n = csv.nullString;
-  return n === '' || !(UNQUOTED_ONLY.test(n) || n === 'true' || n === 'false');
+  const { delimiter, nullString } = csv;
+  // ASCII keeps the literals' bytes the same in any connection character set.
+  if (!ASCII.test(delimiter + nullString)) return false;
+  if (delimiter.length !== 1 || UNQUOTED_CHARS.test(delimiter) || /["\r\n]/.test(delimiter)) return false;
+  return nullString === '' || !(UNQUOTED_ONLY.test(nullString) || nullString === 'true' || nullString === 'false');
 }
 
 /**
@@ -67,7 +71,8 @@ function fieldSql(field: WireField, column: ColumnMeta, csv: CsvSpec): string | 
   const fraction = field.decimals >= 1 && field.decimals <= 6;
   switch (column.type.kind) {
     case 'boolean':
-      return `if(${ref} <> 0, 'true', 'false')`;
+      // elt() of NULL is NULL, where if() would take a NULL comparison as false.
+      return `elt((${ref} <> 0) + 1, 'false', 'true')`;
     case 'smallint':
     case 'integer':
     case 'bigint':
