@@ -24,7 +24,7 @@ import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { mysqlCatalog } from './catalog.js';
 import { mysqlDialect, renderMysqlRelation } from './dialect.js';
-import { csvLineSql, derivedTable, hasOuterOrderBy, serverCsvSupports } from './csv-lines.js';
+import { derivedTable, hasOuterOrderBy, recordPlan, RecordWriter, serverCsvSupports, type RecordPlan } from './csv-lines.js';
 import { toDvtError } from './errors.js';
 import { columnMetaOf, rowDecoder, type WireField } from './fields.js';
 import type { MysqlFlavor } from './flavor.js';
@@ -86,9 +86,8 @@ function mbMaxLenOf(charset: string | undefined): number {
 
 /** Read size of the direct LOAD DATA path: 1 MiB reads cost a third of the CPU of Node's default 64 KiB. */
 const DIRECT_CHUNK_BYTES = 1 << 20;
-/** Bytes of server-written CSV records gathered before one write to the extraction sink. */
-const LINE_CHUNK_BYTES = 1 << 20;
-const LF = 10;
+/** Bytes of CSV records gathered before one write to the extraction sink. */
+const RECORD_CHUNK_BYTES = 1 << 20;
 
 /**
  * One session on a MySQL or MariaDB server through mysql2. Statements run one
@@ -264,39 +263,40 @@ export class MysqlConnection implements Connection {
 
   /**
    * The result of `sql` as CSV in the sink's spec. Where the server can spell
-   * every column as core's CSV writer would (`csv-lines.ts`), it writes each
-   * record itself and the rows are copied to the sink as bytes: the client's
-   * per-value work was most of an extraction's time. Otherwise (a column type
-   * it cannot spell, a query a derived table cannot hold, an outer ORDER BY
-   * a derived table would drop) core's CSV writer runs over `stream`.
+   * every column as core's CSV writer would (`csv-lines.ts`), it sends each
+   * record's fields ready and the client copies bytes into the sink: the
+   * client's per-value decoding and re-encoding was most of an extraction's
+   * time. Otherwise (a column type it cannot spell, a query a derived table
+   * cannot hold, an outer ORDER BY a derived table would drop) core's CSV
+   * writer runs over `stream`.
    */
   async extract(sql: string, sink: ExtractSink, opts: QueryOptions = {}): Promise<ExtractStats> {
     this.assertOpen();
     opts.signal?.throwIfAborted();
     const text = this.prepare(sql, []);
-    const plan = await this.serverCsvPlan(text, sink.csv);
+    const planned = await this.planRecords(text, sink.csv);
     opts.signal?.throwIfAborted();
-    if (!plan) return streamExtract(this, sql, sink, opts);
-    const header = new CsvWriter(sink.csv).header(plan.columns.map((c) => c.name));
+    if (!planned) return streamExtract(this, sql, sink, opts);
+    const header = new CsvWriter(sink.csv).header(planned.columns.map((c) => c.name));
     if (header) await writeAll(sink.stream, header);
-    const rows = await this.copyLines(plan.sql, sink.stream, opts.signal);
-    return { rows, columns: plan.columns };
+    const rows = await this.copyRecords(planned.plan, new RecordWriter(sink.csv, planned.plan.quoted), sink.stream, opts.signal);
+    return { rows, columns: planned.columns };
   }
 
   /**
-   * The statement that has the server write the records, with the result's
+   * The statement that has the server send the records, with the result's
    * columns, or undefined where it cannot. Both statements are prepared (not
    * run) first: what the wrapping could break fails there, before any byte
    * reaches the sink.
    */
-  private async serverCsvPlan(sql: string, csv: CsvSpec): Promise<{ sql: string; columns: ColumnMeta[] } | undefined> {
+  private async planRecords(sql: string, csv: CsvSpec): Promise<{ plan: RecordPlan; columns: ColumnMeta[] } | undefined> {
     if (!serverCsvSupports(csv) || hasOuterOrderBy(sql)) return undefined;
     const fields = await this.preparedFields(`select * from ${derivedTable(sql)}`);
     if (!fields) return undefined;
     const columns = fields.map((f) => columnMetaOf(f, this.mbMaxLen));
-    const lineSql = csvLineSql(sql, fields, columns, csv);
-    if (lineSql === undefined || !(await this.preparedFields(lineSql))) return undefined;
-    return { sql: lineSql, columns };
+    const plan = recordPlan(sql, fields, columns, csv);
+    if (!plan || !(await this.preparedFields(plan.sql))) return undefined;
+    return { plan, columns };
   }
 
   /** The result columns the server reports for `sql` when preparing it, or undefined if it refuses it. */
@@ -314,14 +314,14 @@ export class MysqlConnection implements Connection {
   }
 
   /**
-   * Runs `sql` (one binary column per row) and writes each value and a line
-   * feed into `out` in chunks, pausing the socket while `out` is full. Stops
-   * the statement (KILL QUERY) on abort or when `out` fails, and reads what
-   * is left so the session stays usable. Returns the row count.
+   * Runs the plan's statement with every value as raw bytes and writes the
+   * records into `out` in chunks, pausing the socket while `out` is full.
+   * Stops the statement (KILL QUERY) on abort or when `out` fails, and reads
+   * what is left so the session stays usable. Returns the row count.
    */
-  private async copyLines(sql: string, out: NodeJS.WritableStream, signal: AbortSignal | undefined): Promise<number> {
+  private async copyRecords(plan: RecordPlan, writer: RecordWriter, out: NodeJS.WritableStream, signal: AbortSignal | undefined): Promise<number> {
     this.streaming = true;
-    let chunk = Buffer.allocUnsafe(LINE_CHUNK_BYTES);
+    let chunk = Buffer.allocUnsafe(RECORD_CHUNK_BYTES);
     let used = 0;
     let rows = 0;
     let paused = false;
@@ -346,7 +346,7 @@ export class MysqlConnection implements Connection {
     const onAbort = () => stop(abortError(signal!));
     const onOutError = (e: unknown) => stop(e);
     const onOutClose = () => stop(new DvtError('runtime', 'the extraction sink closed before all rows were written'));
-    const query = this.conn.query({ sql, typeCast: false, rowsAsArray: true } as mysql.QueryOptions);
+    const query = this.conn.query({ sql: plan.sql, typeCast: false, rowsAsArray: true } as mysql.QueryOptions);
     const ended = new Promise<void>((resolve) => {
       query.on('error', (e: unknown) => {
         failure ??= e;
@@ -356,17 +356,19 @@ export class MysqlConnection implements Connection {
     });
     query.on('result', (row: unknown) => {
       if (failure) return;
-      const line = (row as (Buffer | null)[])[0];
-      // Every field is NULL-safe: a NULL record means the statement is not one csv-lines built.
-      if (!line) return stop(new DvtError('runtime', `the server wrote no CSV record for row ${rows + 1}`));
-      rows++;
-      if (used + line.length + 1 > chunk.length) {
+      const values = row as (Buffer | null)[];
+      const room = writer.maxLength(values);
+      if (used + room > chunk.length) {
         if (used > 0) send(chunk.subarray(0, used));
-        chunk = Buffer.allocUnsafe(Math.max(LINE_CHUNK_BYTES, line.length + 1));
+        chunk = Buffer.allocUnsafe(Math.max(RECORD_CHUNK_BYTES, room));
         used = 0;
       }
-      used += line.copy(chunk, used);
-      chunk[used++] = LF;
+      try {
+        used = writer.write(values, chunk, used);
+        rows++;
+      } catch (e) {
+        stop(e);
+      }
     });
     signal?.addEventListener('abort', onAbort, { once: true });
     out.on('error', onOutError);
@@ -380,7 +382,7 @@ export class MysqlConnection implements Connection {
       return rows;
     } catch (e) {
       if (signal?.aborted) throw abortError(signal);
-      throw toDvtError(e, this.secrets, sql);
+      throw toDvtError(e, this.secrets, plan.sql);
     } finally {
       signal?.removeEventListener('abort', onAbort);
       out.off('error', onOutError);

@@ -1,29 +1,43 @@
 import type { ColumnMeta, CsvSpec } from '@dvt/core';
+import { DvtError } from '@dvt/core';
 import { quoteMysqlIdentifier, quoteMysqlString } from './dialect.js';
 import type { WireField } from './fields.js';
 import { sqlTokens } from './sql-lexer.js';
 
 /**
- * SQL that has the server write each row of a query as one CSV record, so
- * the client only copies bytes (see `MysqlConnection.extract`). Each field
- * is spelled as core's CSV writer spells the value the row decoders produce:
- * text always quoted with quotes doubled, booleans as true/false, binary as
- * `\x` and lowercase hex, fractions of seconds without trailing zeros,
- * TIMESTAMP with `+00`, NULL as the spec's null string. Pure.
+ * CSV records made of bytes the server sends ready (see
+ * `MysqlConnection.extract`): the client copies them and never decodes a
+ * value. Every field is spelled as core's CSV writer spells the value the row
+ * decoders produce: booleans as true/false, binary as `\x` and lowercase hex,
+ * fractions of seconds without trailing zeros, TIMESTAMP with `+00`, text
+ * always quoted with quotes doubled, NULL as the spec's null string.
+ *
+ * The server spells the non-text fields and joins each run of them with the
+ * delimiter (one result column per run). Text values come as they are, one
+ * column each, and the client quotes them: MariaDB's REPLACE() takes time
+ * quadratic in the quotes of a value (seconds for a large JSON document),
+ * and a plain value costs the server nothing. Pure.
  */
 
 const YEAR_TYPE = 13;
 const ZEROFILL_FLAG = 64;
+const QUOTE = 0x22;
+/** Longest text value quoted byte by byte; longer ones go by indexOf() and copy(). */
+const BYTEWISE_MAX = 256;
+const LF = 0x0a;
 
-const ASCII = /^[\x01-\x7f]*$/;
+/** Printable ASCII and tab. */
+const ASCII = /^[\t -~]*$/;
 /** Characters a field written unquoted (numbers, dates, times, true/false, `\x` hex) may hold. */
 const UNQUOTED_CHARS = /[0-9A-Za-z.:+\- \\]/;
 /** Unquoted field text made of these characters only could be mistaken for a non-empty null string. */
 const UNQUOTED_ONLY = /^[0-9a-fx.:+\- \\]+$/i;
+/** mysql2's names of the result encodings whose bytes are UTF-8 (utf8mb3 is CESU-8 without the surrogates). */
+const UTF8_ENCODINGS = new Set(['utf8', 'cesu8']);
 
 /**
  * Whether the server can write records in `csv`: its delimiter and null
- * string must be ASCII, the delimiter must not occur in an unquoted field,
+ * string must be printable ASCII (or tab), the delimiter must not occur in an unquoted field,
  * and no unquoted field may read as the null string.
  */
 export function serverCsvSupports(csv: CsvSpec): boolean {
@@ -61,10 +75,10 @@ function withoutTrailingZeros(text: string): string {
 }
 
 /**
- * A column's field as SQL text (not yet NULL-safe), or undefined for a type
- * the server cannot spell as the row decoders do.
+ * A non-text column's field as SQL (not yet NULL-safe), or undefined for a
+ * type the server cannot spell as the row decoders do.
  */
-function fieldSql(field: WireField, column: ColumnMeta, csv: CsvSpec): string | undefined {
+function spelledSql(field: WireField, column: ColumnMeta, csv: CsvSpec): string | undefined {
   const ref = quoteMysqlIdentifier(field.name);
   const flags = typeof field.flags === 'number' ? field.flags : 0;
   // Only 0 to 6 digits are fractions of seconds; other `decimals` mean the server did not say.
@@ -91,11 +105,6 @@ function fieldSql(field: WireField, column: ColumnMeta, csv: CsvSpec): string | 
       if (field.decimals > 6) return undefined;
       // The session's zone is UTC (SESSION_SETUP_SQL).
       return `concat(${fraction ? withoutTrailingZeros(ref) : ref}, '+00')`;
-    case 'text':
-    case 'json':
-    case 'uuid':
-      // One character set for every field: columns of different collations cannot clash in concat().
-      return `concat('"', replace(convert(${ref} using utf8mb4), '"', '""'), '"')`;
     case 'binary':
       return `concat('\\\\x', lower(hex(${ref})))`;
     default:
@@ -104,22 +113,123 @@ function fieldSql(field: WireField, column: ColumnMeta, csv: CsvSpec): string | 
   }
 }
 
+function isText(column: ColumnMeta): boolean {
+  return column.type.kind === 'text' || column.type.kind === 'json' || column.type.kind === 'uuid';
+}
+
+/** How the server sends the records of a query: the statement, and which of its columns the client quotes. */
+export interface RecordPlan {
+  sql: string;
+  /** Per result column: a text value to quote (NULL: the null string), or fields the server spelled and joined. */
+  quoted: boolean[];
+}
+
 /**
- * `select <one CSV record per row> from (<sql>) as dvt_extracted`, given the
- * derived table's fields and their column metadata, or undefined when a
- * column's type is one the server cannot spell as core would. The record
- * travels as bytes (`using binary`): UTF-8 whatever the connection's
- * character set.
+ * The statement over `sql` as a derived table, given the derived table's
+ * fields and their column metadata, or undefined when a column's type is one
+ * the server cannot spell as core would.
  */
-export function csvLineSql(sql: string, fields: readonly WireField[], columns: readonly ColumnMeta[], csv: CsvSpec): string | undefined {
+export function recordPlan(sql: string, fields: readonly WireField[], columns: readonly ColumnMeta[], csv: CsvSpec): RecordPlan | undefined {
   const nullString = quoteMysqlString(csv.nullString);
-  const parts: string[] = [];
+  const selected: string[] = [];
+  const quoted: boolean[] = [];
+  let run: string[] = [];
+  const endRun = () => {
+    if (run.length === 0) return;
+    // Bytes as they are, whatever the connection's character set (the run is ASCII).
+    selected.push(`convert(concat(${run.join(`, ${quoteMysqlString(csv.delimiter)}, `)}) using binary)`);
+    quoted.push(false);
+    run = [];
+  };
   for (let i = 0; i < fields.length; i++) {
-    const text = fieldSql(fields[i], columns[i], csv);
+    const field = fields[i];
+    if (isText(columns[i])) {
+      endRun();
+      const ref = quoteMysqlIdentifier(field.name);
+      // The result's character set decides whether the bytes are UTF-8 already.
+      selected.push(UTF8_ENCODINGS.has(field.encoding ?? '') ? ref : `convert(convert(${ref} using utf8mb4) using binary)`);
+      quoted.push(true);
+      continue;
+    }
+    const text = spelledSql(field, columns[i], csv);
     if (text === undefined) return undefined;
     // concat() of a NULL is NULL: every field is made NULL-safe so none can go missing.
-    parts.push(`ifnull(${text}, ${nullString})`);
+    run.push(`ifnull(${text}, ${nullString})`);
   }
-  if (parts.length === 0) return undefined;
-  return `select convert(concat(${parts.join(`, ${quoteMysqlString(csv.delimiter)}, `)}) using binary) from ${derivedTable(sql)}`;
+  endRun();
+  if (selected.length === 0) return undefined;
+  return { sql: `select ${selected.join(', ')} from ${derivedTable(sql)}`, quoted };
+}
+
+/**
+ * Writes rows of a `RecordPlan`'s statement (each column's raw bytes) as CSV
+ * records into byte buffers. Pure.
+ */
+export class RecordWriter {
+  private readonly delimiter: number;
+  private readonly nullBytes: Buffer;
+
+  constructor(
+    csv: CsvSpec,
+    private readonly quoted: readonly boolean[],
+  ) {
+    this.delimiter = csv.delimiter.charCodeAt(0);
+    this.nullBytes = Buffer.from(csv.nullString, 'latin1');
+  }
+
+  /** The most bytes `write` can take for `row` (every byte of a text value a quote). */
+  maxLength(row: readonly (Buffer | null)[]): number {
+    let n = row.length * (this.nullBytes.length + 3);
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (v !== null) n += this.quoted[i] ? 2 * v.length : v.length;
+    }
+    return n;
+  }
+
+  /** Writes `row` and a line feed at `at` (room for `maxLength(row)` is the caller's business); returns the end. */
+  write(row: readonly (Buffer | null)[], target: Buffer, at: number): number {
+    for (let i = 0; i < row.length; i++) {
+      if (i > 0) target[at++] = this.delimiter;
+      const v = row[i];
+      if (v === null) {
+        // Only a text value can be NULL; the server's runs are NULL-safe.
+        if (!this.quoted[i]) throw new DvtError('runtime', 'the server sent no fields for a run of columns');
+        target.set(this.nullBytes, at);
+        at += this.nullBytes.length;
+      } else if (!this.quoted[i]) {
+        target.set(v, at);
+        at += v.length;
+      } else {
+        at = this.writeQuoted(v, target, at);
+      }
+    }
+    target[at++] = LF;
+    return at;
+  }
+
+  private writeQuoted(value: Buffer, target: Buffer, at: number): number {
+    target[at++] = QUOTE;
+    const n = value.length;
+    if (n <= BYTEWISE_MAX) {
+      // Short values (most of them): byte by byte beats native calls that each allocate a view.
+      for (let i = 0; i < n; i++) {
+        const b = value[i];
+        target[at++] = b;
+        if (b === QUOTE) target[at++] = QUOTE;
+      }
+      target[at++] = QUOTE;
+      return at;
+    }
+    let from = 0;
+    // copy() takes a range without allocating a view, as subarray() would.
+    for (let q = value.indexOf(QUOTE); q >= 0; q = value.indexOf(QUOTE, q + 1)) {
+      at += value.copy(target, at, from, q + 1);
+      target[at++] = QUOTE;
+      from = q + 1;
+    }
+    at += value.copy(target, at, from);
+    target[at++] = QUOTE;
+    return at;
+  }
 }
