@@ -279,7 +279,7 @@ export class MysqlConnection implements Connection {
     if (!planned) return streamExtract(this, sql, sink, opts);
     const header = new CsvWriter(sink.csv).header(planned.columns.map((c) => c.name));
     if (header) await writeAll(sink.stream, header);
-    const rows = await this.copyRecords(planned.plan, new RecordWriter(sink.csv, planned.plan.quoted), sink.stream, opts.signal);
+    const rows = await this.copyRecords(planned.plan, new RecordWriter(sink.csv, planned.plan.parts), sink.stream, opts.signal);
     return { rows, columns: planned.columns };
   }
 

@@ -8,20 +8,26 @@ import { sqlTokens } from './sql-lexer.js';
  * CSV records made of bytes the server sends ready (see
  * `MysqlConnection.extract`): the client copies them and never decodes a
  * value. Every field is spelled as core's CSV writer spells the value the row
- * decoders produce: booleans as true/false, binary as `\x` and lowercase hex,
- * fractions of seconds without trailing zeros, TIMESTAMP with `+00`, text
- * always quoted with quotes doubled, NULL as the spec's null string.
+ * decoders produce: booleans as true/false, fractions of seconds without
+ * trailing zeros, TIMESTAMP with `+00`, text always quoted with quotes
+ * doubled, binary as `\x` and lowercase hex, NULL as the spec's null string.
  *
- * The server spells the non-text fields and joins each run of them with the
- * delimiter (one result column per run). Text values come as they are, one
- * column each, and the client quotes them: MariaDB's REPLACE() takes time
- * quadratic in the quotes of a value (seconds for a large JSON document),
- * and a plain value costs the server nothing. Pure.
+ * The server spells the numbers, dates and times and joins each run of them
+ * with the delimiter (one result column per run). Text and binary values come
+ * as they are, one column each, and the client quotes or hex-encodes them:
+ * MariaDB's REPLACE() takes time quadratic in the quotes of a value (minutes
+ * for a 1 MB value), HEX() of a value beyond half of `max_allowed_packet` is
+ * NULL, and a value sent as it is costs the server nothing. Pure.
  */
 
 const YEAR_TYPE = 13;
 const ZEROFILL_FLAG = 64;
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const X = 0x78;
+const RUN = 0;
+const TEXT = 1;
+const BINARY = 2;
 /** Longest text value quoted byte by byte; longer ones go by indexOf() and copy(). */
 const BYTEWISE_MAX = 256;
 const LF = 0x0a;
@@ -34,6 +40,8 @@ const UNQUOTED_CHARS = /[0-9A-Za-z.:+\- \\]/;
 const UNQUOTED_ONLY = /^[0-9a-fx.:+\- \\]+$/i;
 /** mysql2's names of the result encodings whose bytes are UTF-8 (utf8mb3 is CESU-8 without the surrogates). */
 const UTF8_ENCODINGS = new Set(['utf8', 'cesu8']);
+/** MySQL's JSON type: utf8mb4 text, though its column says binary. */
+const JSON_TYPE = 245;
 
 /**
  * Whether the server can write records in `csv`: its delimiter and null
@@ -105,50 +113,51 @@ function spelledSql(field: WireField, column: ColumnMeta, csv: CsvSpec): string 
       if (field.decimals > 6) return undefined;
       // The session's zone is UTC (SESSION_SETUP_SQL).
       return `concat(${fraction ? withoutTrailingZeros(ref) : ref}, '+00')`;
-    case 'binary':
-      return `concat('\\\\x', lower(hex(${ref})))`;
     default:
       // A bare NULL (`select null as x`) is always the null string.
       return column.nativeType === 'null' ? quoteMysqlString(csv.nullString) : undefined;
   }
 }
 
-function isText(column: ColumnMeta): boolean {
-  return column.type.kind === 'text' || column.type.kind === 'json' || column.type.kind === 'uuid';
-}
+/** How a result column of a `RecordPlan` becomes CSV: fields the server spelled and joined, a text value to quote, binary to hex-encode. */
+export type RecordPart = 'run' | 'text' | 'binary';
 
-/** How the server sends the records of a query: the statement, and which of its columns the client quotes. */
+/** How the server sends the records of a query: the statement, and what each of its columns is. */
 export interface RecordPlan {
   sql: string;
-  /** Per result column: a text value to quote (NULL: the null string), or fields the server spelled and joined. */
-  quoted: boolean[];
+  parts: RecordPart[];
+}
+
+function isText(column: ColumnMeta): boolean {
+  return column.type.kind === 'text' || column.type.kind === 'json' || column.type.kind === 'uuid';
 }
 
 /**
  * The statement over `sql` as a derived table, given the derived table's
  * fields and their column metadata, or undefined when a column's type is one
- * the server cannot spell as core would.
+ * the server cannot spell as core would or its text does not arrive as UTF-8
+ * (a connection character set other than utf8mb4 or utf8mb3).
  */
 export function recordPlan(sql: string, fields: readonly WireField[], columns: readonly ColumnMeta[], csv: CsvSpec): RecordPlan | undefined {
   const nullString = quoteMysqlString(csv.nullString);
   const selected: string[] = [];
-  const quoted: boolean[] = [];
+  const parts: RecordPart[] = [];
   let run: string[] = [];
   const endRun = () => {
     if (run.length === 0) return;
     // Bytes as they are, whatever the connection's character set (the run is ASCII).
     selected.push(`convert(concat(${run.join(`, ${quoteMysqlString(csv.delimiter)}, `)}) using binary)`);
-    quoted.push(false);
+    parts.push('run');
     run = [];
   };
   for (let i = 0; i < fields.length; i++) {
     const field = fields[i];
-    if (isText(columns[i])) {
+    const kind = columns[i].type.kind;
+    if (isText(columns[i]) || kind === 'binary') {
+      if (kind !== 'binary' && !UTF8_ENCODINGS.has(field.encoding ?? '') && field.columnType !== JSON_TYPE) return undefined;
       endRun();
-      const ref = quoteMysqlIdentifier(field.name);
-      // The result's character set decides whether the bytes are UTF-8 already.
-      selected.push(UTF8_ENCODINGS.has(field.encoding ?? '') ? ref : `convert(convert(${ref} using utf8mb4) using binary)`);
-      quoted.push(true);
+      selected.push(quoteMysqlIdentifier(field.name));
+      parts.push(kind === 'binary' ? 'binary' : 'text');
       continue;
     }
     const text = spelledSql(field, columns[i], csv);
@@ -158,7 +167,7 @@ export function recordPlan(sql: string, fields: readonly WireField[], columns: r
   }
   endRun();
   if (selected.length === 0) return undefined;
-  return { sql: `select ${selected.join(', ')} from ${derivedTable(sql)}`, quoted };
+  return { sql: `select ${selected.join(', ')} from ${derivedTable(sql)}`, parts };
 }
 
 /**
@@ -168,13 +177,12 @@ export function recordPlan(sql: string, fields: readonly WireField[], columns: r
 export class RecordWriter {
   private readonly delimiter: number;
   private readonly nullBytes: Buffer;
+  private readonly kinds: Uint8Array;
 
-  constructor(
-    csv: CsvSpec,
-    private readonly quoted: readonly boolean[],
-  ) {
+  constructor(csv: CsvSpec, parts: readonly RecordPart[]) {
     this.delimiter = csv.delimiter.charCodeAt(0);
     this.nullBytes = Buffer.from(csv.nullString, 'latin1');
+    this.kinds = Uint8Array.from(parts, (p) => (p === 'run' ? RUN : p === 'text' ? TEXT : BINARY));
   }
 
   /** The most bytes `write` can take for `row` (every byte of a text value a quote). */
@@ -182,7 +190,7 @@ export class RecordWriter {
     let n = row.length * (this.nullBytes.length + 3);
     for (let i = 0; i < row.length; i++) {
       const v = row[i];
-      if (v !== null) n += this.quoted[i] ? 2 * v.length : v.length;
+      if (v !== null) n += this.kinds[i] === RUN ? v.length : 2 * v.length;
     }
     return n;
   }
@@ -192,44 +200,48 @@ export class RecordWriter {
     for (let i = 0; i < row.length; i++) {
       if (i > 0) target[at++] = this.delimiter;
       const v = row[i];
+      const kind = this.kinds[i];
       if (v === null) {
-        // Only a text value can be NULL; the server's runs are NULL-safe.
-        if (!this.quoted[i]) throw new DvtError('runtime', 'the server sent no fields for a run of columns');
+        // The server's runs are NULL-safe: only a value sent as it is can be NULL.
+        if (kind === RUN) throw new DvtError('runtime', 'the server sent no fields for a run of columns');
         target.set(this.nullBytes, at);
         at += this.nullBytes.length;
-      } else if (!this.quoted[i]) {
+      } else if (kind === RUN) {
         target.set(v, at);
         at += v.length;
+      } else if (kind === TEXT) {
+        at = writeQuoted(v, target, at);
       } else {
-        at = this.writeQuoted(v, target, at);
+        target[at++] = BACKSLASH;
+        target[at++] = X;
+        at += target.write(v.toString('hex'), at, 'latin1');
       }
     }
     target[at++] = LF;
     return at;
   }
+}
 
-  private writeQuoted(value: Buffer, target: Buffer, at: number): number {
-    target[at++] = QUOTE;
-    const n = value.length;
-    if (n <= BYTEWISE_MAX) {
-      // Short values (most of them): byte by byte beats native calls that each allocate a view.
-      for (let i = 0; i < n; i++) {
-        const b = value[i];
-        target[at++] = b;
-        if (b === QUOTE) target[at++] = QUOTE;
-      }
-      target[at++] = QUOTE;
-      return at;
+function writeQuoted(value: Buffer, target: Buffer, at: number): number {
+  target[at++] = QUOTE;
+  const n = value.length;
+  if (n <= BYTEWISE_MAX) {
+    // Short values (most of them): byte by byte is cheaper than a copy() call per piece, each making a view.
+    for (let i = 0; i < n; i++) {
+      const b = value[i];
+      target[at++] = b;
+      if (b === QUOTE) target[at++] = QUOTE;
     }
-    let from = 0;
-    // copy() takes a range without allocating a view, as subarray() would.
-    for (let q = value.indexOf(QUOTE); q >= 0; q = value.indexOf(QUOTE, q + 1)) {
-      at += value.copy(target, at, from, q + 1);
-      target[at++] = QUOTE;
-      from = q + 1;
-    }
-    at += value.copy(target, at, from);
     target[at++] = QUOTE;
     return at;
   }
+  let from = 0;
+  for (let q = value.indexOf(QUOTE); q >= 0; q = value.indexOf(QUOTE, q + 1)) {
+    at += value.copy(target, at, from, q + 1);
+    target[at++] = QUOTE;
+    from = q + 1;
+  }
+  at += value.copy(target, at, from);
+  target[at++] = QUOTE;
+  return at;
 }
