@@ -262,13 +262,15 @@ export class MysqlConnection implements Connection {
   }
 
   /**
-   * The result of `sql` as CSV in the sink's spec. Where the server can spell
-   * every column as core's CSV writer would (`csv-lines.ts`), it sends each
-   * record's fields ready and the client copies bytes into the sink: the
-   * client's per-value decoding and re-encoding was most of an extraction's
-   * time. Otherwise (a column type it cannot spell, a query a derived table
-   * cannot hold, an outer ORDER BY a derived table would drop) core's CSV
-   * writer runs over `stream`.
+   * The result of `sql` as CSV in the sink's spec, made of bytes the server
+   * sends ready (`csv-lines.ts`): it spells numbers, dates and times as core's
+   * CSV writer would and sends text and binary values as they are; the client
+   * quotes text, hex-encodes binary and copies bytes, never decoding a value
+   * (decoding and re-encoding every value was most of an extraction's time).
+   * Where that cannot be done (a column type the server cannot spell, text
+   * not arriving as UTF-8, a query a derived table cannot hold, an outer
+   * ORDER BY a derived table would drop, a spec whose delimiter or null
+   * string a field could hold) core's CSV writer runs over `stream`.
    */
   async extract(sql: string, sink: ExtractSink, opts: QueryOptions = {}): Promise<ExtractStats> {
     this.assertOpen();
