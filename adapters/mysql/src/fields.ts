@@ -10,6 +10,8 @@ export interface WireField {
   decimals: number;
   flags: number | string[];
   characterSet?: number;
+  /** mysql2's name of the character set values arrive in. */
+  encoding?: string;
   extendedTypeName?: string;
   extendedFormat?: string;
 }
