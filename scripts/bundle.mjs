@@ -3,6 +3,10 @@
 //
 //   node ../../scripts/bundle.mjs src/index.ts src/bridge/worker.ts
 //
+// and an adapter's entry in place of tsc's dist/index.js (`--adapter`, see below):
+//
+//   node ../../scripts/bundle.mjs --adapter src/index.ts
+//
 // Why: a dvt process used to load some 300 modules (core alone 118 ES modules, `yaml` 72 CommonJS
 // files), and resolving, reading and compiling them one by one was about a third of a small
 // `dvt seed`. One bundle per package loads in a few files.
@@ -11,6 +15,9 @@
 //   adapters (found at run time, importing `@dvt/core` themselves) share one instance of core.
 // - Third-party pure-JS dependencies (yaml, import-meta-resolve) are inlined. Database drivers are
 //   dependencies of the adapters, never of these packages, so they are never inlined.
+// - `--adapter`: every dependency in package.json (the driver) stays external, and the bundle
+//   replaces dist/<entry>.js itself: an adapter finds its macros with `new URL('../macros',
+//   import.meta.url)` from src/index.ts, one level down, as dist/index.js is.
 // - The bundle sits in dist/bundle/, at the same depth as dist/<dir>/<module>.js, so code that finds
 //   files beside itself with `new URL('../../macros/', import.meta.url)` works in both layouts.
 // - dist/<entry>.js, written by tsc, is replaced by a one-line module that loads the bundle, so the
@@ -25,14 +32,17 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { basename, dirname, extname, relative } from 'node:path';
 import { build } from 'esbuild';
 
-const entries = process.argv.slice(2);
+const args = process.argv.slice(2);
+const adapter = args.includes('--adapter');
+const entries = args.filter((a) => a !== '--adapter');
 if (entries.length === 0) {
-  process.stderr.write('usage: node scripts/bundle.mjs <entry.ts>...  (from the package directory)\n');
+  process.stderr.write('usage: node scripts/bundle.mjs [--adapter] <entry.ts>...  (from the package directory)\n');
   process.exit(2);
 }
 
-const outdir = 'dist/bundle';
-rmSync(outdir, { recursive: true, force: true });
+const outdir = adapter ? 'dist' : 'dist/bundle';
+if (!adapter) rmSync(outdir, { recursive: true, force: true });
+const drivers = adapter ? Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies ?? {}) : [];
 
 const result = await build({
   entryPoints: entries,
@@ -45,7 +55,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  external: ['@dvt/*'],
+  external: ['@dvt/*', ...drivers],
   // CommonJS dependencies inlined into an ES module still call require() for Node's builtins.
   banner: { js: 'import { createRequire as __bundleCreateRequire } from "node:module"; const require = __bundleCreateRequire(import.meta.url);' },
   logLevel: 'warning',
@@ -67,7 +77,7 @@ for (const file of result.outputFiles) {
   writeFileSync(file.path, file.contents);
 }
 
-for (const entry of entries) {
+for (const entry of adapter ? [] : entries) {
   const name = basename(entry, extname(entry));
   const shim = `dist/${relative('src', entry).replace(/\.ts$/, '.js')}`;
   if (shim !== `dist/${name}.js`) continue; // only top-level entries are imported by path; others load from the bundle
