@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { CanonicalType, ColumnSpec, CsvSpec, Dialect, LoadSource } from '../../adapter/contract.js';
+import type { CanonicalType, ColumnMeta, ColumnSpec, CsvSpec, Dialect, LoadSource } from '../../adapter/contract.js';
 import { CsvWriter, readCsvBatches } from '../../adapter/csv.js';
 import type { Relation } from '../../compile/relation.js';
 import type { ExecutableNode } from '../../project/types.js';
@@ -170,17 +170,30 @@ function sameColumns(existing: readonly string[], plan: SeedPlan): boolean {
 }
 
 /**
+ * The columns of the seed's table when a re-seed may keep it: it exists as a
+ * table and no full refresh is asked for. One catalog read serves the column
+ * check, the type check and the load.
+ */
+async function keptTableColumns(x: NodeExecution): Promise<ColumnMeta[] | undefined> {
+  const target = nodeRelation(x, 'table');
+  const existing = await findRelation(x, target.toRef());
+  const fullRefresh = shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh);
+  return existing?.kind === 'table' && !fullRefresh ? describeColumns(x, target) : undefined;
+}
+
+/**
  * Loads a seed. Re-seeding a table with the same columns empties and refills
  * it in one transaction (views on it keep working); anything else — first
  * load, --full-refresh, changed columns — builds a new table and swaps it in.
  */
-async function loadSeed(x: NodeExecution, plan: SeedPlan, beforeCommit: () => Promise<void> = async () => undefined): Promise<number> {
+async function loadSeed(
+  x: NodeExecution,
+  plan: SeedPlan,
+  existingColumns: ColumnMeta[] | undefined,
+  beforeCommit: () => Promise<void> = async () => undefined,
+): Promise<number> {
   const target = nodeRelation(x, 'table');
-  const existing = await findRelation(x, target.toRef());
-  const fullRefresh = shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh);
   let rows = 0;
-  // One catalog read of the existing table serves the column check, the type check and the load.
-  const existingColumns = existing?.kind === 'table' && !fullRefresh ? await describeColumns(x, target) : undefined;
   if (existingColumns && sameColumns(existingColumns.map((c) => c.name), plan)) {
     if (existingColumns.every((c, i) => c.type.kind === plan.columns[i]!.type.kind)) {
       await runHooks(x, x.node.config.pre_hook ?? [], false);
@@ -216,32 +229,37 @@ function samePlan(a: SeedPlan, b: SeedPlan): boolean {
 
 export async function materializeSeed(x: NodeExecution): Promise<MaterializationResult> {
   const dialect = x.adapter.dialect;
-  const plan = await planSeed(x.node, dialect);
+  // The server reads its catalog while this process scans the file. Both are awaited before
+  // either's failure is thrown, so no statement is left running on the connection.
+  const [planned, kept] = await Promise.allSettled([planSeed(x.node, dialect), keptTableColumns(x)]);
+  if (planned.status === 'rejected') throw planned.reason;
+  if (kept.status === 'rejected') throw kept.reason;
+  const plan = planned.value;
   let rows: number;
   if (plan.complete) {
-    rows = await loadSeed(x, plan);
+    rows = await loadSeed(x, plan, kept.value);
   } else if (dialect.capabilities.strictLoad) {
     // The engine refuses a later value that does not fit; then type from the whole file.
     try {
-      rows = await loadSeed(x, plan);
+      rows = await loadSeed(x, plan, kept.value);
     } catch (e) {
       const full = await planSeed(x.node, dialect, true);
       if (samePlan(full, plan)) throw e;
       x.log('info', `seed ${plan.displayPath}: rows after the first ${SAMPLE_ROWS} change the column types; loading again with the whole file's types`);
-      rows = await loadSeed(x, full);
+      rows = await loadSeed(x, full, await keptTableColumns(x));
     }
   } else {
     const whole = planSeed(x.node, dialect, true);
     whole.catch(() => undefined); // awaited below; a rejection must not count as unhandled meanwhile
     try {
-      rows = await loadSeed(x, plan, async () => {
+      rows = await loadSeed(x, plan, kept.value, async () => {
         if (!samePlan(await whole, plan)) throw new SampleDisagrees();
       });
     } catch (e) {
       const full = await whole; // a ragged row or bad quoting further down surfaces here
       if (samePlan(full, plan) && !(e instanceof SampleDisagrees)) throw e;
       x.log('info', `seed ${plan.displayPath}: rows after the first ${SAMPLE_ROWS} change the column types; loading again with the whole file's types`);
-      rows = await loadSeed(x, full);
+      rows = await loadSeed(x, full, await keptTableColumns(x));
     }
   }
   return {
