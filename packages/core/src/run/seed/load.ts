@@ -298,8 +298,7 @@ function sameLoad(a: SeedPlan, b: SeedPlan): boolean {
 export async function materializeSeed(x: NodeExecution): Promise<MaterializationResult> {
   const dialect = x.adapter.dialect;
   const kept = keptTableColumns(x);
-  // Awaited before its failure is thrown, so no statement is left running on the connection.
-  kept.catch(() => undefined);
+  kept.catch(() => undefined); // awaited below; a rejection must not count as unhandled meanwhile
   let scanning: Promise<SeedPlan> | undefined;
   const sample = (chunkBytes?: number) => {
     if (!scanning) {
@@ -320,7 +319,8 @@ export async function materializeSeed(x: NodeExecution): Promise<Materialization
     if (table && tablePlan) rows = await reseedAsTable(x, tablePlan, table, sample);
   }
   if (rows === undefined) {
-    // The server reads its catalog while this process scans the file.
+    // The server reads its catalog while this process scans the file. Both are awaited before
+    // either's failure is thrown, so no statement is left running on the connection.
     const [planned, columns] = await Promise.allSettled([sample(), kept]);
     if (planned.status === 'rejected') throw planned.reason;
     if (columns.status === 'rejected') throw columns.reason;
