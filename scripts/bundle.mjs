@@ -3,6 +3,10 @@
 //
 //   node ../../scripts/bundle.mjs src/index.ts src/bridge/worker.ts
 //
+// and an adapter's entry in place of tsc's dist/index.js (`--adapter`, see below):
+//
+//   node ../../scripts/bundle.mjs --adapter [--inline <driver>]... src/index.ts
+//
 // Why: a dvt process used to load some 300 modules (core alone 118 ES modules, `yaml` 72 CommonJS
 // files), and resolving, reading and compiling them one by one was about a third of a small
 // `dvt seed`. One bundle per package loads in a few files.
@@ -11,6 +15,12 @@
 //   adapters (found at run time, importing `@dvt/core` themselves) share one instance of core.
 // - Third-party pure-JS dependencies (yaml, import-meta-resolve) are inlined. Database drivers are
 //   dependencies of the adapters, never of these packages, so they are never inlined.
+// - `--adapter`: every dependency in package.json (the driver) stays external, and the bundle
+//   replaces dist/<entry>.js itself: an adapter finds its macros with `new URL('../macros',
+//   import.meta.url)` from src/index.ts, one level down, as dist/index.js is. `--inline <name>`
+//   bundles a pure-JS driver too: mysql2 loads 92 files one by one, ~30 ms of a MariaDB seed's
+//   start-up; bundled, about half. It stays a dependency (its types are part of the adapter's).
+//   A driver with native code, or loaded only by some runs (the AWS SDK), stays external.
 // - The bundle sits in dist/bundle/, at the same depth as dist/<dir>/<module>.js, so code that finds
 //   files beside itself with `new URL('../../macros/', import.meta.url)` works in both layouts.
 // - dist/<entry>.js, written by tsc, is replaced by a one-line module that loads the bundle, so the
@@ -25,14 +35,30 @@ import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:
 import { basename, dirname, extname, relative } from 'node:path';
 import { build } from 'esbuild';
 
-const entries = process.argv.slice(2);
-if (entries.length === 0) {
-  process.stderr.write('usage: node scripts/bundle.mjs <entry.ts>...  (from the package directory)\n');
+const args = process.argv.slice(2);
+let adapter = false;
+const inline = [];
+const entries = [];
+for (let i = 0; i < args.length; i++) {
+  if (args[i] === '--adapter') adapter = true;
+  else if (args[i] === '--inline' && args[i + 1]) inline.push(args[++i]);
+  else entries.push(args[i]);
+}
+if (entries.length === 0 || (inline.length > 0 && !adapter)) {
+  process.stderr.write('usage: node scripts/bundle.mjs [--adapter [--inline <dependency>]...] <entry.ts>...  (from the package directory)\n');
   process.exit(2);
 }
 
-const outdir = 'dist/bundle';
-rmSync(outdir, { recursive: true, force: true });
+const outdir = adapter ? 'dist' : 'dist/bundle';
+if (!adapter) rmSync(outdir, { recursive: true, force: true });
+const dependencies = Object.keys(JSON.parse(readFileSync('package.json', 'utf8')).dependencies ?? {});
+for (const name of inline) {
+  if (!dependencies.includes(name)) {
+    process.stderr.write(`bundle: --inline ${name}: not a dependency in package.json\n`);
+    process.exit(2);
+  }
+}
+const drivers = adapter ? dependencies.filter((d) => !inline.includes(d)) : [];
 
 const result = await build({
   entryPoints: entries,
@@ -45,7 +71,7 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  external: ['@dvt/*'],
+  external: ['@dvt/*', ...drivers],
   // CommonJS dependencies inlined into an ES module still call require() for Node's builtins.
   banner: { js: 'import { createRequire as __bundleCreateRequire } from "node:module"; const require = __bundleCreateRequire(import.meta.url);' },
   logLevel: 'warning',
@@ -67,7 +93,7 @@ for (const file of result.outputFiles) {
   writeFileSync(file.path, file.contents);
 }
 
-for (const entry of entries) {
+for (const entry of adapter ? [] : entries) {
   const name = basename(entry, extname(entry));
   const shim = `dist/${relative('src', entry).replace(/\.ts$/, '.js')}`;
   if (shim !== `dist/${name}.js`) continue; // only top-level entries are imported by path; others load from the bundle

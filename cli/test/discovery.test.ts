@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { candidatePackages, createAdapterDiscovery, discoverAdapter, installCommand } from '../src/adapters/discovery.js';
+import { candidatePackages, createAdapterDiscovery, discoverAdapter, installCommand, resolvableFrom } from '../src/adapters/discovery.js';
 import { tempDir } from './helpers.js';
 
 /** A third-party style adapter package on disk: valid by shape, never connected in these tests. */
@@ -76,6 +76,19 @@ describe('adapter discovery', () => {
     const projectDir = tempDir();
     writeAdapterPackage(projectDir, 'dvt-adapter-one', 'two');
     await expect(discoverAdapter('one', { projectDir, outputs: [] })).rejects.toThrow(/an adapter for 'two', not for profile type 'one'/);
+  });
+
+  it('tells a project where no package of the name can resolve without resolving it', () => {
+    const projectDir = tempDir();
+    const nested = join(projectDir, 'sub', 'project');
+    mkdirSync(nested, { recursive: true });
+    expect(resolvableFrom(nested, '@dvt/adapter-fake')).toBe(false);
+    // A package importing itself by name resolves through its own package.json.
+    writeFileSync(join(projectDir, 'sub', 'package.json'), JSON.stringify({ name: '@dvt/adapter-fake' }));
+    expect(resolvableFrom(nested, '@dvt/adapter-fake')).toBe(true);
+    expect(resolvableFrom(nested, 'dvt-adapter-fake')).toBe(false);
+    writeAdapterPackage(projectDir, 'dvt-adapter-fake', 'fake');
+    expect(resolvableFrom(nested, 'dvt-adapter-fake')).toBe(true);
   });
 
   it('imports each type once per run', async () => {

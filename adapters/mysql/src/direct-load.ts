@@ -75,9 +75,10 @@ export async function* checkedChunks(chunks: AsyncIterable<Buffer>, delimiter: n
   // Bytes held back until the next chunk shows what follows them (a quote may be doubled, a CR
   // must be followed by LF, `NULL` must end its field).
   let held: Buffer = Buffer.alloc(0);
-  const check = (buf: Buffer, final: boolean): number => {
+  /** Checks `buf` from `from` to 5 bytes before its end (to its end when final); returns where it stopped. */
+  const check = (buf: Buffer, final: boolean, from = 0): number => {
     const end = final ? buf.length : buf.length - 5;
-    let i = 0;
+    let i = from;
     const boundary = (k: number) => k >= buf.length || buf[k] === delimiter || buf[k] === LF || buf[k] === CR;
     while (i < end) {
       if (inQuotes) {
@@ -130,9 +131,22 @@ export async function* checkedChunks(chunks: AsyncIterable<Buffer>, delimiter: n
   };
   for await (const chunk of chunks) {
     yield chunk;
-    const buf = held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
-    const done = check(buf, false);
-    held = Buffer.from(buf.subarray(done));
+    let from = 0;
+    if (held.length > 0) {
+      // The held bytes are checked with the start of this chunk (copying that much, not the
+      // chunk); the check then goes on in the chunk itself.
+      const junction = Buffer.concat([held, chunk.subarray(0, JUNCTION_BYTES)]);
+      const done = check(junction, false);
+      if (chunk.length <= JUNCTION_BYTES) {
+        held = Buffer.from(junction.subarray(done));
+        continue;
+      }
+      from = done - held.length;
+    }
+    held = Buffer.from(chunk.subarray(check(chunk, false, from)));
   }
   check(held, true);
 }
+
+/** Enough of a chunk to judge the few bytes held back from the one before. */
+const JUNCTION_BYTES = 64;

@@ -16,11 +16,11 @@ const COLUMNS: ColumnSpec[] = [
   { name: 'note', type: { kind: 'text' } },
 ];
 
-/** Feeds `text` to the checker in chunks of every size from 1 to 9 bytes; returns what each found. */
-async function verdicts(text: string, lineEnd: '\n' | '\r\n' = '\n'): Promise<string[]> {
+/** Feeds `text` to the checker in chunks of each size (default: 1 to 9 bytes); returns what each found. */
+async function verdicts(text: string, lineEnd: '\n' | '\r\n' = '\n', sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9]): Promise<string[]> {
   const found = new Set<string>();
   const bytes = Buffer.from(text, 'utf8');
-  for (let size = 1; size <= 9; size++) {
+  for (const size of sizes) {
     async function* chunks() {
       for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
     }
@@ -50,6 +50,18 @@ describe('the direct LOAD DATA check', () => {
     expect(await verdicts('id,note\nNULL,x\n')).toEqual(['an unquoted NULL']);
     expect(await verdicts('id,note\n1,a\r\n')).toEqual(['a carriage return outside quotes']);
     expect(await verdicts('id,note\r\n1,a\n', '\r\n')).toEqual(['a line feed without carriage return']);
+  });
+
+  it('judges the bytes held back at a chunk boundary with the start of a long next chunk', async () => {
+    const sizes = [64, 65, 66, 70, 97, 100, 127, 128, 129, 300];
+    const rows = (n: number, eol = '\n') => Array.from({ length: n }, (_, i) => `${i},"a ""b"", c${eol}d"`).join(eol);
+    for (const at of [1, 7, 20]) {
+      expect(await verdicts(`id,note\n${rows(at)}\n${rows(40)}\n`, '\n', sizes), `ok ${at}`).toEqual(['ok']);
+      expect(await verdicts(`id,note\n${rows(at)}\n9,""\n${rows(40)}\n`, '\n', sizes)).toEqual(['a quoted empty field']);
+      expect(await verdicts(`id,note\n${rows(at)}\nNULL,x\n${rows(40)}\n`, '\n', sizes)).toEqual(['an unquoted NULL']);
+      expect(await verdicts(`id,note\n${rows(at)}\n9,x\r\n${rows(40)}\n`, '\n', sizes)).toEqual(['a carriage return outside quotes']);
+      expect(await verdicts(`id,note\r\n${rows(at, '\r\n')}\r\n9,x\n${rows(40, '\r\n')}\r\n`, '\r\n', sizes)).toEqual(['a line feed without carriage return']);
+    }
   });
 
   it('takes only files in the seed convention whose columns need no rewriting', () => {

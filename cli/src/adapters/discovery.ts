@@ -53,18 +53,26 @@ export function createAdapterDiscovery(options: DiscoveryOptions): {
 
 export async function discoverAdapter(type: string, options: DiscoveryOptions): Promise<DiscoveredAdapter> {
   const { DvtError, validateAdapter } = await import('@dvt/core');
-  const { resolve } = await import('import-meta-resolve');
   const explicit = options.outputs.filter((o) => o.type === type && o.adapter).map((o) => o.adapter as string);
   const names = candidatePackages(type, explicit);
+  const projectUrl = pathToFileURL(join(options.projectDir, 'package.json')).href;
+  const cliUrl = options.cliUrl;
   const bases = [
-    { label: options.projectDir, url: pathToFileURL(join(options.projectDir, 'package.json')).href },
-    { label: 'the dvt installation', url: options.cliUrl ?? import.meta.url },
+    {
+      label: options.projectDir,
+      resolve: async (name: string) => (resolvableFrom(options.projectDir, name) ? (await import('import-meta-resolve')).resolve(name, projectUrl) : notFound(name)),
+    },
+    {
+      label: 'the dvt installation',
+      // Node's own resolver answers for this module's location without loading import-meta-resolve.
+      resolve: async (name: string) => (cliUrl ? (await import('import-meta-resolve')).resolve(name, cliUrl) : import.meta.resolve(name)),
+    },
   ];
   for (const base of bases) {
     for (const packageName of names) {
       let entry: string;
       try {
-        entry = resolve(packageName, base.url);
+        entry = await base.resolve(packageName);
       } catch (e) {
         if (isNotFound(e)) continue;
         throw new DvtError('adapter', `Adapter package ${packageName} (for type '${type}') is installed but cannot be resolved: ${(e as Error).message}`, { cause: e });
@@ -90,6 +98,34 @@ export async function discoverAdapter(type: string, options: DiscoveryOptions): 
       `Install it: ${installCommand(options.projectDir, names[0])}`,
     ].join('\n'),
   );
+}
+
+/**
+ * Whether resolving `packageName` from `dir` can find anything: a
+ * `node_modules/<name>` in `dir` or above it, or a package.json of that name
+ * (a package importing itself). With neither, Node's resolution fails there
+ * for certain, and import-meta-resolve, with the builtins it loads (a tenth
+ * of a small command's start-up), is not loaded to learn it.
+ */
+export function resolvableFrom(dir: string, packageName: string): boolean {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, 'node_modules', ...packageName.split('/')))) return true;
+    const manifest = join(at, 'package.json');
+    if (existsSync(manifest) && ownName(manifest) === packageName) return true;
+    if (at === dirname(at)) return false;
+  }
+}
+
+function ownName(manifest: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
+  } catch {
+    return undefined;
+  }
+}
+
+function notFound(packageName: string): never {
+  throw Object.assign(new Error(`Cannot find package '${packageName}'`), { code: 'ERR_MODULE_NOT_FOUND' });
 }
 
 function isNotFound(e: unknown): boolean {

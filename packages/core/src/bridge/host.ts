@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { MessageChannel, Worker } from 'node:worker_threads';
 import type { AdapterDefinition, ColumnMeta, Connection, RelationInfo } from '../adapter/contract.js';
 import { baseConnectionOf } from '../adapter/defaults/index.js';
 import type { StatementResult, TemplateDatabase } from '../compile/database.js';
@@ -57,6 +57,7 @@ export class DatabaseBridge {
   constructor(private readonly options: DatabaseBridgeOptions) {
     const shared = new SharedArrayBuffer(8);
     this.flag = new Int32Array(shared);
+    const { MessageChannel, Worker } = workerThreads();
     const channel = new MessageChannel();
     this.syncPort = channel.port1;
     this.worker = new Worker(workerFile(), {
@@ -177,7 +178,7 @@ export class DatabaseBridge {
       this.dead = new DvtError('runtime', 'the database bridge worker failed');
       throw this.dead;
     }
-    const received = receiveMessageOnPort(this.syncPort);
+    const received = workerThreads().receiveMessageOnPort(this.syncPort);
     if (!received || Atomics.load(this.flag, FLAG) !== FLAG_ANSWERED) throw new DvtError('runtime', 'the database bridge answered nothing');
     const reply = received.message as Reply;
     if (!reply.ok) throw rebuildError(reply.error);
@@ -222,6 +223,11 @@ export class DatabaseBridge {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
+
+/** Loaded when a bridge starts: most runs have none, and the module is a few ms of every start-up. */
+function workerThreads(): typeof import('node:worker_threads') {
+  return process.getBuiltinModule('node:worker_threads');
+}
 
 /**
  * The compiled worker. Run from `src` (vitest), the TypeScript file cannot be

@@ -20,8 +20,9 @@ import { Relation } from './relation.js';
 import type { TemplateDatabase } from './database.js';
 import { docsBlocks } from './docs.js';
 import { buildGraph } from './graph-member.js';
-import { builtinMacrosDir, collectFiles } from './sources.js';
+import { builtinMacroFiles, builtinMacroIndexPath, collectFiles } from './sources.js';
 import type { JinjaFile } from './sources.js';
+import { indexedMacros, readMacroIndex } from './macro-index.js';
 
 export interface CompilerOptions {
   project: Project;
@@ -80,6 +81,11 @@ export interface CompileStats {
 
 const silentLogger: CompileLogger = { info() {}, debug() {}, warn() {} };
 
+/** The Jinja environment templates are parsed and rendered in (the builtin macro index is built with it too). */
+export function compilerEnvironment(): Environment {
+  return new Environment({ dbtBlocks: true, undefined: 'default', filters: extraFilters, tests: extraTests });
+}
+
 /**
  * dbt's compilation: the macro registry, the Jinja context, parse
  * (`execute` false) and compile (`execute` true). One instance per
@@ -119,9 +125,10 @@ export class Compiler {
   }
 
   static async create(options: CompilerOptions): Promise<Compiler> {
-    const env = new Environment({ dbtBlocks: true, undefined: 'default', filters: extraFilters, tests: extraTests });
+    const env = compilerEnvironment();
     const registry = new MacroRegistry(env, options.project.config.name);
-    registry.addFiles(collectFiles(builtinMacrosDir(), '.sql', 'dbt').map((f) => ({ ...f, path: `macros/${f.path}` })), true);
+    const builtinIndex = readMacroIndex(builtinMacroIndexPath());
+    registry.addFiles(builtinMacroFiles(), true, (file) => indexedMacros(builtinIndex, file));
     const adapters = options.adapters instanceof Map ? [...options.adapters.values()] : Object.values(options.adapters);
     for (const { dir, packageName } of adapterMacroDirs(adapters)) {
       const files = collectFiles(dir, '.sql', packageName);

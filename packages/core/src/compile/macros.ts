@@ -1,13 +1,15 @@
 import type { Environment, Template } from '@dvt/jinja';
 import { DvtError } from '../errors.js';
 import type { MacroDefinition } from '../project/types.js';
+import type { IndexedMacro } from './macro-index.js';
 import type { JinjaFile } from './sources.js';
 
 /** One macro (or `{% test %}` / `{% materialization %}` block) and the parsed file it lives in. */
 export interface MacroEntry {
   name: string;
   packageName: string;
-  template: Template;
+  /** Parsed on first use when the file's macros came from an index. */
+  readonly template: Template;
   definition: MacroDefinition;
 }
 
@@ -31,13 +33,22 @@ export class MacroRegistry {
     readonly rootPackage: string,
   ) {}
 
-  /** Parses `files` and registers their macros; `internal` marks builtin and adapter packages. */
-  addFiles(files: readonly JinjaFile[], internal = false): void {
+  /**
+   * Registers the macros of `files`; `internal` marks builtin and adapter
+   * packages. A file `indexed` knows the macros of is parsed only when one of
+   * them is first called; any other is parsed now.
+   */
+  addFiles(files: readonly JinjaFile[], internal = false, indexed?: (file: JinjaFile) => IndexedMacro[] | undefined): void {
     for (const file of files) {
       if (internal) this.internal.add(file.packageName);
-      const template = parseOrThrow(this.env, file.contents, file.path);
-      for (const info of template.macros.values()) {
-        this.add(file, template, info.name, info.line, info.args);
+      const known = indexed?.(file);
+      if (known) {
+        let parsed: Template | undefined;
+        const template = () => (parsed ??= parseOrThrow(this.env, file.contents, file.path));
+        for (const macro of known) this.add(file, template, macro.name, macro.line, macro.args);
+      } else {
+        const parsed = parseOrThrow(this.env, file.contents, file.path);
+        for (const info of parsed.macros.values()) this.add(file, () => parsed, info.name, info.line, info.args);
       }
     }
   }
@@ -55,7 +66,7 @@ export class MacroRegistry {
     this.shims.set(namespace, list);
   }
 
-  private add(file: JinjaFile, template: Template, name: string, line: number, args: readonly string[]): void {
+  private add(file: JinjaFile, template: () => Template, name: string, line: number, args: readonly string[]): void {
     let byName = this.packages.get(file.packageName);
     if (!byName) {
       byName = new Map();
@@ -73,7 +84,9 @@ export class MacroRegistry {
     byName.set(name, {
       name,
       packageName: file.packageName,
-      template,
+      get template() {
+        return template();
+      },
       definition: {
         unique_id: `macro.${uniquePackage}.${name}`,
         name,

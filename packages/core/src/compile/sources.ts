@@ -18,6 +18,16 @@ export function builtinMacrosDir(): string {
   return fileURLToPath(new URL('../../macros/', import.meta.url));
 }
 
+/** The builtin macro files as the compiler registers them: package `dbt`, paths under `macros/`. */
+export function builtinMacroFiles(): JinjaFile[] {
+  return collectFiles(builtinMacrosDir(), '.sql', 'dbt').map((f) => ({ ...f, path: `macros/${f.path}` }));
+}
+
+/** Where the build writes the index of the builtin macros (scripts/macro-index.mjs). */
+export function builtinMacroIndexPath(): string {
+  return fileURLToPath(new URL('../../dist/builtin-macros.json', import.meta.url));
+}
+
 /** Every `*<extension>` file under `rootPath`, paths relative to it, sorted. */
 export function collectFiles(rootPath: string, extension: string, packageName: string): JinjaFile[] {
   return walk(rootPath, extension)

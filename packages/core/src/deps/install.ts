@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +10,10 @@ import { highestMatching, parseRange } from './semver.js';
 import { hasJinja, renderYamlString } from '../project/render.js';
 import { parseSpecs, readSpecFile, type PackageSpec, type SpecRendering } from './specs.js';
 
-const run = promisify(execFile);
+/** `git` and `tar`; child_process is loaded only by an install (it is a few ms of every start-up). */
+function run(file: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return promisify(process.getBuiltinModule('node:child_process').execFile)(file, args);
+}
 
 export const DEFAULT_HUB_URL = 'https://hub.getdbt.com/';
 export const LOCK_FILE = 'package-lock.yml';

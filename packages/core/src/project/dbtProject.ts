@@ -36,7 +36,13 @@ export interface LoadedProjectFile {
   lineOfPath(path: readonly string[]): number | undefined;
 }
 
-function readRaw(dir: string): { source: YamlFile; raw: Record<string, unknown> } {
+/** dbt_project.yml as parsed, before rendering. */
+export interface ProjectYaml {
+  source: YamlFile;
+  raw: Record<string, unknown>;
+}
+
+export function readProjectYaml(dir: string): ProjectYaml {
   const path = join(dir, PROJECT_FILE);
   if (!existsSync(path)) {
     throw new DvtError('config', `No ${PROJECT_FILE} found in ${dir}: run dvt from a project directory or pass --project-dir`);
@@ -51,8 +57,8 @@ function readRaw(dir: string): { source: YamlFile; raw: Record<string, unknown> 
  * The `profile:` of `<dir>/dbt_project.yml`, rendered alone: the rest of the
  * file may use `target`, which exists only once the profile is loaded.
  */
-export function readProjectProfileName(dir: string, ctx: Omit<YamlRenderContext, 'allowSecrets'>): string {
-  const { source, raw } = readRaw(dir);
+export function readProjectProfileName(dir: string, ctx: Omit<YamlRenderContext, 'allowSecrets'>, parsed = readProjectYaml(dir)): string {
+  const { source, raw } = parsed;
   if (raw.profile === undefined || raw.profile === null) return '';
   const holder = { profile: raw.profile };
   renderYamlTree(source, holder, { ...ctx, allowSecrets: false }, () => false);
@@ -63,8 +69,8 @@ export function readProjectProfileName(dir: string, ctx: Omit<YamlRenderContext,
  * Read and render `<dir>/dbt_project.yml`. As in dbt, var() sees only --vars
  * here, and `target` is the profile's chosen output.
  */
-export function readProjectFile(dir: string, ctx: Omit<YamlRenderContext, 'allowSecrets'>): LoadedProjectFile {
-  const { source, raw } = readRaw(dir);
+export function readProjectFile(dir: string, ctx: Omit<YamlRenderContext, 'allowSecrets'>, parsed = readProjectYaml(dir)): LoadedProjectFile {
+  const { source, raw } = parsed;
   renderYamlTree(source, raw, { ...ctx, allowSecrets: false }, skipAtLoad);
   const at = (key: string) => ({ file: PROJECT_FILE, line: source.lineOf(raw, key) });
   const warnings: ProjectWarning[] = [];

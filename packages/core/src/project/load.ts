@@ -4,8 +4,8 @@ import { basename, join, resolve } from 'node:path';
 import { DvtError } from '../errors.js';
 import { configFromTree, misspelledConfigKeys, resolveConfig, treeKindOf, unusedConfigPaths } from './config.js';
 import type { ConfigTreeKind } from './config.js';
-import { readProjectFile, readProjectProfileName } from './dbtProject.js';
-import type { LoadedProjectFile } from './dbtProject.js';
+import { readProjectFile, readProjectProfileName, readProjectYaml } from './dbtProject.js';
+import type { LoadedProjectFile, ProjectYaml } from './dbtProject.js';
 import { baseName, discoverFiles, folderParts, subdirectories } from './discover.js';
 import type { DiscoveredFile } from './discover.js';
 import { loadIgnore } from './ignore.js';
@@ -48,11 +48,14 @@ export function loadProject(options: LoadProjectOptions): Project {
   const cliVars = typeof options.vars === 'string' ? parseCliVars(options.vars) : { ...(options.vars ?? {}) };
   const projectDir = resolve(options.projectDir);
   const cliOnly = (name: string): unknown => (Object.prototype.hasOwnProperty.call(cliVars, name) ? cliVars[name] : undefined);
+  // Parsed once: the profile name is read from it before the profile exists, the rest after.
+  let rootYaml: ProjectYaml | undefined;
+  const projectYaml = () => (rootYaml ??= readProjectYaml(projectDir));
   const profile = loadProfile({
     profilesDir: options.profilesDir,
     projectDir,
     env,
-    profileName: options.profileName ?? readProjectProfileName(projectDir, { env, lookupVar: cliOnly }),
+    profileName: options.profileName ?? readProjectProfileName(projectDir, { env, lookupVar: cliOnly }, projectYaml()),
     target: options.target,
     cliVars,
   });
@@ -63,7 +66,7 @@ export function loadProject(options: LoadProjectOptions): Project {
     name: profile.target, type: output.type, schema: defaultSchema, database: defaultDatabase, threads: output.threads, profile_name: profile.name,
   };
   const projectContext = { env, lookupVar: cliOnly, globals: { target: targetContext } };
-  const root = readProjectFile(projectDir, projectContext);
+  const root = readProjectFile(projectDir, projectContext, projectYaml());
   const warnings: ProjectWarning[] = [...root.warnings];
 
   const packages = [

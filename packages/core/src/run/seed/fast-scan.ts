@@ -55,11 +55,11 @@ class RecordParser {
     private readonly callbacks: ScanCallbacks,
   ) {}
 
-  /** Parses whole records; returns the offset after the last one, or STOPPED. */
-  parse(buf: Buffer, atEnd: boolean): number {
-    let pos = 0;
+  /** Parses whole records from `from`; returns the offset after the last one, or STOPPED. */
+  parse(buf: Buffer, atEnd: boolean, from = 0): number {
+    let pos = from;
     const n = buf.length;
-    let nextQuote = buf.indexOf(QUOTE, 0);
+    let nextQuote = buf.indexOf(QUOTE, from);
     if (nextQuote === -1) nextQuote = n;
     while (pos < n) {
       let lineEnd = buf.indexOf(LF, pos);
@@ -196,16 +196,26 @@ export async function scanCsvFile(file: string, delimiter: string, callbacks: Sc
   let first = true;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let buf: Buffer = chunk;
+      let from = 0;
       if (first) {
+        buf = carry ? Buffer.concat([carry, chunk]) : chunk;
         if (buf.length < 3) {
           carry = Buffer.from(buf); // too short to tell whether it starts with a BOM
           continue;
         }
         first = false;
         if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      } else if (carry) {
+        const resumed = finishCarried(parser, carry, chunk);
+        if (resumed === STOPPED) return;
+        if (typeof resumed !== 'number') {
+          carry = resumed;
+          continue;
+        }
+        from = resumed;
       }
-      const consumed = parser.parse(buf, false);
+      const consumed = parser.parse(buf, false, from);
       if (consumed === STOPPED) return;
       carry = consumed < buf.length ? Buffer.from(buf.subarray(consumed)) : null;
       // Let other I/O (a bulk load streaming the same file) run between chunks.
@@ -214,6 +224,24 @@ export async function scanCsvFile(file: string, delimiter: string, callbacks: Sc
     if (carry && carry.length > 0) parser.parse(carry, true);
   } finally {
     stream.destroy();
+  }
+}
+
+/**
+ * Parses the record `carry` holds the start of, completed with as little of
+ * `chunk` as it takes (copying the junction, not the chunk). Returns the
+ * offset in `chunk` where parsing goes on, STOPPED, or the bytes still
+ * unparsed when the chunk did not complete the record.
+ */
+function finishCarried(parser: RecordParser, carry: Buffer, chunk: Buffer): number | Buffer {
+  let pending = carry;
+  for (let take = 256; ; take *= 4) {
+    const junction = Buffer.concat([pending, chunk.subarray(0, take)]);
+    const consumed = parser.parse(junction, false);
+    if (consumed === STOPPED) return STOPPED;
+    if (consumed >= pending.length) return consumed - pending.length;
+    if (take >= chunk.length) return Buffer.from(junction.subarray(consumed));
+    pending = Buffer.from(pending.subarray(consumed));
   }
 }
 

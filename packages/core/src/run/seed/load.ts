@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import type { CanonicalType, ColumnSpec, CsvSpec, Dialect, LoadSource } from '../../adapter/contract.js';
+import type { CanonicalType, ColumnMeta, ColumnSpec, CsvSpec, Dialect, LoadSource } from '../../adapter/contract.js';
 import { CsvWriter, readCsvBatches } from '../../adapter/csv.js';
 import type { Relation } from '../../compile/relation.js';
 import type { ExecutableNode } from '../../project/types.js';
@@ -20,8 +20,8 @@ import {
 import { buildAndSwap } from '../materialize/swap.js';
 import { applyGrants } from '../grants.js';
 import { shouldFullRefresh } from '../materialize/model.js';
-import { normaliseSeedValue, type SeedKind } from './infer.js';
-import { scanSeed, type SeedScan } from './scan.js';
+import { normaliseSeedValue, type InferredColumn, type SeedKind } from './infer.js';
+import { scanSeed, seedHeader } from './scan.js';
 
 /**
  * Seeds up to FULL_SCAN_BYTES are scanned completely before loading, so their
@@ -35,9 +35,21 @@ import { scanSeed, type SeedScan } from './scan.js';
  *   whole file is scanned beside the load, and the load commits only if the
  *   scan agrees with the sample; otherwise it is rolled back and redone.
  * Nothing is swapped in before a load is accepted.
+ *
+ * Re-seeding a table on a strict engine whose DDL is transactional does not
+ * wait for the scan: the load starts with the types the table has, and the
+ * scan, made meanwhile, must come to the same plan before the load commits
+ * (else the load is cancelled, rolled back, and the seed loaded as above).
  */
 export const FULL_SCAN_BYTES = 2 * 1024 * 1024;
 export const SAMPLE_ROWS = 10_000;
+/**
+ * Bytes a sample scanned beside a running load reads (and parses without a
+ * break) at a time: about a millisecond of parsing on a cold JIT, less than
+ * the socket's buffered data lasts the server, so the load never waits for
+ * this process to hand it more. Alone, a sample is read 1 MiB at a time.
+ */
+const SAMPLE_BESIDE_LOAD_BYTES = 16 * 1024;
 
 const KIND_TYPES: Record<SeedKind, CanonicalType> = {
   integer: { kind: 'integer' },
@@ -68,11 +80,11 @@ export interface SeedPlan {
   complete: boolean;
 }
 
-/** Column names, kinds and DDL types for a scanned seed, with `column_types` overrides applied. */
-export function seedColumns(scan: SeedScan, node: ExecutableNode, dialect: Dialect): SeedColumn[] {
-  const overrides = new Map(Object.entries(node.config.column_types ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+/** Column names, kinds and DDL types for a seed's inferred kinds, with `column_types` overrides applied. */
+export function seedColumns(inferred: readonly InferredColumn[], node: ExecutableNode, dialect: Dialect): SeedColumn[] {
+  const overrides = columnTypeOverrides(node);
   const quote = node.config.quote_columns === true;
-  return scan.inference.result().map(({ name, kind }) => {
+  return inferred.map(({ name, kind }) => {
     const override = overrides.get(name.toLowerCase());
     const type = override !== undefined ? dialect.toCanonicalType(override) : KIND_TYPES[kind];
     return {
@@ -84,6 +96,10 @@ export function seedColumns(scan: SeedScan, node: ExecutableNode, dialect: Diale
       dataType: override ?? dialect.fromCanonicalType(type),
     };
   });
+}
+
+function columnTypeOverrides(node: ExecutableNode): Map<string, string> {
+  return new Map(Object.entries(node.config.column_types ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
 }
 
 function kindForOverride(type: CanonicalType): SeedKind {
@@ -109,20 +125,53 @@ function kindForOverride(type: CanonicalType): SeedKind {
   }
 }
 
-export async function planSeed(node: ExecutableNode, dialect: Dialect, forceFullScan = false): Promise<SeedPlan> {
+function seedFile(node: ExecutableNode): { file: string; delimiter: string } {
   const file = path.join(node.root_path, node.original_file_path);
   const delimiter = typeof node.config.delimiter === 'string' && node.config.delimiter.length > 0 ? node.config.delimiter : ',';
+  return { file, delimiter };
+}
+
+export async function planSeed(node: ExecutableNode, dialect: Dialect, forceFullScan = false, sampleChunkBytes?: number): Promise<SeedPlan> {
+  const { file, delimiter } = seedFile(node);
   const size = (await stat(file)).size;
   const full = forceFullScan || size <= FULL_SCAN_BYTES;
-  const scan = await scanSeed(file, node.original_file_path, delimiter, full ? undefined : SAMPLE_ROWS);
+  const scan = full
+    ? await scanSeed(file, node.original_file_path, delimiter)
+    : await scanSeed(file, node.original_file_path, delimiter, SAMPLE_ROWS, sampleChunkBytes);
   return {
     file,
     displayPath: node.original_file_path,
     delimiter,
-    columns: seedColumns(scan, node, dialect),
+    columns: seedColumns(scan.inference.result(), node, dialect),
     needsNormalising: scan.inference.needsNormalising,
     complete: scan.complete,
   };
+}
+
+/** The seed kind a table column's type reads back as, for the kinds seeds create. */
+const SEED_KIND_OF: Partial<Record<CanonicalType['kind'], SeedKind>> = Object.fromEntries(
+  Object.entries(KIND_TYPES).map(([kind, type]) => [type.kind, kind as SeedKind]),
+);
+
+/**
+ * The plan under which a re-seed keeps the table (`kept`: its columns) as it
+ * is: the header's columns with the table's types, no value needing a
+ * rewrite. Undefined when the table's columns are not the header's, or one
+ * has a type no seed infers.
+ */
+async function planOfTable(x: NodeExecution, kept: ColumnMeta[]): Promise<SeedPlan | undefined> {
+  const { file, delimiter } = seedFile(x.node);
+  const header = await seedHeader(file, x.node.original_file_path, delimiter);
+  if (header.length !== kept.length || header.some((name, i) => name.toLowerCase() !== kept[i]!.name.toLowerCase())) return undefined;
+  const overrides = columnTypeOverrides(x.node);
+  const inferred: InferredColumn[] = [];
+  for (const [i, name] of header.entries()) {
+    // An overridden column's type is the override's whatever the rows hold.
+    const kind = overrides.has(name.toLowerCase()) ? 'text' : SEED_KIND_OF[kept[i]!.type.kind];
+    if (kind === undefined) return undefined;
+    inferred.push({ name, kind });
+  }
+  return { file, displayPath: x.node.original_file_path, delimiter, columns: seedColumns(inferred, x.node, x.adapter.dialect), needsNormalising: false, complete: false };
 }
 
 /**
@@ -157,10 +206,18 @@ function loadSource(plan: SeedPlan, tableColumns: readonly string[]): LoadSource
   return { columns, csv: out, open: () => Readable.from(rewrite()) };
 }
 
+/** What a load attempt does around the bulk load: `onLoading` once it has begun, `beforeCommit` once it is done. */
+interface LoadHooks {
+  onLoading?: () => void;
+  beforeCommit?: () => Promise<void>;
+}
+
 /** `tableColumns`: the table's column names when the caller has already read them. */
-async function loadInto(x: NodeExecution, plan: SeedPlan, relation: Relation, tableColumns?: readonly string[]): Promise<number> {
+async function loadInto(x: NodeExecution, plan: SeedPlan, relation: Relation, tableColumns: readonly string[] | undefined, hooks: LoadHooks): Promise<number> {
   tableColumns ??= (await describeColumns(x, relation)).map((c) => c.name);
-  const stats = await x.connection.bulkLoad(relation.toRef(), loadSource(plan, tableColumns), { signal: x.signal });
+  const loading = x.connection.bulkLoad(relation.toRef(), loadSource(plan, tableColumns), { signal: x.signal });
+  hooks.onLoading?.();
+  const stats = await loading;
   x.sql.note(`-- loaded ${stats.rows} rows from ${plan.displayPath} into ${relation.render()}`);
   return stats.rows;
 }
@@ -170,24 +227,33 @@ function sameColumns(existing: readonly string[], plan: SeedPlan): boolean {
 }
 
 /**
+ * The columns of the seed's table when a re-seed may keep it: it exists as a
+ * table and no full refresh is asked for. One catalog read serves the column
+ * check, the type check and the load.
+ */
+async function keptTableColumns(x: NodeExecution): Promise<ColumnMeta[] | undefined> {
+  const target = nodeRelation(x, 'table');
+  const existing = await findRelation(x, target.toRef());
+  const fullRefresh = shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh);
+  return existing?.kind === 'table' && !fullRefresh ? describeColumns(x, target) : undefined;
+}
+
+/**
  * Loads a seed. Re-seeding a table with the same columns empties and refills
  * it in one transaction (views on it keep working); anything else — first
  * load, --full-refresh, changed columns — builds a new table and swaps it in.
  */
-async function loadSeed(x: NodeExecution, plan: SeedPlan, beforeCommit: () => Promise<void> = async () => undefined): Promise<number> {
+async function loadSeed(x: NodeExecution, plan: SeedPlan, existingColumns: ColumnMeta[] | undefined, hooks: LoadHooks = {}): Promise<number> {
   const target = nodeRelation(x, 'table');
-  const existing = await findRelation(x, target.toRef());
-  const fullRefresh = shouldFullRefresh(x.node.config.full_refresh, x.fullRefresh);
+  const beforeCommit = hooks.beforeCommit ?? (async () => undefined);
   let rows = 0;
-  // One catalog read of the existing table serves the column check, the type check and the load.
-  const existingColumns = existing?.kind === 'table' && !fullRefresh ? await describeColumns(x, target) : undefined;
   if (existingColumns && sameColumns(existingColumns.map((c) => c.name), plan)) {
     if (existingColumns.every((c, i) => c.type.kind === plan.columns[i]!.type.kind)) {
       await runHooks(x, x.node.config.pre_hook ?? [], false);
       await inTransaction(x, async () => {
         await runHooks(x, x.node.config.pre_hook ?? [], true);
         await x.sql.run(callSqlMacro(x, 'truncate_relation', target));
-        rows = await loadInto(x, plan, target, existingColumns.map((c) => c.name));
+        rows = await loadInto(x, plan, target, existingColumns.map((c) => c.name), hooks);
         await beforeCommit();
         // The table is kept: grants the config dropped are still on it.
         await applyGrants(x, target, true);
@@ -201,7 +267,7 @@ async function loadSeed(x: NodeExecution, plan: SeedPlan, beforeCommit: () => Pr
   await buildAndSwap(x, target, async (tmp) => {
     const columns = plan.columns.map((c) => ({ name: c.sqlName, data_type: c.dataType }));
     await x.sql.run(callSqlMacro(x, 'get_create_seed_table_sql', tmp, columns));
-    rows = await loadInto(x, plan, tmp);
+    rows = await loadInto(x, plan, tmp, undefined, hooks);
     await beforeCommit();
   });
   return rows;
@@ -210,39 +276,55 @@ async function loadSeed(x: NodeExecution, plan: SeedPlan, beforeCommit: () => Pr
 /** Raised before commit when the whole-file scan disagrees with the sample. */
 class SampleDisagrees extends Error {}
 
+/** The scan's plan is not the table's: the re-seed begun with the table's types is undone. */
+class TablePlanRefuted extends Error {}
+
 function samePlan(a: SeedPlan, b: SeedPlan): boolean {
   return a.needsNormalising === b.needsNormalising && a.columns.every((c, i) => c.dataType === b.columns[i]?.dataType);
 }
 
+/** Everything a load reads of a plan is the same (names, kinds, types, rewriting). */
+function sameLoad(a: SeedPlan, b: SeedPlan): boolean {
+  return (
+    a.needsNormalising === b.needsNormalising &&
+    a.columns.length === b.columns.length &&
+    a.columns.every((c, i) => {
+      const o = b.columns[i]!;
+      return c.name === o.name && c.sqlName === o.sqlName && c.kind === o.kind && c.type.kind === o.type.kind && c.dataType === o.dataType;
+    })
+  );
+}
+
 export async function materializeSeed(x: NodeExecution): Promise<MaterializationResult> {
   const dialect = x.adapter.dialect;
-  const plan = await planSeed(x.node, dialect);
-  let rows: number;
-  if (plan.complete) {
-    rows = await loadSeed(x, plan);
-  } else if (dialect.capabilities.strictLoad) {
-    // The engine refuses a later value that does not fit; then type from the whole file.
-    try {
-      rows = await loadSeed(x, plan);
-    } catch (e) {
-      const full = await planSeed(x.node, dialect, true);
-      if (samePlan(full, plan)) throw e;
-      x.log('info', `seed ${plan.displayPath}: rows after the first ${SAMPLE_ROWS} change the column types; loading again with the whole file's types`);
-      rows = await loadSeed(x, full);
+  const kept = keptTableColumns(x);
+  kept.catch(() => undefined); // awaited below; a rejection must not count as unhandled meanwhile
+  let scanning: Promise<SeedPlan> | undefined;
+  const sample = (chunkBytes?: number) => {
+    if (!scanning) {
+      scanning = planSeed(x.node, dialect, false, chunkBytes);
+      scanning.catch(() => undefined);
     }
-  } else {
-    const whole = planSeed(x.node, dialect, true);
-    whole.catch(() => undefined); // awaited below; a rejection must not count as unhandled meanwhile
-    try {
-      rows = await loadSeed(x, plan, async () => {
-        if (!samePlan(await whole, plan)) throw new SampleDisagrees();
-      });
-    } catch (e) {
-      const full = await whole; // a ragged row or bad quoting further down surfaces here
-      if (samePlan(full, plan) && !(e instanceof SampleDisagrees)) throw e;
-      x.log('info', `seed ${plan.displayPath}: rows after the first ${SAMPLE_ROWS} change the column types; loading again with the whole file's types`);
-      rows = await loadSeed(x, full);
-    }
+    return scanning;
+  };
+  let rows: number | undefined;
+  const caps = dialect.capabilities;
+  const hooked = (x.node.config.pre_hook ?? []).length > 0 || (x.node.config.post_hook ?? []).length > 0;
+  // Hooks would run twice if the table's plan were refuted; without transactional DDL the
+  // truncate would stand.
+  if (caps.strictLoad && caps.transactions && caps.transactionalDdl && !hooked) {
+    // A failure to read the catalog or the header is reported below, after the scan's.
+    const table = await kept.catch(() => undefined);
+    const tablePlan = table && (await planOfTable(x, table).catch(() => undefined));
+    if (table && tablePlan) rows = await reseedAsTable(x, tablePlan, table, sample);
+  }
+  if (rows === undefined) {
+    // The server reads its catalog while this process scans the file. Both are awaited before
+    // either's failure is thrown, so no statement is left running on the connection.
+    const [planned, columns] = await Promise.allSettled([sample(), kept]);
+    if (planned.status === 'rejected') throw planned.reason;
+    if (columns.status === 'rejected') throw columns.reason;
+    rows = await loadPlanned(x, planned.value, columns.value);
   }
   return {
     status: 'success',
@@ -252,4 +334,80 @@ export async function materializeSeed(x: NodeExecution): Promise<Materialization
     compiledCode: null,
     relation: nodeRelation(x, 'table'),
   };
+}
+
+/**
+ * A re-seed on a strict engine that does not wait for the scan: it loads
+ * with the table's plan, scanning once the load has begun; the load commits
+ * only if the scan's plan is the same. Resolves to the rows loaded, or to
+ * undefined when the scan refuted the table's plan (the attempt was rolled
+ * back). Once the scan agrees, a failure is handled as loadPlanned handles it.
+ */
+async function reseedAsTable(x: NodeExecution, tablePlan: SeedPlan, kept: ColumnMeta[], sample: (chunkBytes?: number) => Promise<SeedPlan>): Promise<number | undefined> {
+  const refuted = new AbortController();
+  // A file scanned by a sample is big: its load is cancelled as soon as the scan refutes the
+  // plan. A smaller one loads in less time than a cancel request (a connection of its own) takes.
+  const cancellable = (await stat(tablePlan.file)).size > FULL_SCAN_BYTES;
+  let confirmed: Promise<SeedPlan> | undefined;
+  const confirm = () => {
+    if (!confirmed) {
+      confirmed = sample(SAMPLE_BESIDE_LOAD_BYTES).then((plan) => {
+        if (!sameLoad(plan, tablePlan)) throw new TablePlanRefuted();
+        return plan;
+      });
+      confirmed.catch((e: unknown) => {
+        if (cancellable) refuted.abort(e);
+      });
+    }
+    return confirmed;
+  };
+  const attempt: NodeExecution = { ...x, signal: AbortSignal.any([x.signal, refuted.signal]) };
+  try {
+    return await loadPlanned(attempt, tablePlan, kept, confirm);
+  } catch (e) {
+    if (e instanceof TablePlanRefuted) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Loads the seed by `plan` (see FULL_SCAN_BYTES). `confirm`, when `plan` is
+ * not yet known to be the scan's, starts the scan as the load begins and
+ * resolves to its plan, or rejects; it is awaited before the load commits and
+ * before a failed load is handled.
+ */
+async function loadPlanned(x: NodeExecution, plan: SeedPlan, kept: ColumnMeta[] | undefined, confirm?: () => Promise<SeedPlan>): Promise<number> {
+  const dialect = x.adapter.dialect;
+  const scanned = confirm ?? (async () => plan);
+  let rows: number;
+  if (dialect.capabilities.strictLoad) {
+    // The engine refuses a later value that does not fit; then type from the whole file.
+    try {
+      rows = await loadSeed(x, plan, kept, { onLoading: () => void scanned(), beforeCommit: async () => void (await scanned()) });
+    } catch (e) {
+      if ((await scanned()).complete) throw e;
+      const full = await planSeed(x.node, dialect, true);
+      if (samePlan(full, plan)) throw e;
+      x.log('info', `seed ${plan.displayPath}: rows after the first ${SAMPLE_ROWS} change the column types; loading again with the whole file's types`);
+      rows = await loadSeed(x, full, await keptTableColumns(x));
+    }
+  } else if (plan.complete) {
+    rows = await loadSeed(x, plan, kept);
+  } else {
+    const whole = planSeed(x.node, dialect, true);
+    whole.catch(() => undefined); // awaited below; a rejection must not count as unhandled meanwhile
+    try {
+      rows = await loadSeed(x, plan, kept, {
+        beforeCommit: async () => {
+          if (!samePlan(await whole, plan)) throw new SampleDisagrees();
+        },
+      });
+    } catch (e) {
+      const full = await whole; // a ragged row or bad quoting further down surfaces here
+      if (samePlan(full, plan) && !(e instanceof SampleDisagrees)) throw e;
+      x.log('info', `seed ${plan.displayPath}: rows after the first ${SAMPLE_ROWS} change the column types; loading again with the whole file's types`);
+      rows = await loadSeed(x, full, await keptTableColumns(x));
+    }
+  }
+  return rows;
 }

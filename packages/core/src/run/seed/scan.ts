@@ -12,9 +12,10 @@ export interface SeedScan {
 /**
  * Reads a seed CSV once, streaming, and infers its column types. Ragged rows
  * and malformed quoting fail with the file and line. With `maxRows`, stops
- * after that many data rows.
+ * after that many data rows. `chunkSize`: bytes read (and parsed without a
+ * break) at a time.
  */
-export async function scanSeed(file: string, displayPath: string, delimiter: string, maxRows?: number): Promise<SeedScan> {
+export async function scanSeed(file: string, displayPath: string, delimiter: string, maxRows?: number, chunkSize?: number): Promise<SeedScan> {
   let header: string[] | undefined;
   let inference: SeedInference | undefined;
   let complete = true;
@@ -48,7 +49,7 @@ export async function scanSeed(file: string, displayPath: string, delimiter: str
         }
         return true;
       },
-    });
+    }, chunkSize);
   } catch (e) {
     if (e instanceof CsvScanError) {
       throw new DvtError('config', `seed ${displayPath}: ${e.message}`, { location: { file: displayPath, line: e.line }, cause: e });
@@ -57,4 +58,9 @@ export async function scanSeed(file: string, displayPath: string, delimiter: str
   }
   if (header === undefined) throw new DvtError('config', `seed ${displayPath} is empty (no header line)`, { location: { file: displayPath } });
   return { header, inference: inference!, complete };
+}
+
+/** A seed's column names (its header, trimmed), read from the start of the file. */
+export async function seedHeader(file: string, displayPath: string, delimiter: string): Promise<string[]> {
+  return (await scanSeed(file, displayPath, delimiter, 0, 64 * 1024)).header;
 }
