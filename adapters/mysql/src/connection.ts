@@ -16,7 +16,7 @@ import type {
   StreamOptions,
   Value,
 } from '@dvt/core';
-import { CsvWriter, DvtError, insertBulkLoad, openLoadSource, streamExtract } from '@dvt/core';
+import { CsvWriter, DvtError, insertBulkLoad, openLoadSource, streamExtract, writeWithBackpressure } from '@dvt/core';
 import mysql from 'mysql2';
 import type { ConnectionOptions, FieldPacket, ResultSetHeader } from 'mysql2';
 import { once } from 'node:events';
@@ -280,7 +280,7 @@ export class MysqlConnection implements Connection {
     opts.signal?.throwIfAborted();
     if (!planned) return streamExtract(this, sql, sink, opts);
     const header = new CsvWriter(sink.csv).header(planned.columns.map((c) => c.name));
-    if (header) await writeAll(sink.stream, header);
+    if (header) await writeWithBackpressure(sink.stream, header);
     const rows = await this.copyRecords(planned.plan, new RecordWriter(sink.csv, planned.plan.parts), sink.stream, opts.signal);
     return { rows, columns: planned.columns };
   }
@@ -380,7 +380,7 @@ export class MysqlConnection implements Connection {
       // A kill sent after the statement ended must land before the session runs anything else.
       await cancelling;
       if (failure) throw failure;
-      if (used > 0) await writeAll(out, chunk.subarray(0, used));
+      if (used > 0) await writeWithBackpressure(out, chunk.subarray(0, used));
       return rows;
     } catch (e) {
       if (signal?.aborted) throw abortError(signal);
@@ -574,23 +574,6 @@ export class MysqlConnection implements Connection {
       await cancelling;
     }
   }
-}
-
-/** Writes `data` and waits while `stream` is full. */
-function writeAll(stream: NodeJS.WritableStream, data: string | Buffer): Promise<void> {
-  if (stream.write(data)) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const onDrain = () => {
-      stream.off('error', onError);
-      resolve();
-    };
-    const onError = (e: Error) => {
-      stream.off('drain', onDrain);
-      reject(e);
-    };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-  });
 }
 
 /** The chunks of a load source as Buffers (a stream may yield strings). */

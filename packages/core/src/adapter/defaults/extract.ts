@@ -3,8 +3,9 @@ import { CsvWriter } from '../csv.js';
 import { isTextLikeKind } from '../types.js';
 import { valueToText } from '../values.js';
 
-function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
-  if (stream.write(text)) return Promise.resolve();
+/** Writes `data` to `stream` and, when the stream is full, waits for it to drain (or fail). */
+export function writeWithBackpressure(stream: NodeJS.WritableStream, data: string | Uint8Array): Promise<void> {
+  if (stream.write(data)) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const onDrain = () => {
       stream.off('error', onError);
@@ -33,14 +34,14 @@ export async function streamExtract(connection: Pick<Connection, 'stream'>, sql:
     columns = batch.columns;
     writer = new CsvWriter(sink.csv, { textColumns: columns.map((c) => isTextLikeKind(c.type)) });
     const header = writer.header(columns.map((c) => c.name));
-    if (header) await write(sink.stream, header);
+    if (header) await writeWithBackpressure(sink.stream, header);
   };
   for await (const batch of connection.stream(sql, [], { signal: opts.signal })) {
     if (!writer) await start(batch);
     let chunk = '';
     for (const row of batch.rows) chunk += writer!.row(row.map((v) => (v === null ? null : valueToText(v))));
     rows += batch.rows.length;
-    if (chunk) await write(sink.stream, chunk);
+    if (chunk) await writeWithBackpressure(sink.stream, chunk);
   }
   return { rows, columns: columns ?? [] };
 }

@@ -5,7 +5,7 @@ import { streamExtract } from './extract.js';
 
 export { informationSchemaCatalog, nativeTypeFromInformationSchema } from './catalog.js';
 export { insertBulkLoad, openLoadSource } from './bulk-load.js';
-export { streamExtract } from './extract.js';
+export { streamExtract, writeWithBackpressure } from './extract.js';
 export { typedLiteral } from './literals.js';
 
 /** A connection with every optional member the rest of dvt relies on filled in. */
