@@ -16,7 +16,7 @@ export function uniqueTag(name: string): string {
 
 export async function onPostgres<T = unknown[]>(sql: string): Promise<T[]> {
   const { default: postgres } = await import('@dvt/adapter-postgres');
-  const conn = await postgres.connect({ host: POSTGRES.host, port: POSTGRES.port, user: 'postgres', dbname: 'test' }, { projectDir: '.', logger });
+  const conn = await postgres.connect({ host: POSTGRES.host, port: POSTGRES.port, user: 'postgres', dbname: 'test', schema: 'public' }, { projectDir: '.', logger });
   try {
     return (await conn.query(sql)).rows as T[];
   } finally {

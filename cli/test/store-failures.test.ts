@@ -48,7 +48,7 @@ function project(): string {
   return dir;
 }
 
-async function query(adapter: AdapterDefinition, config: unknown, sql: string): Promise<Value[][]> {
+async function query(adapter: AdapterDefinition, config: Record<string, unknown>, sql: string): Promise<Value[][]> {
   const conn = await adapter.connect(config, { projectDir: '.', logger });
   try {
     return (await conn.query(sql)).rows;
