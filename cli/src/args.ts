@@ -45,6 +45,13 @@ export type FlagName =
 
 interface FlagSpec {
   short?: string;
+  /**
+   * The environment variable dbt reads for this flag when the command line
+   * does not give it (DBT_ name; DVT_ with the same suffix is read first).
+   */
+  env?: string;
+  /** A boolean flag that also takes `--no-<name>`, to turn off what its environment variable turned on. */
+  negatable?: boolean;
   /** `list` flags take one or more values, as dbt's `-s a b c` and repeated `-s a -s b`. */
   kind: 'string' | 'boolean' | 'list';
   /** Shown in help, e.g. `PATH`. */
@@ -55,31 +62,33 @@ interface FlagSpec {
 }
 
 const FLAGS: Record<FlagName, FlagSpec> = {
-  'project-dir': { kind: 'string', value: 'DIR', description: 'Directory holding dbt_project.yml (default: the current directory).' },
+  'project-dir': { kind: 'string', env: 'DBT_PROJECT_DIR', value: 'DIR', description: 'Directory holding dbt_project.yml (default: the current directory).' },
   'profiles-dir': { kind: 'string', value: 'DIR', description: 'Directory holding profiles.yml (default: DVT_PROFILES_DIR, DBT_PROFILES_DIR, the project, ~/.dvt, ~/.dbt).' },
-  target: { short: 't', kind: 'string', value: 'NAME', description: 'Profile output to use instead of the profile\'s `target:`.' },
+  target: { short: 't', kind: 'string', env: 'DBT_TARGET', value: 'NAME', description: 'Profile output to use instead of the profile\'s `target:`.' },
   vars: { kind: 'string', value: 'YAML', description: 'Variables as a YAML or JSON mapping, overriding the project\'s vars.' },
   select: { short: 's', kind: 'list', value: 'SELECTOR', description: 'Nodes to include (dbt selection syntax; several values are a union).' },
   exclude: { kind: 'list', value: 'SELECTOR', description: 'Nodes to leave out.' },
   selector: { kind: 'string', value: 'NAME', description: 'A named selector from selectors.yml.' },
   'resource-type': {
     kind: 'list',
+    env: 'DBT_RESOURCE_TYPES',
     value: 'TYPE',
     choices: ['model', 'seed', 'test', 'unit_test', 'snapshot', 'analysis', 'source', 'exposure', 'all', 'default'],
     description: 'Only these resource types (model, seed, test, unit_test, snapshot, analysis, source, exposure, all, default).',
   },
   'exclude-resource-type': {
     kind: 'list',
+    env: 'DBT_EXCLUDE_RESOURCE_TYPES',
     value: 'TYPE',
     choices: ['model', 'seed', 'test', 'unit_test', 'snapshot', 'analysis', 'source', 'exposure'],
     description: 'Leave out these resource types (e.g. unit_test).',
   },
   threads: { kind: 'string', value: 'N', description: 'Nodes built at the same time (default: the target\'s `threads`).' },
-  'full-refresh': { short: 'f', kind: 'boolean', description: 'Rebuild incremental models and seeds from scratch.' },
-  'fail-fast': { short: 'x', kind: 'boolean', description: 'Stop at the first failure.' },
-  'log-format': { kind: 'string', value: 'FORMAT', choices: ['text', 'json'], description: 'text (default) or json: one JSON object per event per line.' },
-  debug: { short: 'd', kind: 'boolean', description: 'Show debug logging and stack traces of internal errors.' },
-  'warn-error': { kind: 'boolean', description: 'Treat warnings as errors: a test that would warn fails, and any warning makes the command exit 1.' },
+  'full-refresh': { short: 'f', kind: 'boolean', env: 'DBT_FULL_REFRESH', description: 'Rebuild incremental models and seeds from scratch.' },
+  'fail-fast': { short: 'x', kind: 'boolean', env: 'DBT_FAIL_FAST', negatable: true, description: 'Stop at the first failure.' },
+  'log-format': { kind: 'string', env: 'DBT_LOG_FORMAT', value: 'FORMAT', choices: ['text', 'json', 'default', 'debug'], description: "text (default) or json: one JSON object per event per line (dbt's default and debug read as text)." },
+  debug: { short: 'd', kind: 'boolean', env: 'DBT_DEBUG', negatable: true, description: 'Show debug logging and stack traces of internal errors.' },
+  'warn-error': { kind: 'boolean', env: 'DBT_WARN_ERROR', description: 'Treat warnings as errors: a test that would warn fails, and any warning makes the command exit 1.' },
   output: { short: 'o', kind: 'string', value: 'FORMAT', choices: ['selector', 'name', 'path', 'json'], description: 'selector (default), name, path or json.' },
   inline: { kind: 'string', value: 'SQL', description: 'SQL to run instead of a selected node.' },
   limit: { kind: 'string', value: 'N', description: 'Rows to fetch and print (default 5; -1 for all).' },
@@ -88,16 +97,16 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   port: { kind: 'string', value: 'N', description: 'Port to serve on (default 8080; 0 picks a free one).' },
   host: { kind: 'string', value: 'HOST', description: 'Address to serve on (default 127.0.0.1).' },
   'no-browser': { kind: 'boolean', description: 'Do not open a web browser.' },
-  quiet: { short: 'q', kind: 'boolean', description: "Print only errors and the command's results (ls, show, compiled SQL)." },
+  quiet: { short: 'q', kind: 'boolean', env: 'DBT_QUIET', negatable: true, description: "Print only errors and the command's results (ls, show, compiled SQL)." },
   all: { kind: 'boolean', description: 'Every output of the profile, not only those the project uses.' },
   'dry-run': { kind: 'boolean', description: 'Print what would be done and change nothing (sync: the install command; retract: the relations).' },
   from: { kind: 'string', value: 'DIR', description: 'Install packages from the tarballs (npm/pnpm pack) in DIR; others from the registry.' },
   args: { kind: 'string', value: 'YAML', description: "Keyword arguments for the macro, as a YAML or JSON mapping ('{table: orders, days: 7}')." },
   upgrade: { kind: 'boolean', description: 'Resolve package versions again instead of following package-lock.yml.' },
-  state: { kind: 'string', value: 'DIR', description: 'A previous manifest.json\'s directory, for state:new / state:modified selectors and --defer.' },
-  defer: { kind: 'boolean', description: 'ref() to an unselected node the target does not have reads the --state manifest\'s relation instead.' },
-  empty: { kind: 'boolean', description: 'Read every ref() and source() as zero rows: checks the SQL and the result columns without moving data.' },
-  'store-failures': { kind: 'boolean', description: "Keep every test's failing rows in <schema>_dbt_test__audit (tests configured with store_failures false or store_failures_as ephemeral excepted)." },
+  state: { kind: 'string', env: 'DBT_STATE', value: 'DIR', description: 'A previous manifest.json\'s directory, for state:new / state:modified selectors and --defer.' },
+  defer: { kind: 'boolean', env: 'DBT_DEFER', negatable: true, description: 'ref() to an unselected node the target does not have reads the --state manifest\'s relation instead.' },
+  empty: { kind: 'boolean', env: 'DBT_EMPTY', negatable: true, description: 'Read every ref() and source() as zero rows: checks the SQL and the result columns without moving data.' },
+  'store-failures': { kind: 'boolean', env: 'DBT_STORE_FAILURES', description: "Keep every test's failing rows in <schema>_dbt_test__audit (tests configured with store_failures false or store_failures_as ephemeral excepted)." },
   help: { short: 'h', kind: 'boolean', description: 'Show help.' },
   version: { kind: 'boolean', description: 'Print the version and exit.' },
 };
@@ -169,7 +178,7 @@ const GLOBAL_FLAGS: FlagName[] = ['log-format', 'quiet', 'debug', 'warn-error', 
 
 export interface Invocation {
   command?: CommandName;
-  /** Parsed flag values; list flags are arrays, booleans are `true` when given. */
+  /** Parsed flag values; list flags are arrays; booleans are `true` when given, `false` from `--no-<flag>` or the environment. */
   flags: Partial<Record<FlagName, string | string[] | boolean>>;
   positional?: string;
 }
@@ -187,7 +196,11 @@ export function commandName(word: string): CommandName | undefined {
   return undefined;
 }
 
-export function parseCommandLine(argv: string[]): Invocation {
+/**
+ * The command line, with the environment filling in flags it does not give
+ * (see FlagSpec.env): the command line wins, then DVT_*, then dbt's DBT_*.
+ */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Invocation {
   const commandIndex = findCommandIndex(argv);
   const word = commandIndex === -1 ? undefined : argv[commandIndex];
   const command = word === undefined ? undefined : commandName(word);
@@ -197,7 +210,39 @@ export function parseCommandLine(argv: string[]): Invocation {
   const rest = commandIndex === -1 ? argv : [...argv.slice(0, commandIndex), ...argv.slice(commandIndex + 1)];
   const allowed: FlagName[] = command ? [...COMMANDS[command].flags, ...GLOBAL_FLAGS] : [...GLOBAL_FLAGS, 'version'];
   const invocation = parseFlags(withNegativeValues(rest), allowed, command);
+  flagsFromEnvironment(invocation.flags, allowed, env);
   return { ...invocation, command };
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 't', 'yes', 'y', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'f', 'no', 'n', 'off']);
+
+/** The variable that sets `spec`'s flag, if one is set to something (an empty value is unset, as dbt reads it). */
+function environmentVariable(spec: FlagSpec, env: NodeJS.ProcessEnv): string | undefined {
+  if (!spec.env) return undefined;
+  const ours = `DVT_${spec.env.slice('DBT_'.length)}`;
+  return [ours, spec.env].find((name) => (env[name] ?? '') !== '');
+}
+
+function flagsFromEnvironment(flags: Invocation['flags'], allowed: readonly FlagName[], env: NodeJS.ProcessEnv): void {
+  for (const name of allowed) {
+    const spec = FLAGS[name];
+    const variable = environmentVariable(spec, env);
+    if (variable === undefined || flags[name] !== undefined) continue;
+    const raw = env[variable]!.trim();
+    const source = `environment variable ${variable}`;
+    if (spec.kind === 'boolean') {
+      const word = raw.toLowerCase();
+      if (!TRUE_WORDS.has(word) && !FALSE_WORDS.has(word)) {
+        throw new UsageError(`Invalid value '${raw}' for ${source}: expected true or false (also 1/0, yes/no, on/off).`);
+      }
+      flags[name] = TRUE_WORDS.has(word);
+    } else if (spec.kind === 'list') {
+      flags[name] = checkChoices(name, splitWords(raw), source);
+    } else {
+      flags[name] = checkChoices(name, [raw], source)[0];
+    }
+  }
 }
 
 /** `--limit -1`: a negative number after a flag that takes a value is that value, not a flag (parseArgs would refuse it). */
@@ -236,9 +281,14 @@ function takesValue(arg: string): boolean {
 
 function parseFlags(argv: string[], allowed: FlagName[], command: CommandName | undefined): Omit<Invocation, 'command'> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  const negations = new Map<string, FlagName>();
   for (const name of allowed) {
     const spec = FLAGS[name];
     options[name] = { type: spec.kind === 'boolean' ? 'boolean' : 'string', multiple: spec.kind === 'list', ...(spec.short ? { short: spec.short } : {}) };
+    if (spec.negatable) {
+      negations.set(`no-${name}`, name);
+      options[`no-${name}`] = { type: 'boolean' };
+    }
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -250,7 +300,10 @@ function parseFlags(argv: string[], allowed: FlagName[], command: CommandName | 
   const positionals: string[] = [];
   let lastOption: FlagName | undefined;
   for (const token of parsed.tokens ?? []) {
-    if (token.kind === 'option') {
+    if (token.kind === 'option' && negations.has(token.name)) {
+      flags[negations.get(token.name)!] = false;
+      lastOption = undefined;
+    } else if (token.kind === 'option') {
       const name = token.name as FlagName;
       const spec = FLAGS[name];
       lastOption = spec.kind === 'list' ? name : undefined;
@@ -277,11 +330,12 @@ function parseFlags(argv: string[], allowed: FlagName[], command: CommandName | 
   return { flags, positional: positionals[0] };
 }
 
-function checkChoices(name: FlagName, values: string[]): string[] {
+/** `source`: where the values came from when not the command line, e.g. `environment variable DBT_LOG_FORMAT`. */
+function checkChoices(name: FlagName, values: string[], source = `--${name}`): string[] {
   const { choices } = FLAGS[name];
   if (!choices) return values;
   const bad = values.find((v) => !choices.includes(v));
-  if (bad !== undefined) throw new UsageError(`Invalid value '${bad}' for --${name}: expected one of ${choices.join(', ')}.`);
+  if (bad !== undefined) throw new UsageError(`Invalid value '${bad}' for ${source}: expected one of ${choices.join(', ')}.`);
   return values;
 }
 
@@ -361,8 +415,11 @@ export function helpText(command?: CommandName): string {
 function flagLines(names: FlagName[]): string[] {
   const left = names.map((n) => {
     const spec = FLAGS[n];
-    return `${spec.short ? `-${spec.short}, ` : '    '}--${n}${spec.value ? ` ${spec.value}` : ''}`;
+    return `${spec.short ? `-${spec.short}, ` : '    '}--${n}${spec.value ? ` ${spec.value}` : ''}${spec.negatable ? ` / --no-${n}` : ''}`;
   });
   const width = Math.max(...left.map((l) => l.length)) + 2;
-  return names.map((n, i) => `  ${left[i].padEnd(width)}${FLAGS[n].description}`);
+  return names.map((n, i) => {
+    const { description, env } = FLAGS[n];
+    return `  ${left[i].padEnd(width)}${description}${env ? ` [env: ${env}]` : ''}`;
+  });
 }

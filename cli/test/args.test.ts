@@ -43,13 +43,54 @@ describe('parseCommandLine', () => {
     [['run', '--bogus'], /Unknown flag '--bogus'/],
     [['run', '--inline', 'select 1'], /Unknown flag '--inline'/],
     [['seed', 'extra'], /Unexpected argument 'extra'/],
-    [['run', '--log-format', 'xml'], /expected one of text, json/],
+    [['run', '--log-format', 'xml'], /expected one of text, json, default, debug/],
     [['run', '--select'], /Flag --select needs a value/],
     [['ls', '--output', 'yaml'], /expected one of selector, name, path, json/],
     [['ls', '--resource-type', 'model', 'macro'], /Invalid value 'macro' for --resource-type/],
   ])('rejects %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(UsageError);
     expect(() => parseCommandLine(argv)).toThrow(message);
+  });
+});
+
+describe('flags from the environment, as dbt reads them', () => {
+  const none = {};
+
+  it('fills in a flag the command line does not give, from DBT_* or (first) DVT_*', () => {
+    expect(parseCommandLine(['run'], { DBT_TARGET: 'prod', DBT_FAIL_FAST: 'true' }).flags).toMatchObject({ target: 'prod', 'fail-fast': true });
+    expect(parseCommandLine(['run'], { DBT_TARGET: 'prod', DVT_TARGET: 'ci' }).flags.target).toBe('ci');
+    expect(parseCommandLine(['build'], { DBT_RESOURCE_TYPES: 'model  seed' }).flags['resource-type']).toEqual(['model', 'seed']);
+    expect(parseCommandLine(['run'], { DBT_LOG_FORMAT: 'json', DBT_QUIET: '1', DBT_WARN_ERROR: 'Yes' }).flags).toMatchObject({ 'log-format': 'json', quiet: true, 'warn-error': true });
+  });
+
+  it('lets the command line win, and --no-<flag> turn off what the environment turned on', () => {
+    const env = { DBT_TARGET: 'prod', DBT_FAIL_FAST: 'on', DBT_DEBUG: '1' };
+    expect(parseCommandLine(['run', '-t', 'dev', '--no-fail-fast'], env).flags).toMatchObject({ target: 'dev', 'fail-fast': false, debug: true });
+    expect(parseCommandLine(['run', '--no-debug'], env).flags.debug).toBe(false);
+  });
+
+  it('reads false words as false, and an empty variable as unset', () => {
+    expect(parseCommandLine(['seed'], { DBT_FULL_REFRESH: 'False' }).flags['full-refresh']).toBe(false);
+    expect(parseCommandLine(['seed'], { DBT_FULL_REFRESH: '0', DBT_TARGET: '' }).flags).toEqual({ 'full-refresh': false });
+    expect(parseCommandLine(['seed'], none).flags).toEqual({});
+  });
+
+  it('ignores a variable whose flag the command does not take', () => {
+    expect(parseCommandLine(['parse'], { DBT_FULL_REFRESH: '1', DBT_EMPTY: 'true' }).flags).toEqual({});
+  });
+
+  it.each([
+    [['run'], { DBT_FAIL_FAST: 'maybe' }, /Invalid value 'maybe' for environment variable DBT_FAIL_FAST: expected true or false/],
+    [['run'], { DVT_LOG_FORMAT: 'xml' }, /Invalid value 'xml' for environment variable DVT_LOG_FORMAT: expected one of text, json/],
+    [['ls'], { DBT_RESOURCE_TYPES: 'model macro' }, /Invalid value 'macro' for environment variable DBT_RESOURCE_TYPES/],
+  ])('rejects %j with %j, naming the variable', (argv, env, message) => {
+    expect(() => parseCommandLine(argv, env)).toThrow(UsageError);
+    expect(() => parseCommandLine(argv, env)).toThrow(message);
+  });
+
+  it('shows each flag\'s variable and negation in help', () => {
+    expect(helpText('run')).toMatch(/--fail-fast \/ --no-fail-fast .*\[env: DBT_FAIL_FAST\]/);
+    expect(helpText('run')).toMatch(/--target NAME .*\[env: DBT_TARGET\]/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, dvt } from './helpers.js';
+import { BIN, copyExample, dvt } from './helpers.js';
 
 describe('dvt bin', () => {
   it('prints its version', () => {
@@ -26,6 +26,21 @@ describe('dvt bin', () => {
     }
     // Loading @dvt/core alone costs well over 100 ms of CPU; the bin must not pay it.
     expect(Math.min(...dvtCpu) - Math.min(...nodeCpu)).toBeLessThan(40);
+  });
+
+  it("takes dbt's flag environment variables (DBT_PROJECT_DIR, DBT_RESOURCE_TYPES), the command line winning", () => {
+    const project = copyExample();
+    const env = { DBT_PROJECT_DIR: project, DBT_RESOURCE_TYPES: 'seed' };
+    const seeds = dvt(['ls'], { env });
+    expect(seeds.code).toBe(0);
+    expect(seeds.stdout.trim().split('\n')).toEqual(['jaffle_shop.raw_customers', 'jaffle_shop.raw_orders', 'jaffle_shop.raw_payments']);
+    const models = dvt(['ls', '--resource-type', 'model'], { env });
+    expect(models.stdout).toMatch(/jaffle_shop\.marts\.customers/);
+    expect(models.stdout).not.toMatch(/raw_customers/);
+    const bad = dvt(['ls'], { env: { ...env, DBT_LOG_FORMAT: 'yaml' } });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/Invalid value 'yaml' for environment variable DBT_LOG_FORMAT/);
+    expect(bad.stderr).not.toMatch(/\bat .*\.js:\d+/);
   });
 
   it('exits 2 with a message on an unknown command or flag, without a stack trace', () => {
