@@ -10,6 +10,7 @@ export type FlagName =
   | 'project-dir'
   | 'profiles-dir'
   | 'target'
+  | 'profile'
   | 'vars'
   | 'select'
   | 'exclude'
@@ -64,6 +65,7 @@ interface FlagSpec {
 const FLAGS: Record<FlagName, FlagSpec> = {
   'project-dir': { kind: 'string', env: 'DBT_PROJECT_DIR', value: 'DIR', description: 'Directory holding dbt_project.yml (default: the current directory).' },
   'profiles-dir': { kind: 'string', value: 'DIR', description: 'Directory holding profiles.yml (default: DVT_PROFILES_DIR, DBT_PROFILES_DIR, the project, ~/.dvt, ~/.dbt).' },
+  profile: { kind: 'string', env: 'DBT_PROFILE', value: 'NAME', description: "Profile of profiles.yml to use instead of dbt_project.yml's `profile:`." },
   target: { short: 't', kind: 'string', env: 'DBT_TARGET', value: 'NAME', description: 'Profile output to use instead of the profile\'s `target:`.' },
   vars: { kind: 'string', value: 'YAML', description: 'Variables as a YAML or JSON mapping, overriding the project\'s vars.' },
   select: { short: 's', kind: 'list', value: 'SELECTOR', description: 'Nodes to include (dbt selection syntax; several values are a union).' },
@@ -111,7 +113,7 @@ const FLAGS: Record<FlagName, FlagSpec> = {
   version: { kind: 'boolean', description: 'Print the version and exit.' },
 };
 
-const PROJECT_FLAGS: FlagName[] = ['project-dir', 'profiles-dir', 'target', 'vars'];
+const PROJECT_FLAGS: FlagName[] = ['project-dir', 'profiles-dir', 'profile', 'target', 'vars'];
 const SELECT_FLAGS: FlagName[] = ['select', 'exclude', 'selector'];
 const RUN_FLAGS: FlagName[] = [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads', 'fail-fast', 'state'];
 /** Commands that run nodes through `runNodes` can defer to --state. */
@@ -164,10 +166,10 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
     positional: 'generate|serve',
   },
   // deps needs no profile; --profiles-dir/--target/--vars are accepted because CI scripts pass them to every command, as dbt accepts them.
-  deps: { summary: 'Install the packages of packages.yml / dependencies.yml into dbt_packages/ and pin them in package-lock.yml.', flags: ['project-dir', 'upgrade', 'profiles-dir', 'target', 'vars'] },
+  deps: { summary: 'Install the packages of packages.yml / dependencies.yml into dbt_packages/ and pin them in package-lock.yml.', flags: ['project-dir', 'upgrade', 'profiles-dir', 'profile', 'target', 'vars'] },
   snapshot: { summary: 'Take the selected snapshots (type 2 slowly changing dimensions).', flags: RUN_FLAGS },
   'run-operation': { summary: 'Call a macro (package.macro for a package\'s), with --args as its keyword arguments.', flags: [...PROJECT_FLAGS, 'args'], positional: 'MACRO' },
-  retry: { summary: 'Run again, with the same command and flags, the nodes that errored, failed or were skipped in the previous run (target/run_results.json).', flags: ['project-dir', 'profiles-dir', 'target', 'vars', 'threads', 'fail-fast'] },
+  retry: { summary: 'Run again, with the same command and flags, the nodes that errored, failed or were skipped in the previous run (target/run_results.json).', flags: ['project-dir', 'profiles-dir', 'profile', 'target', 'vars', 'threads', 'fail-fast'] },
   source: { summary: "'source freshness': check the selected sources' loaded_at_field against their freshness thresholds; writes target/sources.json.", flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads'], positional: 'freshness' },
   retract: { summary: 'Drop the selected models, seeds and snapshots from their targets (children first) and their cache tables.', flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'dry-run'] },
   sync: { summary: 'Install the adapter packages the profile\'s connections need, with the project\'s package manager.', flags: [...PROJECT_FLAGS, 'all', 'dry-run', 'from'] },

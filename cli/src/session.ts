@@ -28,6 +28,19 @@ export function projectDirOf(ctx: CommandContext): string {
   return resolve(ctx.cwd, stringFlag(ctx.invocation, 'project-dir') ?? '.');
 }
 
+/** What loading the project takes from the command line (and environment). */
+export function projectLoadOptions(ctx: CommandContext) {
+  const { invocation } = ctx;
+  return {
+    projectDir: projectDirOf(ctx),
+    profilesDir: stringFlag(invocation, 'profiles-dir'),
+    profileName: stringFlag(invocation, 'profile'),
+    target: stringFlag(invocation, 'target'),
+    vars: stringFlag(invocation, 'vars'),
+    env: ctx.env,
+  };
+}
+
 export interface SessionOptions {
   /** Print dbt's header lines (version, registered adapters); `dvt ls` keeps its output to the list. */
   header?: boolean;
@@ -49,13 +62,7 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
   const startedAt = new Date();
   const invocationId = randomUUID();
   const projectDir = projectDirOf(ctx);
-  const project = core.loadProject({
-    projectDir,
-    profilesDir: stringFlag(invocation, 'profiles-dir'),
-    target: stringFlag(invocation, 'target'),
-    vars: stringFlag(invocation, 'vars'),
-    env,
-  });
+  const project = core.loadProject(projectLoadOptions(ctx));
   const outputs = Object.values(project.profile.outputs);
   const secrets = new Set<string>(core.profileSecrets(project.profile));
   const installMask = () => log.setMask((text) => core.maskSecrets(text, [...secrets]));

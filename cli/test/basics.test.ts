@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, copyExample, dvt } from './helpers.js';
 
@@ -41,6 +43,17 @@ describe('dvt bin', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/Invalid value 'yaml' for environment variable DBT_LOG_FORMAT/);
     expect(bad.stderr).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
+  it('uses the profile --profile or DBT_PROFILE names instead of the project\'s', () => {
+    const project = copyExample();
+    appendFileSync(join(project, 'profiles.yml'), '\nnightly:\n  target: ci\n  outputs:\n    ci:\n      type: duckdb\n      path: target/nightly.duckdb\n      schema: main\n');
+    const missing = dvt(['parse', '--project-dir', project], { env: { DBT_PROFILE: 'nope' } });
+    expect(missing.code).not.toBe(0);
+    expect(missing.output).toMatch(/Could not find profile named 'nope'/);
+    expect(dvt(['parse', '--project-dir', project, '--profile', 'nightly'], { env: { DBT_PROFILE: 'nope' } }).code).toBe(0);
+    const debug = dvt(['debug', '--project-dir', project], { env: { DBT_PROFILE: 'nightly' } });
+    expect(debug.output).toMatch(/nightly\.duckdb/);
   });
 
   it('exits 2 with a message on an unknown command or flag, without a stack trace', () => {

@@ -2,10 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ProfileOutput } from '@dvt/core';
-import { stringFlag } from '../args.js';
 import { createAdapterDiscovery, packageVersion } from '../adapters/discovery.js';
 import type { CommandContext } from '../main.js';
-import { projectDirOf, usedOutputNames } from '../session.js';
+import { projectDirOf, projectLoadOptions, usedOutputNames } from '../session.js';
 import { cliVersion } from '../version.js';
 
 /**
@@ -18,7 +17,7 @@ import { cliVersion } from '../version.js';
  */
 export default async function debug(ctx: CommandContext): Promise<number> {
   const core = await import('@dvt/core');
-  const { log, invocation, env } = ctx;
+  const { log } = ctx;
   const projectDir = projectDirOf(ctx);
   let failed = false;
   const status = (label: string, ok: boolean, detail?: string) => {
@@ -41,13 +40,7 @@ export default async function debug(ctx: CommandContext): Promise<number> {
 
   let project;
   try {
-    project = core.loadProject({
-      projectDir,
-      profilesDir: stringFlag(invocation, 'profiles-dir'),
-      target: stringFlag(invocation, 'target'),
-      vars: stringFlag(invocation, 'vars'),
-      env,
-    });
+    project = core.loadProject(projectLoadOptions(ctx));
   } catch (e) {
     if (!core.isDvtError(e)) throw e;
     status('project and profile', false, `\n${e.format()}`);

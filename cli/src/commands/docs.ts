@@ -6,7 +6,7 @@ import { generateDocs } from '../docs/generate.js';
 import { docsServer, listen } from '../docs/server.js';
 import type { CommandContext } from '../main.js';
 import { plural } from '../output/lines.js';
-import { absoluteTargetPath, openSession, projectDirOf } from '../session.js';
+import { absoluteTargetPath, openSession, projectLoadOptions } from '../session.js';
 
 /** `dvt docs generate [--static]` and `dvt docs serve [--port N] [--host H] [--no-browser]`. */
 export default async function docs(ctx: CommandContext): Promise<number> {
@@ -42,7 +42,7 @@ function port(ctx: CommandContext): number {
 
 async function serve(ctx: CommandContext): Promise<number> {
   const core = await import('@dvt/core');
-  const project = core.loadProject({ projectDir: projectDirOf(ctx), profilesDir: stringFlag(ctx.invocation, 'profiles-dir'), target: stringFlag(ctx.invocation, 'target'), env: ctx.env });
+  const project = core.loadProject(projectLoadOptions(ctx));
   const targetPath = absoluteTargetPath(project);
   if (!existsSync(join(targetPath, 'index.html'))) {
     throw new core.DvtError('runtime', `No docs in ${relative(ctx.cwd, targetPath) || targetPath}: run 'dvt docs generate' first.`);

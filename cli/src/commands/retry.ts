@@ -12,7 +12,7 @@ const RETRYABLE_COMMANDS = new Set<CommandName>(['run', 'build', 'seed', 'test',
 /** Flags of the previous run that choose nodes: retry chooses from its results instead. */
 const SELECTION_FLAGS = new Set<FlagName>(['select', 'exclude', 'selector', 'resource-type']);
 /** Flags a retry may set itself, overriding the previous run's. */
-const RETRY_OVERRIDES: FlagName[] = ['project-dir', 'profiles-dir', 'target', 'vars', 'threads', 'fail-fast', 'log-format', 'quiet', 'debug'];
+const RETRY_OVERRIDES: FlagName[] = ['project-dir', 'profiles-dir', 'profile', 'target', 'vars', 'threads', 'fail-fast', 'log-format', 'quiet', 'debug'];
 
 interface PreviousRun {
   args: Record<string, unknown>;

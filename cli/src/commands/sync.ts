@@ -4,7 +4,7 @@ import type { ProfileOutput } from '@dvt/core';
 import { booleanFlag, stringFlag } from '../args.js';
 import { candidatePackages, createAdapterDiscovery, type DiscoveredAdapter } from '../adapters/discovery.js';
 import type { CommandContext } from '../main.js';
-import { projectDirOf, usedOutputs } from '../session.js';
+import { projectDirOf, projectLoadOptions, usedOutputs } from '../session.js';
 import { installFailure, runInstall } from '../sync/install.js';
 import { addDevDependencies, detectPackageManager, shellLine, tarballSpec } from '../sync/package-manager.js';
 import { installedFrom, readTarballDir, type Tarball, tarballClosure, TarballError, withPnpmOverrides } from '../sync/tarballs.js';
@@ -31,13 +31,7 @@ export async function runSync(ctx: CommandContext, options: SyncOptions = {}): P
   const projectDir = projectDirOf(ctx);
   const dryRun = booleanFlag(invocation, 'dry-run');
   const fromDir = stringFlag(invocation, 'from');
-  const project = core.loadProject({
-    projectDir,
-    profilesDir: stringFlag(invocation, 'profiles-dir'),
-    target: stringFlag(invocation, 'target'),
-    vars: stringFlag(invocation, 'vars'),
-    env,
-  });
+  const project = core.loadProject(projectLoadOptions(ctx));
   log.setMask((text) => core.maskSecrets(text, core.profileSecrets(project.profile)));
   const allOutputs = Object.values(project.profile.outputs);
   const outputs = booleanFlag(invocation, 'all') ? allOutputs : usedOutputs(project);
