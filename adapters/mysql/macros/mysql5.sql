@@ -28,3 +28,8 @@ left join (
 ) as parent on child.from_field = parent.to_field
 where parent.to_field is null
 {% endmacro %}
+
+{#- The snapshot staging select with its parts inlined as derived tables. -#}
+{% macro mysql5__snapshot_staging_sql(snap) -%}
+{{ snapshot_staging_select(snap, true) }}
+{%- endmacro %}

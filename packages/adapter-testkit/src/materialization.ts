@@ -18,7 +18,7 @@ function assert(condition: unknown, message: string): asserts condition {
 interface KitProject {
   dir: string;
   write(files: Record<string, string>): void;
-  run(command: 'seed' | 'run' | 'test' | 'build', options?: { fullRefresh?: boolean }): Promise<RunOutcome>;
+  run(command: 'seed' | 'run' | 'test' | 'build' | 'snapshot', options?: { fullRefresh?: boolean }): Promise<RunOutcome>;
   cleanup(): void;
 }
 
@@ -198,6 +198,30 @@ export const materializationSuite: ConformanceSuite = {
         p.write({ [`seeds/${seed}.csv`]: `id,happened_at,v\n1,${day(-2)},10\n2,${day(-1)},20\n3,${day(0)},30\n4,${day(0)},40\n` });
         expectStatuses(await p.run('build'), { [model]: 'success' });
         same(await select(ctx, model, 'id, v', 'id'), [[1, 1], [2, 20], [3, 30], [4, 40]], 'microbatch rows');
+      });
+    }, { timeout: 60_000 });
+
+    defineCase('materialization.snapshot', 'a snapshot keeps history (timestamp strategy, hard deletes invalidated) and runs its hooks', async (ctx) => {
+      const seed = ctx.uniqueName('kit_snap_src');
+      const snapshot = ctx.uniqueName('kit_snap');
+      const log = ctx.uniqueName('kit_snap_log');
+      const snapshotSql =
+        `{% snapshot ${snapshot} %}\n` +
+        `{{ config(unique_key='id', strategy='timestamp', updated_at='updated_at', hard_deletes='invalidate',\n` +
+        `    pre_hook="create table if not exists {{ this.schema }}.${log} (n int)",\n` +
+        `    post_hook="insert into {{ this.schema }}.${log} select count(*) from {{ this }}") }}\n` +
+        `select id, name, updated_at from {{ ref('${seed}') }}\n{% endsnapshot %}\n`;
+      const state = (csv: string) => ({ [`seeds/${seed}.csv`]: `id,name,updated_at\n${csv}` });
+      await withProject(ctx, config, { ...state('1,a,2024-01-01 00:00:00\n2,b,2024-01-01 00:00:00\n'), [`snapshots/${snapshot}.sql`]: snapshotSql }, async (p) => {
+        expectStatuses(await p.run('seed'), { [seed]: 'success' });
+        expectStatuses(await p.run('snapshot'), { [snapshot]: 'success' });
+        // id 1 changes, id 2 disappears, id 3 arrives
+        p.write(state('1,a2,2024-01-02 00:00:00\n3,c,2024-01-02 00:00:00\n'));
+        expectStatuses(await p.run('seed'), { [seed]: 'success' });
+        expectStatuses(await p.run('snapshot'), { [snapshot]: 'success' });
+        const current = 'case when dbt_valid_to is null then 1 else 0 end';
+        same(await select(ctx, snapshot, `id, name, ${current}`, 'id, dbt_valid_from'), [[1, 'a', 0], [1, 'a2', 1], [2, 'b', 0], [3, 'c', 1]], 'snapshot rows');
+        same(await select(ctx, log, 'n', 'n'), [[2], [4]], 'rows the post-hook counted after each run');
       });
     }, { timeout: 60_000 });
 

@@ -30,7 +30,10 @@ const FILES: Record<string, string> = {
   'dbt_project.yml': 'name: snaps\nversion: "1.0"\nconfig-version: 2\nprofile: snaps\nmodels:\n  snaps:\n    +materialized: table\n',
   'models/src.sql': SOURCE,
   'snapshots/legacy.sql': `{% snapshot snap_ts %}
-{{ config(unique_key='id', strategy='timestamp', updated_at='updated_at', hard_deletes='new_record') }}
+{{ config(unique_key='id', strategy='timestamp', updated_at='updated_at', hard_deletes='new_record',
+    pre_hook=["create table if not exists {{ target.schema }}.hook_log (phase int, hook varchar(10), n int)",
+              "insert into {{ target.schema }}.hook_log values ({{ var('phase') }}, 'pre', null)"],
+    post_hook="insert into {{ target.schema }}.hook_log select {{ var('phase') }}, 'post', count(*) from {{ this }}") }}
 select * from {{ ref('src') }}
 {% endsnapshot %}
 
@@ -122,6 +125,16 @@ async function checkThreeRuns(dir: string, adapter: AdapterDefinition, connect: 
     ]);
     expect((await conn.query(`select * from ${qualify('snap_check')} where 1 = 0`)).columns.map((c) => c.name)).toEqual([
       'id', 'name', 'dbt_scd_id', 'dbt_updated_at', 'dbt_valid_from', 'dbt_valid_to',
+    ]);
+
+    // The hooks ran on every run, in order: the post-hook after the versions were written.
+    expect(await rows(`select phase, hook, n from ${qualify('hook_log')} order by phase, hook desc`)).toEqual([
+      [1, 'pre', null],
+      [1, 'post', 3],
+      [2, 'pre', null],
+      [2, 'post', 5],
+      [3, 'pre', null],
+      [3, 'post', 7],
     ]);
 
     // YAML-defined, check_cols all, deletes ignored, renamed meta columns, dbt_valid_to_current.

@@ -111,27 +111,45 @@ from (
 {%- endmacro %}
 
 {% macro default__snapshot_staging_sql(snap) -%}
+{{ snapshot_staging_select(snap, false) }}
+{%- endmacro %}
+
+{#- A part of the staging select, by name: under WITH its name; inlined (for
+    engines without CTEs, e.g. MySQL 5) the part itself as a derived table of
+    that name, so the references read the same either way. -#}
+{% macro snapshot_staging_part(parts, name, inline) -%}
+  {%- if inline -%}
+(
+{{ parts[name] }}
+) as {{ name }}
+  {%- else -%}
+{{ name }}
+  {%- endif -%}
+{%- endmacro %}
+
+{% macro snapshot_staging_select(snap, inline) -%}
 {%- set m = snap.meta -%}
 {%- set now = snapshot_get_time() -%}
 {%- set updated_at = snapshot_updated_at_expr(snap) -%}
 {%- set first_key = snap.unique_key[0] -%}
 {%- set new_record = snap.hard_deletes == 'new_record' -%}
 {%- set changed = snapshot_row_changed(snap, 'source_data', 'snapshotted_data') -%}
-with snapshot_query as (
-{{ snap.source_sql }}
-),
-source_data as (
+{%- set parts = {} -%}
+{%- do parts.update({'snapshot_query': snap.source_sql}) -%}
+{%- set body %}
   select
     {%- for c in snap.columns %}
     snapshot_query.{{ c }},
     {%- endfor %}
     {{ updated_at }} as {{ m.dbt_updated_at }}
-  from snapshot_query
-),
-snapshotted_data as (
+  from {{ snapshot_staging_part(parts, 'snapshot_query', inline) }}
+{%- endset -%}
+{%- do parts.update({'source_data': body}) -%}
+{%- set body %}
   select * from {{ snap.relation }} as current_rows where {{ snapshot_is_current(snap, 'current_rows') }}
-),
-insertions as (
+{%- endset -%}
+{%- do parts.update({'snapshotted_data': body}) -%}
+{%- set body %}
   select
     {%- for c in snap.columns %}
     source_data.{{ c }},
@@ -145,15 +163,16 @@ insertions as (
     source_data.{{ m.dbt_updated_at }} as {{ m.dbt_updated_at }},
     'insert' as dbt_change_type,
     'False' as dbt_deleted_flag
-  from source_data
-  left join snapshotted_data on {{ snapshot_key_join(snap, 'source_data', 'snapshotted_data') }}
+  from {{ snapshot_staging_part(parts, 'source_data', inline) }}
+  left join {{ snapshot_staging_part(parts, 'snapshotted_data', inline) }} on {{ snapshot_key_join(snap, 'source_data', 'snapshotted_data') }}
   where snapshotted_data.{{ first_key }} is null
      or {{ changed }}
      {%- if new_record %}
      or snapshotted_data.{{ m.dbt_is_deleted }} = 'True'
      {%- endif %}
-),
-updates as (
+{%- endset -%}
+{%- do parts.update({'insertions': body}) -%}
+{%- set body %}
   select
     snapshotted_data.{{ m.dbt_scd_id }} as dbt_closed_scd_id,
     {%- if new_record %}
@@ -162,27 +181,37 @@ updates as (
     source_data.{{ m.dbt_updated_at }} as dbt_closed_at,
     {%- endif %}
     'update' as dbt_change_type
-  from source_data
-  join snapshotted_data on {{ snapshot_key_join(snap, 'source_data', 'snapshotted_data') }}
+  from {{ snapshot_staging_part(parts, 'source_data', inline) }}
+  join {{ snapshot_staging_part(parts, 'snapshotted_data', inline) }} on {{ snapshot_key_join(snap, 'source_data', 'snapshotted_data') }}
   where {{ changed }}
   {%- if new_record %}
      or snapshotted_data.{{ m.dbt_is_deleted }} = 'True'
   {%- endif %}
-)
-{%- if snap.hard_deletes in ('invalidate', 'new_record') %},
-deletes as (
+{%- endset -%}
+{%- do parts.update({'updates': body}) -%}
+{%- if snap.hard_deletes in ('invalidate', 'new_record') -%}
+{%- set body %}
   select
     {%- for c in snap.columns %}
     snapshotted_data.{{ c }},
     {%- endfor %}
     snapshotted_data.{{ m.dbt_scd_id }} as dbt_closed_scd_id
-  from snapshotted_data
-  left join source_data on {{ snapshot_key_join(snap, 'source_data', 'snapshotted_data') }}
+  from {{ snapshot_staging_part(parts, 'snapshotted_data', inline) }}
+  left join {{ snapshot_staging_part(parts, 'source_data', inline) }} on {{ snapshot_key_join(snap, 'source_data', 'snapshotted_data') }}
   where source_data.{{ first_key }} is null
   {%- if new_record %}
     and snapshotted_data.{{ m.dbt_is_deleted }} = 'False'
   {%- endif %}
-)
+{%- endset -%}
+{%- do parts.update({'deletes': body}) -%}
+{%- endif -%}
+{%- if not inline %}
+with
+{%- for name, part in parts.items() %}
+{{ name }} as (
+{{ part }}
+){% if not loop.last %},{% endif %}
+{%- endfor %}
 {%- endif %}
 select
   {%- for c in snap.columns %}
@@ -195,14 +224,14 @@ select
   dbt_new_valid_from as dbt_closed_at,
   dbt_deleted_flag,
   dbt_change_type
-from insertions
+from {{ snapshot_staging_part(parts, 'insertions', inline) }}
 union all
 select
   {%- for c in snap.columns %}
   null,
   {%- endfor %}
   null, null, null, dbt_closed_scd_id, dbt_closed_at, 'False', dbt_change_type
-from updates
+from {{ snapshot_staging_part(parts, 'updates', inline) }}
 {%- if snap.hard_deletes in ('invalidate', 'new_record') %}
 union all
 select
@@ -210,7 +239,7 @@ select
   null,
   {%- endfor %}
   null, null, null, dbt_closed_scd_id, {{ now }}, 'False', 'delete'
-from deletes
+from {{ snapshot_staging_part(parts, 'deletes', inline) }}
 {%- endif %}
 {%- if new_record %}
 union all
@@ -219,7 +248,7 @@ select
   {{ c }},
   {%- endfor %}
   {{ now }}, {{ now }}, {{ snapshot_hash_arguments(snap.unique_key + [now]) }}, null, {{ now }}, 'True', 'insert'
-from deletes
+from {{ snapshot_staging_part(parts, 'deletes', inline) }}
 {%- endif %}
 {%- endmacro %}
 

@@ -1,6 +1,19 @@
 import { DvtError } from '../errors.js';
 import type { Relation } from '../compile/relation.js';
-import { callSqlMacro, describeColumns, dropIfExists, findRelation, inTransaction, nodeRelation, suffixed, type MaterializationResult, type NodeExecution } from './context.js';
+import type { ColumnMeta } from '../adapter/contract.js';
+import {
+  applyPersistDocs,
+  callSqlMacro,
+  describeColumns,
+  dropIfExists,
+  findRelation,
+  inTransaction,
+  nodeRelation,
+  runHooks,
+  suffixed,
+  type MaterializationResult,
+  type NodeExecution,
+} from './context.js';
 import { applyGrants } from './grants.js';
 
 type HardDeletes = 'ignore' | 'invalidate' | 'new_record';
@@ -26,47 +39,75 @@ export interface SnapshotSpec {
  * A snapshot (SCD type 2). First run: the table is the select plus the meta
  * columns. Later runs: the changes are staged in `<name>__dbt_tmp` (new
  * versions, closed versions, disappeared keys), then, in one transaction,
- * closed rows get their dbt_valid_to and new versions are inserted.
+ * closed rows get their dbt_valid_to and new versions are inserted. Hooks,
+ * grants and persist_docs come in dbt's order around that; where the engine
+ * can roll DDL back, everything between the hooks outside the transaction is
+ * one transaction, as in dbt.
  */
 export async function materializeSnapshot(x: NodeExecution): Promise<MaterializationResult> {
   const relation = nodeRelation(x, 'table');
   const existing = await findRelation(x, relation.toRef());
-  const compiledCode = x.compile({ relationExists: existing !== undefined, fullRefresh: false });
-  const probe = await x.sql.run(`select * from (\n${compiledCode}\n) as dbt_snapshot_probe where 1 = 0`);
-  const sourceColumns = probe.columns.map((c) => c.name);
-  const staging = suffixed(x, relation, '__dbt_tmp', 'table');
-  const spec = snapshotSpec(x, relation, staging, compiledCode, sourceColumns);
-
-  if (!existing) {
-    const result = await x.sql.run(callSqlMacro(x, 'create_table_as', false, relation, callSqlMacro(x, 'snapshot_build_sql', spec).join('\n')));
-    await applyGrants(x, relation, false);
-    return { status: 'success', message: result.rowsAffected === undefined ? 'CREATE TABLE' : `SELECT ${result.rowsAffected}`, code: 'SELECT', rowsAffected: result.rowsAffected, compiledCode, relation };
-  }
-  if (existing.kind !== 'table') {
+  if (existing && existing.kind !== 'table') {
     throw new DvtError('runtime', `snapshot ${x.node.name}: ${relation.render()} exists as a ${existing.kind}, not a table; drop it or rename the snapshot`, {
       location: { file: x.node.original_file_path },
     });
   }
+  const compiledCode = x.compile({ relationExists: existing !== undefined, fullRefresh: false });
+  const { pre_hook: preHooks = [], post_hook: postHooks = [] } = x.node.config;
+  const ddlRollsBack = x.adapter.dialect.capabilities.transactionalDdl;
+  const staging = suffixed(x, relation, '__dbt_tmp', 'table');
+  const work = async (): Promise<MaterializationResult> => {
+    await runHooks(x, preHooks, true);
+    // Read after the pre-hooks: one may create what the select reads.
+    const probe = await x.sql.run(`select * from (\n${compiledCode}\n) as dbt_snapshot_probe where 1 = 0`);
+    const spec = snapshotSpec(x, relation, staging, compiledCode, probe.columns.map((c) => c.name));
+    const result = existing ? await mergeChanges(x, spec, probe.columns, ddlRollsBack) : await buildFirst(x, spec);
+    // A kept table still has grants the config dropped.
+    await applyGrants(x, relation, existing !== undefined);
+    await applyPersistDocs(x, relation);
+    await runHooks(x, postHooks, true);
+    return { ...result, compiledCode, relation };
+  };
+  await runHooks(x, preHooks, false);
+  let result: MaterializationResult;
+  try {
+    result = ddlRollsBack ? await inTransaction(x, work) : await work();
+  } finally {
+    if (existing) await dropIfExists(x, staging).catch(() => undefined);
+  }
+  await runHooks(x, postHooks, false);
+  return result;
+}
+
+type SnapshotOutcome = Omit<MaterializationResult, 'compiledCode' | 'relation'>;
+
+async function buildFirst(x: NodeExecution, spec: SnapshotSpec): Promise<SnapshotOutcome> {
+  const result = await x.sql.run(callSqlMacro(x, 'create_table_as', false, spec.relation, callSqlMacro(x, 'snapshot_build_sql', spec).join('\n')));
+  return { status: 'success', message: result.rowsAffected === undefined ? 'CREATE TABLE' : `SELECT ${result.rowsAffected}`, code: 'SELECT', rowsAffected: result.rowsAffected };
+}
+
+/**
+ * Stages the changes and applies them. `inOuterTransaction`: the caller's
+ * transaction covers this; otherwise (DDL commits on this engine) only the
+ * statements that change rows get one of their own, after the DDL.
+ */
+async function mergeChanges(x: NodeExecution, spec: SnapshotSpec, sourceColumns: readonly ColumnMeta[], inOuterTransaction: boolean): Promise<SnapshotOutcome> {
+  const { relation, staging } = spec;
   // Columns new in the select join the table (older versions hold NULL there), as dbt does.
   const present = new Set((await describeColumns(x, relation)).map((c) => c.name.toLowerCase()));
-  const added = probe.columns.filter((c) => !present.has(c.name.toLowerCase())).map((c) => ({ name: c.name, data_type: c.nativeType }));
+  const added = sourceColumns.filter((c) => !present.has(c.name.toLowerCase())).map((c) => ({ name: c.name, data_type: c.nativeType }));
   if (added.length > 0) await x.sql.run(callSqlMacro(x, 'alter_relation_add_remove_columns', relation, added, []));
   await dropIfExists(x, staging);
   await x.sql.run(callSqlMacro(x, 'create_table_as', false, staging, callSqlMacro(x, 'snapshot_staging_sql', spec).join('\n')));
-  let inserted: number | undefined;
-  try {
-    await inTransaction(x, async () => {
-      const [close, add, ...rest] = callSqlMacro(x, 'snapshot_merge_sql', spec);
-      await x.sql.run(close);
-      inserted = (await x.sql.run(add)).rowsAffected;
-      if (rest.length > 0) await x.sql.run(rest);
-      // The table is kept: grants the config dropped are still on it.
-      await applyGrants(x, relation, true);
-    });
-  } finally {
-    await dropIfExists(x, staging);
-  }
-  return { status: 'success', message: inserted === undefined ? 'INSERT' : `INSERT 0 ${inserted}`, code: 'INSERT', rowsAffected: inserted, compiledCode, relation };
+  const apply = async () => {
+    const [close, add, ...rest] = callSqlMacro(x, 'snapshot_merge_sql', spec);
+    await x.sql.run(close);
+    const inserted = (await x.sql.run(add)).rowsAffected;
+    if (rest.length > 0) await x.sql.run(rest);
+    return inserted;
+  };
+  const inserted = inOuterTransaction ? await apply() : await inTransaction(x, apply);
+  return { status: 'success', message: inserted === undefined ? 'INSERT' : `INSERT 0 ${inserted}`, code: 'INSERT', rowsAffected: inserted };
 }
 
 function snapshotSpec(x: NodeExecution, relation: Relation, staging: Relation, sourceSql: string, sourceColumns: string[]): SnapshotSpec {
