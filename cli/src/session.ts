@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { AdapterDefinition, Compiler, Project } from '@dvt/core';
-import { listFlag, stringFlag } from './args.js';
+import { listFlag, stringFlag, type Invocation } from './args.js';
 import { createAdapterDiscovery } from './adapters/discovery.js';
 import type { CommandContext } from './main.js';
+import type { Log } from './output/log.js';
 import { cliVersion } from './version.js';
 
 /**
@@ -26,6 +27,32 @@ export interface Session {
 
 export function projectDirOf(ctx: CommandContext): string {
   return resolve(ctx.cwd, stringFlag(ctx.invocation, 'project-dir') ?? '.');
+}
+
+/** `flags:` keys of dbt_project.yml that dvt reads, and the flag each stands for. */
+const PROJECT_FLAGS: [string, 'fail-fast' | 'warn-error'][] = [
+  ['fail_fast', 'fail-fast'],
+  ['warn_error', 'warn-error'],
+];
+
+/**
+ * dbt_project.yml `flags:` under the command line and the environment. Only
+ * fail_fast and warn_error act here: the output's flags (log_format, quiet,
+ * debug, use_colors) shape lines printed before the project is read, and the
+ * rest (send_anonymous_usage_stats, partial_parse, behaviour flags...) change
+ * nothing dvt does.
+ */
+function applyProjectFlags(invocation: Invocation, flags: Record<string, unknown>, log: Log): void {
+  for (const [key, name] of PROJECT_FLAGS) {
+    const value = flags[key];
+    if (value === undefined || invocation.flags[name] !== undefined) continue;
+    if (typeof value !== 'boolean') {
+      log.warn('ProjectWarning', `dbt_project.yml: flags.${key} must be true or false, not ${JSON.stringify(value)}; ignored`);
+      continue;
+    }
+    invocation.flags[name] = value;
+  }
+  if (invocation.flags['warn-error'] === true) log.treatWarningsAsErrors();
 }
 
 /** What loading the project takes from the command line (and environment). */
@@ -63,6 +90,7 @@ export async function openSession(ctx: CommandContext, opts: SessionOptions = {}
   const invocationId = randomUUID();
   const projectDir = projectDirOf(ctx);
   const project = core.loadProject(projectLoadOptions(ctx));
+  applyProjectFlags(invocation, project.config.flags, log);
   const outputs = Object.values(project.profile.outputs);
   const secrets = new Set<string>(core.profileSecrets(project.profile));
   const installMask = () => log.setMask((text) => core.maskSecrets(text, [...secrets]));

@@ -33,6 +33,19 @@ describe('--warn-error (codegen runs its CI as `dbt --warn-error ...`)', () => {
     expect(strict.output).toMatch(/Got 1 result, configured to warn if != 0/);
   });
 
+  it("reads warn_error from dbt_project.yml's flags:, under the environment and the command line", () => {
+    const dir = project();
+    writeFileSync(join(dir, 'dbt_project.yml'), 'name: warns\nversion: "1.0"\nconfig-version: 2\nprofile: warns\nflags:\n  warn_error: true\n  send_anonymous_usage_stats: false\n');
+    expect(dvt(['build'], { cwd: dir }).code).toBe(1);
+    expect(testStatus(dir)).toBe('fail');
+    expect(dvt(['build'], { cwd: dir, env: { DBT_WARN_ERROR: 'false' } }).code).toBe(0);
+    expect(testStatus(dir)).toBe('warn');
+    writeFileSync(join(dir, 'dbt_project.yml'), 'name: warns\nversion: "1.0"\nconfig-version: 2\nprofile: warns\nflags:\n  warn_error: "yes please"\n');
+    const odd = dvt(['build'], { cwd: dir });
+    expect(odd.code).toBe(0);
+    expect(odd.output).toMatch(/flags\.warn_error must be true or false/);
+  });
+
   it('any other warning makes the command exit 1', () => {
     const dir = project();
     expect(dvt(['run', '-s', 'no_such_model'], { cwd: dir }).code).toBe(0);

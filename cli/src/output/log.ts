@@ -99,6 +99,11 @@ export class Log {
     else this.write(this.mask(text));
   }
 
+  /** `warn_error` from the project's `flags:`, known only once the project is read. */
+  treatWarningsAsErrors(): void {
+    this.options.warnError = true;
+  }
+
   event(level: LogLevel, name: string, msg: Message, data: Record<string, unknown> = {}): void {
     if (level === 'warn' && this.options.warnError) {
       this.warnedAsError = true;

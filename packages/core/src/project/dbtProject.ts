@@ -114,6 +114,8 @@ export function readProjectFile(dir: string, ctx: Omit<YamlRenderContext, 'allow
     if (!isRecord(value)) throw new DvtError('config', `'${tree}' in ${PROJECT_FILE} must be a mapping`, { location: at(tree) });
     configTrees[tree] = value;
   }
+  const flags = raw.flags ?? {};
+  if (!isRecord(flags)) throw new DvtError('config', `'flags' in ${PROJECT_FILE} must be a mapping`, { location: at('flags') });
   const vars = raw.vars ?? {};
   if (!isRecord(vars)) throw new DvtError('config', `'vars' in ${PROJECT_FILE} must be a mapping`, { location: at('vars') });
 
@@ -136,6 +138,7 @@ export function readProjectFile(dir: string, ctx: Omit<YamlRenderContext, 'allow
     onRunStart: hookList(raw['on-run-start']),
     onRunEnd: hookList(raw['on-run-end']),
     dispatch: dispatchList(raw.dispatch, at('dispatch')),
+    flags,
     configTrees,
     rootDir: dir,
   };

@@ -222,6 +222,8 @@ export interface ProjectConfig {
   onRunStart: string[];
   onRunEnd: string[];
   dispatch: { macro_namespace: string; search_order: string[] }[];
+  /** `flags:` (dbt 1.8+): global flags the command line and environment may override. */
+  flags: Record<string, unknown>;
   /** The raw `models:`, `seeds:`, `tests:`/`data_tests:`, `snapshots:`, `sources:` config trees. */
   configTrees: Record<string, Record<string, unknown>>;
   /** Absolute path of dbt_project.yml's directory. */
