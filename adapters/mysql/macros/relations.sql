@@ -48,3 +48,19 @@ rename table {{ from_relation }} to {{ adapter.quote(from_relation.schema) }}.{{
 {% macro mysql__swap_relation(existing, backup, tmp, target) -%}
 rename table {{ existing }} to {{ adapter.quote(existing.schema) }}.{{ adapter.quote(backup.identifier) }}, {{ tmp }} to {{ adapter.quote(existing.schema) }}.{{ adapter.quote(target.identifier) }}
 {%- endmacro %}
+
+{% macro mysql__create_table_like(relation, existing) -%}
+create table {{ relation }} like {{ existing }}
+{%- endmacro %}
+
+{#- Triggers belong to the table object and foreign keys follow it through a
+    rename; grants are by name, so they stay with the name. -#}
+{% macro mysql__table_replacement_blockers_sql(relation) -%}
+{%- set schema = relation.schema | replace('\\', '\\\\') | replace("'", "''") -%}
+{%- set name = relation.identifier | replace('\\', '\\\\') | replace("'", "''") -%}
+select 'trigger' from information_schema.triggers
+where event_object_schema = '{{ schema }}' and event_object_table = '{{ name }}'
+union all
+select 'foreign key' from information_schema.referential_constraints
+where unique_constraint_schema = '{{ schema }}' and referenced_table_name = '{{ name }}'
+{%- endmacro %}

@@ -61,6 +61,27 @@ alter {{ from_relation.type or 'table' }} {{ from_relation }} rename to {{ adapt
   {{ return([rename_relation(existing, backup), rename_relation(tmp, target)]) }}
 {%- endmacro %}
 
+{#- An empty table shaped as `existing`: its columns, and where the engine
+    copies them (MySQL's CREATE TABLE ... LIKE) its keys, defaults and
+    collations too. -#}
+{% macro create_table_like(relation, existing) -%}
+  {{ return(adapter.dispatch('create_table_like', 'dbt')(relation, existing)) }}
+{%- endmacro %}
+
+{% macro default__create_table_like(relation, existing) -%}
+create table {{ relation }} as select * from {{ existing }} where 1 = 0
+{%- endmacro %}
+
+{#- A query whose rows name what another table swapped in under `relation`'s
+    name would not inherit (triggers, foreign keys pointing at it); nothing
+    where the engine has no such thing to lose. -#}
+{% macro table_replacement_blockers_sql(relation) -%}
+  {{ return(adapter.dispatch('table_replacement_blockers_sql', 'dbt')(relation)) }}
+{%- endmacro %}
+
+{% macro default__table_replacement_blockers_sql(relation) -%}
+{%- endmacro %}
+
 {% macro truncate_relation(relation) -%}
   {{ return(adapter.dispatch('truncate_relation', 'dbt')(relation)) }}
 {%- endmacro %}

@@ -239,9 +239,23 @@ async function keptTableColumns(x: NodeExecution): Promise<ColumnMeta[] | undefi
 }
 
 /**
+ * Whether a re-seed replaces the table with a filled copy instead of
+ * emptying it: where DDL commits (MySQL's TRUNCATE does), emptying it first
+ * would lose the old rows if the load then failed. Not where the table has
+ * what a copy would not carry over (triggers, foreign keys to it).
+ */
+async function reseedsByCopy(x: NodeExecution, target: Relation): Promise<boolean> {
+  if (x.adapter.dialect.capabilities.transactionalDdl) return false;
+  const blockers = callSqlMacro(x, 'table_replacement_blockers_sql', target).filter((sql) => sql.trim() !== '');
+  return blockers.length === 0 || (await x.sql.run(blockers)).rows.length === 0;
+}
+
+/**
  * Loads a seed. Re-seeding a table with the same columns empties and refills
- * it in one transaction (views on it keep working); anything else — first
- * load, --full-refresh, changed columns — builds a new table and swaps it in.
+ * it in one transaction (views on it keep working), or where DDL commits
+ * fills an empty copy of it (`create_table_like`) and swaps that in; anything
+ * else — first load, --full-refresh, changed columns — builds a new table
+ * from the inferred types and swaps it in.
  */
 async function loadSeed(x: NodeExecution, plan: SeedPlan, existingColumns: ColumnMeta[] | undefined, hooks: LoadHooks = {}): Promise<number> {
   const target = nodeRelation(x, 'table');
@@ -249,6 +263,14 @@ async function loadSeed(x: NodeExecution, plan: SeedPlan, existingColumns: Colum
   let rows = 0;
   if (existingColumns && sameColumns(existingColumns.map((c) => c.name), plan)) {
     if (existingColumns.every((c, i) => c.type.kind === plan.columns[i]!.type.kind)) {
+      if (await reseedsByCopy(x, target)) {
+        await buildAndSwap(x, target, async (copy) => {
+          await x.sql.run(callSqlMacro(x, 'create_table_like', copy, target));
+          rows = await loadInto(x, plan, copy, existingColumns.map((c) => c.name), hooks);
+          await beforeCommit();
+        });
+        return rows;
+      }
       await runHooks(x, x.node.config.pre_hook ?? [], false);
       await inTransaction(x, async () => {
         await runHooks(x, x.node.config.pre_hook ?? [], true);
