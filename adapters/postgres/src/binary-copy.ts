@@ -22,6 +22,8 @@ const TRAILER = Buffer.from([0xff, 0xff]);
 
 /** Encoded rows are gathered into chunks of about this size (fewer socket writes and CopyData messages). */
 const OUT_CHUNK_BYTES = 1 << 20;
+/** The first chunk is smaller: most of a large one would be wasted on a small load. */
+const FIRST_OUT_CHUNK_BYTES = 1 << 16;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -113,7 +115,7 @@ export class BinaryCopyEncoder {
     this.starts = new Int32Array(columns.length + 1);
     this.ends = new Int32Array(columns.length + 1);
     this.flags = new Uint8Array(columns.length + 1);
-    const buf = Buffer.allocUnsafe(OUT_CHUNK_BYTES);
+    const buf = Buffer.allocUnsafe(FIRST_OUT_CHUNK_BYTES);
     this.out = { buf, view: new DataView(buf.buffer, buf.byteOffset, buf.byteLength), pos: 0 };
     SIGNATURE.copy(buf, 0);
     this.out.pos = SIGNATURE.length;
