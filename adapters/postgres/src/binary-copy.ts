@@ -155,6 +155,16 @@ export class BinaryCopyEncoder {
     return this.pending;
   }
 
+  /**
+   * What to add to the `line N` of a text COPY of `remainder()` to get the
+   * file line. The lines before it, and: that COPY meets the first record
+   * before it knows the file's line end, and then counts no LF inside quotes
+   * (a COPY of the whole file would), so those are added back.
+   */
+  remainderLineOffset(): number {
+    return this.lines + (this.lineEnd === LineEnd.Lf ? quotedLineFeedsInFirstRecord(this.pending) : 0);
+  }
+
   /** The file line on which encoded row `row` (1-based, as a binary COPY's error context counts) ends. */
   fileLineOfRow(row: number): number {
     return this.rowLines.lineOf(row, this.headerLines);
@@ -341,6 +351,20 @@ export class BinaryCopyEncoder {
     if (this.recordLines > 1) this.rowLines.note(this.rows, this.recordLines - 1);
     return true;
   }
+}
+
+function quotedLineFeedsInFirstRecord(src: Buffer): number {
+  let quoted = false;
+  let count = 0;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === QUOTE) quoted = !quoted;
+    else if (c === LF) {
+      if (!quoted) break;
+      count++;
+    } else if (c === CR && !quoted) break;
+  }
+  return count;
 }
 
 /** True when the bytes are valid UTF-8 without NUL (which every PostgreSQL encoding check refuses). */

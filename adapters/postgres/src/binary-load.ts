@@ -108,6 +108,6 @@ export async function binaryLoad(load: BinaryLoad, opts: LoadOptions): Promise<L
     if (ownTransaction) await client.query('ROLLBACK').catch(() => undefined);
     if (!inputDone) await input.return?.().catch(() => undefined);
     // The server numbers the rows of a binary COPY, and the lines of the text COPY from where it began.
-    throw withCopyLine(e, (line) => (phase === 'binary' ? encoder.fileLineOfRow(line) : line + encoder.lines));
+    throw withCopyLine(e, (line) => (phase === 'binary' ? encoder.fileLineOfRow(line) : line + encoder.remainderLineOffset()));
   }
 }
