@@ -40,6 +40,13 @@ function isDigit(c: number): boolean {
   return c >= ZERO && c <= ZERO + 9;
 }
 
+/** The index of the first non-digit at or after `from` (or `end`). */
+function digitsEnd(src: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && isDigit(src[i]!)) i++;
+  return i;
+}
+
 /**
  * A plain decimal integer (`-?[0-9]+`) as a number, or undefined when it is
  * anything else or has more than 15 significant digits (callers needing more
@@ -116,18 +123,20 @@ const encodeInt8: ValueEncoder = (src, start, end, out) => {
 function isDecimalFloat(src: Buffer, start: number, end: number): boolean {
   let i = start;
   if (src[i] === MINUS) i++;
-  let mantissaDigits = 0;
-  while (i < end && isDigit(src[i]!)) (i++, mantissaDigits++);
+  const intEnd = digitsEnd(src, i, end);
+  let mantissaDigits = intEnd - i;
+  i = intEnd;
   if (i < end && src[i] === DOT) {
-    i++;
-    while (i < end && isDigit(src[i]!)) (i++, mantissaDigits++);
+    const fracEnd = digitsEnd(src, i + 1, end);
+    mantissaDigits += fracEnd - i - 1;
+    i = fracEnd;
   }
   if (mantissaDigits === 0) return false;
   if (i < end && (src[i] === 0x65 || src[i] === 0x45)) {
     i++;
     if (i < end && (src[i] === 0x2b || src[i] === MINUS)) i++;
     if (i === end) return false;
-    while (i < end && isDigit(src[i]!)) i++;
+    i = digitsEnd(src, i, end);
   }
   return i === end;
 }
@@ -336,14 +345,14 @@ function numericEncoder(precision: number | undefined, scale: number | undefined
     const negative = src[i] === MINUS;
     if (negative) i++;
     const intStart = i;
-    while (i < end && isDigit(src[i]!)) i++;
-    const intEnd = i;
+    const intEnd = digitsEnd(src, i, end);
+    i = intEnd;
     let fracStart = i;
     let fracEnd = i;
     if (i < end && src[i] === DOT) {
-      fracStart = ++i;
-      while (i < end && isDigit(src[i]!)) i++;
-      fracEnd = i;
+      fracStart = i + 1;
+      fracEnd = digitsEnd(src, fracStart, end);
+      i = fracEnd;
     }
     if (i !== end || (intEnd === intStart && fracEnd === fracStart)) return false;
     let firstSignificant = intStart;

@@ -119,7 +119,8 @@ describe('binary COPY value encodings', () => {
   it('encodes doubles exactly as strtod rounds them and refuses overflow, underflow and non-decimal forms', () => {
     expect(Object.is(float(one(TypeOid.float8, '-0')), -0)).toBe(true);
     expect(float(one(TypeOid.float8, '4.9e-324'))).toBe(5e-324);
-    expect(float(one(TypeOid.float8, '2.2250738585072011e-308'))).toBe(2.2250738585072011e-308);
+    // Between the largest denormal and the smallest normal: rounds up to the normal.
+    expect(float(one(TypeOid.float8, '2.2250738585072011e-308'))).toBe(Number('2.2250738585072011e-308'));
     expect(float(one(TypeOid.float8, '1e308'))).toBe(1e308);
     expect(float(one(TypeOid.float8, '1.7976931348623157e308'))).toBe(Number.MAX_VALUE);
     expect(float(one(TypeOid.float8, '0.30000000000000004'))).toBe(0.30000000000000004);
