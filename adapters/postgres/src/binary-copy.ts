@@ -24,6 +24,8 @@ const TRAILER = Buffer.from([0xff, 0xff]);
 const OUT_CHUNK_BYTES = 1 << 20;
 /** The first chunk is smaller: most of a large one would be wasted on a small load. */
 const FIRST_OUT_CHUNK_BYTES = 1 << 16;
+/** How much of a new chunk is joined to the record the last one left unfinished (longer records take the slow path). */
+const STRADDLE_BYTES = 1 << 16;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -133,8 +135,24 @@ export class BinaryCopyEncoder {
    */
   push(chunk: Buffer): Buffer[] {
     if (this.stopped) throw new Error('BinaryCopyEncoder: push after stop');
-    const src = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    this.consume(src, false);
+    const carried = this.pending;
+    if (carried.length > 0) {
+      // The record begun in the last chunk is finished on a small joined copy,
+      // so the rest of this chunk is read in place rather than copied.
+      const head = Buffer.concat([carried, chunk.subarray(0, STRADDLE_BYTES)]);
+      const scan = this.scanRecord(head, 0, false);
+      if (scan === Scan.Incomplete) {
+        this.consume(Buffer.concat([carried, chunk]), false);
+        return this.take(false);
+      }
+      if (!this.accept(head, 0, scan, 0)) {
+        this.stopped = true;
+        this.pending = Buffer.concat([carried, chunk]);
+        return this.take(false);
+      }
+      chunk = chunk.subarray(this.recordEnd - carried.length);
+    }
+    this.consume(chunk, false);
     return this.take(false);
   }
 
@@ -209,26 +227,35 @@ export class BinaryCopyEncoder {
   private consume(src: Buffer, final: boolean): void {
     // One native check covers every record ending before the last line feed
     // (a line feed is always a character boundary); records past it are checked alone.
-    const lastLf = src.lastIndexOf(LF);
-    const checkedTo = lastLf >= 0 && isUtf8(src.subarray(0, lastLf)) && src.subarray(0, lastLf).indexOf(0) < 0 ? lastLf : 0;
+    const checkedTo = src.lastIndexOf(LF) + 1;
+    const checked = checkedTo > 0 && cleanText(src, 0, checkedTo) ? checkedTo : 0;
     let p = 0;
     const n = src.length;
     while (p < n) {
       const scan = this.scanRecord(src, p, final);
       if (scan === Scan.Incomplete) break;
-      const end = this.recordEnd;
-      if (scan === Scan.Refused || (end > checkedTo && !cleanText(src, p, end))) return this.stop(src, p);
-      if (this.headerPending) {
-        this.headerPending = false;
-        this.headerLines = this.recordLines;
-      } else if (!this.encodeRecord(src, p)) {
-        return this.stop(src, p);
-      }
-      this.lines += this.recordLines;
-      p = end;
+      if (!this.accept(src, p, scan, checked)) return this.stop(src, p);
+      p = this.recordEnd;
     }
     this.pending = p === n ? Buffer.alloc(0) : src.subarray(p);
-    if (final && p < n) this.stop(src, p);
+  }
+
+  /**
+   * Takes the record just scanned at `p` (the header, or a row to encode)
+   * unless it must go to text COPY. Bytes before `checked` are known to be
+   * valid UTF-8 without NUL.
+   */
+  private accept(src: Buffer, p: number, scan: Scan, checked: number): boolean {
+    const end = this.recordEnd;
+    if (scan === Scan.Refused || (end > checked && !cleanText(src, p, end))) return false;
+    if (this.headerPending) {
+      this.headerPending = false;
+      this.headerLines = this.recordLines;
+    } else if (!this.encodeRecord(src, p)) {
+      return false;
+    }
+    this.lines += this.recordLines;
+    return true;
   }
 
   /**
@@ -242,6 +269,8 @@ export class BinaryCopyEncoder {
     const delimiter = this.delimiter;
     const stops = this.stops;
     const maxFields = this.columns.length;
+    const header = this.headerPending;
+    const { starts, ends, flags } = this;
     if (src[p] === BACKSLASH) {
       if (p + 1 >= n && !final) return Scan.Incomplete;
       if (src[p + 1] === DOT) return Scan.Refused;
@@ -250,7 +279,7 @@ export class BinaryCopyEncoder {
     let i = p;
     let lines = 1;
     for (;;) {
-      if (field > maxFields && !this.headerPending) return Scan.Refused;
+      if (field > maxFields && !header) return Scan.Refused;
       let flag = 0;
       let start = i;
       let fieldEnd: number;
@@ -283,9 +312,9 @@ export class BinaryCopyEncoder {
         fieldEnd = i;
       }
       if (field < maxFields) {
-        this.starts[field] = start;
-        this.ends[field] = fieldEnd;
-        this.flags[field] = flag;
+        starts[field] = start;
+        ends[field] = fieldEnd;
+        flags[field] = flag;
       }
       field++;
       if (i >= n) {
@@ -316,7 +345,7 @@ export class BinaryCopyEncoder {
     }
     this.recordLines = lines;
     // The header's field count is not checked (HEADER true skips the line unread).
-    if (!this.headerPending && field !== maxFields) return Scan.Refused;
+    if (!header && field !== maxFields) return Scan.Refused;
     return Scan.Record;
   }
 
@@ -329,10 +358,11 @@ export class BinaryCopyEncoder {
     out.view.setInt16(out.pos, count);
     out.pos += 2;
     const nullBytes = this.nullBytes;
+    const { starts, ends, flags } = this;
     for (let f = 0; f < count; f++) {
-      const start = this.starts[f]!;
-      const end = this.ends[f]!;
-      const flag = this.flags[f]!;
+      const start = starts[f]!;
+      const end = ends[f]!;
+      const flag = flags[f]!;
       const column = columns[f]!;
       if (flag === 0 && end - start === nullBytes.length && (nullBytes.length === 0 || src.subarray(start, end).equals(nullBytes))) {
         out.view.setInt32(out.pos, -1);
