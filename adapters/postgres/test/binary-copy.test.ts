@@ -287,6 +287,20 @@ describe('binary COPY record framing', () => {
     expect(ok.headerInRemainder).toBe(false);
   });
 
+  it('joins a record longer than the straddle window across chunks', () => {
+    const long = 'é'.repeat(50_000);
+    const input = Buffer.from(`1,a\n2,"${long}"\n3,b\n4,+4\n`);
+    for (const at of [2, 5, 9, 70_000, input.length - 4]) {
+      const r = encode([[TypeOid.int4], [TypeOid.text]], input, {}, [input.subarray(0, at), input.subarray(at, at + 80_000), input.subarray(at + 80_000)]);
+      expect(r.rows.map(([i, t]) => [int(i), t!.toString()])).toEqual([
+        [1, 'a'],
+        [2, long],
+        [3, 'b'],
+      ]);
+      expect(r.remainder).toBe('4,+4\n');
+    }
+  });
+
   it('gives the same bytes and remainder whatever the chunk boundaries', () => {
     const types: [number, number?][] = [[TypeOid.int8], [TypeOid.float8], [TypeOid.text], [TypeOid.timestamp], [TypeOid.numeric, numericTypmod(12, 2)], [TypeOid.bool], [TypeOid.date]];
     const input = Buffer.from(
