@@ -80,6 +80,15 @@ class RowLines {
   }
 }
 
+/** See `BinaryCopyEncoder.textCopyStart`. */
+export interface TextCopyStart {
+  /** Bytes to send before the remainder. */
+  prefix: Buffer;
+  /** Whether that COPY skips a header line. */
+  header: boolean;
+  lineOffset: number;
+}
+
 export class BinaryCopyEncoder {
   /** Rows encoded so far. */
   rows = 0;
@@ -95,6 +104,7 @@ export class BinaryCopyEncoder {
   private readonly nullBytes: Buffer;
   private headerPending: boolean;
   private headerLines = 0;
+  /** The line end of the records taken so far: PostgreSQL holds a file to its first line's. */
   private lineEnd = LineEnd.Unknown;
   private pending: Buffer = Buffer.alloc(0);
   private readonly out: BinaryOut;
@@ -105,6 +115,8 @@ export class BinaryCopyEncoder {
   private readonly ends: Int32Array;
   private readonly flags: Uint8Array;
   private recordEnd = 0;
+  /** The line end of the record scanned (it becomes the file's once a record is taken). */
+  private recordLineEnd = LineEnd.Unknown;
   private recordLines = 0;
 
   constructor(columns: readonly ColumnEncoding[], csv: Pick<CsvSpec, 'delimiter' | 'header' | 'nullString'>) {
@@ -163,24 +175,22 @@ export class BinaryCopyEncoder {
     return this.take(true);
   }
 
-  /** Whether the header line is still in `remainder()` (the encoder stopped at it). */
-  get headerInRemainder(): boolean {
-    return this.headerPending;
-  }
-
   /** The input from the first record not encoded (empty when every record was). */
   remainder(): Buffer {
     return this.pending;
   }
 
   /**
-   * What to add to the `line N` of a text COPY of `remainder()` to get the
-   * file line. The lines before it, and: that COPY meets the first record
-   * before it knows the file's line end, and then counts no LF inside quotes
-   * (a COPY of the whole file would), so those are added back.
+   * How a text COPY reads `remainder()` as a COPY of the whole file would
+   * have read it. PostgreSQL takes the line end of a COPY's first line as the
+   * file's (refusing others, and counting lines inside quotes by it), so once
+   * the file's is known the remainder is preceded by an empty header line
+   * ending that way. `lineOffset` turns that COPY's `line N` into the file's.
    */
-  remainderLineOffset(): number {
-    return this.lines + (this.lineEnd === LineEnd.Lf ? quotedLineFeedsInFirstRecord(this.pending) : 0);
+  textCopyStart(): TextCopyStart {
+    if (this.headerPending) return { prefix: Buffer.alloc(0), header: true, lineOffset: 0 };
+    if (this.lineEnd === LineEnd.Unknown) return { prefix: Buffer.alloc(0), header: false, lineOffset: this.lines };
+    return { prefix: Buffer.from(this.lineEnd === LineEnd.Lf ? '\n' : '\r\n'), header: true, lineOffset: this.lines - 1 };
   }
 
   /** The file line on which encoded row `row` (1-based, as a binary COPY's error context counts) ends. */
@@ -255,6 +265,7 @@ export class BinaryCopyEncoder {
       return false;
     }
     this.lines += this.recordLines;
+    this.lineEnd = this.recordLineEnd;
     return true;
   }
 
@@ -321,6 +332,7 @@ export class BinaryCopyEncoder {
         if (!final) return Scan.Incomplete;
         // The last record without a line end.
         this.recordEnd = n;
+        this.recordLineEnd = this.lineEnd;
         break;
       }
       const c = src[i]!;
@@ -330,14 +342,14 @@ export class BinaryCopyEncoder {
       }
       if (c === LF) {
         if (this.lineEnd === LineEnd.CrLf) return Scan.Refused;
-        this.lineEnd = LineEnd.Lf;
+        this.recordLineEnd = LineEnd.Lf;
         this.recordEnd = i + 1;
         break;
       }
       if (c === CR) {
         if (i + 1 >= n && !final) return Scan.Incomplete;
         if (this.lineEnd === LineEnd.Lf || src[i + 1] !== LF) return Scan.Refused;
-        this.lineEnd = LineEnd.CrLf;
+        this.recordLineEnd = LineEnd.CrLf;
         this.recordEnd = i + 2;
         break;
       }
@@ -381,20 +393,6 @@ export class BinaryCopyEncoder {
     if (this.recordLines > 1) this.rowLines.note(this.rows, this.recordLines - 1);
     return true;
   }
-}
-
-function quotedLineFeedsInFirstRecord(src: Buffer): number {
-  let quoted = false;
-  let count = 0;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i];
-    if (c === QUOTE) quoted = !quoted;
-    else if (c === LF) {
-      if (!quoted) break;
-      count++;
-    } else if (c === CR && !quoted) break;
-  }
-  return count;
 }
 
 /** True when the bytes are valid UTF-8 without NUL (which every PostgreSQL encoding check refuses). */

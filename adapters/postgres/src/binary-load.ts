@@ -78,8 +78,8 @@ export async function binaryLoad(load: BinaryLoad, opts: LoadOptions): Promise<L
     yield* encoder.end();
   }
 
-  async function* rest(): AsyncGenerator<Buffer> {
-    yield encoder.remainder();
+  async function* rest(prefix: Buffer): AsyncGenerator<Buffer> {
+    yield Buffer.concat([prefix, encoder.remainder()]);
     if (inputDone) return;
     for (let chunk = await nextChunk(); chunk !== undefined; chunk = await nextChunk()) yield chunk;
   }
@@ -94,9 +94,10 @@ export async function binaryLoad(load: BinaryLoad, opts: LoadOptions): Promise<L
     let rows = binarySink.rowCount;
     if (encoder.remainder().length > 0) {
       phase = 'text';
-      const textSink = client.query(copyFrom(copyFromStdinSql(table, columns, { ...csv, header: encoder.headerInRemainder })));
-      const header = encoder.headerInRemainder ? 1 : 0;
-      const source = Readable.from(rest(), { objectMode: false });
+      const start = encoder.textCopyStart();
+      const textSink = client.query(copyFrom(copyFromStdinSql(table, columns, { ...csv, header: start.header })));
+      const header = start.header ? 1 : 0;
+      const source = Readable.from(rest(start.prefix), { objectMode: false });
       if (onProgress) await pipeline(source, new CsvRecordCounter((n) => onProgress(rows + Math.max(0, n - header))), textSink, pipeOptions);
       else await pipeline(source, textSink, pipeOptions);
       rows += textSink.rowCount;
@@ -108,6 +109,6 @@ export async function binaryLoad(load: BinaryLoad, opts: LoadOptions): Promise<L
     if (ownTransaction) await client.query('ROLLBACK').catch(() => undefined);
     if (!inputDone) await input.return?.().catch(() => undefined);
     // The server numbers the rows of a binary COPY, and the lines of the text COPY from where it began.
-    throw withCopyLine(e, (line) => (phase === 'binary' ? encoder.fileLineOfRow(line) : line + encoder.remainderLineOffset()));
+    throw withCopyLine(e, (line) => (phase === 'binary' ? encoder.fileLineOfRow(line) : line + encoder.textCopyStart().lineOffset));
   }
 }

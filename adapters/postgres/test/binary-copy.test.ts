@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BinaryCopyEncoder } from '../src/binary-copy.js';
+import type { TextCopyStart } from '../src/binary-copy.js';
 import { columnEncoding, TypeOid } from '../src/binary-values.js';
 
 type Csv = { delimiter: string; header: boolean; nullString: string };
@@ -13,7 +14,7 @@ interface Encoded {
   rows: (Buffer | null)[][];
   /** The bytes left for a text COPY. */
   remainder: string;
-  headerInRemainder: boolean;
+  textStart: TextCopyStart;
   lines: number;
   encoder: BinaryCopyEncoder;
   bytes: Buffer;
@@ -57,7 +58,7 @@ function encode(types: [number, number?][], input: string | Buffer, csv: Partial
   out.push(...encoder.end());
   const bytes = Buffer.concat(out);
   const remainder = Buffer.concat([encoder.remainder(), ...unread]).toString('latin1');
-  return { rows: decodeCopy(bytes), remainder, headerInRemainder: encoder.headerInRemainder, lines: encoder.lines, encoder, bytes };
+  return { rows: decodeCopy(bytes), remainder, textStart: encoder.textCopyStart(), lines: encoder.lines, encoder, bytes };
 }
 
 /** The single value of a one-column, one-row load, or 'refused'. */
@@ -281,10 +282,15 @@ describe('binary COPY record framing', () => {
   it('keeps the header for the text COPY when it stops there', () => {
     const r = encode(textInt, Buffer.concat([Buffer.from('id,n'), Buffer.from([0xff]), Buffer.from('\n1,a\n')]), { header: true });
     expect(r.rows).toHaveLength(0);
-    expect(r.headerInRemainder).toBe(true);
+    expect(r.textStart).toEqual({ prefix: Buffer.alloc(0), header: true, lineOffset: 0 });
     const ok = encode(textInt, 'id,n,extra,fields\n1,a\n', { header: true });
     expect(ok.rows).toHaveLength(1);
-    expect(ok.headerInRemainder).toBe(false);
+  });
+
+  it('starts the text COPY with an empty header line ending as the file`s lines do, once that is known', () => {
+    expect(encode(textInt, '1,a\n2,"x\ny"\n+3,c\n').textStart).toEqual({ prefix: Buffer.from('\n'), header: true, lineOffset: 2 });
+    expect(encode(textInt, 'id,n\r\n1,a\r\n+3,c\n', { header: true }).textStart).toEqual({ prefix: Buffer.from('\r\n'), header: true, lineOffset: 1 });
+    expect(encode(textInt, '+1,a\n').textStart).toEqual({ prefix: Buffer.alloc(0), header: false, lineOffset: 0 });
   });
 
   it('joins a record longer than the straddle window across chunks', () => {

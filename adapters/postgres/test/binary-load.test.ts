@@ -197,6 +197,22 @@ describe.skipIf(skip)(`PostgreSQL binary COPY loads${skip ? ` (skipped: ${skip})
     expect((await conn.query(`SELECT count(*) FROM ${q(ours)}`)).rows).toEqual([[2n]]);
   });
 
+  it('fails a line end unlike the first line`s as a CSV COPY of the whole file does', async () => {
+    const lines = [COLUMNS.join(','), ...corpus(300).map((r) => r.join(','))];
+    const lastLineCrlf = lines.join('\n') + '\r\n';
+    const oneBareLf = lines.slice(0, 200).join('\r\n') + '\n' + lines.slice(200).join('\r\n') + '\r\n';
+    for (const csv of [lastLineCrlf, oneBareLf]) {
+      const [ours, theirs] = await twoTables();
+      const expected = await referenceLoad(theirs, csv);
+      expect(expected.error?.message).toMatch(/unquoted (carriage return|newline) found in data/);
+      const err = (await conn.bulkLoad({ schema, identifier: ours }, source(csv)).catch((e: unknown) => e)) as Error;
+      const line = /line (\d+)/.exec(expected.error!.where!)![1];
+      expect(err.message).toContain(expected.error!.message);
+      expect(err.message).toMatch(new RegExp(`CONTEXT: COPY ${ours}, line ${line}\\b`));
+      expect((await conn.query(`SELECT count(*) FROM ${q(ours)}`)).rows).toEqual([[0n]]);
+    }
+  });
+
   it('names the file line of a row the binary COPY refuses (a constraint), leaving the table as it was', async () => {
     const rows = corpus(2000);
     rows[1200]![0] = '';
