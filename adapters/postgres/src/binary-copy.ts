@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { CsvSpec } from '@dvt/core';
-import { maxEncodedBytes } from './binary-values.js';
+import { encodeValue, maxEncodedBytes } from './binary-values.js';
 import type { BinaryOut, ColumnEncoding } from './binary-values.js';
 
 /**
@@ -383,7 +383,7 @@ export class BinaryCopyEncoder {
       }
       let ok: boolean;
       if (flag & DOUBLED_QUOTE) ok = column.text && writeUndoubled(src, start, end, out);
-      else ok = (column.text || end > start) && column.encode(src, start, end, out);
+      else ok = (column.text || end > start) && encodeValue(column, src, start, end, out);
       if (!ok) {
         out.pos = rowStart;
         return false;

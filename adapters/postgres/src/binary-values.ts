@@ -16,7 +16,7 @@ export interface BinaryOut {
   pos: number;
 }
 
-export type ValueEncoder = (src: Buffer, start: number, end: number, out: BinaryOut) => boolean;
+type ValueEncoder = (src: Buffer, start: number, end: number, out: BinaryOut) => boolean;
 
 /** The type OIDs the encoder handles (pg_type.oid of the built-in types). */
 export const TypeOid = {
@@ -75,17 +75,23 @@ function plainDigits(src: Buffer, start: number, end: number): boolean {
   return true;
 }
 
-function fixedInteger(bytes: 2 | 4, min: number, max: number): ValueEncoder {
-  return (src, start, end, out) => {
-    const v = smallInteger(src, start, end);
-    if (v === undefined || v < min || v > max) return false;
-    out.view.setInt32(out.pos, bytes);
-    if (bytes === 2) out.view.setInt16(out.pos + 4, v);
-    else out.view.setInt32(out.pos + 4, v);
-    out.pos += 4 + bytes;
-    return true;
-  };
-}
+const encodeInt2: ValueEncoder = (src, start, end, out) => {
+  const v = smallInteger(src, start, end);
+  if (v === undefined || v < -32768 || v > 32767) return false;
+  out.view.setInt32(out.pos, 2);
+  out.view.setInt16(out.pos + 4, v);
+  out.pos += 6;
+  return true;
+};
+
+const encodeInt4: ValueEncoder = (src, start, end, out) => {
+  const v = smallInteger(src, start, end);
+  if (v === undefined || v < -2147483648 || v > 2147483647) return false;
+  out.view.setInt32(out.pos, 4);
+  out.view.setInt32(out.pos + 4, v);
+  out.pos += 8;
+  return true;
+};
 
 const TWO_32 = 4294967296;
 const INT8_MIN = -(2n ** 63n);
@@ -334,78 +340,71 @@ const NUMERIC_NEG = 0x4000;
 
 /**
  * A numeric in PostgreSQL's binary form (ndigits, weight, sign, dscale, then
- * base-10000 digits). `scale` is the column's (typmod) or undefined for plain
+ * base-10000 digits). `scale` is the column's (typmod) or -1 for plain
  * numeric; with one, values with more fraction digits (which numeric_in would
  * round) or more integer digits than `precision - scale` allows are left to text.
  */
-function numericEncoder(precision: number | undefined, scale: number | undefined): ValueEncoder {
-  return (src, start, end, out) => {
-    if (end - start > NUMERIC_MAX_CHARS) return false;
-    let i = start;
-    const negative = src[i] === MINUS;
-    if (negative) i++;
-    const intStart = i;
-    const intEnd = digitsEnd(src, i, end);
-    i = intEnd;
-    let fracStart = i;
-    let fracEnd = i;
-    if (i < end && src[i] === DOT) {
-      fracStart = i + 1;
-      fracEnd = digitsEnd(src, fracStart, end);
-      i = fracEnd;
+function encodeNumeric(src: Buffer, start: number, end: number, out: BinaryOut, precision: number, scale: number): boolean {
+  if (end - start > NUMERIC_MAX_CHARS) return false;
+  let i = start;
+  const negative = src[i] === MINUS;
+  if (negative) i++;
+  const intStart = i;
+  const intEnd = digitsEnd(src, i, end);
+  i = intEnd;
+  let fracStart = i;
+  let fracEnd = i;
+  if (i < end && src[i] === DOT) {
+    fracStart = i + 1;
+    fracEnd = digitsEnd(src, fracStart, end);
+    i = fracEnd;
+  }
+  if (i !== end || (intEnd === intStart && fracEnd === fracStart)) return false;
+  let firstSignificant = intStart;
+  while (firstSignificant < intEnd && src[firstSignificant] === ZERO) firstSignificant++;
+  const intDigits = intEnd - firstSignificant;
+  const fracDigits = fracEnd - fracStart;
+  let dscale = fracDigits;
+  if (scale >= 0) {
+    if (fracDigits > scale || intDigits > precision - scale) return false;
+    dscale = scale;
+  }
+  if (dscale > 0x3fff) return false;
+  // Base-10000 groups aligned on the decimal point: the integer part padded
+  // on the left, the fraction on the right; leading zero groups only lower the weight.
+  const intGroups = Math.ceil(intDigits / 4);
+  const groups = intGroups + Math.ceil(fracDigits / 4);
+  const at = out.pos + 4;
+  let count = 0;
+  let weight = intGroups - 1;
+  let lastNonZero = -1;
+  for (let g = 0; g < groups; g++) {
+    let value = 0;
+    if (g < intGroups) {
+      const from = intEnd - (intGroups - g) * 4;
+      for (let j = from; j < from + 4; j++) value = value * 10 + (j >= firstSignificant ? src[j]! - ZERO : 0);
+    } else {
+      const from = fracStart + (g - intGroups) * 4;
+      for (let j = from; j < from + 4; j++) value = value * 10 + (j < fracEnd ? src[j]! - ZERO : 0);
     }
-    if (i !== end || (intEnd === intStart && fracEnd === fracStart)) return false;
-    let firstSignificant = intStart;
-    while (firstSignificant < intEnd && src[firstSignificant] === ZERO) firstSignificant++;
-    const intDigits = intEnd - firstSignificant;
-    const fracDigits = fracEnd - fracStart;
-    let dscale = fracDigits;
-    if (scale !== undefined) {
-      if (fracDigits > scale || intDigits > precision! - scale) return false;
-      dscale = scale;
+    if (count === 0 && value === 0) {
+      weight--;
+      continue;
     }
-    if (dscale > 0x3fff) return false;
-    // Base-10000 groups aligned on the decimal point: the integer part padded
-    // on the left, the fraction on the right.
-    const intGroups = Math.ceil(intDigits / 4);
-    const fracGroups = Math.ceil(fracDigits / 4);
-    const at = out.pos + 4;
-    let count = 0;
-    let weight = intGroups - 1;
-    let leading = true;
-    let lastNonZero = -1;
-    const writeGroup = (g: number) => {
-      if (leading && g === 0) {
-        weight--;
-        return;
-      }
-      leading = false;
-      out.view.setInt16(at + 8 + 2 * count, g);
-      if (g !== 0) lastNonZero = count;
-      count++;
-    };
-    let k = intEnd - intGroups * 4;
-    for (let gi = 0; gi < intGroups; gi++, k += 4) {
-      let g = 0;
-      for (let j = k; j < k + 4; j++) g = g * 10 + (j >= firstSignificant ? src[j]! - ZERO : 0);
-      writeGroup(g);
-    }
-    for (let gi = 0; gi < fracGroups; gi++) {
-      let g = 0;
-      for (let j = fracStart + gi * 4; j < fracStart + gi * 4 + 4; j++) g = g * 10 + (j < fracEnd ? src[j]! - ZERO : 0);
-      writeGroup(g);
-    }
-    const ndigits = lastNonZero + 1;
-    const zero = ndigits === 0;
-    out.view.setInt16(at, ndigits);
-    out.view.setInt16(at + 2, zero ? 0 : weight);
-    out.view.setUint16(at + 4, negative && !zero ? NUMERIC_NEG : 0);
-    out.view.setInt16(at + 6, dscale);
-    const bytes = 8 + 2 * ndigits;
-    out.view.setInt32(out.pos, bytes);
-    out.pos = at + bytes;
-    return true;
-  };
+    out.view.setInt16(at + 8 + 2 * count, value);
+    if (value !== 0) lastNonZero = count;
+    count++;
+  }
+  const ndigits = lastNonZero + 1;
+  const zero = ndigits === 0;
+  out.view.setInt16(at, ndigits);
+  out.view.setInt16(at + 2, zero ? 0 : weight);
+  out.view.setUint16(at + 4, negative && !zero ? NUMERIC_NEG : 0);
+  out.view.setInt16(at + 6, dscale);
+  const bytes = 8 + 2 * ndigits;
+  out.view.setInt32(out.pos, bytes);
+  out.pos = at + bytes;
+  return true;
 }
 
 /** Most bytes an encoder appends for a field of `length` bytes (length word included). */
@@ -414,11 +413,41 @@ export function maxEncodedBytes(length: number): number {
   return 16 + 2 * length;
 }
 
-/** What a column's values need before they reach the encoder. */
+/** The encoders, by number (one `switch` keeps each call site monomorphic, which V8 inlines). */
+const Kind = { int2: 0, int4: 1, int8: 2, float8: 3, bool: 4, date: 5, timestamp: 6, text: 7, numeric: 8 } as const;
+
+/** How a column's values are encoded. */
 export interface ColumnEncoding {
-  encode: ValueEncoder;
+  kind: (typeof Kind)[keyof typeof Kind];
   /** Text types take any (valid UTF-8) string, including a quoted empty one. */
   text: boolean;
+  /** numeric(precision, scale); both -1 for plain numeric. */
+  precision: number;
+  scale: number;
+}
+
+/** Appends the field `[start, end)` of a `column` value, or returns false (see the module comment). */
+export function encodeValue(column: ColumnEncoding, src: Buffer, start: number, end: number, out: BinaryOut): boolean {
+  switch (column.kind) {
+    case Kind.int2:
+      return encodeInt2(src, start, end, out);
+    case Kind.int4:
+      return encodeInt4(src, start, end, out);
+    case Kind.int8:
+      return encodeInt8(src, start, end, out);
+    case Kind.float8:
+      return encodeFloat8(src, start, end, out);
+    case Kind.bool:
+      return encodeBool(src, start, end, out);
+    case Kind.date:
+      return encodeDate(src, start, end, out);
+    case Kind.timestamp:
+      return encodeTimestamp(src, start, end, out);
+    case Kind.text:
+      return encodeText(src, start, end, out);
+    case Kind.numeric:
+      return encodeNumeric(src, start, end, out, column.precision, column.scale);
+  }
 }
 
 /**
@@ -426,34 +455,34 @@ export interface ColumnEncoding {
  * undefined when binary COPY cannot be proven to store what text COPY would.
  */
 export function columnEncoding(oid: number, typmod: number): ColumnEncoding | undefined {
-  const other = (encode: ValueEncoder): ColumnEncoding => ({ encode, text: false });
+  const of = (kind: ColumnEncoding['kind'], precision = -1, scale = -1): ColumnEncoding => ({ kind, text: kind === Kind.text, precision, scale });
   switch (oid) {
     case TypeOid.int2:
-      return other(fixedInteger(2, -32768, 32767));
+      return of(Kind.int2);
     case TypeOid.int4:
-      return other(fixedInteger(4, -2147483648, 2147483647));
+      return of(Kind.int4);
     case TypeOid.int8:
-      return other(encodeInt8);
+      return of(Kind.int8);
     case TypeOid.float8:
-      return other(encodeFloat8);
+      return of(Kind.float8);
     case TypeOid.bool:
-      return other(encodeBool);
+      return of(Kind.bool);
     case TypeOid.date:
-      return other(encodeDate);
+      return of(Kind.date);
     case TypeOid.timestamp:
       // timestamp(p) rounds fractions in both forms alike, but to stay simple only full precision is binary.
-      return typmod < 0 ? other(encodeTimestamp) : undefined;
+      return typmod < 0 ? of(Kind.timestamp) : undefined;
     case TypeOid.text:
-      return { encode: encodeText, text: true };
+      return of(Kind.text);
     case TypeOid.varchar:
       // varchar(n) truncates trailing blanks or refuses long values: its checks differ from text COPY's.
-      return typmod < 0 ? { encode: encodeText, text: true } : undefined;
+      return typmod < 0 ? of(Kind.text) : undefined;
     case TypeOid.numeric: {
-      if (typmod < 0) return other(numericEncoder(undefined, undefined));
+      if (typmod < 0) return of(Kind.numeric);
       const precision = ((typmod - 4) >> 16) & 0xffff;
       // The scale is an 11-bit signed field; negative scales (PG 15+) and scale > precision stay on text.
       const scale = (((typmod - 4) & 0x7ff) << 21) >> 21;
-      return scale >= 0 && scale <= precision ? other(numericEncoder(precision, scale)) : undefined;
+      return scale >= 0 && scale <= precision ? of(Kind.numeric, precision, scale) : undefined;
     }
     default:
       return undefined;
