@@ -1,0 +1,128 @@
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { createRequire, isBuiltin } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+import { cacheEntryName, cacheEntryPrefix } from './cache-location.js';
+import type { CompileCacheStore } from './cache-store.js';
+import { packageRootEntry, splitSpecifier } from './package-entry.js';
+
+/** The parameters scripts/bundle.mjs builds a CommonJS twin to expect. */
+const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname, __dvtImportMetaUrl, __dvtImportMetaResolve) {';
+const WRAPPER_TAIL = '\n})';
+
+type Resolve = (specifier: string) => string;
+
+interface Unsaved {
+  script: Script;
+  name: string;
+  prefix: string;
+}
+
+/**
+ * Runs dvt's CommonJS twins (the same code as each package's ES module
+ * bundle, see scripts/bundle.mjs) through V8's code cache, which Node 20
+ * offers for scripts but not for ES modules. A package the program requires
+ * is loaded from its twin when it has one, so the CLI, core, Jinja and the
+ * adapters share one instance of each; anything else goes to Node's own
+ * require (which loads an ES module too, on Node 20.19 and later).
+ */
+export class CachedScriptLoader {
+  private readonly loaded = new Map<string, { exports: unknown }>();
+  private readonly unsaved: Unsaved[] = [];
+
+  constructor(
+    private readonly store: CompileCacheStore,
+    private readonly runtime: string,
+    private readonly trace: (message: string) => void,
+  ) {}
+
+  /**
+   * The exports of the twin at `path`, run once per real file. `importMetaResolve`
+   * serves the script's `import.meta.resolve`; only the CLI's own program uses it.
+   */
+  load(path: string, importMetaResolve?: Resolve): unknown {
+    const real = realpathSync(path);
+    const done = this.loaded.get(real);
+    if (done) return done.exports;
+    const source = readFileSync(real, 'utf8');
+    const name = cacheEntryName(real, source, this.runtime);
+    const cachedData = this.store.read(name);
+    const script = new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename: real, cachedData });
+    if (cachedData === undefined || script.cachedDataRejected) {
+      this.trace(`${cachedData === undefined ? 'compiled' : 'rejected the cached code of'} ${real}`);
+      this.unsaved.push({ script, name, prefix: cacheEntryPrefix(real) });
+    } else {
+      this.trace(`used the cached code of ${real}`);
+    }
+    const module = { exports: {} as unknown };
+    // Registered before it runs, as Node's require does, so that a cycle sees the partial exports.
+    this.loaded.set(real, module);
+    const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+    const resolveSpecifier = importMetaResolve ?? ((specifier: string) => unavailableResolve(real, specifier));
+    wrapper.call(module.exports, module.exports, this.requireFrom(real), module, real, dirname(real), pathToFileURL(real).href, resolveSpecifier);
+    return module.exports;
+  }
+
+  /**
+   * Writes the code of every script compiled this run, taken now rather than
+   * when it was compiled: V8 then includes the functions the run went on to
+   * compile, which a later run of the same command does not compile again.
+   */
+  saveCompiled(): void {
+    for (const { script, name, prefix } of this.unsaved.splice(0)) this.store.write(name, prefix, script.createCachedData());
+  }
+
+  private requireFrom(file: string): (id: string) => unknown {
+    const nodeRequire = createRequire(file);
+    return (id: string) => {
+      if (isBuiltin(id)) return nodeRequire(id);
+      const path = id.startsWith('file:') ? fileURLToPath(id) : isAbsolute(id) || id.startsWith('.') ? resolve(dirname(file), id) : packageEntryPath(id, dirname(file));
+      if (path === undefined) return nodeRequire(id);
+      if (path.endsWith('.cjs')) return this.load(path);
+      const twin = path.replace(/\.m?js$/, '.cjs');
+      if (twin !== path && existsSync(twin)) return this.load(twin);
+      return asEsModuleExports(nodeRequire(path));
+    };
+  }
+}
+
+/** The file `specifier` (a package's root) names from `dir`, found in node_modules as Node finds it. */
+function packageEntryPath(specifier: string, dir: string): string | undefined {
+  const { name, subpath } = splitSpecifier(specifier);
+  if (subpath !== '.') return undefined;
+  for (let at = dir; ; at = dirname(at)) {
+    const root = join(at, 'node_modules', name);
+    const manifest = readManifest(join(root, 'package.json'));
+    if (manifest) {
+      const entry = packageRootEntry(manifest);
+      return entry === undefined ? undefined : join(root, entry);
+    }
+    if (at === dirname(at)) return undefined;
+  }
+}
+
+function readManifest(path: string): { exports?: unknown; main?: unknown } | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as { exports?: unknown; main?: unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An ES module's namespace, as a twin's compiled import reads exports: marked
+ * `__esModule` so that its `default` is its default export, not the namespace.
+ */
+function asEsModuleExports(value: unknown): unknown {
+  if (!isNamespace(value)) return value;
+  return Object.defineProperty({ ...(value as object) }, '__esModule', { value: true });
+}
+
+function isNamespace(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Module]';
+}
+
+function unavailableResolve(file: string, specifier: string): never {
+  throw new Error(`import.meta.resolve('${specifier}') is not available to ${file} when run from the compile cache`);
+}
