@@ -7,6 +7,10 @@
 //
 //   node ../../scripts/bundle.mjs --adapter [--inline <driver>]... src/index.ts
 //
+// and the CLI's program (`#!`), with the module that starts it:
+//
+//   node ../scripts/bundle.mjs --launcher ./launch/index.js --lazy-twin src/main.ts src/bin.ts
+//
 // Why: a dvt process used to load some 300 modules (core alone 118 ES modules, `yaml` 72 CommonJS
 // files), and resolving, reading and compiling them one by one was about a third of a small
 // `dvt seed`. One bundle per package loads in a few files.
@@ -25,29 +29,33 @@
 //   files beside itself with `new URL('../../macros/', import.meta.url)` works in both layouts.
 // - dist/<entry>.js, written by tsc, is replaced by a one-line module that loads the bundle, so the
 //   `exports`/`bin` paths of package.json stay as they are and anything importing
-//   dist/index.js gets the same instance. A `#!` entry (the CLI's bin) turns on source maps before
-//   loading the bundle when `--debug` is given, so stack traces name the TypeScript sources.
+//   dist/index.js gets the same instance. A `#!` entry (the CLI's bin) becomes a call of its
+//   `--launcher`, which starts the bundle or its CommonJS twin (below) with compiled code cached.
+// - Each top-level entry also gets a CommonJS twin, <name>.cjs beside its bundle: see below.
 // - Dynamic `import()`s become chunks that load only when reached (a command, the docs server).
 //   A dynamic import() of a CommonJS package would expose only `default` in the bundle (Node finds
 //   the named exports, esbuild does not), so the build refuses it: import such a package
 //   statically from a module that is itself loaded lazily.
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, relative } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
 
 const args = process.argv.slice(2);
 let adapter = false;
 let launcher;
+const lazyTwins = [];
 const inline = [];
 const entries = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--adapter') adapter = true;
   else if (args[i] === '--launcher' && args[i + 1]) launcher = args[++i];
+  else if (args[i] === '--lazy-twin' && args[i + 1]) lazyTwins.push(args[++i]);
   else if (args[i] === '--inline' && args[i + 1]) inline.push(args[++i]);
   else entries.push(args[i]);
 }
-if (entries.length === 0 || (inline.length > 0 && !adapter) || (launcher && adapter)) {
-  process.stderr.write('usage: node scripts/bundle.mjs [--launcher <module>] [--adapter [--inline <dependency>]...] <entry.ts>...  (from the package directory)\n');
+if (entries.length === 0 || (inline.length > 0 && !adapter) || (launcher && adapter) || (lazyTwins.length > 0 && !launcher)) {
+  process.stderr.write('usage: node scripts/bundle.mjs [--launcher <module> [--lazy-twin <module.ts>]...] [--adapter [--inline <dependency>]...] <entry.ts>...  (from the package directory)\n');
   process.exit(2);
 }
 
@@ -87,9 +95,24 @@ const result = await build({
 // `new URL(..., import.meta.url)` finds the same files from both. No chunks (CommonJS has none):
 // a dynamic import() becomes a require() run when reached, and the launcher hands the script
 // `import.meta`'s url and resolve as two extra parameters of its wrapper.
+//
+// `--lazy-twin <module.ts>`: that module (and what only it imports) is a twin of its own, which the
+// program's dynamic import() of it requires when reached: `dvt --version` then reads and loads a
+// few kilobytes, not the whole CLI.
 const topLevel = entries.filter((entry) => adapter || dirname(relative('src', entry)) === '.');
+const lazyPaths = new Map(lazyTwins.map((entry) => [resolve(entry), `./${basename(entry, extname(entry))}.cjs`]));
+const separateLazyTwins = {
+  name: 'separate-lazy-twins',
+  setup(twinBuild) {
+    twinBuild.onResolve({ filter: /^\./ }, (found) => {
+      const twin = lazyPaths.get(resolve(found.resolveDir, found.path.replace(/\.js$/, '.ts')));
+      return found.kind === 'dynamic-import' && twin ? { path: twin, external: true } : undefined;
+    });
+  },
+};
 const twins = await build({
-  entryPoints: topLevel,
+  entryPoints: [...topLevel, ...lazyTwins],
+  plugins: [separateLazyTwins],
   entryNames: '[name]',
   outdir,
   outExtension: { '.js': '.cjs' },
@@ -130,8 +153,11 @@ for (const file of result.outputFiles) {
 // is ESM compiled to CommonJS (`__esModule` set, `default` its default export), so the twin reads
 // it as esbuild reads its own output: an adapter's `(await import(entry)).default` stays the adapter.
 // A `#!` line is no JavaScript inside the launcher's function wrapper: it becomes a comment.
+// The first line stamps the twin with a hash of its content: the launcher's cache key (see
+// twinStamp in cli/src/launch/cache-location.ts).
 for (const file of twins.outputFiles) {
-  writeFileSync(file.path, file.text.replace(/^#!/, '//').replace(/__toESM\((require\([^()]*\)), 1\)/g, '__toESM($1)'));
+  const code = file.text.replace(/^#!/, '//').replace(/__toESM\((require\([^()]*\)), 1\)/g, '__toESM($1)');
+  writeFileSync(file.path, withTwinStamp(code));
 }
 
 const licenses = thirdPartyLicenses(Object.keys(result.metafile.inputs));
@@ -144,24 +170,30 @@ for (const entry of adapter ? [] : entries) {
   if (shim !== `dist/${name}.js`) continue; // only top-level entries are imported by path; others load from the bundle
   const bundled = `./bundle/${name}.js`;
   if (readFileSync(entry, 'utf8').startsWith('#!')) {
-    const start = launcher
-      ? [
-          `// Generated by scripts/bundle.mjs: the program is the bundle beside this file, started by ${launcher}.`,
-          `import { launch } from '${launcher}';`,
-          `await launch({ meta: import.meta, module: '${bundled}', script: '${bundled.replace(/\.js$/, '.cjs')}' });`,
-        ]
-      : [
-          '// Generated by scripts/bundle.mjs: the program is the bundle beside this file.',
-          "if (process.argv.includes('--debug') || process.argv.includes('-d')) process.setSourceMapsEnabled(true);",
-          `await import('${bundled}');`,
-        ];
-    writeFileSync(shim, ['#!/usr/bin/env node', ...start, ''].join('\n'));
+    if (!launcher) {
+      process.stderr.write(`bundle: ${entry} is a program (#!): name the module that starts it with --launcher\n`);
+      process.exit(2);
+    }
+    writeFileSync(
+      shim,
+      [
+        '#!/usr/bin/env node',
+        `// Generated by scripts/bundle.mjs: the program is the bundle beside this file, started by ${launcher}.`,
+        `import { launch } from '${launcher}';`,
+        `await launch({ meta: import.meta, module: '${bundled}', script: '${bundled.replace(/\.js$/, '.cjs')}' });`,
+        '',
+      ].join('\n'),
+    );
     chmodSync(shim, 0o755);
   } else {
     writeFileSync(shim, `// Generated by scripts/bundle.mjs: the module is the bundle beside this file.\nexport * from '${bundled}';\n`);
     // Where the launcher looks for a package's CommonJS twin: beside the entry its exports name.
-    writeFileSync(shim.replace(/\.js$/, '.cjs'), `// Generated by scripts/bundle.mjs: the CommonJS twin of ${name}.js (for the dvt launcher's compile cache).\nmodule.exports = require('./bundle/${name}.cjs');\n`);
+    writeFileSync(shim.replace(/\.js$/, '.cjs'), withTwinStamp(`// Generated by scripts/bundle.mjs: the CommonJS twin of ${name}.js, for the dvt launcher's compile cache.\nmodule.exports = require('./bundle/${name}.cjs');\n`));
   }
+}
+
+function withTwinStamp(code) {
+  return `// dvt-twin ${createHash('sha256').update(code).digest('hex').slice(0, 16)}\n${code}`;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { basename, isAbsolute, join } from 'node:path';
 
 /**
@@ -20,14 +19,23 @@ export function compileCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
 }
 
 /**
+ * The build stamp scripts/bundle.mjs puts on the first line of a twin: a hash
+ * of the rest of the file, so that the cache is keyed by the script's content
+ * without hashing a megabyte on every start. Undefined for a script without one.
+ */
+export function twinStamp(source: string): string | undefined {
+  return /^\/\/ dvt-twin ([0-9a-f]+)\n/.exec(source)?.[1];
+}
+
+/**
  * The cache entry of one script: `<script>-<where>-<what>.v8`. `where` hashes
  * the script's path, so that a newer build of the same installed file can
- * find and replace the entry it supersedes; `what` hashes the source and the
- * runtime (V8 refuses data from another V8 version or flags, and a changed
- * source of the same length could pass its check).
+ * find and replace the entry it supersedes; `what` hashes `version` (what the
+ * script's content is) and the runtime: V8 refuses code from another V8
+ * version or other flags, but of the source it checks only the length.
  */
-export function cacheEntryName(scriptPath: string, source: string, runtime: string): string {
-  return `${cacheEntryPrefix(scriptPath)}${hash(`${runtime}\0${source}`)}.v8`;
+export function cacheEntryName(scriptPath: string, version: string, runtime: string): string {
+  return `${cacheEntryPrefix(scriptPath)}${hash(`${version}\0${runtime}`)}.v8`;
 }
 
 /** The part of cacheEntryName that depends on the script's path only. */
@@ -40,6 +48,20 @@ export function runtimeIdentity(versions: NodeJS.ProcessVersions, arch: string):
   return `node ${versions.node} v8 ${versions.v8} ${arch}`;
 }
 
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+/**
+ * 53 bits of a string's hash (cyrb53), as 14 hex digits: enough to tell apart
+ * the few entries of one cache, without loading node:crypto, which costs a
+ * command that does not otherwise need it several milliseconds.
+ */
+export function hash(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
 }

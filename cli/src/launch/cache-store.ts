@@ -34,15 +34,24 @@ export class CompileCacheStore {
       this.trace(`wrote ${join(this.dir, name)} (${data.length} bytes)`);
     } catch (e) {
       this.trace(`could not write ${join(this.dir, name)}: ${(e as Error).message}`);
-      rmSync(temp, { force: true });
+      removeQuietly(temp);
       return;
     }
     try {
       for (const other of readdirSync(this.dir)) {
-        if (other.startsWith(prefix) && other.endsWith('.v8') && other !== name) rmSync(join(this.dir, other), { force: true });
+        if (other.startsWith(prefix) && other.endsWith('.v8') && other !== name) removeQuietly(join(this.dir, other));
       }
     } catch {
-      // Another process removing the same stale entry: nothing to do.
+      // The directory went away meanwhile: nothing left to tidy.
     }
+  }
+}
+
+/** Removes a file if it can; a file that cannot be removed was never there or is not ours to remove. */
+function removeQuietly(path: string): void {
+  try {
+    rmSync(path, { force: true });
+  } catch {
+    // See above.
   }
 }

@@ -1,6 +1,7 @@
 import * as nodeModule from 'node:module';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileCacheDir, runtimeIdentity } from './cache-location.js';
 import { CompileCacheStore } from './cache-store.js';
@@ -36,9 +37,11 @@ export async function launch(program: Program, argv = process.argv, env = proces
     const result = enableCompileCache(join(dir, 'node'));
     trace(`Node's compile cache: status ${result.status}${result.message ? ` (${result.message})` : ''} in ${result.directory ?? join(dir, 'node')}`);
   } else if (dir !== undefined && !debug) {
-    const loader = new CachedScriptLoader(new CompileCacheStore(dir, trace), runtimeIdentity(process.versions, process.arch), trace);
+    const script = realpathSync(fileURLToPath(new URL(program.script, program.meta.url)));
+    const resolve = (specifier: string) => program.meta.resolve(specifier);
+    const loader = new CachedScriptLoader(new CompileCacheStore(dir, trace), runtimeIdentity(process.versions, process.arch), { dir: dirname(script), resolve }, trace);
     process.once('exit', () => loader.saveCompiled());
-    loader.load(fileURLToPath(new URL(program.script, program.meta.url)), (specifier) => program.meta.resolve(specifier));
+    loader.load(script);
     return;
   }
   await import(new URL(program.module, program.meta.url).href);

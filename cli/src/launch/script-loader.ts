@@ -1,9 +1,9 @@
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
-import { cacheEntryName, cacheEntryPrefix } from './cache-location.js';
+import { cacheEntryName, cacheEntryPrefix, twinStamp } from './cache-location.js';
 import type { CompileCacheStore } from './cache-store.js';
 import { packageRootEntry, splitSpecifier } from './package-entry.js';
 
@@ -31,25 +31,33 @@ export class CachedScriptLoader {
   private readonly loaded = new Map<string, { exports: unknown }>();
   private readonly unsaved: Unsaved[] = [];
 
+  /**
+   * `program` is the CLI's own: its directory, and the `import.meta.resolve`
+   * of its bin, which serves the scripts there (the only ones that use it;
+   * a bare name resolves the same from anywhere in one package).
+   */
   constructor(
     private readonly store: CompileCacheStore,
     private readonly runtime: string,
+    private readonly program: { dir: string; resolve: Resolve },
     private readonly trace: (message: string) => void,
   ) {}
 
-  /**
-   * The exports of the twin at `path`, run once per real file. `importMetaResolve`
-   * serves the script's `import.meta.resolve`; only the CLI's own program uses it.
-   */
-  load(path: string, importMetaResolve?: Resolve): unknown {
+  /** The exports of the twin at `path`, run once per real file. */
+  load(path: string): unknown {
     const real = realpathSync(path);
     const done = this.loaded.get(real);
     if (done) return done.exports;
     const source = readFileSync(real, 'utf8');
-    const name = cacheEntryName(real, source, this.runtime);
-    const cachedData = this.store.read(name);
+    const stamp = twinStamp(source);
+    // The build's stamp says what the file was; its size and time say whether it was edited since.
+    const { size, mtimeMs } = statSync(real);
+    const name = stamp === undefined ? undefined : cacheEntryName(real, `${stamp} ${size} ${mtimeMs}`, this.runtime);
+    const cachedData = name === undefined ? undefined : this.store.read(name);
     const script = new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename: real, cachedData });
-    if (cachedData === undefined || script.cachedDataRejected) {
+    if (name === undefined) {
+      this.trace(`compiled ${real} (no build stamp: not cached)`);
+    } else if (cachedData === undefined || script.cachedDataRejected) {
       this.trace(`${cachedData === undefined ? 'compiled' : 'rejected the cached code of'} ${real}`);
       this.unsaved.push({ script, name, prefix: cacheEntryPrefix(real) });
     } else {
@@ -59,7 +67,7 @@ export class CachedScriptLoader {
     // Registered before it runs, as Node's require does, so that a cycle sees the partial exports.
     this.loaded.set(real, module);
     const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
-    const resolveSpecifier = importMetaResolve ?? ((specifier: string) => unavailableResolve(real, specifier));
+    const resolveSpecifier = dirname(real) === this.program.dir ? this.program.resolve : (specifier: string) => unavailableResolve(real, specifier);
     wrapper.call(module.exports, module.exports, this.requireFrom(real), module, real, dirname(real), pathToFileURL(real).href, resolveSpecifier);
     return module.exports;
   }
