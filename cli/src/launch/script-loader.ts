@@ -83,15 +83,27 @@ export class CachedScriptLoader {
 
   private requireFrom(file: string): (id: string) => unknown {
     const nodeRequire = createRequire(file);
+    // Each `await import('@dvt/core')` of the program is a require() of its twin when reached:
+    // what an id names is looked up once.
+    const found = new Map<string, () => unknown>();
     return (id: string) => {
-      if (isBuiltin(id)) return nodeRequire(id);
-      const path = id.startsWith('file:') ? fileURLToPath(id) : isAbsolute(id) || id.startsWith('.') ? resolve(dirname(file), id) : packageEntryPath(id, dirname(file));
-      if (path === undefined) return nodeRequire(id);
-      if (path.endsWith('.cjs')) return this.load(path);
-      const twin = path.replace(/\.m?js$/, '.cjs');
-      if (twin !== path && existsSync(twin)) return this.load(twin);
-      return asEsModuleExports(nodeRequire(path));
+      let load = found.get(id);
+      if (!load) {
+        load = this.loaderOf(id, file, nodeRequire);
+        found.set(id, load);
+      }
+      return load();
     };
+  }
+
+  private loaderOf(id: string, file: string, nodeRequire: NodeJS.Require): () => unknown {
+    if (isBuiltin(id)) return () => nodeRequire(id);
+    const path = id.startsWith('file:') ? fileURLToPath(id) : isAbsolute(id) || id.startsWith('.') ? resolve(dirname(file), id) : packageEntryPath(id, dirname(file));
+    if (path === undefined) return () => nodeRequire(id);
+    if (path.endsWith('.cjs')) return () => this.load(path);
+    const twin = path.replace(/\.m?js$/, '.cjs');
+    if (twin !== path && existsSync(twin)) return () => this.load(twin);
+    return () => asEsModuleExports(nodeRequire(path));
   }
 }
 
