@@ -24,7 +24,9 @@
 //   import.meta.url)` from src/index.ts, one level down, as dist/index.js is. `--inline <name>`
 //   bundles a pure-JS driver too: mysql2 loads 92 files one by one, ~30 ms of a MariaDB seed's
 //   start-up; bundled, about half. It stays a dependency (its types are part of the adapter's).
-//   A driver with native code, or loaded only by some runs (the AWS SDK), stays external.
+//   Native code stays external: DuckDB's @duckdb/node-api (181 JavaScript files) is inlined, the
+//   @duckdb/node-bindings it requires is a dependency of the adapter of its own, at the very version
+//   node-api pins. A driver loaded only by some runs (the AWS SDK) stays external.
 // - The bundle sits in dist/bundle/, at the same depth as dist/<dir>/<module>.js, so code that finds
 //   files beside itself with `new URL('../../macros/', import.meta.url)` works in both layouts.
 // - dist/<entry>.js, written by tsc, is replaced by a one-line module that loads the bundle, so the
