@@ -37,7 +37,7 @@ export async function launch(program: Program, argv = process.argv, env = proces
     const result = enableCompileCache(join(dir, 'node'));
     trace(`Node's compile cache: status ${result.status}${result.message ? ` (${result.message})` : ''} in ${result.directory ?? join(dir, 'node')}`);
   } else if (dir !== undefined && !debug) {
-    const script = realpathSync(fileURLToPath(new URL(program.script, program.meta.url)));
+    const script = realpathSync.native(fileURLToPath(new URL(program.script, program.meta.url)));
     const resolve = (specifier: string) => program.meta.resolve(specifier);
     const loader = new CachedScriptLoader(new CompileCacheStore(dir, trace), runtimeIdentity(process.versions, process.arch), { dir: dirname(script), resolve }, trace);
     process.once('exit', () => loader.saveCompiled());

@@ -45,7 +45,8 @@ export class CachedScriptLoader {
 
   /** The exports of the twin at `path`, run once per real file. */
   load(path: string): unknown {
-    const real = realpathSync(path);
+    // One system call: the JavaScript realpath walks every component of the path.
+    const real = realpathSync.native(path);
     const done = this.loaded.get(real);
     if (done) return done.exports;
     const source = readFileSync(real, 'utf8');
