@@ -156,9 +156,14 @@ for (const file of result.outputFiles) {
 // it as esbuild reads its own output: an adapter's `(await import(entry)).default` stays the adapter.
 // A `#!` line is no JavaScript inside the launcher's function wrapper: it becomes a comment.
 // The first line stamps the twin with a hash of its content: the launcher's cache key (see
-// twinStamp in cli/src/launch/cache-location.ts).
+// twinStamp in cli/src/launch/cache-location.ts). What esbuild leaves outside ASCII (comments, a
+// regular expression's class) is escaped: an ASCII file reads into a one-byte string, without
+// decoding UTF-8, where one `€` would make V8 hold the whole megabyte in two bytes a character.
 for (const file of twins.outputFiles) {
-  const code = file.text.replace(/^#!/, '//').replace(/__toESM\((require\([^()]*\)), 1\)/g, '__toESM($1)');
+  const code = file.text
+    .replace(/^#!/, '//')
+    .replace(/__toESM\((require\([^()]*\)), 1\)/g, '__toESM($1)')
+    .replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   writeFileSync(file.path, withTwinStamp(code));
 }
 

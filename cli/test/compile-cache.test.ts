@@ -1,6 +1,8 @@
+import { isAscii } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { cacheEntryName, cacheEntryPrefix, compileCacheDir, hash, runtimeIdentity, twinStamp } from '../src/launch/cache-location.js';
 import { packageRootEntry, splitSpecifier } from '../src/launch/package-entry.js';
@@ -109,6 +111,12 @@ describe.skipIf(Number(process.versions.node.split('.')[0]) >= 22)('compile cach
     const repaired = parse(project, cache);
     expect(traced(repaired.stderr, 'rejected the cached code of')).toEqual([]);
     expect(traced(repaired.stderr, 'compiled')).toEqual([]);
+  });
+
+  it('the twins are ASCII, so that they read without UTF-8 decoding', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const twins = ['cli/dist/bundle/bin.cjs', 'cli/dist/bundle/main.cjs', 'packages/core/dist/bundle/index.cjs', 'packages/jinja/dist/bundle/index.cjs', 'adapters/duckdb/dist/index.cjs'];
+    for (const twin of twins) expect(isAscii(readFileSync(join(root, twin))), twin).toBe(true);
   });
 
   it('runs when the cache directory cannot be created or written', () => {

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -49,7 +50,7 @@ export class CachedScriptLoader {
     const real = realpathSync.native(path);
     const done = this.loaded.get(real);
     if (done) return done.exports;
-    const source = readFileSync(real, 'utf8');
+    const source = readSource(real);
     const stamp = twinStamp(source);
     // The build's stamp says what the file was; its size and time say whether it was edited since.
     const { size, mtimeMs } = statSync(real);
@@ -106,6 +107,16 @@ export class CachedScriptLoader {
     if (twin !== path && existsSync(twin)) return () => this.load(twin);
     return () => asEsModuleExports(nodeRequire(path));
   }
+}
+
+/**
+ * A script's text. The build escapes a twin's every character outside ASCII
+ * (scripts/bundle.mjs), and its bytes then are its characters: read so, they
+ * skip UTF-8 decoding, about half the read of a megabyte.
+ */
+function readSource(path: string): string {
+  const bytes = readFileSync(path);
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
 }
 
 /** The file `specifier` (a package's root) names from `dir`, found in node_modules as Node finds it. */
