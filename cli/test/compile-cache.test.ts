@@ -4,7 +4,8 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { cacheEntryName, cacheEntryPrefix, compileCacheDir, hash, runtimeIdentity, twinStamp } from '../src/launch/cache-location.js';
+import { decodeCacheEntry, encodeCacheEntry } from '../src/launch/cache-entry.js';
+import { cacheEntryName, cacheEntryPrefix, compileCacheDir, hash, runPurpose, runtimeIdentity, twinStamp } from '../src/launch/cache-location.js';
 import { packageRootEntry, splitSpecifier } from '../src/launch/package-entry.js';
 import { BIN, dvt, tempDir } from './helpers.js';
 
@@ -28,6 +29,18 @@ describe('compile cache location and keys', () => {
     expect(cacheEntryName('/a/dist/bundle/index.cjs', 'abc 10 1', 'node 22.0.0 v8 12 x64')).not.toBe(name);
     expect(cacheEntryPrefix('/b/dist/bundle/index.cjs')).not.toBe(cacheEntryPrefix('/a/dist/bundle/index.cjs'));
     expect(hash('a')).not.toBe(hash('b'));
+  });
+
+  it('names a run by its command, and an entry by the commands it holds the code of', () => {
+    expect(runPurpose(['seed', '--project-dir', 'x'])).toBe('seed');
+    expect(runPurpose(['--debug', 'run-operation', 'm'])).toBe('run-operation');
+    expect(runPurpose(['--version'])).toBe('');
+    const entry = { purposes: ['parse', 'seed'], code: Buffer.from([1, 2, 3]) };
+    const decoded = decodeCacheEntry(encodeCacheEntry(entry));
+    expect(decoded?.purposes).toEqual(['parse', 'seed']);
+    expect([...decoded!.code]).toEqual([1, 2, 3]);
+    expect(decodeCacheEntry(Buffer.from('not a code cache'))).toBeUndefined();
+    expect(decodeCacheEntry(Buffer.from([2, 0, 0, 0, 0x7b, 0x7d, 9]))).toBeUndefined();
   });
 
   it('reads the build stamp from a twin first line only', () => {
@@ -61,8 +74,12 @@ function duckdbProject(): string {
   return dir;
 }
 
-function parse(project: string, cacheDir: string, extra: Record<string, string> = {}) {
-  return dvt(['parse', '--project-dir', project, '--profiles-dir', project], { env: { DVT_COMPILE_CACHE_DIR: cacheDir, DVT_COMPILE_CACHE_DEBUG: '1', ...extra } });
+function parse(project: string, cacheDir: string, extra: Record<string, string> = {}, command = 'parse') {
+  return dvt([command, '--project-dir', project, '--profiles-dir', project], { env: { DVT_COMPILE_CACHE_DIR: cacheDir, DVT_COMPILE_CACHE_DEBUG: '1', ...extra } });
+}
+
+function written(stderr: string): string[] {
+  return [...stderr.matchAll(/^dvt compile cache: wrote (\S+) \(\d+ bytes, for ([^)]*)\)/gm)].map((m) => `${m[1]} ${m[2]}`);
 }
 
 /** The scripts the trace says were compiled, used from the cache, or rejected. */
@@ -88,6 +105,22 @@ describe.skipIf(Number(process.versions.node.split('.')[0]) >= 22)('compile cach
     expect(traced(second.stderr, 'compiled')).toEqual([]);
     expect(traced(second.stderr, 'used the cached code of').sort()).toEqual(compiled.sort());
     expect(second.stdout.replace(/[\d:.]+s?/g, '')).toBe(first.stdout.replace(/[\d:.]+s?/g, ''));
+  });
+
+  it('adds what another command compiles to the entries, once', () => {
+    const project = duckdbProject();
+    const cache = join(tempDir('dvt-cache-'), 'cache');
+    expect(parse(project, cache).code).toBe(0);
+    const seed = parse(project, cache, {}, 'seed');
+    expect(seed.code, seed.output).toBe(0);
+    expect(traced(seed.stderr, 'compiled')).toEqual([]);
+    const rewritten = written(seed.stderr);
+    expect(rewritten.length).toBe(SCRIPTS.length + 2);
+    for (const line of rewritten) expect(line).toMatch(/ parse, seed$/);
+    const again = parse(project, cache, {}, 'seed');
+    expect(again.code, again.output).toBe(0);
+    expect(written(again.stderr)).toEqual([]);
+    expect(traced(again.stderr, 'compiled')).toEqual([]);
   });
 
   it('ignores and replaces a corrupted or foreign cache entry', () => {

@@ -65,3 +65,12 @@ export function hash(text: string): string {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(16).padStart(14, '0');
 }
+
+/**
+ * What a run of `dvt <args>` does, for the cache's bookkeeping: its command
+ * (the first word that is no flag), or '' for none (`--version`). A flag's
+ * value taken for the command only costs a write of the cache.
+ */
+export function runPurpose(args: readonly string[]): string {
+  return args.find((arg) => !arg.startsWith('-') && /^[a-z][a-z-]*$/.test(arg)) ?? '';
+}

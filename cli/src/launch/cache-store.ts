@@ -25,13 +25,13 @@ export class CompileCacheStore {
    * complete entry or none. Entries under `prefix` with another name are an
    * earlier build's of the same script, and go.
    */
-  write(name: string, prefix: string, data: Buffer): void {
+  write(name: string, prefix: string, data: Buffer, purposes: readonly string[]): void {
     const temp = join(this.dir, `${name}.${process.pid}.tmp`);
     try {
       mkdirSync(this.dir, { recursive: true });
       writeFileSync(temp, data);
       renameSync(temp, join(this.dir, name));
-      this.trace(`wrote ${join(this.dir, name)} (${data.length} bytes)`);
+      this.trace(`wrote ${join(this.dir, name)} (${data.length} bytes, for ${purposes.map((p) => p || '(no command)').join(', ')})`);
     } catch (e) {
       this.trace(`could not write ${join(this.dir, name)}: ${(e as Error).message}`);
       removeQuietly(temp);

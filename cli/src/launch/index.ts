@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileCacheDir, runtimeIdentity } from './cache-location.js';
+import { compileCacheDir, runPurpose, runtimeIdentity } from './cache-location.js';
 import { CompileCacheStore } from './cache-store.js';
 import { CachedScriptLoader } from './script-loader.js';
 
@@ -39,7 +39,8 @@ export async function launch(program: Program, argv = process.argv, env = proces
   } else if (dir !== undefined && !debug) {
     const script = realpathSync.native(fileURLToPath(new URL(program.script, program.meta.url)));
     const resolve = (specifier: string) => program.meta.resolve(specifier);
-    const loader = new CachedScriptLoader(new CompileCacheStore(dir, trace), runtimeIdentity(process.versions, process.arch), { dir: dirname(script), resolve }, trace);
+    const store = new CompileCacheStore(dir, trace);
+    const loader = new CachedScriptLoader(store, runtimeIdentity(process.versions, process.arch), { dir: dirname(script), resolve }, runPurpose(argv.slice(2)), trace);
     process.once('exit', () => loader.saveCompiled());
     loader.load(script);
     return;

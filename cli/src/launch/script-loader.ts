@@ -5,6 +5,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { cacheEntryName, cacheEntryPrefix, twinStamp } from './cache-location.js';
+import { decodeCacheEntry, encodeCacheEntry } from './cache-entry.js';
 import type { CompileCacheStore } from './cache-store.js';
 import { packageRootEntry, splitSpecifier } from './package-entry.js';
 
@@ -18,6 +19,7 @@ interface Unsaved {
   script: Script;
   name: string;
   prefix: string;
+  purposes: string[];
 }
 
 /**
@@ -35,12 +37,15 @@ export class CachedScriptLoader {
   /**
    * `program` is the CLI's own: its directory, and the `import.meta.resolve`
    * of its bin, which serves the scripts there (the only ones that use it;
-   * a bare name resolves the same from anywhere in one package).
+   * a bare name resolves the same from anywhere in one package). `purpose`
+   * names what this run does (the command): entries record the purposes
+   * whose code they hold.
    */
   constructor(
     private readonly store: CompileCacheStore,
     private readonly runtime: string,
     private readonly program: { dir: string; resolve: Resolve },
+    private readonly purpose: string,
     private readonly trace: (message: string) => void,
   ) {}
 
@@ -55,15 +60,19 @@ export class CachedScriptLoader {
     // The build's stamp says what the file was; its size and time say whether it was edited since.
     const { size, mtimeMs } = statSync(real);
     const name = stamp === undefined ? undefined : cacheEntryName(real, `${stamp} ${size} ${mtimeMs}`, this.runtime);
-    const cachedData = name === undefined ? undefined : this.store.read(name);
-    const script = new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename: real, cachedData });
+    const stored = name === undefined ? undefined : this.store.read(name);
+    const entry = stored === undefined ? undefined : decodeCacheEntry(stored);
+    const script = new Script(WRAPPER_HEAD + source + WRAPPER_TAIL, { filename: real, cachedData: entry?.code });
     if (name === undefined) {
       this.trace(`compiled ${real} (no build stamp: not cached)`);
-    } else if (cachedData === undefined || script.cachedDataRejected) {
-      this.trace(`${cachedData === undefined ? 'compiled' : 'rejected the cached code of'} ${real}`);
-      this.unsaved.push({ script, name, prefix: cacheEntryPrefix(real) });
+    } else if (entry === undefined || script.cachedDataRejected) {
+      this.trace(`${stored === undefined ? 'compiled' : 'rejected the cached code of'} ${real}`);
+      this.unsaved.push({ script, name, prefix: cacheEntryPrefix(real), purposes: [this.purpose] });
     } else {
       this.trace(`used the cached code of ${real}`);
+      // The entry holds what the commands that wrote it compiled; another command's functions
+      // would be compiled on every run of it. Written once more, it holds both.
+      if (!entry.purposes.includes(this.purpose)) this.unsaved.push({ script, name, prefix: cacheEntryPrefix(real), purposes: [...entry.purposes, this.purpose] });
     }
     const module = { exports: {} as unknown };
     // Registered before it runs, as Node's require does, so that a cycle sees the partial exports.
@@ -80,7 +89,9 @@ export class CachedScriptLoader {
    * compile, which a later run of the same command does not compile again.
    */
   saveCompiled(): void {
-    for (const { script, name, prefix } of this.unsaved.splice(0)) this.store.write(name, prefix, script.createCachedData());
+    for (const { script, name, prefix, purposes } of this.unsaved.splice(0)) {
+      this.store.write(name, prefix, encodeCacheEntry({ purposes, code: script.createCachedData() }), purposes);
+    }
   }
 
   private requireFrom(file: string): (id: string) => unknown {
