@@ -150,15 +150,17 @@ for (const file of result.outputFiles) {
   mkdirSync(dirname(file.path), { recursive: true });
   writeFileSync(file.path, file.contents);
 }
-// esbuild gives the module a dynamic import() reaches Node's semantics for a CommonJS module
-// (`default` is the whole of module.exports). What the launcher's require() returns for a package
-// is ESM compiled to CommonJS (`__esModule` set, `default` its default export), so the twin reads
-// it as esbuild reads its own output: an adapter's `(await import(entry)).default` stays the adapter.
-// A `#!` line is no JavaScript inside the launcher's function wrapper: it becomes a comment.
-// The first line stamps the twin with a hash of its content: the launcher's cache key (see
-// twinStamp in cli/src/launch/cache-location.ts). What esbuild leaves outside ASCII (comments, a
-// regular expression's class) is escaped: an ASCII file reads into a one-byte string, without
-// decoding UTF-8, where one `€` would make V8 hold the whole megabyte in two bytes a character.
+// Each twin, as written:
+// - A `#!` line is no JavaScript inside the launcher's function wrapper: it becomes a comment.
+// - esbuild gives the module a dynamic import() reaches Node's semantics for a CommonJS module
+//   (`default` is the whole of module.exports). What the launcher's require() returns for a package
+//   is ESM compiled to CommonJS (`__esModule` set, `default` its default export), so the twin reads
+//   it as esbuild reads its own output: an adapter's `(await import(entry)).default` stays the adapter.
+// - What esbuild leaves outside ASCII (comments, a regular expression's class) is escaped: an
+//   ASCII file reads into a one-byte string without decoding UTF-8, where one `€` would make V8
+//   hold the whole megabyte in two bytes a character.
+// - The first line stamps it with a hash of its content: the launcher's cache key (see twinStamp
+//   in cli/src/launch/cache-location.ts).
 for (const file of twins.outputFiles) {
   const code = file.text
     .replace(/^#!/, '//')

@@ -18,14 +18,18 @@ export function compileCacheDir(env: NodeJS.ProcessEnv, platform: NodeJS.Platfor
   return join(home, '.cache', 'dvt', 'compile-cache');
 }
 
+/** How the stamp line begins. */
+export const TWIN_STAMP_MARK = '// dvt-twin ';
+
 /**
  * The build stamp scripts/bundle.mjs puts on the first line of a twin: a hash
  * of the rest of the file, so that the cache is keyed by the script's content
  * without hashing a megabyte on every start. Undefined for a script without one.
  */
 export function twinStamp(source: string): string | undefined {
-  return /^\/\/ dvt-twin ([0-9a-f]+)\n/.exec(source)?.[1];
+  return source.startsWith(TWIN_STAMP_MARK) ? /^[0-9a-f]+(?=\n)/.exec(source.slice(TWIN_STAMP_MARK.length))?.[0] : undefined;
 }
+
 
 /**
  * The cache entry of one script: `<script>-<where>-<what>.v8`. `where` hashes

@@ -1,10 +1,11 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import { createRequire, isBuiltin } from 'node:module';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { types } from 'node:util';
 import { Script } from 'node:vm';
-import { cacheEntryName, cacheEntryPrefix, twinStamp } from './cache-location.js';
+import { cacheEntryName, cacheEntryPrefix, TWIN_STAMP_MARK, twinStamp } from './cache-location.js';
 import { decodeCacheEntry, encodeCacheEntry } from './cache-entry.js';
 import type { CompileCacheStore } from './cache-store.js';
 import { packageRootEntry, splitSpecifier } from './package-entry.js';
@@ -109,13 +110,17 @@ export class CachedScriptLoader {
     };
   }
 
+  /**
+   * How `id`, required from `file`, loads: a dvt twin (one the build stamped:
+   * a package's own `.cjs` beside its ES module is none) through this
+   * loader, anything else through Node's require.
+   */
   private loaderOf(id: string, file: string, nodeRequire: NodeJS.Require): () => unknown {
     if (isBuiltin(id)) return () => nodeRequire(id);
     const path = id.startsWith('file:') ? fileURLToPath(id) : isAbsolute(id) || id.startsWith('.') ? resolve(dirname(file), id) : packageEntryPath(id, dirname(file));
     if (path === undefined) return () => nodeRequire(id);
-    if (path.endsWith('.cjs')) return () => this.load(path);
     const twin = path.replace(/\.m?js$/, '.cjs');
-    if (twin !== path && existsSync(twin)) return () => this.load(twin);
+    if (twin.endsWith('.cjs') && isStampedTwin(twin)) return () => this.load(twin);
     return () => asEsModuleExports(nodeRequire(path));
   }
 }
@@ -128,6 +133,21 @@ export class CachedScriptLoader {
 function readSource(path: string): string {
   const bytes = readFileSync(path);
   return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
+/** Whether `path` is a file that starts with the build's twin stamp. */
+function isStampedTwin(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(TWIN_STAMP_MARK.length);
+    readSync(fd, head, 0, head.length, 0);
+    return head.toString('latin1') === TWIN_STAMP_MARK;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** The file `specifier` (a package's root) names from `dir`, found in node_modules as Node finds it. */
@@ -158,12 +178,8 @@ function readManifest(path: string): { exports?: unknown; main?: unknown } | und
  * `__esModule` so that its `default` is its default export, not the namespace.
  */
 function asEsModuleExports(value: unknown): unknown {
-  if (!isNamespace(value)) return value;
+  if (!types.isModuleNamespaceObject(value)) return value;
   return Object.defineProperty({ ...(value as object) }, '__esModule', { value: true });
-}
-
-function isNamespace(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && Object.prototype.toString.call(value) === '[object Module]';
 }
 
 function unavailableResolve(file: string, specifier: string): never {
