@@ -2,7 +2,7 @@ import { isAscii } from 'node:buffer';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeCacheEntry, encodeCacheEntry } from '../src/launch/cache-entry.js';
 import { cacheEntryName, cacheEntryPrefix, compileCacheDir, hash, runPurpose, runtimeIdentity, twinStamp } from '../src/launch/cache-location.js';
@@ -192,5 +192,59 @@ describe.skipIf(Number(process.versions.node.split('.')[0]) >= 22)('compile cach
     const after = parse(project, cache);
     expect(traced(after.stderr, 'compiled')).toEqual([]);
     expect(traced(after.stderr, 'rejected the cached code of')).toEqual([]);
+  });
+});
+
+describe('the launcher require of a twin', () => {
+  /** A twin as the build writes it: stamped, in the wrapper's parameters. */
+  const twin = (code: string) => `// dvt-twin 0123456789abcdef\n${code}`;
+
+  it('loads stamped twins once each, a package .cjs of its own and an ES module through Node', async () => {
+    const { CachedScriptLoader } = await import('../src/launch/script-loader.js');
+    const { CompileCacheStore } = await import('../src/launch/cache-store.js');
+    const root = tempDir('dvt-twin-require-');
+    const pkg = (name: string, files: Record<string, string>) => {
+      mkdirSync(join(root, 'node_modules', name), { recursive: true });
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(root, 'node_modules', name, file), text);
+    };
+    // A dvt package: ES module entry, stamped twin beside it, a default export.
+    pkg('with-twin', {
+      'package.json': JSON.stringify({ type: 'module', exports: { '.': { import: './index.js' } } }),
+      'index.js': 'export default "from the ES module";\n',
+      'index.cjs': twin('globalThis.withTwinRuns = (globalThis.withTwinRuns ?? 0) + 1;\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.default = "from the twin";\nexports.named = 1;\n'),
+    });
+    // A dual package: its own index.cjs is no twin of ours.
+    pkg('dual', {
+      'package.json': JSON.stringify({ type: 'module', exports: { '.': { import: './index.js', require: './index.cjs' } } }),
+      'index.js': 'export const kind = "esm";\n',
+      'index.cjs': 'exports.kind = "cjs";\n',
+    });
+    // An ES module only package, with a default export.
+    pkg('esm-only', {
+      'package.json': JSON.stringify({ type: 'module', exports: './main.js' }),
+      'main.js': 'export default { apiVersion: 1 };\nexport const extra = 2;\n',
+    });
+    const program = join(root, 'program.cjs');
+    writeFileSync(
+      program,
+      twin(
+        'const a = require("with-twin"); const b = require("with-twin");\n' +
+          'module.exports = { same: a === b, twin: a.default, named: a.named, dual: require("dual").kind, esm: require("esm-only"), url: __dvtImportMetaUrl, resolved: __dvtImportMetaResolve("x") };\n',
+      ),
+    );
+    const loader = new CachedScriptLoader(new CompileCacheStore(join(root, 'cache'), () => {}), 'test', { dir: root, resolve: (s) => `resolved:${s}` }, 'test', () => {});
+    const out = loader.load(program) as Record<string, unknown>;
+    expect(out.same).toBe(true);
+    expect(out.twin).toBe('from the twin');
+    expect(out.named).toBe(1);
+    expect((globalThis as { withTwinRuns?: number }).withTwinRuns).toBe(1);
+    // The file its `import` condition names, through Node's require: its index.cjs was not taken for a twin.
+    expect(out.dual).toBe('esm');
+    const esm = out.esm as { default: unknown; extra: unknown; __esModule: unknown };
+    expect(esm.default).toEqual({ apiVersion: 1 });
+    expect(esm.extra).toBe(2);
+    expect(esm.__esModule).toBe(true);
+    expect(out.url).toBe(pathToFileURL(program).href);
+    expect(out.resolved).toBe('resolved:x');
   });
 });
