@@ -11,5 +11,5 @@ const cliDir = fileURLToPath(new URL('../..', import.meta.url));
 export default function buildCli(): void {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: cliDir, stdio: 'inherit' });
-  execFileSync(process.execPath, ['../scripts/bundle.mjs', 'src/bin.ts'], { cwd: cliDir, stdio: 'inherit' });
+  execFileSync(process.execPath, ['../scripts/bundle.mjs', '--launcher', './launch/index.js', '--lazy-twin', 'src/main.ts', 'src/bin.ts'], { cwd: cliDir, stdio: 'inherit' });
 }

@@ -209,15 +209,26 @@ export function parseOrThrow(env: Environment, source: string, file: string): Te
 
 /** A macro's own text for the manifest: from its opening tag to its closing tag. */
 function sliceMacroSource(contents: string, line: number): string {
-  const lines = contents.split('\n');
-  const start = lines.slice(0, line - 1).join('\n').length + (line > 1 ? 1 : 0);
+  // Every macro of a file is sliced from it at start-up (the manifest lists them all): find the
+  // line's offset without splitting the whole file once per macro.
+  let start = 0;
+  for (let at = 1; at < line; at++) {
+    const newline = contents.indexOf('\n', start);
+    if (newline === -1) return '';
+    start = newline + 1;
+  }
   const rest = contents.slice(start);
   const open = /\{%-?\s*(macro|test|materialization)\b/.exec(rest);
   if (!open) return rest;
-  const closeTag = new RegExp(`\\{%-?\\s*end${open[1]}\\s*-?%\\}`);
-  const close = closeTag.exec(rest.slice(open.index));
+  const close = CLOSE_TAGS[open[1] as keyof typeof CLOSE_TAGS].exec(rest.slice(open.index));
   return close ? rest.slice(open.index, open.index + close.index + close[0].length) : rest.slice(open.index);
 }
+
+const CLOSE_TAGS = {
+  macro: /\{%-?\s*endmacro\s*-?%\}/,
+  test: /\{%-?\s*endtest\s*-?%\}/,
+  materialization: /\{%-?\s*endmaterialization\s*-?%\}/,
+};
 
 /** A template error as the user sees it: file:line, the engine's message, an excerpt. */
 export function toDvtError(error: unknown, fallbackFile?: string): unknown {
