@@ -28,7 +28,8 @@ import { derivedTable, hasOuterOrderBy, recordPlan, RecordWriter, serverCsvSuppo
 import { toDvtError } from './errors.js';
 import { columnMetaOf, rowDecoder, type WireField } from './fields.js';
 import type { MysqlFlavor } from './flavor.js';
-import { checkedChunks, directLoadFile, directLoadSql, firstLineEnd, NotDirectlyLoadable } from './direct-load.js';
+import { checkedChunks, directLoadFile, directLoadSql, previewLayout } from './direct-load.js';
+import { EmptyDirectField, NotDirectlyLoadable } from './load-check.js';
 import { loadDataCsv, loadDataSql, needsRewrite, readsAsLoadDataCsv } from './load.js';
 import { bindParameters, checkFeatures } from './statements.js';
 import { parseServerVersion, serverCapabilities } from './version.js';
@@ -399,15 +400,19 @@ export class MysqlConnection implements Connection {
     if (source.columns.length === 0) throw new DvtError('runtime', `cannot load ${renderMysqlRelation(relation)}: no columns given`);
     if (!(await this.localInfileAllowed())) return insertBulkLoad(this, mysqlDialect(this.flavor), relation, source, opts);
     const direct = directLoadFile(source);
-    if (direct) {
-      // The file as it is, checked on the way; a byte LOAD DATA would read differently sends it
-      // the slow way (the direct attempt is rolled back first).
-      const lineEnd = await firstLineEnd(direct.path);
-      const chunks = checkedChunks(createReadStream(direct.path, { highWaterMark: DIRECT_CHUNK_BYTES }) as AsyncIterable<Buffer>, direct.delimiter, lineEnd);
-      try {
-        return await this.loadData(relation, directLoadSql(relation, source.columns, source.csv, lineEnd), chunks, () => 0, opts);
-      } catch (e) {
-        if (!(e instanceof NotDirectlyLoadable)) throw e;
+    const layout = direct && (await previewLayout(direct.path, direct.delimiter, source.csv.header, source.columns.length));
+    if (direct && layout) {
+      // The file as it is, checked on the way. An empty field in a column its start held none of
+      // redoes the load with every column through a variable; another byte LOAD DATA would read
+      // differently sends it the slow way (each attempt is rolled back first).
+      for (const attempt of [layout, { ...layout, direct: [] }]) {
+        const chunks = checkedChunks(createReadStream(direct.path, { highWaterMark: DIRECT_CHUNK_BYTES }) as AsyncIterable<Buffer>, attempt, source.columns.length);
+        try {
+          return await this.loadData(relation, directLoadSql(relation, source.columns, source.csv, attempt.lineEnd, attempt.direct), chunks, () => 0, opts);
+        } catch (e) {
+          if (!(e instanceof NotDirectlyLoadable)) throw e;
+          if (!(e instanceof EmptyDirectField)) break;
+        }
       }
     }
     if (readsAsLoadDataCsv(source.csv, source.columns) && !source.columns.some(needsRewrite)) {

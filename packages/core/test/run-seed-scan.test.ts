@@ -75,6 +75,28 @@ describe('fast seed scanner', () => {
     }
   });
 
+  it('agrees with the reference parser on wide quoted records, CRLF line ends and quotes at chunk ends', async () => {
+    const wide = (r: number) => Array.from({ length: 150 }, (_, c) => ((r + c) % 3 === 0 ? `"v""${c}\r\n,"` : (r + c) % 3 === 1 ? '' : `${c}.5`)).join(',');
+    const text = `${Array.from({ length: 150 }, (_, c) => `c${c}`).join(',')}\r\n${Array.from({ length: 12 }, (_, r) => wide(r)).join('\r\n')}\r\n`;
+    const path = file(text);
+    const reference = parseCsv(text, { delimiter: ',', nullString: '' }).filter((r) => !(r.length === 1 && r[0] === null));
+    for (const chunk of [1, 3, 64, 509, 4096, 1 << 20]) {
+      const got = await records(path, chunk);
+      expect(got.rows, `chunk ${chunk}`).toEqual(reference.slice(1));
+      expect(got.lines, `chunk ${chunk}`).toEqual(Array.from({ length: 12 }, (_, r) => 2 + r * 51));
+    }
+  });
+
+  it('reads a one-column file (no delimiter anywhere) with quoted values and blank lines', async () => {
+    const text = `v\n${Array.from({ length: 200 }, (_, i) => (i % 5 === 0 ? '' : i % 5 === 1 ? `"q\n${i}"` : String(i))).join('\n')}\n`;
+    const path = file(text);
+    const reference = parseCsv(text, { delimiter: ',', nullString: '' }).filter((r) => !(r.length === 1 && r[0] === null));
+    for (const chunk of [1, 7, 64, 1 << 20]) {
+      const got = await records(path, chunk);
+      expect(got.rows, `chunk ${chunk}`).toEqual(reference.slice(1));
+    }
+  });
+
   it('reports ragged rows and bad quoting with the line where the record starts', async () => {
     const ragged = file('a,b\n1,"two\nlines"\n3\n');
     await expect(scanSeed(ragged, 'seeds/r.csv', ',')).rejects.toMatchObject({ location: { file: 'seeds/r.csv', line: 4 } });

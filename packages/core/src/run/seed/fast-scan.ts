@@ -44,11 +44,29 @@ export class CsvScanError extends Error {
 
 /** `parse` result: the callbacks asked to stop. */
 const STOPPED = -1;
+/** `quotedRecord` result: the record goes on past the end of the buffer. */
+const INCOMPLETE = -2;
+
+/** A quoted record's fields, located before any reaches the sink: where each starts and ends, and how it is written. */
+const UNQUOTED = 0;
+const QUOTED = 1;
+/** Quoted, with doubled quotes inside. */
+const ESCAPED = 2;
 
 class RecordParser {
   line = 1;
   headerDone = false;
   private names: string[] = [];
+  // Where the next delimiter, LF, CR and quote at or after the parse position are in the current
+  // buffer (its length when there is none; -1 when not yet searched). Kept across the records of
+  // one buffer, so no byte is searched twice for the same thing.
+  private nextDelimiter = -1;
+  private nextLF = -1;
+  private nextCR = -1;
+  private nextQuote = -1;
+  private fieldStarts = new Int32Array(64);
+  private fieldEnds = new Int32Array(64);
+  private fieldKinds = new Uint8Array(64);
 
   constructor(
     private readonly d: number,
@@ -59,28 +77,41 @@ class RecordParser {
   parse(buf: Buffer, atEnd: boolean, from = 0): number {
     let pos = from;
     const n = buf.length;
-    let nextQuote = buf.indexOf(QUOTE, from);
-    if (nextQuote === -1) nextQuote = n;
+    this.nextDelimiter = this.nextLF = this.nextCR = this.nextQuote = -1;
     while (pos < n) {
-      let lineEnd = buf.indexOf(LF, pos);
-      if (lineEnd === -1) {
-        if (!atEnd) return pos;
-        lineEnd = n;
-      }
+      const lineEnd = this.lf(buf, pos);
+      if (lineEnd === n && !atEnd) return pos;
       let end: number;
-      if (nextQuote >= lineEnd) {
+      if (this.quote(buf, pos) >= lineEnd) {
         end = this.simpleRecord(buf, pos, lineEnd);
       } else {
-        // Fields reach the sink only once the whole record is in the buffer.
-        if (!atEnd && !quotedRecordComplete(buf, pos)) return pos;
-        end = this.quotedRecord(buf, pos);
-        nextQuote = buf.indexOf(QUOTE, end);
-        if (nextQuote === -1) nextQuote = n;
+        end = this.quotedRecord(buf, pos, atEnd);
+        if (end === INCOMPLETE) return pos;
       }
       if (end === STOPPED) return STOPPED;
       pos = end;
     }
     return pos;
+  }
+
+  private lf(buf: Buffer, at: number): number {
+    if (this.nextLF < at) this.nextLF = found(buf.indexOf(LF, at), buf.length);
+    return this.nextLF;
+  }
+
+  private quote(buf: Buffer, at: number): number {
+    if (this.nextQuote < at) this.nextQuote = found(buf.indexOf(QUOTE, at), buf.length);
+    return this.nextQuote;
+  }
+
+  private delimiter(buf: Buffer, at: number): number {
+    if (this.nextDelimiter < at) this.nextDelimiter = found(buf.indexOf(this.d, at), buf.length);
+    return this.nextDelimiter;
+  }
+
+  private cr(buf: Buffer, at: number): number {
+    if (this.nextCR < at) this.nextCR = found(buf.indexOf(CR, at), buf.length);
+    return this.nextCR;
   }
 
   /** A record without quotes on [start, lineEnd); returns the offset after its line break. */
@@ -91,8 +122,8 @@ class RecordParser {
     let column = 0;
     let fieldStart = start;
     for (;;) {
-      let fieldEnd = buf.indexOf(this.d, fieldStart);
-      if (fieldEnd === -1 || fieldEnd > contentEnd) fieldEnd = contentEnd;
+      let fieldEnd = this.delimiter(buf, fieldStart);
+      if (fieldEnd > contentEnd) fieldEnd = contentEnd;
       this.field(buf, column, fieldStart, fieldEnd);
       column++;
       if (fieldEnd >= contentEnd) break;
@@ -116,64 +147,110 @@ class RecordParser {
     }
   }
 
-  /** A record with quotes, whole in `buf` (or the end of the input), field by field. */
-  private quotedRecord(buf: Buffer, start: number): number {
+  /**
+   * A record with quotes from `start`: its fields are located first (native
+   * searches, no byte loop), and reach the sink only once the record is known
+   * to end within `buf` (or the input ends there). Returns the offset after
+   * it, STOPPED, or INCOMPLETE. An unquoted field ends at a delimiter, LF or
+   * CR, as in the reference parser.
+   */
+  private quotedRecord(buf: Buffer, start: number, atEnd: boolean): number {
     const n = buf.length;
     const d = this.d;
     const startLine = this.line;
     let breaks = 0;
-    let column = 0;
+    let count = 0;
     let i = start;
-    const names = this.headerDone ? null : this.names;
     for (;;) {
-      if (i < n && buf[i] === QUOTE) {
-        let j = i + 1;
-        let escaped = false;
-        let close: number;
-        for (;;) {
-          const q = buf.indexOf(QUOTE, j);
-          if (q === -1) throw new CsvScanError('unterminated quoted field', startLine);
-          if (q + 1 < n && buf[q + 1] === QUOTE) {
-            escaped = true;
+      if (count === this.fieldKinds.length) this.growFields();
+      let fieldStart: number;
+      let fieldEnd: number;
+      let kind = UNQUOTED;
+      if (buf[i] === QUOTE) {
+        kind = QUOTED;
+        let close = -1;
+        for (let j = i + 1; ; ) {
+          const q = this.quote(buf, j);
+          if (q === n) {
+            if (!atEnd) return INCOMPLETE;
+            throw new CsvScanError('unterminated quoted field', startLine);
+          }
+          if (q + 1 === n && !atEnd) return INCOMPLETE; // the next chunk may double it
+          if (buf[q + 1] === QUOTE) {
+            kind = ESCAPED;
             j = q + 2;
             continue;
           }
           close = q;
           break;
         }
-        for (let k = buf.indexOf(LF, i + 1); k !== -1 && k < close; k = buf.indexOf(LF, k + 1)) breaks++;
-        const after = close + 1;
-        if (after < n && buf[after] !== d && buf[after] !== LF && buf[after] !== CR) {
-          throw new CsvScanError(`unexpected ${JSON.stringify(String.fromCharCode(buf[after]!))} after a closing quote`, startLine + breaks);
+        for (let k = this.lf(buf, i + 1); k < close; k = this.lf(buf, k + 1)) breaks++;
+        fieldStart = i + 1;
+        fieldEnd = close;
+        i = close + 1;
+        if (i < n && buf[i] !== d && buf[i] !== LF && buf[i] !== CR) {
+          throw new CsvScanError(`unexpected ${JSON.stringify(String.fromCharCode(buf[i]!))} after a closing quote`, startLine + breaks);
         }
-        // Decoded only when someone looks: the header, a wanted column, or an empty field (NULL).
-        if (names || close === i + 1 || this.callbacks.sink.wants(column)) {
-          const text = buf.toString('utf8', i + 1, close);
-          const value = escaped ? text.replace(/""/g, '"') : text;
-          if (names) names.push(value);
-          else this.callbacks.sink.value(column, value);
-        }
-        i = after;
       } else {
-        let j = i;
-        while (j < n && buf[j] !== d && buf[j] !== LF && buf[j] !== CR) {
-          if (buf[j] === QUOTE) throw new CsvScanError('a quote inside an unquoted field', startLine + breaks);
-          j++;
-        }
-        this.field(buf, column, i, j);
-        i = j;
+        fieldStart = i;
+        fieldEnd = Math.min(this.delimiter(buf, i), this.lf(buf, i), this.cr(buf, i));
+        if (this.quote(buf, i) < fieldEnd) throw new CsvScanError('a quote inside an unquoted field', startLine + breaks);
+        i = fieldEnd;
       }
-      column++;
+      this.fieldStarts[count] = fieldStart;
+      this.fieldEnds[count] = fieldEnd;
+      this.fieldKinds[count] = kind;
+      count++;
       if (i < n && buf[i] === d) {
         i++;
         continue;
       }
-      if (i < n && buf[i] === CR) i++;
+      if (i === n && !atEnd) return INCOMPLETE;
+      if (i < n && buf[i] === CR) {
+        i++;
+        if (i === n && !atEnd) return INCOMPLETE; // an LF may follow in the next chunk
+      }
       if (i < n && buf[i] === LF) i++;
       break;
     }
     this.line = startLine + 1 + breaks;
-    return this.endRecord(column, startLine) ? i : STOPPED;
+    this.emitFields(buf, count);
+    return this.endRecord(count, startLine) ? i : STOPPED;
+  }
+
+  /** Hands a located record's fields to the header or the sink. */
+  private emitFields(buf: Buffer, count: number): void {
+    const names = this.headerDone ? null : this.names;
+    const sink = this.callbacks.sink;
+    for (let column = 0; column < count; column++) {
+      const start = this.fieldStarts[column]!;
+      const end = this.fieldEnds[column]!;
+      const kind = this.fieldKinds[column]!;
+      if (kind === UNQUOTED) {
+        this.field(buf, column, start, end);
+        continue;
+      }
+      // Decoded only when someone looks: the header, a wanted column, or an empty field (NULL).
+      if (names || end === start || sink.wants(column)) {
+        const text = buf.toString('utf8', start, end);
+        const value = kind === ESCAPED ? text.replace(/""/g, '"') : text;
+        if (names) names.push(value);
+        else sink.value(column, value);
+      }
+    }
+  }
+
+  private growFields(): void {
+    const size = this.fieldKinds.length * 2;
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
+    const kinds = new Uint8Array(size);
+    starts.set(this.fieldStarts);
+    ends.set(this.fieldEnds);
+    kinds.set(this.fieldKinds);
+    this.fieldStarts = starts;
+    this.fieldEnds = ends;
+    this.fieldKinds = kinds;
   }
 
   private endRecord(fieldCount: number, startLine: number): boolean {
@@ -245,17 +322,9 @@ function finishCarried(parser: RecordParser, carry: Buffer, chunk: Buffer): numb
   }
 }
 
-/** Whether the record starting at `start` ends (at a line break outside quotes) within `buf`. */
-function quotedRecordComplete(buf: Buffer, start: number): boolean {
-  let i = start;
-  for (;;) {
-    const lf = buf.indexOf(LF, i);
-    const q = buf.indexOf(QUOTE, i);
-    if (q === -1 || (lf !== -1 && lf < q)) return lf !== -1;
-    const close = buf.indexOf(QUOTE, q + 1);
-    if (close === -1 || close + 1 >= buf.length) return false;
-    i = close + 1;
-  }
+/** An `indexOf` result with "none" as `none` (the buffer's length), so positions compare without a special case. */
+function found(at: number, none: number): number {
+  return at === -1 ? none : at;
 }
 
 /** `null` in any case, possibly padded with blanks. */

@@ -94,6 +94,7 @@ export class ColumnInference {
       if (lower !== 'true' && lower !== 'false') this.boolean = false;
       else if (value !== lower) this.needsNormalising = true;
     }
+    this.settle();
   }
 
   private observeNumber(value: string): void {
@@ -154,6 +155,7 @@ export class ColumnInference {
       this.date = this.datetime = false;
       if (this.number) this.observeDecimalBytes(buf, start, end, shape === DECIMAL_WITH_FRACTION, buf[end - 1] === DOT);
     }
+    this.settle();
   }
 
   /** `observeNumber` for a plain decimal without exponent, given as bytes. */
@@ -167,9 +169,14 @@ export class ColumnInference {
     }
   }
 
-  /** Only text is left: values no longer change the type (NULL markers still matter). */
-  get settled(): boolean {
-    return !(this.number || this.date || this.datetime || this.isoDatetime || this.boolean);
+  /**
+   * Only text is left: values no longer change the type (NULL markers still matter). A field, not
+   * a getter: the scanner asks for every field of the column.
+   */
+  settled = false;
+
+  private settle(): void {
+    this.settled = !(this.number || this.date || this.datetime || this.isoDatetime || this.boolean);
   }
 
   result(): SeedKind {
@@ -195,8 +202,8 @@ const DECIMAL_WITH_FRACTION = 2;
 const DATE = 3;
 const DATETIME = 4;
 
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x39;
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
 }
 
 /** The digits at [at, at + count) as a number. */
@@ -208,28 +215,31 @@ function digitsValue(buf: Uint8Array, at: number, count: number): number {
 
 /**
  * Which fast shape the bytes have: `[+-]digits[.digits]` (a plain number, digits after the point
- * or not), `dddd-dd-dd`, `dddd-dd-dd dd:dd:dd`, else OTHER.
+ * or not), `dddd-dd-dd`, `dddd-dd-dd dd:dd:dd`, else OTHER. Reads only bytes in [start, end).
  */
 function byteShape(buf: Uint8Array, start: number, end: number): number {
   let i = start;
-  const c0 = buf[i];
+  const c0 = buf[i]!;
   if (c0 === 0x2b || c0 === 0x2d) i++;
   const intStart = i;
-  while (i < end && isDigit(buf[i])) i++;
+  while (i < end && isDigit(buf[i]!)) i++;
   if (i === intStart) return OTHER;
   if (i === end) return DECIMAL;
   if (buf[i] === DOT) {
     const fractionStart = ++i;
-    while (i < end && isDigit(buf[i])) i++;
+    while (i < end && isDigit(buf[i]!)) i++;
     if (i !== end) return OTHER;
     return i > fractionStart ? DECIMAL_WITH_FRACTION : DECIMAL;
   }
-  if (intStart !== start || i - start !== 4 || buf[i] !== 0x2d || !isDigit(buf[start + 5]) || !isDigit(buf[start + 6]) || buf[start + 7] !== 0x2d) return OTHER;
-  if (!isDigit(buf[start + 8]) || !isDigit(buf[start + 9])) return OTHER;
-  if (end - start === 10) return DATE;
-  if (end - start !== 19 || buf[start + 10] !== 0x20 || buf[start + 13] !== 0x3a || buf[start + 16] !== 0x3a) return OTHER;
-  for (const at of [11, 12, 14, 15, 17, 18]) if (!isDigit(buf[start + at])) return OTHER;
-  return DATETIME;
+  const length = end - start;
+  if (intStart !== start || i - start !== 4 || (length !== 10 && length !== 19)) return OTHER;
+  if (buf[start + 4] !== 0x2d || !isDigit(buf[start + 5]!) || !isDigit(buf[start + 6]!) || buf[start + 7] !== 0x2d) return OTHER;
+  if (!isDigit(buf[start + 8]!) || !isDigit(buf[start + 9]!)) return OTHER;
+  if (length === 10) return DATE;
+  if (buf[start + 10] !== 0x20 || buf[start + 13] !== 0x3a || buf[start + 16] !== 0x3a) return OTHER;
+  const timeDigits =
+    isDigit(buf[start + 11]!) && isDigit(buf[start + 12]!) && isDigit(buf[start + 14]!) && isDigit(buf[start + 15]!) && isDigit(buf[start + 17]!) && isDigit(buf[start + 18]!);
+  return timeDigits ? DATETIME : OTHER;
 }
 
 /** `validDate` for the `dddd-dd-dd` at `at`. */
