@@ -37,6 +37,10 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const DOT = 0x2e;
 
+/** 1 for the bytes a quoted field's scan must look at: quote, CR, LF. */
+const QUOTED_STOPS = new Uint8Array(256);
+for (const c of [QUOTE, CR, LF]) QUOTED_STOPS[c] = 1;
+
 const enum LineEnd {
   Unknown,
   Lf,
@@ -344,19 +348,26 @@ export class BinaryCopyEncoder {
         if (this.doubledQuote) ok = column.text && this.roomFor(close - start, count - f) && writeUndoubled(src, start, close, out);
         else ok = (column.text || close > start) && this.roomFor(close - start, count - f) && encodeValue(column, src, start, close, out);
       } else {
-        const end = this.prefixes && src[i] !== firstNullByte ? encodePrefix(column, src, i, n, out, fieldEnds) : -1;
+        const end = this.prefixes && !column.text && src[i] !== firstNullByte ? encodePrefix(column, src, i, n, out, fieldEnds) : -1;
         if (end >= 0) {
           i = end;
         } else {
           const start = i;
+          // Text is copied to its place in the output as it is scanned, as far as the chunk has room.
+          if (column.text) i = copyToStop(src, i, Math.min(n, i + out.buf.length - out.pos - (count - f) * FIELD_BYTES), out.buf, out.pos + 4, stops);
+          const copied = i - start;
           while (i < n && stops[src[i]!] === 0) i++;
           if (i >= n && !final) return this.undoRow(Scan.Incomplete);
           if (src[i] === QUOTE) return this.undoRow(Scan.Refused);
-          if (i - start === nullLength && (nullLength === 0 || src.subarray(start, i).equals(nullBytes))) {
+          const length = i - start;
+          if (length === nullLength && (nullLength === 0 || src.subarray(start, i).equals(nullBytes))) {
             out.view.setInt32(out.pos, -1);
             out.pos += 4;
+          } else if (column.text && copied === length) {
+            out.view.setInt32(out.pos, length);
+            out.pos += 4 + length;
           } else {
-            ok = (column.text || i > start) && this.roomFor(i - start, count - f) && encodeValue(column, src, start, i, out);
+            ok = (column.text || length > 0) && this.roomFor(length, count - f) && encodeValue(column, src, start, i, out);
           }
         }
       }
@@ -402,6 +413,7 @@ export class BinaryCopyEncoder {
     const lineBreak = this.lineEnd === LineEnd.Lf ? LF : CR;
     this.doubledQuote = false;
     for (;;) {
+      while (i < n - 2 && QUOTED_STOPS[src[i]!] === 0) i++;
       if (i + 2 >= n && !final) return Scan.Incomplete;
       if (i >= n) return Scan.Refused;
       const c = src[i]!;
@@ -450,6 +462,20 @@ export class BinaryCopyEncoder {
 function cleanText(src: Buffer, start: number, end: number): boolean {
   const bytes = src.subarray(start, end);
   return isUtf8(bytes) && bytes.indexOf(0) < 0;
+}
+
+/**
+ * Copies `src` from `i` to `buf` at `at` up to the first byte in `stops` or
+ * `limit`, whichever comes first; returns where it stopped.
+ */
+function copyToStop(src: Buffer, i: number, limit: number, buf: Buffer, at: number, stops: Uint8Array): number {
+  let o = at;
+  for (; i < limit; i++) {
+    const c = src[i]!;
+    if (stops[c] !== 0) break;
+    buf[o++] = c;
+  }
+  return i;
 }
 
 /** Appends a quoted text field's content with each doubled quote made single. */

@@ -329,7 +329,8 @@ const encodeText: ValueEncoder = (src, start, end, out) => {
   const n = end - start;
   out.view.setInt32(out.pos, n);
   const at = out.pos + 4;
-  if (n < 32) for (let i = 0; i < n; i++) out.buf[at + i] = src[start + i]!;
+  // Short values (most text fields) copy faster in this loop than through Buffer#copy's call.
+  if (n < 64) for (let i = 0; i < n; i++) out.buf[at + i] = src[start + i]!;
   else src.copy(out.buf, at, start, end);
   out.pos = at + n;
   return true;
