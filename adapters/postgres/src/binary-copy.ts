@@ -50,6 +50,9 @@ const enum LineEnd {
 /** Output bytes reserved per field before its length is known (any fixed-size value, or NULL). */
 const FIELD_BYTES = maxEncodedBytes(0);
 
+/** `quotedEnd` ran out of output room while copying (a negative number unlike any `Scan`). */
+const NO_ROOM = -3;
+
 /** Negative, so that a position or a `Scan` fits one number. */
 const enum Scan {
   /** A whole record was read: `recordEnd` is past its line end. */
@@ -126,6 +129,8 @@ export class BinaryCopyEncoder {
   private rowStart = 0;
   /** Whether the quoted field just read has doubled quotes. */
   private doubledQuote = false;
+  /** Where the quoted field just copied ends in the output. */
+  private copiedTo = 0;
   private recordEnd = 0;
   /** The line end of the record scanned (it becomes the file's once a record is taken). */
   private recordLineEnd = LineEnd.Unknown;
@@ -342,10 +347,19 @@ export class BinaryCopyEncoder {
       let ok = true;
       if (src[i] === QUOTE) {
         const start = i + 1;
-        const close = this.quotedEnd(src, start, final);
+        // Text is copied to its place in the output as it is scanned, when the chunk has room.
+        let copied = column.text;
+        let close = copied ? this.quotedEnd(src, start, final, out.buf, out.pos + 4, out.buf.length - (count - f - 1) * FIELD_BYTES) : this.quotedEnd(src, start, final);
+        if (close === NO_ROOM) {
+          copied = false;
+          close = this.quotedEnd(src, start, final);
+        }
         if (close < 0) return this.undoRow(close);
         i = close + 1;
-        if (this.doubledQuote) ok = column.text && this.roomFor(close - start, count - f) && writeUndoubled(src, start, close, out);
+        if (copied) {
+          out.view.setInt32(out.pos, this.copiedTo - out.pos - 4);
+          out.pos = this.copiedTo;
+        } else if (this.doubledQuote) ok = column.text && this.roomFor(close - start, count - f) && writeUndoubled(src, start, close, out);
         else ok = (column.text || close > start) && this.roomFor(close - start, count - f) && encodeValue(column, src, start, close, out);
       } else {
         const end = this.prefixes && !column.text && src[i] !== firstNullByte ? encodePrefix(column, src, i, n, out, fieldEnds) : -1;
@@ -403,29 +417,49 @@ export class BinaryCopyEncoder {
 
   /**
    * The index of the quote closing a quoted field whose content starts at
-   * `i`, or `Scan.Incomplete` / `Scan.Refused` (as negative numbers). Notes
-   * in `doubledQuote` whether the content has doubled quotes, and counts
-   * the lines it spans into `recordLines`.
+   * `i`, or `Scan.Incomplete` / `Scan.Refused`. Notes in `doubledQuote`
+   * whether the content has doubled quotes, and counts the lines it spans
+   * into `recordLines`. Given `copy`, also writes the content there from
+   * `at` with each doubled quote made single, leaving `copiedTo` past it,
+   * or returns `NO_ROOM` (having counted nothing) before writing at `copyLimit`.
    */
-  private quotedEnd(src: Buffer, i: number, final: boolean): number {
+  private quotedEnd(src: Buffer, i: number, final: boolean, copy: Buffer | null = null, at = 0, copyLimit = 0): number {
     const n = src.length;
     // PostgreSQL counts LF as a line in LF files, else CR (also before it knows the file's line end).
     const lineBreak = this.lineEnd === LineEnd.Lf ? LF : CR;
+    let lines = 0;
+    let o = at;
     this.doubledQuote = false;
     for (;;) {
-      while (i < n - 2 && QUOTED_STOPS[src[i]!] === 0) i++;
+      if (copy === null) {
+        while (i < n - 2 && QUOTED_STOPS[src[i]!] === 0) i++;
+      } else {
+        const spanEnd = Math.min(n - 2, i + copyLimit - o);
+        for (; i < spanEnd; i++) {
+          const c = src[i]!;
+          if (QUOTED_STOPS[c] !== 0) break;
+          copy[o++] = c;
+        }
+        if (o >= copyLimit) return NO_ROOM;
+      }
       if (i + 2 >= n && !final) return Scan.Incomplete;
       if (i >= n) return Scan.Refused;
       const c = src[i]!;
       if (c === QUOTE) {
-        if (src[i + 1] !== QUOTE) return i;
+        if (src[i + 1] !== QUOTE) {
+          this.recordLines += lines;
+          this.copiedTo = o;
+          return i;
+        }
         this.doubledQuote = true;
+        if (copy !== null) copy[o++] = QUOTE;
         i += 2;
         continue;
       }
-      if (c === lineBreak) this.recordLines++;
+      if (c === lineBreak) lines++;
       // A `\.` line inside quotes: some servers read it as the end of data.
       if ((c === LF || c === CR) && src[i + 1] === BACKSLASH && src[i + 2] === DOT) return Scan.Refused;
+      if (copy !== null) copy[o++] = c;
       i++;
     }
   }

@@ -317,11 +317,23 @@ describe('binary COPY record framing', () => {
   });
 
   it('moves a row begun at the end of an output chunk to the next one', () => {
-    const long = (i: number) => String(i % 10).repeat(40_000);
-    const input = [1, 2, 3, 4].map((i) => `${i},${long(i)}\n`).join('');
+    // Each value is longer than half the first output chunk; odd rows quote theirs (with a doubled quote).
+    const long = (i: number) => `${String(i % 10).repeat(40_000)}${i % 2 ? '"' : ''}`;
+    const input = [1, 2, 3, 4, 5].map((i) => `${i},${i % 2 ? `"${long(i).replaceAll('"', '""')}"` : long(i)}\n`).join('');
     const r = encode([[TypeOid.int4], [TypeOid.text]], input);
     expect(r.remainder).toBe('');
-    expect(r.rows.map(([i, t]) => [int(i!), t!.toString()])).toEqual([1, 2, 3, 4].map((i) => [i, long(i)]));
+    expect(r.rows.map(([i, t]) => [int(i!), t!.toString()])).toEqual([1, 2, 3, 4, 5].map((i) => [i, long(i)]));
+    // A value ending at or near the end of the first output chunk (64 KiB) leaves room for the field after it.
+    for (let length = 65_440; length < 65_520; length++) {
+      for (const quoted of [false, true]) {
+        const text = 'x'.repeat(length);
+        const edge = encode([[TypeOid.int4], [TypeOid.text], [TypeOid.int4]], `1,${quoted ? `"${text}"` : text},2\n3,y,4\n`);
+        expect(edge.rows.map(([a, t, b]) => [int(a!), t!.length, int(b!)]), `${length} ${quoted}`).toEqual([
+          [1, length, 2],
+          [3, 1, 4],
+        ]);
+      }
+    }
   });
 
   it('joins a record longer than the straddle window across chunks', () => {
