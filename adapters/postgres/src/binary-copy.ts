@@ -19,6 +19,8 @@ import type { BinaryOut, ColumnEncoding } from './binary-values.js';
 /** PGCOPY\n\377\r\n\0, flags 0, header extension length 0. */
 const SIGNATURE = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
 const TRAILER = Buffer.from([0xff, 0xff]);
+/** No bytes (shared: a call to make an empty Buffer at a chunk's end costs a recompile the first time). */
+const NOTHING = Buffer.alloc(0);
 
 /** Encoded rows are gathered into chunks of about this size (fewer socket writes and CopyData messages). */
 const OUT_CHUNK_BYTES = 1 << 20;
@@ -121,7 +123,7 @@ export class BinaryCopyEncoder {
   private headerLines = 0;
   /** The line end of the records taken so far: PostgreSQL holds a file to its first line's. */
   private lineEnd = LineEnd.Unknown;
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING;
   private readonly out: BinaryOut;
   private readonly ready: Buffer[] = [];
   private readonly rowLines = new RowLines();
@@ -267,7 +269,7 @@ export class BinaryCopyEncoder {
       if (scan === Scan.Refused) return this.stop(src, p);
       p = this.recordEnd;
     }
-    this.pending = p === n ? Buffer.alloc(0) : src.subarray(p);
+    this.pending = p === n ? NOTHING : src.subarray(p);
   }
 
   /**
@@ -345,7 +347,9 @@ export class BinaryCopyEncoder {
     for (let f = 0; ; f++) {
       const column = columns[f]!;
       let ok = true;
-      if (src[i] === QUOTE) {
+      // Reads stay inside `src`: V8 recompiles the whole function after the first read past an array's end.
+      const first = i < n ? src[i]! : -1;
+      if (first === QUOTE) {
         const start = i + 1;
         // Text is copied to its place in the output as it is scanned, when the chunk has room.
         let copied = column.text;
@@ -362,7 +366,7 @@ export class BinaryCopyEncoder {
         } else if (this.doubledQuote) ok = column.text && this.roomFor(close - start, count - f) && writeUndoubled(src, start, close, out);
         else ok = (column.text || close > start) && this.roomFor(close - start, count - f) && encodeValue(column, src, start, close, out);
       } else {
-        const end = this.prefixes && !column.text && src[i] !== firstNullByte ? encodePrefix(column, src, i, n, out, fieldEnds) : -1;
+        const end = this.prefixes && !column.text && first >= 0 && first !== firstNullByte ? encodePrefix(column, src, i, n, out, fieldEnds) : -1;
         if (end >= 0) {
           i = end;
         } else {
@@ -372,7 +376,7 @@ export class BinaryCopyEncoder {
           const copied = i - start;
           while (i < n && stops[src[i]!] === 0) i++;
           if (i >= n && !final) return this.undoRow(Scan.Incomplete);
-          if (src[i] === QUOTE) return this.undoRow(Scan.Refused);
+          if (i < n && src[i] === QUOTE) return this.undoRow(Scan.Refused);
           const length = i - start;
           if (length === nullLength && (nullLength === 0 || src.subarray(start, i).equals(nullBytes))) {
             out.view.setInt32(out.pos, -1);
