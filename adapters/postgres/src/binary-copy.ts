@@ -19,8 +19,6 @@ import type { BinaryOut, ColumnEncoding } from './binary-values.js';
 /** PGCOPY\n\377\r\n\0, flags 0, header extension length 0. */
 const SIGNATURE = Buffer.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0]);
 const TRAILER = Buffer.from([0xff, 0xff]);
-/** No bytes (shared: a call to make an empty Buffer at a chunk's end costs a recompile the first time). */
-const NOTHING = Buffer.alloc(0);
 
 /** Encoded rows are gathered into chunks of about this size (fewer socket writes and CopyData messages). */
 const OUT_CHUNK_BYTES = 1 << 20;
@@ -51,6 +49,11 @@ const enum LineEnd {
 
 /** Output bytes reserved per field before its length is known (any fixed-size value, or NULL). */
 const FIELD_BYTES = maxEncodedBytes(0);
+/**
+ * Output room made at a row's start for its text, besides FIELD_BYTES per
+ * field: only rows with more text move to a new output chunk midway.
+ */
+const ROW_TEXT_BYTES = 1 << 13;
 
 /** `quotedEnd` ran out of output room while copying (a negative number unlike any `Scan`). */
 const NO_ROOM = -3;
@@ -123,7 +126,7 @@ export class BinaryCopyEncoder {
   private headerLines = 0;
   /** The line end of the records taken so far: PostgreSQL holds a file to its first line's. */
   private lineEnd = LineEnd.Unknown;
-  private pending: Buffer = NOTHING;
+  private pending: Buffer = Buffer.alloc(0);
   private readonly out: BinaryOut;
   private readonly ready: Buffer[] = [];
   private readonly rowLines = new RowLines();
@@ -269,7 +272,7 @@ export class BinaryCopyEncoder {
       if (scan === Scan.Refused) return this.stop(src, p);
       p = this.recordEnd;
     }
-    this.pending = p === n ? NOTHING : src.subarray(p);
+    this.pending = src.subarray(p);
   }
 
   /**
@@ -339,11 +342,12 @@ export class BinaryCopyEncoder {
     if (count === 0) return Scan.Refused;
     const nullLength = nullBytes.length;
     const firstNullByte = nullLength === 0 ? -1 : nullBytes[0]!;
-    this.ensureRoom(2 + count * FIELD_BYTES);
+    this.ensureRoom(2 + count * FIELD_BYTES + ROW_TEXT_BYTES);
     this.rowStart = out.pos;
     out.view.setInt16(out.pos, count);
     out.pos += 2;
     let i = p;
+    let scan: Scan = Scan.Refused;
     for (let f = 0; ; f++) {
       const column = columns[f]!;
       let ok = true;
@@ -358,7 +362,10 @@ export class BinaryCopyEncoder {
           copied = false;
           close = this.quotedEnd(src, start, final);
         }
-        if (close < 0) return this.undoRow(close);
+        if (close < 0) {
+          scan = close;
+          break;
+        }
         i = close + 1;
         if (copied) {
           out.view.setInt32(out.pos, this.copiedTo - out.pos - 4);
@@ -375,8 +382,11 @@ export class BinaryCopyEncoder {
           if (column.text) i = copyToStop(src, i, Math.min(n, i + out.buf.length - out.pos - (count - f) * FIELD_BYTES), out.buf, out.pos + 4, stops);
           const copied = i - start;
           while (i < n && stops[src[i]!] === 0) i++;
-          if (i >= n && !final) return this.undoRow(Scan.Incomplete);
-          if (i < n && src[i] === QUOTE) return this.undoRow(Scan.Refused);
+          if (i >= n && !final) {
+            scan = Scan.Incomplete;
+            break;
+          }
+          if (i < n && src[i] === QUOTE) break;
           const length = i - start;
           if (length === nullLength && (nullLength === 0 || src.subarray(start, i).equals(nullBytes))) {
             out.view.setInt32(out.pos, -1);
@@ -389,16 +399,20 @@ export class BinaryCopyEncoder {
           }
         }
       }
-      if (!ok) return this.undoRow(Scan.Refused);
-      if (f === count - 1) return this.undoRow(this.endLine(src, i, final));
-      if (i < n && src[i] === this.delimiter) i++;
-      else return this.undoRow(i >= n && !final ? Scan.Incomplete : Scan.Refused);
+      if (!ok) break;
+      if (f === count - 1) {
+        scan = this.endLine(src, i, final);
+        break;
+      }
+      if (i < n && src[i] === this.delimiter) {
+        i++;
+      } else {
+        if (i >= n && !final) scan = Scan.Incomplete;
+        break;
+      }
     }
-  }
-
-  /** Drops the row being encoded unless `scan` took it whole. */
-  private undoRow(scan: Scan): Scan {
-    if (scan !== Scan.Record) this.out.pos = this.rowStart;
+    // Every way out passes here, so a way first taken late (at a chunk's end) costs V8 no recompile.
+    if (scan !== Scan.Record) out.pos = this.rowStart;
     return scan;
   }
 
