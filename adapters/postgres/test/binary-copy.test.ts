@@ -203,6 +203,21 @@ describe('binary COPY value encodings', () => {
     expect(one(TypeOid.numeric, '-0.00')).toEqual(Buffer.from([0, 0, 0, 0, 0, 0, 0, 2]));
   });
 
+  it('reads a value found while scanning as it reads the same value judged whole', () => {
+    // Unquoted, these values are read as the record is scanned; quoted, the field is found first and then encoded.
+    const cases: [number, string[]][] = [
+      [TypeOid.int2, ['0', '-0', '32767', '32768', '-32769', '007', '12a', '1.0', '-']],
+      [TypeOid.int4, ['2147483647', '-2147483648', '2147483648', '0000000000000000042', '999999999999999', '1e3', '5 ']],
+      [TypeOid.int8, ['999999999999999', '1000000000000000', '-4294967297', '9223372036854775807', '9223372036854775808', '00000000000000000001']],
+      [TypeOid.float8, ['1', '1.', '.5', '-.5', '-0', '0.1', '123456789012345', '1234567890123456', '0.000000000000001', '1.5e3', '1e-400', '1..2', '.', '-', '00000000000000001.5']],
+      [TypeOid.timestamp, ['2020-01-01 00:00:00', '2020-01-01T23:59:59', '2020-02-30 00:00:00', '2020-01-01 24:00:00', '2020-01-01 00:00:00.123456', '2020-01-01 00:00', '2020-01-01', '2020-01-01 00:00:00+02', '2020-01-01 00:00:00x']],
+      [TypeOid.date, ['2020-02-29', '2021-02-29', '0000-01-01', '2020-01-01x', '2020-01-01 00:00:00']],
+    ];
+    for (const [oid, values] of cases) {
+      for (const v of values) expect(one(oid, v), `${oid} ${v}`).toEqual(one(oid, `"${v}"`));
+    }
+  });
+
   it('uses binary only for the types whose binary input matches text input', () => {
     for (const oid of [700, 1184, 1042, 114, 3802, 2950, 17, 1083, 1186]) expect(columnEncoding(oid, -1)).toBeUndefined();
     expect(columnEncoding(TypeOid.varchar, 14)).toBeUndefined();
@@ -291,6 +306,34 @@ describe('binary COPY record framing', () => {
     expect(encode(textInt, '1,a\n2,"x\ny"\n+3,c\n').textStart).toEqual({ prefix: Buffer.from('\n'), header: true, lineOffset: 2 });
     expect(encode(textInt, 'id,n\r\n1,a\r\n+3,c\n', { header: true }).textStart).toEqual({ prefix: Buffer.from('\r\n'), header: true, lineOffset: 1 });
     expect(encode(textInt, '+1,a\n').textStart).toEqual({ prefix: Buffer.alloc(0), header: false, lineOffset: 0 });
+  });
+
+  it('finds field ends byte by byte when the delimiter could be part of a value', () => {
+    expect(encode([[TypeOid.int4], [TypeOid.int4]], '152\n', { delimiter: '5' }).rows.map((r) => r.map(int))).toEqual([[1, 2]]);
+    expect(encode([[TypeOid.float8], [TypeOid.int4]], '1.5\n', { delimiter: '.' }).rows.map(([a, b]) => [float(a!), int(b!)])).toEqual([[1, 5]]);
+    const spaced = encode([[TypeOid.timestamp]], '2020-01-01 00:00:00\n', { delimiter: ' ' });
+    expect(spaced.rows).toEqual([]);
+    expect(spaced.remainder).toBe('2020-01-01 00:00:00\n');
+  });
+
+  it('moves a row begun at the end of an output chunk to the next one', () => {
+    // Each value is longer than half the first output chunk; odd rows quote theirs (with a doubled quote).
+    const long = (i: number) => `${String(i % 10).repeat(40_000)}${i % 2 ? '"' : ''}`;
+    const input = [1, 2, 3, 4, 5].map((i) => `${i},${i % 2 ? `"${long(i).replaceAll('"', '""')}"` : long(i)}\n`).join('');
+    const r = encode([[TypeOid.int4], [TypeOid.text]], input);
+    expect(r.remainder).toBe('');
+    expect(r.rows.map(([i, t]) => [int(i!), t!.toString()])).toEqual([1, 2, 3, 4, 5].map((i) => [i, long(i)]));
+    // A value ending at or near the end of the first output chunk (64 KiB) leaves room for the field after it.
+    for (let length = 65_440; length < 65_520; length++) {
+      for (const quoted of [false, true]) {
+        const text = 'x'.repeat(length);
+        const edge = encode([[TypeOid.int4], [TypeOid.text], [TypeOid.int4]], `1,${quoted ? `"${text}"` : text},2\n3,y,4\n`);
+        expect(edge.rows.map(([a, t, b]) => [int(a!), t!.length, int(b!)]), `${length} ${quoted}`).toEqual([
+          [1, length, 2],
+          [3, 1, 4],
+        ]);
+      }
+    }
   });
 
   it('joins a record longer than the straddle window across chunks', () => {
