@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MARIADB, serviceSkipReason } from '@dvt/adapter-testkit';
-import { Compiler, loadProject, runCommand } from '@dvt/core';
+import { MARIADB, serviceSkipReason, queryRows, runProject } from '@dvt/adapter-testkit';
 import type { AdapterContext, RunCommandName, RunOutcome, Value } from '@dvt/core';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,26 +22,9 @@ describe.skipIf(skip)(`a project on MariaDB${skip ? ` (skipped: ${skip})` : ''}`
   let dir: string;
 
   const build = async (command: RunCommandName): Promise<RunOutcome> => {
-    const project = loadProject({ projectDir: dir, profilesDir: dir, env: {}, vars: {} });
-    const compiler = await Compiler.create({ project, adapters: { mariadb: adapter }, env: {}, flags: { FULL_REFRESH: false } });
-    compiler.parseProject();
-    return runCommand({
-      command,
-      project,
-      compiler,
-      selection: [...project.nodes.values()].map((n) => n.unique_id),
-      targetPath: path.join(dir, 'target'),
-      resolveAdapter: async () => adapter,
-    });
+    return runProject(adapter, dir, command);
   };
-  const rows = async (sql: string): Promise<Value[][]> => {
-    const conn = await adapter.connect(config, ctx);
-    try {
-      return (await conn.query(sql)).rows;
-    } finally {
-      await conn.close();
-    }
-  };
+  const rows = (sql: string): Promise<Value[][]> => queryRows(adapter, config, sql, ctx);
   const problems = (outcome: RunOutcome) => outcome.results.filter((r) => !['success', 'pass'].includes(r.status)).map((r) => `${r.unique_id}: ${r.status} ${r.message ?? ''}`);
 
   beforeAll(() => {

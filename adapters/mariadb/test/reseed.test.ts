@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MARIADB, serviceSkipReason } from '@dvt/adapter-testkit';
-import { Compiler, loadProject, runCommand } from '@dvt/core';
+import { MARIADB, serviceSkipReason, queryRows, runProject } from '@dvt/adapter-testkit';
 import type { AdapterContext, RunOutcome, Value } from '@dvt/core';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,20 +22,10 @@ describe.skipIf(skip)(`re-seeding on MariaDB${skip ? ` (skipped: ${skip})` : ''}
   const reader = `${tag}_reader`;
   let dir: string;
 
-  const rows = async (sql: string): Promise<Value[][]> => {
-    const conn = await adapter.connect(config, ctx);
-    try {
-      return (await conn.query(sql)).rows;
-    } finally {
-      await conn.close();
-    }
-  };
+  const rows = (sql: string): Promise<Value[][]> => queryRows(adapter, config, sql, ctx);
   const seed = async (name: string, csv: string): Promise<RunOutcome> => {
     writeFileSync(path.join(dir, 'seeds', `${name}.csv`), csv);
-    const project = loadProject({ projectDir: dir, profilesDir: dir, env: {} });
-    const compiler = await Compiler.create({ project, adapters: { mariadb: adapter }, env: {}, flags: { FULL_REFRESH: false } });
-    compiler.parseProject();
-    return runCommand({ command: 'seed', project, compiler, selection: [`seed.reseed.${name}`], targetPath: path.join(dir, 'target'), resolveAdapter: async () => adapter });
+    return runProject(adapter, dir, 'seed', { select: (n) => n.unique_id === `seed.reseed.${name}` });
   };
   const statuses = (outcome: RunOutcome) => outcome.results.map((r) => (r.status === 'success' ? r.status : `${r.status}: ${r.message}`));
   const count = async (name: string) => Number((await rows(`select count(*) from \`${tag}\`.\`${name}\``))[0]![0]);

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES, serviceSkipReason } from '@dvt/adapter-testkit';
-import { Compiler, loadProject, runCommand } from '@dvt/core';
+import { POSTGRES, serviceSkipReason, queryRows, runProject } from '@dvt/adapter-testkit';
 import type { RunCommandName, RunOutcome, Value } from '@dvt/core';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,28 +20,11 @@ describe.skipIf(skip)(`grants on PostgreSQL${skip ? ` (skipped: ${skip})` : ''}`
   const r2 = `${schema}_r2`;
   let dir: string;
 
-  const rows = async (sql: string): Promise<Value[][]> => {
-    const conn = await adapter.connect(localConfig, ctx);
-    try {
-      return (await conn.query(sql)).rows;
-    } finally {
-      await conn.close();
-    }
-  };
+  const rows = (sql: string): Promise<Value[][]> => queryRows(adapter, localConfig, sql, ctx);
   const build = async (command: RunCommandName, readers: string[]): Promise<RunOutcome> => {
     // Seeds take configs from YAML only: the project file names this run's readers.
     writeFileSync(path.join(dir, 'dbt_project.yml'), `name: granted\nversion: "1.0"\nconfig-version: 2\nprofile: granted\nseeds:\n  granted:\n    +grants:\n      select: ${JSON.stringify(readers)}\n`);
-    const project = loadProject({ projectDir: dir, profilesDir: dir, env: {}, vars: { readers } });
-    const compiler = await Compiler.create({ project, adapters: { postgres: adapter }, env: {}, flags: { FULL_REFRESH: false } });
-    compiler.parseProject();
-    return runCommand({
-      command,
-      project,
-      compiler,
-      selection: [...project.nodes.values()].map((n) => n.unique_id),
-      targetPath: path.join(dir, 'target'),
-      resolveAdapter: async () => adapter,
-    });
+    return runProject(adapter, dir, command, { vars: { readers } });
   };
   /** Who holds SELECT on each relation, as `relation: role,role`. */
   const holders = async (): Promise<string[]> =>

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES, serviceSkipReason } from '@dvt/adapter-testkit';
-import { Compiler, loadProject, runCommand } from '@dvt/core';
+import { POSTGRES, serviceSkipReason, queryRows, runProject } from '@dvt/adapter-testkit';
+import { Compiler, loadProject } from '@dvt/core';
 import type { RunCommandName, RunOutcome, Value } from '@dvt/core';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,27 +24,10 @@ describe.skipIf(skip)(`a project on PostgreSQL${skip ? ` (skipped: ${skip})` : '
   let dir: string;
 
   const build = async (command: RunCommandName, vars: Record<string, unknown> = {}): Promise<RunOutcome> => {
-    const project = loadProject({ projectDir: dir, profilesDir: dir, env: {}, vars: { reader, ...vars } });
-    const compiler = await Compiler.create({ project, adapters: { postgres: adapter }, env: {}, flags: { FULL_REFRESH: false } });
-    compiler.parseProject();
-    return runCommand({
-      command,
-      project,
-      compiler,
-      selection: [...project.nodes.values()].map((n) => n.unique_id),
-      targetPath: path.join(dir, 'target'),
-      resolveAdapter: async () => adapter,
-    });
+    return runProject(adapter, dir, command, { vars: { reader, ...vars } });
   };
 
-  const rows = async (sql: string): Promise<Value[][]> => {
-    const conn = await adapter.connect(localConfig, ctx);
-    try {
-      return (await conn.query(sql)).rows;
-    } finally {
-      await conn.close();
-    }
-  };
+  const rows = (sql: string): Promise<Value[][]> => queryRows(adapter, localConfig, sql, ctx);
   const failures = (outcome: RunOutcome) => outcome.results.filter((r) => !['success', 'pass'].includes(r.status)).map((r) => `${r.unique_id}: ${r.status} ${r.message ?? ''}`);
 
   beforeAll(async () => {

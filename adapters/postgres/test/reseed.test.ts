@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES, serviceSkipReason } from '@dvt/adapter-testkit';
-import { Compiler, loadProject, runCommand } from '@dvt/core';
+import { POSTGRES, serviceSkipReason, queryRows, runProject } from '@dvt/adapter-testkit';
 import type { RunOutcome, Value } from '@dvt/core';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,27 +21,10 @@ describe.skipIf(skip)(`re-seeding on PostgreSQL${skip ? ` (skipped: ${skip})` : 
   const schema = uniqueSchema('dvt_pg_reseed');
   let dir: string;
 
-  const rows = async (sql: string): Promise<Value[][]> => {
-    const conn = await adapter.connect(localConfig, ctx);
-    try {
-      return (await conn.query(sql)).rows;
-    } finally {
-      await conn.close();
-    }
-  };
+  const rows = (sql: string): Promise<Value[][]> => queryRows(adapter, localConfig, sql, ctx);
   const seed = async (name: string, csv: string): Promise<RunOutcome> => {
     writeFileSync(path.join(dir, 'seeds', `${name}.csv`), csv);
-    const project = loadProject({ projectDir: dir, profilesDir: dir, env: {} });
-    const compiler = await Compiler.create({ project, adapters: { postgres: adapter }, env: {}, flags: { FULL_REFRESH: false } });
-    compiler.parseProject();
-    return runCommand({
-      command: 'seed',
-      project,
-      compiler,
-      selection: [`seed.reseed.${name}`],
-      targetPath: path.join(dir, 'target'),
-      resolveAdapter: async () => adapter,
-    });
+    return runProject(adapter, dir, 'seed', { select: (n) => n.unique_id === `seed.reseed.${name}` });
   };
   /** The table's oid (a rebuild makes a new table) and its columns' types. */
   const table = async (name: string) => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES, serviceSkipReason } from '@dvt/adapter-testkit';
-import { Compiler, loadProject, runCommand } from '@dvt/core';
+import { POSTGRES, serviceSkipReason, queryRows, runProject } from '@dvt/adapter-testkit';
+import { Compiler, loadProject } from '@dvt/core';
 import type { AdapterContext, RunOutcome, Value } from '@dvt/core';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,25 +36,8 @@ describe.skipIf(skip)(`redshift__ macros${skip ? ` (skipped: ${skip})` : ''}`, (
     compiler.parseProject();
     return { project, compiler };
   };
-  const run = async (names: string[], vars: Record<string, unknown> = {}): Promise<RunOutcome> => {
-    const { project, compiler } = await open(vars);
-    return runCommand({
-      command: 'build',
-      project,
-      compiler,
-      selection: [...project.nodes.values()].filter((n) => names.includes(n.name)).map((n) => n.unique_id),
-      targetPath: path.join(dir, 'target'),
-      resolveAdapter: async () => adapter,
-    });
-  };
-  const rows = async (sql: string): Promise<Value[][]> => {
-    const conn = await adapter.connect(config, ctx);
-    try {
-      return (await conn.query(sql)).rows;
-    } finally {
-      await conn.close();
-    }
-  };
+  const run = (names: string[], vars: Record<string, unknown> = {}): Promise<RunOutcome> => runProject(adapter, dir, 'build', { vars, select: (n) => names.includes(n.name) });
+  const rows = (sql: string): Promise<Value[][]> => queryRows(adapter, config, sql, ctx);
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'dvt-rs-shop-'));

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { Compiler, loadProject, runCommand, type AdapterDefinition, type RunOutcome, type Value } from '@dvt/core';
+import type { AdapterDefinition, RunOutcome, Value } from '@dvt/core';
+import { runProject } from './project.js';
 import type { ConformanceContext, ConformanceSuite } from './context.js';
 
 /**
@@ -41,21 +42,12 @@ function kitProject(ctx: ConformanceContext, config: Record<string, unknown>, fi
   return {
     dir,
     write,
-    async run(command, options = {}) {
-      const project = loadProject({ projectDir: dir, profilesDir: dir, env: {}, vars: { kit_schema: ctx.schema } });
-      project.profile.outputs = { kit: { name: 'kit', type: adapter.type, threads: 1, config } };
-      const compiler = await Compiler.create({ project, adapters: { [adapter.type]: adapter }, env: {}, flags: { FULL_REFRESH: options.fullRefresh ?? false } });
-      compiler.parseProject();
-      return runCommand({
-        command,
-        project,
-        compiler,
-        selection: [...project.nodes.keys()],
+    run: (command, options = {}) =>
+      runProject(adapter, dir, command, {
+        vars: { kit_schema: ctx.schema },
+        outputs: { kit: { name: 'kit', type: adapter.type, threads: 1, config } },
         fullRefresh: options.fullRefresh,
-        targetPath: join(dir, 'target'),
-        resolveAdapter: async () => adapter,
-      });
-    },
+      }),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
 }
