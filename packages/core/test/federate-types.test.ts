@@ -66,6 +66,9 @@ beforeAll(async () => {
       models[`models/rt_${from}_to_${to}.sql`] = `{{ config(materialized='table', target='${targetName(to)}') }}\nselect * from {{ source('${from}_src', 'types') }}`;
     }
   }
+  // An unconstrained numeric, through the cache (a MariaDB target) and staged on the DuckDB target.
+  models['models/loose_pg_to_maria.sql'] = `{{ config(materialized='table', target='maria') }}\nselect * from {{ source('pg_src', 'loose') }}`;
+  models['models/loose_pg_to_duck.sql'] = `{{ config(materialized='table', target='duck_target') }}\nselect * from {{ source('pg_src', 'loose') }}`;
   models['models/bulk_pg_to_maria.sql'] = `{{ config(materialized='table', target='maria') }}\nselect * from {{ source('pg_src', 'bulk') }}`;
   models['models/bulk_maria_to_duck.sql'] = `{{ config(materialized='table', target='duck_target') }}\nselect * from {{ ref('bulk_pg_to_maria') }}`;
   models['models/bulk_duck_to_pg.sql'] = `{{ config(materialized='table', target='pg') }}\nselect * from {{ ref('bulk_maria_to_duck') }}`;
@@ -79,7 +82,7 @@ beforeAll(async () => {
     pg: { type: postgres, host: 127.0.0.1, user: postgres, dbname: test, schema: ${fx.tag} }
     maria: { type: mariadb, server: 127.0.0.1, username: root, schema: ${fx.tag} }
 `,
-    'models/sources.yml': `version: 2\nsources:\n${ENGINES.map((e) => `  - name: ${e}_src\n    connection: ${e}\n    schema: ${sourceSchema(e)}\n    tables: [{ name: types }, { name: bulk }]\n`).join('')}`,
+    'models/sources.yml': `version: 2\nsources:\n${ENGINES.map((e) => `  - name: ${e}_src\n    connection: ${e}\n    schema: ${sourceSchema(e)}\n    tables: [{ name: types }, { name: bulk }, { name: loose }, { name: wide }]\n`).join('')}`,
     ...models,
   });
   conns.pg = await connect(adapters.postgres, c.pg, fx.dir);
@@ -93,6 +96,10 @@ beforeAll(async () => {
     const values = ROWS.map((row) => `(${row.map((v) => literal(engine, v)).join(', ')})`).join(', ');
     await conn.query(`insert into ${relationOn(engine, 'types')} values ${values}`);
   }
+  await conns.pg.query(`create table ${fx.tag}.loose (id int, x numeric)`);
+  await conns.pg.query(`insert into ${fx.tag}.loose values (1, 1::numeric / 3), (2, -12345678901234567.125), (3, null), (4, 1.5), (5, 100)`);
+  await conns.pg.query(`create table ${fx.tag}.wide (id int, x numeric)`);
+  await conns.pg.query(`insert into ${fx.tag}.wide values (1, 1234567890123456789012345678901.5), (2, 0.000000000001)`);
   await conns.pg.query(`create table ${fx.tag}.bulk as select g as id, md5(g::text) || case when g % 7 = 0 then ' ,"x"' else '' end as s, (g * 1.25)::numeric(14,2) as amount from generate_series(1, 50000) g`);
   await conns.duck.close();
   delete conns.duck;
@@ -155,6 +162,25 @@ describe('type round trips between every pair of DuckDB, PostgreSQL and MariaDB'
       });
     }
   }
+
+  it('an unconstrained numeric keeps every digit in DuckDB: the column takes the narrowest decimal that holds its values', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    // Decimals compare as written without trailing zeros (MariaDB pads to the column's scale).
+    const plain = (v: unknown) => (v === null ? null : String(v).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, ''));
+    const expected = [[1, '0.33333333333333333333'], [2, '-12345678901234567.125'], [3, null], [4, '1.5'], [5, '100']];
+    expect((await conns.pg!.query(`select id, x from ${fx.tag}.loose order by id`)).rows.map(([id, x]) => [Number(id), plain(x)])).toEqual(expected);
+    for (const [engine, table] of [['maria', 'loose_pg_to_maria'], ['duck_target', 'loose_pg_to_duck']] as const) {
+      const got = await rows(engine, table);
+      expect(got.map((r) => [Number(r.id), plain(r.x)]), table).toEqual(expected);
+    }
+  });
+
+  it('an unconstrained numeric no DuckDB decimal holds fails its move, naming the column', async (ctx) => {
+    if (skip) return ctx.skip(skip);
+    fx.write({ 'models/wide_pg_to_duck.sql': `{{ config(materialized='table', target='duck_target') }}\nselect * from {{ source('pg_src', 'wide') }}` });
+    const wide = await runProject(adapters, fx.dir, { select: ['wide_pg_to_duck'] });
+    expect(failures(wide).join('\n')).toMatch(/column x \(an unconstrained numeric\) has values needing 31 digits before the point and 12 after, more than the 38/);
+  });
 
   it('a 50,000-row chain pg -> maria -> duck -> pg keeps count and checksum', async (ctx) => {
     if (skip) return ctx.skip(skip);

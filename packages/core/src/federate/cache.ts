@@ -5,6 +5,7 @@ import { withDefaults, type CompleteConnection } from '../adapter/defaults/index
 import { Relation } from '../compile/relation.js';
 import { ConnectionPool, type ConnectionLease } from '../run/pool.js';
 import { createTableSql } from './mover.js';
+import { decimalsAsText, sizeDecimals, sizesDecimals } from './decimal-size.js';
 import { isFresh } from './freshness.js';
 
 const CACHE_OUTPUT = 'dvt-cache';
@@ -23,8 +24,12 @@ export function cachePath(projectDir: string): string {
 
 export interface CacheFill {
   columns: ColumnSpec[];
-  /** Writes the rows into `table` (an empty table with `columns`) through `connection`; returns the row count. */
-  load(connection: CompleteConnection, table: Relation): Promise<number>;
+  /**
+   * Writes the rows into `table` through `connection`, as `columns` (the
+   * table's: `columns` above, but unconstrained decimals as text, sized once
+   * loaded); returns the row count.
+   */
+  load(connection: CompleteConnection, table: Relation, columns: ColumnSpec[]): Promise<number>;
 }
 
 export interface CacheEntry {
@@ -86,8 +91,11 @@ export class FederationCache {
     const loading = this.relation(table + LOADING_SUFFIX);
     const rows = await this.withConnection(async (c) => {
       await c.query(`drop table if exists ${loading.render()}`);
-      await c.query(createTableSql(this.adapter, loading.toRef(), fill.columns));
-      return fill.load(c, loading);
+      const columns = sizesDecimals(this.adapter, fill.columns) ? decimalsAsText(fill.columns) : fill.columns;
+      await c.query(createTableSql(this.adapter, loading.toRef(), columns));
+      const loaded = await fill.load(c, loading, columns);
+      if (columns !== fill.columns) await sizeDecimals(c, this.adapter, loading, fill.columns, `cache table ${table}`);
+      return loaded;
     });
     await this.withConnection(async (c) => {
       await c.query('begin');

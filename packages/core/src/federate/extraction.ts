@@ -49,9 +49,9 @@ export async function extractIntoCache(cache: FederationCache, request: Extracti
     table,
     {
       columns,
-      load: async (connection, loading) => {
+      load: async (connection, loading, loadingColumns) => {
         const to = { connection, adapter: cache.adapter };
-        const stats = await moveRows({ from, sql: select, to, relation: loading.toRef(), columns, signal: request.signal, ...(events.progress ? { onProgress: events.progress } : {}) });
+        const stats = await moveRows({ from, sql: select, to, relation: loading.toRef(), columns: loadingColumns, signal: request.signal, ...(events.progress ? { onProgress: events.progress } : {}) });
         events.moved(stats);
         return stats.rows;
       },

@@ -217,8 +217,8 @@ async function copySummary(
   request.log('debug', `cache: ${table} is a summary of ${request.targetRelation.render()} (${withMinimum ? 'maxima and minima' : 'maxima'} of ${columns.map((c) => c.name).join(', ')})`);
   const entry = await cache.load(table, {
     columns: specs,
-    load: async (connection, loading) => {
-      const stats = await moveRows({ from: target, sql, to: { connection, adapter: cache.adapter }, relation: loading.toRef(), columns: specs, signal: request.signal });
+    load: async (connection, loading, loadingColumns) => {
+      const stats = await moveRows({ from: target, sql, to: { connection, adapter: cache.adapter }, relation: loading.toRef(), columns: loadingColumns, signal: request.signal });
       request.moved(`summary into cache ${table}`, stats);
       return stats.rows;
     },

@@ -18,6 +18,7 @@ import { inputRelation } from './inputs.js';
 import { MoveProgressReporter, type MoveProgressSink } from './progress.js';
 import { checkedWatermarkColumn, configuredTerm, termValue, watermarkColumn } from './incremental.js';
 import { columnsForDestination, createTableSql, moveRows, type Endpoint } from './mover.js';
+import { decimalsAsText, sizeDecimals, sizesDecimals } from './decimal-size.js';
 
 /** Appended to the target's schema to name the schema remote inputs are staged in. */
 export const STAGING_SUFFIX = '__dvt_staging';
@@ -377,12 +378,14 @@ export class TargetFederation {
         // A kept copy is marked stale before it changes, so a killed load is never taken for a fresh one.
         if (how.maxAge !== undefined) await this.writeMeta(outputName, to, relation, undefined);
         await this.drop(to, relation);
-        await to.connection.query(createTableSql(to.adapter, relation.toRef(), columns));
+        const loadColumns = sizesDecimals(to.adapter, columns) ? decimalsAsText(columns) : columns;
+        await to.connection.query(createTableSql(to.adapter, relation.toRef(), loadColumns));
         let rows: number;
         try {
           const stats = await MoveProgressReporter.around(this.opts.progress, input.unique_id, `into ${relation.render()} on '${outputName}'`, (onProgress) =>
-            moveRows({ from, sql: select, to, relation: relation.toRef(), columns, signal: how.signal, ...(onProgress ? { onProgress } : {}) }),
+            moveRows({ from, sql: select, to, relation: relation.toRef(), columns: loadColumns, signal: how.signal, ...(onProgress ? { onProgress } : {}) }),
           );
+          if (loadColumns !== columns) await sizeDecimals(to.connection, to.adapter, relation, columns, `staged ${relation.render()}`);
           rows = stats.rows;
           this.opts.log(
             'info',
