@@ -49,6 +49,19 @@ describe('--state and --defer', () => {
     expect(plain.output).toMatch(/upstream/);
   });
 
+  it('a unit test whose definition changed is state:modified', () => {
+    const dir = project();
+    const unitTests = (expected: number) =>
+      `version: 2\nunit_tests:\n  - name: passes_answer\n    model: downstream\n    given:\n      - input: ref('upstream')\n        rows: [{answer: 1}]\n    expect:\n      rows: [{answer: ${expected}}]\n`;
+    write(dir, { 'models/unit_tests.yml': unitTests(1) });
+    expect(dvt(['parse'], { cwd: dir }).code).toBe(0);
+    cpSync(join(dir, 'target'), join(dir, 'prod-state'), { recursive: true });
+    const modified = () => lines(dvt(['ls', '-q', '-s', 'state:modified', '--state', 'prod-state', '--resource-type', 'unit_test'], { cwd: dir }).stdout);
+    expect(modified()).toEqual([]);
+    write(dir, { 'models/unit_tests.yml': unitTests(2) });
+    expect(modified()).toEqual(['unit_test:st.downstream.passes_answer']);
+  });
+
   it('refuses --defer without --state, and state: without --state (exit 2)', () => {
     const dir = project();
     const noState = dvt(['run', '--defer'], { cwd: dir });

@@ -10,7 +10,8 @@ export const STATE_MODIFIED_KINDS: readonly StateChange[] = ['body', 'configs', 
 export interface ManifestEntry {
   unique_id: string;
   resource_type: string;
-  checksum?: { name: string; checksum: string };
+  /** Nodes: `{name, checksum}` of the file; unit tests: one string, of their definition. */
+  checksum?: { name: string; checksum: string } | string;
   config?: Record<string, unknown>;
   database?: string | null;
   schema?: string | null;
@@ -28,6 +29,7 @@ export interface StateManifest {
   nodes: Record<string, ManifestEntry>;
   sources: Record<string, ManifestEntry>;
   macros: Record<string, ManifestEntry>;
+  unit_tests: Record<string, ManifestEntry>;
 }
 
 /** `<dir>/manifest.json` of a previous run (`--state DIR`). */
@@ -46,6 +48,7 @@ export function readStateManifest(dir: string): StateManifest {
     nodes: parsed.nodes as Record<string, ManifestEntry>,
     sources: (parsed.sources ?? {}) as Record<string, ManifestEntry>,
     macros: ((parsed as { macros?: unknown }).macros ?? {}) as Record<string, ManifestEntry>,
+    unit_tests: ((parsed as { unit_tests?: unknown }).unit_tests ?? {}) as Record<string, ManifestEntry>,
   };
 }
 
@@ -56,10 +59,16 @@ export function readStateManifest(dir: string): StateManifest {
  * out dvt's own `dvt` entry (derived from other configs) and, as dbt does,
  * `database`/`schema`/`alias`, which count as a relation change. `macros`:
  * a macro the node calls directly has other SQL (or is gone) — macros those
- * macros call are not followed.
+ * macros call are not followed. A unit test's body is its definition
+ * (model, given, expect, overrides), as its checksum covers it.
  */
 export function compareWithState(
-  current: { nodes: Record<string, ManifestEntry>; sources: Record<string, ManifestEntry>; macros?: Record<string, ManifestEntry> },
+  current: {
+    nodes: Record<string, ManifestEntry>;
+    sources: Record<string, ManifestEntry>;
+    macros?: Record<string, ManifestEntry>;
+    unit_tests?: Record<string, ManifestEntry>;
+  },
   state: StateManifest,
 ): Map<string, Set<StateChange>> {
   const macroChanged = (id: string) => current.macros?.[id]?.macro_sql !== state.macros[id]?.macro_sql;
@@ -70,7 +79,8 @@ export function compareWithState(
       const found = new Set<StateChange>();
       if (!old) found.add('new');
       else {
-        if (entry.checksum && old.checksum && entry.checksum.checksum !== old.checksum.checksum) found.add('body');
+        const [checksum, oldChecksum] = [checksumOf(entry), checksumOf(old)];
+        if (checksum !== undefined && oldChecksum !== undefined && checksum !== oldChecksum) found.add('body');
         if (canonical(withoutDvt(entry.config)) !== canonical(withoutDvt(old.config))) found.add('configs');
         if (relationOf(entry) !== relationOf(old)) found.add('relation');
         if ((entry.depends_on?.macros ?? []).some(macroChanged)) found.add('macros');
@@ -80,7 +90,12 @@ export function compareWithState(
   };
   compare(current.nodes, state.nodes);
   compare(current.sources, state.sources);
+  compare(current.unit_tests ?? {}, state.unit_tests);
   return changes;
+}
+
+function checksumOf(entry: ManifestEntry): string | undefined {
+  return typeof entry.checksum === 'string' ? entry.checksum : entry.checksum?.checksum;
 }
 
 /** Does a node with `changes` match `state:<value>` (`modified`, `modified.body`, `new`, ...)? */
