@@ -12,7 +12,8 @@ export async function selectFromFlags(project: Project, invocation: Invocation, 
   const core = await import('@dvt/core');
   const graph = core.buildGraph(project);
   core.assertAcyclic(graph);
-  const selector = new core.Selector(project, graph, stateChanges(core, project, invocation));
+  const stateDir = stringFlag(invocation, 'state');
+  const selector = new core.Selector(project, graph, stateChanges(core, project, invocation), stateDir === undefined ? undefined : core.readStateResults(resolve(stateDir)));
   const select = listFlag(invocation, 'select');
   const selected = selector.select({
     select,

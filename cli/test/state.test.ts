@@ -62,6 +62,24 @@ describe('--state and --defer', () => {
     expect(modified()).toEqual(['unit_test:st.downstream.passes_answer']);
   });
 
+  it("result:<status> picks nodes by the --state directory's run_results.json; unit_test:<name> picks unit tests", () => {
+    const dir = project();
+    write(dir, {
+      'models/upstream.sql': 'select no_such_column from (select 1 as one) as t',
+      'models/unit_tests.yml': "version: 2\nunit_tests:\n  - name: other_is_one\n    model: other\n    given: []\n    expect:\n      rows: [{one: 1}]\n",
+    });
+    expect(dvt(['run'], { cwd: dir }).code).toBe(1);
+    cpSync(join(dir, 'target'), join(dir, 'last-run'), { recursive: true });
+    const ls = (selector: string) => lines(dvt(['ls', '-q', '-s', selector, '--state', 'last-run', '--resource-type', 'model'], { cwd: dir }).stdout);
+    expect(ls('result:error')).toEqual(['st.upstream']);
+    expect(ls('result:error+')).toEqual(['st.downstream', 'st.upstream']);
+    expect(ls('result:success')).toEqual(['st.other']);
+    expect(lines(dvt(['ls', '-q', '-s', 'unit_test:other_is_one'], { cwd: dir }).stdout)).toEqual(['unit_test:st.other.other_is_one']);
+    const without = dvt(['ls', '-s', 'result:error'], { cwd: dir });
+    expect(without.code).toBe(2);
+    expect(without.output).toMatch(/result:error needs --state DIR/);
+  });
+
   it('refuses --defer without --state, and state: without --state (exit 2)', () => {
     const dir = project();
     const noState = dvt(['run', '--defer'], { cwd: dir });

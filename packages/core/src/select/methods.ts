@@ -65,6 +65,8 @@ export interface MethodContext {
   rootProject: string;
   /** Changes against the `--state` manifest, for `state:` selectors; absent without --state. */
   state?: ReadonlyMap<string, ReadonlySet<StateChange>>;
+  /** Each node's status in the `--state` directory's run_results.json, for `result:` selectors. */
+  results?: ReadonlyMap<string, string>;
 }
 
 /** Does `item` match `method[.args]:value`? */
@@ -107,6 +109,11 @@ export function matchesMethod(item: Selectable, method: string, args: readonly s
     case 'state':
       if (!ctx.state) throw new DvtError('usage', `state:${value} needs --state DIR: the directory of a previous manifest.json to compare with`);
       return matchesState(ctx.state.get(item.unique_id), value, args);
+    case 'result':
+      if (!ctx.results) throw new DvtError('usage', `result:${value} needs --state DIR holding a previous run's run_results.json`);
+      return ctx.results.get(item.unique_id) === value;
+    case 'unit_test':
+      return item.resource_type === 'unit_test' && (fnmatch(item.name, value) || fqnMatches(item.fqn, value));
     default:
       throw new DvtError('usage', `selector method '${method}' cannot be matched here`);
   }

@@ -36,6 +36,8 @@ export class Selector {
     private readonly graph: Graph,
     /** Changes against a `--state` manifest (`compareWithState`), for `state:` selectors. */
     private readonly state?: ReadonlyMap<string, ReadonlySet<StateChange>>,
+    /** Statuses of the `--state` directory's run_results.json (`readStateResults`), for `result:` selectors. */
+    private readonly results?: ReadonlyMap<string, string>,
   ) {
     this.items = new Map(selectables(project).filter((item) => graph.parents.has(item.unique_id)).map((item) => [item.unique_id, item]));
     this.selectors = parseSelectors(project.selectors);
@@ -100,7 +102,7 @@ export class Selector {
   }
 
   private criteria(spec: Criteria): Set<string> {
-    const ctx = { rootProject: this.rootProject, state: this.state };
+    const ctx = { rootProject: this.rootProject, state: this.state, results: this.results };
     const base = [...this.items.values()].filter((item) => matchesMethod(item, spec.method, spec.methodArgs, spec.value, ctx)).map((i) => i.unique_id);
     const out = new Set(base);
     const add = (ids: Iterable<string>) => {

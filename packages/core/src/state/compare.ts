@@ -53,6 +53,23 @@ export function readStateManifest(dir: string): StateManifest {
 }
 
 /**
+ * Each node's status in `<dir>/run_results.json` of a previous run, or
+ * undefined when there is none (a `--state` directory may hold only a manifest).
+ */
+export function readStateResults(dir: string): Map<string, string> | undefined {
+  const file = join(dir, 'run_results.json');
+  if (!existsSync(file)) return undefined;
+  let parsed: { results?: unknown };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
+  } catch (e) {
+    throw new DvtError('usage', `--state ${dir}: run_results.json is not valid JSON (${(e as Error).message})`, { location: { file } });
+  }
+  const results = Array.isArray(parsed.results) ? (parsed.results as { unique_id?: unknown; status?: unknown }[]) : [];
+  return new Map(results.filter((r) => typeof r.unique_id === 'string' && typeof r.status === 'string').map((r) => [r.unique_id as string, r.status as string]));
+}
+
+/**
  * Compares the current manifest (as `buildManifest` writes it, so both sides
  * have one shape) with the state's: per unique_id, what changed. Unchanged
  * nodes are absent. Configs compare as JSON with keys in any order, leaving
