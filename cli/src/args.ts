@@ -138,7 +138,8 @@ export type CommandName =
   | 'retry'
   | 'snapshot'
   | 'deps'
-  | 'retract';
+  | 'retract'
+  | 'clone';
 
 interface CommandSpec {
   aliases?: string[];
@@ -168,6 +169,10 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   // deps needs no profile; --profiles-dir/--target/--vars are accepted because CI scripts pass them to every command, as dbt accepts them.
   deps: { summary: 'Install the packages of packages.yml / dependencies.yml into dbt_packages/ and pin them in package-lock.yml.', flags: ['project-dir', 'upgrade', 'profiles-dir', 'profile', 'target', 'vars'] },
   snapshot: { summary: 'Take the selected snapshots (type 2 slowly changing dimensions).', flags: RUN_FLAGS },
+  clone: {
+    summary: "Give the target, for each selected model, seed and snapshot, a view of its relation in the --state manifest (dbt's clone); relations the target has are kept unless --full-refresh.",
+    flags: [...RUN_FLAGS, 'full-refresh'],
+  },
   'run-operation': { summary: 'Call a macro (package.macro for a package\'s), with --args as its keyword arguments.', flags: [...PROJECT_FLAGS, 'args'], positional: 'MACRO' },
   retry: { summary: 'Run again, with the same command and flags, the nodes that errored, failed or were skipped in the previous run (target/run_results.json).', flags: ['project-dir', 'profiles-dir', 'profile', 'target', 'vars', 'threads', 'fail-fast'] },
   source: { summary: "'source freshness': check the selected sources' loaded_at_field against their freshness thresholds; writes target/sources.json.", flags: [...PROJECT_FLAGS, ...SELECT_FLAGS, 'threads'], positional: 'freshness' },

@@ -33,6 +33,7 @@ const COMMAND_MODULES: Record<CommandName, () => Promise<{ default: Command }>> 
   source: () => import('./commands/source-freshness.js'),
   retry: () => import('./commands/retry.js'),
   snapshot: () => import('./commands/run.js'),
+  clone: () => import('./commands/run.js'),
   deps: () => import('./commands/deps.js'),
   retract: () => import('./commands/retract.js'),
 };

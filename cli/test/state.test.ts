@@ -80,6 +80,37 @@ describe('--state and --defer', () => {
     expect(without.output).toMatch(/result:error needs --state DIR/);
   });
 
+  it("clone gives the target views of the --state manifest's relations, keeping what it has unless --full-refresh", async () => {
+    const dir = project();
+    expect(dvt(['run', '--target', 'prod'], { cwd: dir }).code).toBe(0);
+    cpSync(join(dir, 'target'), join(dir, 'prod-state'), { recursive: true });
+    expect(dvt(['run', '-s', 'other'], { cwd: dir }).code).toBe(0);
+    const cloned = dvt(['clone', '--state', 'prod-state'], { cwd: dir });
+    expect(cloned.code).toBe(0);
+    const messages = () =>
+      Object.fromEntries(
+        (JSON.parse(readFileSync(join(dir, 'target', 'run_results.json'), 'utf8')) as { results: { unique_id: string; adapter_response: { _message: string } }[] }).results.map((r) => [
+          r.unique_id.split('.').pop(),
+          r.adapter_response._message,
+        ]),
+      );
+    expect(messages()).toEqual({ upstream: 'CREATE VIEW', downstream: 'CREATE VIEW', other: 'No-op: "wh"."dev"."other" exists (--full-refresh replaces it)' });
+    const { default: duckdb } = await import('@dvt/adapter-duckdb');
+    const conn = await duckdb.connect({ path: join(dir, 'wh.duckdb') }, { projectDir: dir, logger: { debug() {}, info() {}, warn() {} } });
+    try {
+      const kinds = await conn.query("select table_name, table_type from information_schema.tables where table_schema = 'dev' order by 1");
+      expect(kinds.rows).toEqual([['downstream', 'VIEW'], ['other', 'BASE TABLE'], ['upstream', 'VIEW']]);
+      expect((await conn.query('select answer from dev.downstream')).rows).toEqual([[42]]);
+    } finally {
+      await conn.close();
+    }
+    expect(dvt(['clone', '--state', 'prod-state', '--full-refresh', '-s', 'other'], { cwd: dir }).code).toBe(0);
+    expect(messages()).toEqual({ other: 'CREATE VIEW' });
+    const without = dvt(['clone'], { cwd: dir });
+    expect(without.code).toBe(2);
+    expect(without.output).toMatch(/clone needs --state DIR/);
+  });
+
   it('refuses --defer without --state, and state: without --state (exit 2)', () => {
     const dir = project();
     const noState = dvt(['run', '--defer'], { cwd: dir });

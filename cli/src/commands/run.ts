@@ -19,6 +19,7 @@ export default async function run(ctx: CommandContext): Promise<number> {
 export async function runNodes(ctx: CommandContext, chosen?: (project: Project) => string[]): Promise<number> {
   const command = ctx.invocation.command as RunCommandName;
   const { runCommand } = await import('@dvt/core');
+  const cloneFrom = command === 'clone' ? await cloneSource(ctx) : undefined;
   const session = await openSession(ctx, { database: true });
   const selection = chosen ? chosen(session.project) : await selectFromFlags(session.project, ctx.invocation, ctx.log, resourceTypesOf(ctx, command));
   if (booleanFlag(ctx.invocation, 'defer')) await deferToState(ctx, session, selection);
@@ -40,6 +41,7 @@ export async function runNodes(ctx: CommandContext, chosen?: (project: Project) 
       events: reporter.handle,
       moveProgress: ctx.log.showsProgress,
       signal: abort.signal,
+      ...(cloneFrom ? { cloneFrom } : {}),
     });
     await writeArtifacts(session, ctx, outcome);
     return outcome.success ? 0 : 1;
@@ -62,6 +64,14 @@ function resourceTypesOf(ctx: CommandContext, command: RunCommandName): string[]
   const types = requested?.includes('all') || requested?.includes('default') ? undefined : requested;
   if (excluded.length === 0) return types;
   return (types ?? COMMAND_TYPES[command] ?? []).filter((t) => !excluded.includes(t));
+}
+
+/** `clone`'s source: the --state manifest, which it cannot do without. */
+async function cloneSource(ctx: CommandContext) {
+  const dir = stringFlag(ctx.invocation, 'state');
+  if (dir === undefined) throw new UsageError('clone needs --state DIR: the directory of the manifest.json whose relations to clone.');
+  const core = await import('@dvt/core');
+  return core.readStateManifest(resolve(ctx.cwd, dir));
 }
 
 /** `--defer`: unselected parents the target lacks are read from the --state manifest's relations. */

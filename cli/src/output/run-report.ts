@@ -156,7 +156,7 @@ export function resultLine(node: NodeDescription, result: RunResult): { verb: st
     case 'skipped':
       return { verb: 'SKIP', description: isTest ? `${node.resource_type} ${name}` : `relation ${node.description.split(' ').pop()}`, status: 'SKIP', tone: 'warn' };
     case 'success': {
-      if (node.resource_type === 'seed') {
+      if (node.resource_type === 'seed' && !node.description.startsWith('clone of ')) {
         const rows = result.adapter_response.rows_affected;
         return { verb: 'OK loaded', description: node.description, status: `${rows === undefined ? 'OK' : `INSERT ${rows}`} ${time}`, tone: 'good' };
       }

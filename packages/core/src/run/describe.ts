@@ -3,9 +3,11 @@ import type { ExecutableNode, Project } from '../project/types.js';
 import type { NodeDescription, RunSummary } from './types.js';
 
 /** dbt's words for a node on its START/OK line. */
-export function describeNode(node: ExecutableNode, index: number, total: number): NodeDescription {
+/** `clone`: what the node becomes is a view of another relation, whatever its materialization. */
+export function describeNode(node: ExecutableNode, index: number, total: number, clone = false): NodeDescription {
   const relation = `${node.schema}.${node.alias}`;
   let description: string;
+  if (clone) return { unique_id: node.unique_id, resource_type: node.resource_type, name: node.name, description: `clone of ${node.resource_type} ${relation}`, index, total };
   switch (node.resource_type) {
     case 'model':
       description = `sql ${String(node.config.materialized ?? 'view')} model ${relation}`;

@@ -12,6 +12,7 @@ export const COMMAND_RESOURCES: Record<RunCommandName, readonly ResourceType[]> 
   build: ['seed', 'model', 'snapshot', 'test', 'unit_test'],
   compile: ['model', 'test', 'analysis', 'snapshot'],
   snapshot: ['snapshot'],
+  clone: ['model', 'seed', 'snapshot'],
 };
 
 /**

@@ -17,6 +17,7 @@ import { runScheduled, type SkipReason } from './scheduler.js';
 import { ensureSchemas } from './schemas.js';
 import { materializeSeed } from './seed/load.js';
 import { materializeSnapshot } from './snapshot.js';
+import { materializeClone } from './clone.js';
 import { StatementLog } from './statements.js';
 import { executeUnitTest, UNIT_TEST_ENGINE } from '../unit/run.js';
 import type { NodeDescription, RunCommandOptions, RunEvent, RunOutcome } from './types.js';
@@ -62,7 +63,7 @@ export async function runCommand(opts: RunCommandOptions): Promise<RunOutcome> {
     }
     const total = plan.nodes.length;
     const descriptions = new Map<string, NodeDescription>();
-    plan.nodes.forEach((node, i) => descriptions.set(node.unique_id, describeNode(node, i + 1, total)));
+    plan.nodes.forEach((node, i) => descriptions.set(node.unique_id, describeNode(node, i + 1, total, opts.command === 'clone')));
     const byId = new Map(plan.nodes.map((n) => [n.unique_id, n]));
 
     await runScheduled({
@@ -230,6 +231,10 @@ async function materialize(opts: RunCommandOptions, x: NodeExecution, federation
     const runtime = x.node.resource_type === 'model' ? await modelRuntime(x) : { relationExists: false, fullRefresh: x.fullRefresh };
     const compiledCode = federated ? await federation.compile(x, federated, runtime) : x.compile(runtime);
     return { status: 'success', message: 'compiled', compiledCode, relation: x.node.resource_type === 'test' ? null : x.compiler.relationOf(x.node) };
+  }
+  if (opts.command === 'clone') {
+    if (!opts.cloneFrom) throw new DvtError('usage', 'clone needs the --state manifest to clone from');
+    return materializeClone(x, opts.cloneFrom);
   }
   if (federated) return federation.materialize(x, federated);
   switch (x.node.resource_type) {

@@ -3,9 +3,10 @@ import type { RunResult } from '../artifacts/types.js';
 import type { Compiler } from '../compile/compiler.js';
 import type { MoveProgressEvent, MoveProgressSink } from '../federate/progress.js';
 import type { ExecutableNode, Project } from '../project/types.js';
+import type { StateManifest } from '../state/compare.js';
 
 /** The commands the runner executes (the CLI maps its sub-commands onto these). */
-export type RunCommandName = 'run' | 'seed' | 'test' | 'build' | 'compile' | 'snapshot';
+export type RunCommandName = 'run' | 'seed' | 'test' | 'build' | 'compile' | 'snapshot' | 'clone';
 
 export interface RunCommandOptions {
   command: RunCommandName;
@@ -29,6 +30,8 @@ export interface RunCommandOptions {
   moveProgress?: boolean;
   /** Aborts the whole run (Ctrl-C). */
   signal?: AbortSignal;
+  /** `clone`: the `--state` manifest whose relations the target gets views of. */
+  cloneFrom?: StateManifest;
 }
 
 export interface ShowOptions {
