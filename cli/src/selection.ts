@@ -1,7 +1,8 @@
-import { resolve } from 'node:path';
-import type { Project } from '@dvt/core';
+import { join, resolve } from 'node:path';
+import type { PreviousState, Project } from '@dvt/core';
 import { listFlag, stringFlag, type Invocation } from './args.js';
 import type { Log } from './output/log.js';
+import { absoluteTargetPath } from './session.js';
 
 /**
  * The graph (checked for cycles) and the unique_ids chosen by `--select`,
@@ -12,8 +13,7 @@ export async function selectFromFlags(project: Project, invocation: Invocation, 
   const core = await import('@dvt/core');
   const graph = core.buildGraph(project);
   core.assertAcyclic(graph);
-  const stateDir = stringFlag(invocation, 'state');
-  const selector = new core.Selector(project, graph, stateChanges(core, project, invocation), stateDir === undefined ? undefined : core.readStateResults(resolve(stateDir)));
+  const selector = new core.Selector(project, graph, previousState(core, project, invocation));
   const select = listFlag(invocation, 'select');
   const selected = selector.select({
     select,
@@ -32,13 +32,22 @@ export async function selectFromFlags(project: Project, invocation: Invocation, 
 }
 
 /**
- * With `--state DIR`: how each node differs from that manifest (for
- * `state:` selectors). The current side is the manifest this invocation
- * would write, so both have one shape.
+ * With `--state DIR`: how each node differs from that manifest (`state:`;
+ * the current side is the manifest this invocation would write, so both have
+ * one shape), the statuses of its run_results.json (`result:`), and the
+ * sources fresher in target/sources.json than in its sources.json
+ * (`source_status:fresher`), each where the files are there.
  */
-function stateChanges(core: typeof import('@dvt/core'), project: Project, invocation: Invocation) {
+function previousState(core: typeof import('@dvt/core'), project: Project, invocation: Invocation): PreviousState {
   const dir = stringFlag(invocation, 'state');
-  if (dir === undefined) return undefined;
+  if (dir === undefined) return {};
+  const stateDir = resolve(dir);
   const current = core.buildManifest(project, { invocationId: 'state-comparison' }) as Parameters<typeof core.compareWithState>[0];
-  return core.compareWithState(current, core.readStateManifest(resolve(dir)));
+  const before = core.readSourceFreshness(join(stateDir, 'sources.json'));
+  const now = core.readSourceFreshness(join(absoluteTargetPath(project), 'sources.json'));
+  return {
+    state: core.compareWithState(current, core.readStateManifest(stateDir)),
+    results: core.readStateResults(stateDir),
+    ...(before && now ? { fresher: core.fresherSources(now, before) } : {}),
+  };
 }

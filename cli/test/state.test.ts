@@ -111,6 +111,27 @@ describe('--state and --defer', () => {
     expect(without.output).toMatch(/clone needs --state DIR/);
   });
 
+  it('source_status:fresher picks sources whose freshness check now sees newer data than the --state one did', () => {
+    const dir = project();
+    const events = (latest: string) => `id,loaded_at\n1,2024-01-01 00:00:00\n2,${latest}\n`;
+    write(dir, {
+      'seeds/events.csv': events('2024-01-02 00:00:00'),
+      'seeds/clicks.csv': events('2024-01-02 00:00:00'),
+      'models/sources.yml':
+        'version: 2\nsources:\n  - name: raw\n    schema: dev\n    loaded_at_field: loaded_at\n    freshness:\n      warn_after: {count: 100000, period: day}\n    tables:\n      - name: events\n      - name: clicks\n',
+    });
+    expect(dvt(['seed'], { cwd: dir }).code).toBe(0);
+    expect(dvt(['source', 'freshness'], { cwd: dir }).code).toBe(0);
+    cpSync(join(dir, 'target'), join(dir, 'before'), { recursive: true });
+    write(dir, { 'seeds/events.csv': events('2024-03-01 00:00:00') });
+    expect(dvt(['seed'], { cwd: dir }).code).toBe(0);
+    expect(dvt(['source', 'freshness'], { cwd: dir }).code).toBe(0);
+    expect(lines(dvt(['ls', '-q', '-s', 'source_status:fresher', '--state', 'before', '--resource-type', 'source'], { cwd: dir }).stdout)).toEqual(['source:st.raw.events']);
+    const unsupported = dvt(['ls', '-s', 'source_status:stale', '--state', 'before'], { cwd: dir });
+    expect(unsupported.code).toBe(2);
+    expect(unsupported.output).toMatch(/source_status:stale is not supported/);
+  });
+
   it('refuses --defer without --state, and state: without --state (exit 2)', () => {
     const dir = project();
     const noState = dvt(['run', '--defer'], { cwd: dir });

@@ -70,7 +70,7 @@ describe('state comparison', () => {
       'model.st.priced': ['macros'],
     });
 
-    const selector = new Selector(project, buildGraph(project), changes);
+    const selector = new Selector(project, buildGraph(project), { state: changes });
     const pick = (...select: string[]) => selector.select({ select }).filter((id) => id.startsWith('model.'));
     expect(pick('state:new')).toEqual(['model.st.brand_new']);
     expect(pick('state:modified')).toEqual(['model.st.brand_new', 'model.st.customers', 'model.st.payments', 'model.st.priced', 'model.st.stg_orders']);

@@ -5,5 +5,6 @@ export type { Criteria, IndirectSelection, SelectionSpec } from './spec.js';
 export { parseSelectors } from './selectors.js';
 export type { SelectorDefinition } from './selectors.js';
 export { fqnMatches, selectables } from './methods.js';
+export type { PreviousState } from './methods.js';
 export type { Selectable } from './methods.js';
 export { fnmatch } from './match.js';

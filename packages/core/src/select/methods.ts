@@ -61,12 +61,18 @@ function sourceConfig(config: Record<string, unknown>): Record<string, unknown> 
   return Object.fromEntries(Object.entries(config).filter(([key]) => !NODE_ONLY_CONFIG.includes(key)));
 }
 
-export interface MethodContext {
-  rootProject: string;
-  /** Changes against the `--state` manifest, for `state:` selectors; absent without --state. */
+/** What a `--state` directory tells the selectors; each part absent without it. */
+export interface PreviousState {
+  /** Changes against its manifest (`compareWithState`), for `state:` selectors. */
   state?: ReadonlyMap<string, ReadonlySet<StateChange>>;
-  /** Each node's status in the `--state` directory's run_results.json, for `result:` selectors. */
+  /** Each node's status in its run_results.json (`readStateResults`), for `result:` selectors. */
   results?: ReadonlyMap<string, string>;
+  /** Sources whose data is newer than in its sources.json (`fresherSources`), for `source_status:fresher`. */
+  fresher?: ReadonlySet<string>;
+}
+
+export interface MethodContext extends PreviousState {
+  rootProject: string;
 }
 
 /** Does `item` match `method[.args]:value`? */
@@ -112,6 +118,10 @@ export function matchesMethod(item: Selectable, method: string, args: readonly s
     case 'result':
       if (!ctx.results) throw new DvtError('usage', `result:${value} needs --state DIR holding a previous run's run_results.json`);
       return ctx.results.get(item.unique_id) === value;
+    case 'source_status':
+      if (value !== 'fresher') throw new DvtError('usage', `source_status:${value} is not supported; use source_status:fresher`);
+      if (!ctx.fresher) throw new DvtError('usage', 'source_status:fresher needs --state DIR holding a sources.json, and target/sources.json from dvt source freshness run now');
+      return item.resource_type === 'source' && ctx.fresher.has(item.unique_id);
     case 'unit_test':
       return item.resource_type === 'unit_test' && (fnmatch(item.name, value) || fqnMatches(item.fqn, value));
     default:

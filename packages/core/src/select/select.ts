@@ -2,9 +2,8 @@ import { DvtError } from '../errors.js';
 import { ancestors, descendants } from '../graph/graph.js';
 import type { Graph } from '../graph/graph.js';
 import type { Project } from '../project/types.js';
-import type { StateChange } from '../state/compare.js';
 import { matchesMethod, selectables } from './methods.js';
-import type { Selectable } from './methods.js';
+import type { PreviousState, Selectable } from './methods.js';
 import type { SelectorDefinition } from './selectors.js';
 import { expandSelectorRefs, parseSelectors } from './selectors.js';
 import { parseSelectionArgs } from './spec.js';
@@ -34,10 +33,8 @@ export class Selector {
   constructor(
     project: Project,
     private readonly graph: Graph,
-    /** Changes against a `--state` manifest (`compareWithState`), for `state:` selectors. */
-    private readonly state?: ReadonlyMap<string, ReadonlySet<StateChange>>,
-    /** Statuses of the `--state` directory's run_results.json (`readStateResults`), for `result:` selectors. */
-    private readonly results?: ReadonlyMap<string, string>,
+    /** What `--state` knows, for the `state:`, `result:` and `source_status:` selectors. */
+    private readonly previous: PreviousState = {},
   ) {
     this.items = new Map(selectables(project).filter((item) => graph.parents.has(item.unique_id)).map((item) => [item.unique_id, item]));
     this.selectors = parseSelectors(project.selectors);
@@ -102,7 +99,7 @@ export class Selector {
   }
 
   private criteria(spec: Criteria): Set<string> {
-    const ctx = { rootProject: this.rootProject, state: this.state, results: this.results };
+    const ctx = { rootProject: this.rootProject, ...this.previous };
     const base = [...this.items.values()].filter((item) => matchesMethod(item, spec.method, spec.methodArgs, spec.value, ctx)).map((i) => i.unique_id);
     const out = new Set(base);
     const add = (ids: Iterable<string>) => {

@@ -34,7 +34,7 @@ export type SelectionSpec =
 
 export const SELECTOR_METHODS = [
   'fqn', 'tag', 'path', 'file', 'package', 'config', 'test_type', 'test_name', 'resource_type', 'source', 'exposure',
-  'access', 'group', 'version', 'selector', 'state', 'result', 'unit_test',
+  'access', 'group', 'version', 'selector', 'state', 'result', 'source_status', 'unit_test',
 ] as const;
 
 const CRITERIA = /^(?<childrensParents>@)?(?:(?<parentsDepth>\d*)(?<parents>\+))?(?:(?<method>[\w.]+):)?(?<value>.*?)(?:(?<children>\+)(?<childrenDepth>\d*))?$/;

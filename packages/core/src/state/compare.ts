@@ -70,6 +70,37 @@ export function readStateResults(dir: string): Map<string, string> | undefined {
 }
 
 /**
+ * Each source's `max_loaded_at` in a sources.json (`dvt source freshness`),
+ * null where its check failed; undefined when the file is not there.
+ */
+export function readSourceFreshness(file: string): Map<string, string | null> | undefined {
+  if (!existsSync(file)) return undefined;
+  let parsed: { results?: unknown };
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
+  } catch (e) {
+    throw new DvtError('usage', `${file} is not valid JSON (${(e as Error).message})`, { location: { file } });
+  }
+  const results = Array.isArray(parsed.results) ? (parsed.results as { unique_id?: unknown; max_loaded_at?: unknown }[]) : [];
+  return new Map(results.filter((r) => typeof r.unique_id === 'string').map((r) => [r.unique_id as string, typeof r.max_loaded_at === 'string' ? r.max_loaded_at : null]));
+}
+
+/**
+ * dbt's `source_status:fresher`: sources whose data the current check saw
+ * newer than the previous one did, or that only the current one checked.
+ * A source whose current check failed is never fresher.
+ */
+export function fresherSources(current: ReadonlyMap<string, string | null>, previous: ReadonlyMap<string, string | null>): Set<string> {
+  const fresher = new Set<string>();
+  for (const [id, loadedAt] of current) {
+    if (loadedAt === null) continue;
+    const before = previous.get(id);
+    if (before === undefined || before === null || Date.parse(loadedAt) > Date.parse(before)) fresher.add(id);
+  }
+  return fresher;
+}
+
+/**
  * Compares the current manifest (as `buildManifest` writes it, so both sides
  * have one shape) with the state's: per unique_id, what changed. Unchanged
  * nodes are absent. Configs compare as JSON with keys in any order, leaving
