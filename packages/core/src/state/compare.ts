@@ -36,12 +36,7 @@ export interface StateManifest {
 export function readStateManifest(dir: string): StateManifest {
   const file = join(dir, 'manifest.json');
   if (!existsSync(file)) throw new DvtError('usage', `--state ${dir}: there is no manifest.json there (write one with dvt parse, run or build, then copy target/)`);
-  let parsed: { nodes?: unknown; sources?: unknown };
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
-  } catch (e) {
-    throw new DvtError('usage', `--state ${dir}: manifest.json is not valid JSON (${(e as Error).message})`, { location: { file } });
-  }
+  const parsed = readJson(file, `--state ${dir}: manifest.json`) as { nodes?: unknown; sources?: unknown };
   if (typeof parsed.nodes !== 'object' || parsed.nodes === null) throw new DvtError('usage', `--state ${dir}: manifest.json has no nodes`, { location: { file } });
   return {
     dir,
@@ -59,12 +54,7 @@ export function readStateManifest(dir: string): StateManifest {
 export function readStateResults(dir: string): Map<string, string> | undefined {
   const file = join(dir, 'run_results.json');
   if (!existsSync(file)) return undefined;
-  let parsed: { results?: unknown };
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
-  } catch (e) {
-    throw new DvtError('usage', `--state ${dir}: run_results.json is not valid JSON (${(e as Error).message})`, { location: { file } });
-  }
+  const parsed = readJson(file, `--state ${dir}: run_results.json`) as { results?: unknown };
   const results = Array.isArray(parsed.results) ? (parsed.results as { unique_id?: unknown; status?: unknown }[]) : [];
   return new Map(results.filter((r) => typeof r.unique_id === 'string' && typeof r.status === 'string').map((r) => [r.unique_id as string, r.status as string]));
 }
@@ -75,12 +65,7 @@ export function readStateResults(dir: string): Map<string, string> | undefined {
  */
 export function readSourceFreshness(file: string): Map<string, string | null> | undefined {
   if (!existsSync(file)) return undefined;
-  let parsed: { results?: unknown };
-  try {
-    parsed = JSON.parse(readFileSync(file, 'utf8')) as typeof parsed;
-  } catch (e) {
-    throw new DvtError('usage', `${file} is not valid JSON (${(e as Error).message})`, { location: { file } });
-  }
+  const parsed = readJson(file, file) as { results?: unknown };
   const results = Array.isArray(parsed.results) ? (parsed.results as { unique_id?: unknown; max_loaded_at?: unknown }[]) : [];
   return new Map(results.filter((r) => typeof r.unique_id === 'string').map((r) => [r.unique_id as string, typeof r.max_loaded_at === 'string' ? r.max_loaded_at : null]));
 }
@@ -140,6 +125,15 @@ export function compareWithState(
   compare(current.sources, state.sources);
   compare(current.unit_tests ?? {}, state.unit_tests);
   return changes;
+}
+
+/** An artifact's JSON; `what` names it in the error when it is not JSON. */
+function readJson(file: string, what: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new DvtError('usage', `${what} is not valid JSON (${(e as Error).message})`, { location: { file } });
+  }
 }
 
 function checksumOf(entry: ManifestEntry): string | undefined {
